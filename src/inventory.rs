@@ -1,0 +1,279 @@
+//! Reading the inventory file: its YAML shape as serde types, parsed with
+//! the location of the first problem the parser meets.
+//!
+//! This module knows the *syntax* of an inventory (which keys exist, which
+//! values are well-formed); what the values mean together is checked in
+//! `validate`. Unknown keys are refused with the nearest valid key.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+
+use crate::diagnostic::{closest, Diagnostic, Location};
+use crate::values::{
+    HostAddress, HostName, InterfaceName, OneLine, PortSpec, RelativePath, Seconds, ServiceName,
+    Style, SysctlKey, SysctlValue, UrlPath, Version, Vip,
+};
+
+/// The whole inventory, as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inventory {
+    /// The format version; checked while parsing (it must be 1).
+    #[serde(rename = "version")]
+    pub _version: Version,
+    /// Settings every host inherits.
+    #[serde(default)]
+    pub defaults: Settings,
+    /// The balanced services, in the order written.
+    #[serde(default)]
+    pub services: OrderedMap<ServiceName, Service>,
+    /// The real servers, in the order written.
+    #[serde(default)]
+    pub hosts: OrderedMap<HostName, Host>,
+}
+
+/// Settings that `defaults` gives every host and a host may override.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The interface carrying the VIPs.
+    pub interface: Option<InterfaceName>,
+    /// Which commands add the VIPs.
+    pub style: Option<Style>,
+    /// Extra kernel parameters, merged key by key over the built-in set.
+    #[serde(default)]
+    pub sysctl: OrderedMap<SysctlKey, SysctlValue>,
+    /// Where the generated files go, relative to the host's root.
+    #[serde(default)]
+    pub paths: Paths,
+}
+
+/// Output file locations; each one unset falls back to the outer default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paths {
+    /// The ifupdown stanza file.
+    pub interfaces: Option<RelativePath>,
+    /// The kernel module list.
+    pub modules: Option<RelativePath>,
+    /// The kernel parameter file.
+    pub sysctl: Option<RelativePath>,
+}
+
+/// A balanced service: its VIPs and what the directors need to know of it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// The virtual IPs of the service.
+    #[serde(default)]
+    pub vips: Vec<Vip>,
+    /// The balanced ports.
+    #[serde(default)]
+    pub ports: Vec<PortSpec>,
+    /// How long a client sticks to one real server.
+    pub persistence: Option<Seconds>,
+    /// How the directors check that a real server is healthy.
+    pub health_check: Option<HealthCheck>,
+}
+
+/// An HTTP health check of a real server.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealthCheck {
+    /// The page fetched from each real server.
+    pub path: UrlPath,
+    /// The body that page must return.
+    pub expect: Option<OneLine>,
+}
+
+/// A real server.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Host {
+    /// The host's own address.
+    pub address: HostAddress,
+    /// The services whose VIPs this host carries.
+    #[serde(default)]
+    pub services: Vec<ServiceName>,
+    /// Overrides `defaults.interface`.
+    pub interface: Option<InterfaceName>,
+    /// Overrides `defaults.style`.
+    pub style: Option<Style>,
+    /// Merged key by key over `defaults.sysctl`.
+    #[serde(default)]
+    pub sysctl: OrderedMap<SysctlKey, SysctlValue>,
+    /// Overrides `defaults.paths`, path by path.
+    #[serde(default)]
+    pub paths: Paths,
+}
+
+/// A YAML mapping kept in the order it was written, refusing duplicate keys
+/// (serde's maps would keep the last one silently, or reorder).
+#[derive(Debug)]
+pub struct OrderedMap<K, V>(pub Vec<(K, V)>);
+
+impl<K, V> Default for OrderedMap<K, V> {
+    fn default() -> Self {
+        OrderedMap(Vec::new())
+    }
+}
+
+impl<'de, K, V> Deserialize<'de> for OrderedMap<K, V>
+where
+    K: Deserialize<'de> + PartialEq + fmt::Display,
+    V: Deserialize<'de>,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapVisitor<K, V>(PhantomData<(K, V)>);
+
+        impl<'de, K, V> Visitor<'de> for MapVisitor<K, V>
+        where
+            K: Deserialize<'de> + PartialEq + fmt::Display,
+            V: Deserialize<'de>,
+        {
+            type Value = OrderedMap<K, V>;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a mapping")
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(OrderedMap::default())
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries: Vec<(K, V)> = Vec::new();
+                while let Some(key) = map.next_key::<K>()? {
+                    if entries.iter().any(|(seen, _)| *seen == key) {
+                        return Err(de::Error::custom(format!(
+                            "duplicate key `{key}`: each name may appear once in a mapping"
+                        )));
+                    }
+                    let value = map.next_value()?;
+                    entries.push((key, value));
+                }
+                Ok(OrderedMap(entries))
+            }
+        }
+
+        deserializer.deserialize_any(MapVisitor(PhantomData))
+    }
+}
+
+/// Parses the inventory text; `file` names it in the error.
+pub fn parse(file: &str, text: &str) -> Result<Inventory, Diagnostic> {
+    serde_yaml::from_str(text).map_err(|error| to_diagnostic(file, text, &error))
+}
+
+/// Turns a serde_yaml error into a located diagnostic, rewording serde's
+/// generic messages into ones that say how to fix the input.
+fn to_diagnostic(file: &str, text: &str, error: &serde_yaml::Error) -> Diagnostic {
+    let full = error.to_string();
+    let location = error.location().map(|place| Location {
+        line: place.line(),
+        column: place.column(),
+    });
+    // serde_yaml appends " at line L column C"; the location is shown apart.
+    let message = match &location {
+        Some(place) => full
+            .strip_suffix(&format!(" at line {} column {}", place.line, place.column))
+            .unwrap_or(&full)
+            .to_owned(),
+        None => full.clone(),
+    };
+    let message = reword(&message);
+    let source_line = location
+        .as_ref()
+        .and_then(|place| text.lines().nth(place.line.saturating_sub(1)))
+        .map(str::to_owned);
+    Diagnostic {
+        file: file.to_owned(),
+        location,
+        path: None,
+        message,
+        source_line,
+    }
+}
+
+/// Rewords serde's "unknown field" and "unknown variant" errors to name the
+/// nearest valid choice; other messages pass unchanged.
+fn reword(message: &str) -> String {
+    let (prefix, rest) = match message.find("unknown field `") {
+        Some(start) => (&message[..start], &message[start..]),
+        None => match message.find("unknown variant `") {
+            Some(start) => (&message[..start], &message[start..]),
+            None => return message.to_owned(),
+        },
+    };
+    let is_field = rest.starts_with("unknown field");
+    let Some((found, expected)) = parse_unknown(rest) else {
+        return message.to_owned();
+    };
+    let what = if is_field { "key" } else { "value" };
+    let choices = expected.join(", ");
+    match closest(&found, expected.iter().map(String::as_str)) {
+        Some(nearest) => {
+            format!(
+                "{prefix}unknown {what} `{found}`: did you mean `{nearest}`? (valid: {choices})"
+            )
+        }
+        None => format!("{prefix}unknown {what} `{found}` (valid: {choices})"),
+    }
+}
+
+/// Splits serde's "unknown field `x`, expected one of `a`, `b`" (or
+/// "expected `a` or `b`", or "there are no fields") into its parts.
+fn parse_unknown(text: &str) -> Option<(String, Vec<String>)> {
+    let after = text.split_once('`')?.1;
+    let (found, rest) = after.split_once('`')?;
+    let expected = rest
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    Some((found.to_owned(), expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_suggest_the_nearest() {
+        let message = reword(
+            "hosts.web01: unknown field `interfce`, expected one of `address`, `services`, `interface`",
+        );
+        assert_eq!(
+            message,
+            "hosts.web01: unknown key `interfce`: did you mean `interface`? \
+             (valid: address, services, interface)"
+        );
+    }
+
+    #[test]
+    fn unknown_variants_suggest_the_nearest() {
+        let message =
+            reword("style: unknown variant `nettools`, expected `iproute2` or `net-tools`");
+        assert_eq!(
+            message,
+            "style: unknown value `nettools`: did you mean `net-tools`? (valid: iproute2, net-tools)"
+        );
+    }
+
+    #[test]
+    fn duplicate_hosts_are_refused_with_a_location() {
+        let text =
+            "version: 1\nhosts:\n  a:\n    address: 192.0.2.1\n  a:\n    address: 192.0.2.2\n";
+        let error = parse("i.yaml", text).unwrap_err();
+        assert!(
+            error.message.contains("duplicate key `a`"),
+            "{}",
+            error.message
+        );
+        assert_eq!(error.location.map(|l| l.line), Some(5));
+    }
+}

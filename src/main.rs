@@ -1,0 +1,22 @@
+//! lvs-dr-gen: renders the Debian network files of LVS direct-routing real
+//! servers (VIPs on a dummy interface or lo, the dummy module, the ARP
+//! kernel parameters) from one YAML inventory.
+//!
+//! The pipeline, one module per step: `inventory` parses the YAML,
+//! `validate` checks it into the trusted `model`, `render` turns the model
+//! into an in-memory tree of files through the templates, and `output` is
+//! the only module that touches the disk. `cli` ties them to the command
+//! line; `main` only turns its outcome into an exit code.
+
+mod cli;
+mod diagnostic;
+mod inventory;
+mod model;
+mod output;
+mod render;
+mod validate;
+mod values;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}

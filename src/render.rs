@@ -1,0 +1,363 @@
+//! Rendering: the validated model and the templates in, an in-memory tree of
+//! files out (path below the output directory → bytes). Nothing here
+//! touches the disk except reading user templates; writing is `output`'s.
+//!
+//! The built-in templates are compiled into the binary from `templates/`;
+//! `--templates DIR` overrides any of them by file name. Every interpolated
+//! value passes a formatter that refuses line breaks and other control
+//! characters, so no value can add a line to a generated file, whatever the
+//! template.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use serde::Serialize;
+
+use crate::model::{Host, Inventory, Service, SysctlSetting, VipInterface};
+use crate::values::{PortSpec, Style};
+
+/// The generated files: path below the output directory → contents.
+/// A `BTreeMap`, so that every walk over it is in one stable order.
+pub type Tree = BTreeMap<PathBuf, Vec<u8>>;
+
+/// The built-in templates: name → source, from `templates/`.
+pub const BUILTIN_TEMPLATES: [(&str, &str); 5] = [
+    ("header.j2", include_str!("../templates/header.j2")),
+    (
+        "interfaces-iproute2.j2",
+        include_str!("../templates/interfaces-iproute2.j2"),
+    ),
+    (
+        "interfaces-net-tools.j2",
+        include_str!("../templates/interfaces-net-tools.j2"),
+    ),
+    ("modules.j2", include_str!("../templates/modules.j2")),
+    ("sysctl.j2", include_str!("../templates/sysctl.j2")),
+];
+
+/// The stanza name that carries VIPs on lo: an alias, so that ifdown
+/// removes only the VIPs and never flushes 127.0.0.1.
+const LOOPBACK_STANZA: &str = "lo:lvs";
+
+/// Why rendering failed: a user template that does not load or compile, or
+/// that tried to write something the formatter refuses.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A template directory that cannot be read.
+    #[error("cannot read template directory {}: {source}", .dir.display())]
+    TemplateDir {
+        /// The directory.
+        dir: PathBuf,
+        /// The reason.
+        source: std::io::Error,
+    },
+    /// A file in the template directory that would override nothing.
+    #[error("{}: unknown template name; the templates are {}", .path.display(), known_templates())]
+    UnknownTemplate {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A template error, with its name and line.
+    #[error("{}", display_template_error(.0))]
+    Template(#[from] Error),
+}
+
+fn known_templates() -> String {
+    BUILTIN_TEMPLATES.map(|(name, _)| name).join(", ")
+}
+
+fn display_template_error(error: &Error) -> String {
+    let mut text = format!("template error: {error}");
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
+}
+
+/// Renders every file of the given hosts (all when `only` is empty).
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    /// Sets up the template environment, with `overrides` (a directory) taking
+    /// precedence over the built-in templates, name by name.
+    pub fn new(overrides: Option<&Path>) -> Result<Self, RenderError> {
+        let overrides = match overrides {
+            Some(dir) => Some(read_overrides(dir)?),
+            None => None,
+        };
+        let mut env = Environment::new();
+        env.set_keep_trailing_newline(true);
+        env.set_trim_blocks(true);
+        env.set_lstrip_blocks(true);
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|_| AutoEscape::None);
+        env.set_formatter(single_line_formatter);
+        env.set_loader(move |name| {
+            let user = overrides.as_ref().and_then(|map| map.get(name).cloned());
+            Ok(user.or_else(|| builtin_template(name).map(str::to_owned)))
+        });
+        Ok(Renderer { env })
+    }
+
+    /// Renders every file of every host into one tree.
+    pub fn render(&self, inventory: &Inventory) -> Result<Tree, RenderError> {
+        let mut tree = Tree::new();
+        for host in &inventory.hosts {
+            self.render_host(&inventory.source_name, &inventory.services, host, &mut tree)?;
+        }
+        Ok(tree)
+    }
+
+    fn render_host(
+        &self,
+        source: &str,
+        services: &[Service],
+        host: &Host,
+        tree: &mut Tree,
+    ) -> Result<(), RenderError> {
+        let context = Value::from_serialize(HostContext::new(source, services, host));
+        let root = PathBuf::from(&host.name);
+        let interfaces_template = match host.style {
+            Style::Iproute2 => "interfaces-iproute2.j2",
+            Style::NetTools => "interfaces-net-tools.j2",
+        };
+        let mut files = vec![(interfaces_template, &host.paths.interfaces)];
+        if matches!(host.interface, VipInterface::Dummy(_)) {
+            files.push(("modules.j2", &host.paths.modules));
+        }
+        files.push(("sysctl.j2", &host.paths.sysctl));
+        for (template, path) in files {
+            let text = self.env.get_template(template)?.render(&context)?;
+            tree.insert(root.join(path), text.into_bytes());
+        }
+        Ok(())
+    }
+}
+
+fn builtin_template(name: &str) -> Option<&'static str> {
+    BUILTIN_TEMPLATES
+        .iter()
+        .find(|(builtin, _)| *builtin == name)
+        .map(|(_, source)| *source)
+}
+
+/// Reads the `*.j2` files of an override directory; a `*.j2` file that
+/// matches no built-in name is an error (most likely a typo that would
+/// otherwise be silently ignored). Other files are left alone.
+fn read_overrides(dir: &Path) -> Result<BTreeMap<String, String>, RenderError> {
+    let dir_error = |source| RenderError::TemplateDir {
+        dir: dir.to_path_buf(),
+        source,
+    };
+    let mut templates = BTreeMap::new();
+    for entry in fs::read_dir(dir).map_err(dir_error)? {
+        let path = entry.map_err(dir_error)?.path();
+        if path.extension().is_none_or(|ext| ext != "j2") {
+            continue;
+        }
+        let name = path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        if builtin_template(&name).is_none() {
+            return Err(RenderError::UnknownTemplate { path });
+        }
+        let source = fs::read_to_string(&path).map_err(dir_error)?;
+        templates.insert(name, source);
+    }
+    Ok(templates)
+}
+
+/// The default formatter, except that a value containing a line break or
+/// any other control character is an error instead of output.
+fn single_line_formatter(
+    out: &mut minijinja::Output,
+    state: &minijinja::State,
+    value: &Value,
+) -> Result<(), Error> {
+    let text = value.to_string();
+    if let Some(bad) = text.chars().find(|c| c.is_control()) {
+        return Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!(
+                "refusing to write {:?}: a value must not contain the control character {:?}, \
+                 which could add a line to a configuration file",
+                text, bad
+            ),
+        ));
+    }
+    minijinja::escape_formatter(out, state, value)
+}
+
+/// What the templates see of a host; field names are the template API.
+#[derive(Serialize)]
+struct HostContext<'a> {
+    source: &'a str,
+    host: HostView<'a>,
+    /// The host's services in full, for templates that need ports or
+    /// health checks.
+    services: Vec<ServiceView<'a>>,
+    paths: PathsView,
+}
+
+#[derive(Serialize)]
+struct ServiceView<'a> {
+    name: &'a str,
+    vips: &'a [IpAddr],
+    /// Each port as `80/tcp`.
+    ports: Vec<String>,
+    persistence: Option<u32>,
+    health_check: Option<HealthCheckView<'a>>,
+}
+
+#[derive(Serialize)]
+struct HealthCheckView<'a> {
+    path: &'a str,
+    expect: Option<&'a str>,
+}
+
+impl<'a> ServiceView<'a> {
+    fn new(service: &'a Service) -> Self {
+        let port = |spec: &PortSpec| format!("{}/{}", spec.port, spec.protocol.name());
+        ServiceView {
+            name: &service.name,
+            vips: &service.vips,
+            ports: service.ports.iter().map(port).collect(),
+            persistence: service.persistence,
+            health_check: service.health_check.as_ref().map(|check| HealthCheckView {
+                path: &check.path,
+                expect: check.expect.as_deref(),
+            }),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct HostView<'a> {
+    name: &'a str,
+    address: IpAddr,
+    services: &'a [String],
+    /// The kernel device carrying the VIPs: `dummy0` or `lo`.
+    device: &'a str,
+    /// The ifupdown stanza name: the device, or `lo:lvs` on loopback.
+    stanza: &'a str,
+    /// Whether the device is a dummy interface the stanza creates.
+    dummy: bool,
+    ipv4: Vec<Ipv4View>,
+    ipv6: Vec<IpAddr>,
+    sysctl: &'a [SysctlSetting],
+}
+
+/// An IPv4 VIP and the label net-tools gives it: the device itself for the
+/// first VIP on a dummy device, else `<device>:<n>` (lo keeps its own label
+/// for 127.0.0.1).
+#[derive(Serialize)]
+struct Ipv4View {
+    address: IpAddr,
+    label: String,
+}
+
+/// The absolute paths of the host's files, for comments that refer to them.
+#[derive(Serialize)]
+struct PathsView {
+    interfaces: String,
+    modules: String,
+    sysctl: String,
+}
+
+impl<'a> HostContext<'a> {
+    fn new(source: &'a str, services: &'a [Service], host: &'a Host) -> Self {
+        let device = host.interface.device();
+        let dummy = matches!(host.interface, VipInterface::Dummy(_));
+        let first_alias = usize::from(!dummy);
+        let ipv4 = host
+            .vips
+            .iter()
+            .filter(|vip| vip.is_ipv4())
+            .enumerate()
+            .map(|(index, address)| {
+                let alias = index + first_alias;
+                let label = if alias == 0 {
+                    device.to_owned()
+                } else {
+                    format!("{device}:{alias}")
+                };
+                Ipv4View {
+                    address: *address,
+                    label,
+                }
+            })
+            .collect();
+        let absolute = |path: &Path| format!("/{}", path.display());
+        let services = host
+            .services
+            .iter()
+            .filter_map(|name| services.iter().find(|service| service.name == *name))
+            .map(ServiceView::new)
+            .collect();
+        HostContext {
+            source,
+            services,
+            host: HostView {
+                name: &host.name,
+                address: host.address,
+                services: &host.services,
+                device,
+                stanza: if dummy { device } else { LOOPBACK_STANZA },
+                dummy,
+                ipv4,
+                ipv6: host
+                    .vips
+                    .iter()
+                    .filter(|vip| vip.is_ipv6())
+                    .copied()
+                    .collect(),
+                sysctl: &host.sysctl,
+            },
+            paths: PathsView {
+                interfaces: absolute(&host.paths.interfaces),
+                modules: absolute(&host.paths.modules),
+                sysctl: absolute(&host.paths.sysctl),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_template_compiles() {
+        let renderer = Renderer::new(None).unwrap();
+        for (name, _) in BUILTIN_TEMPLATES {
+            renderer.env.get_template(name).unwrap();
+        }
+    }
+
+    #[test]
+    fn values_with_line_breaks_are_refused() {
+        let mut env = Environment::new();
+        env.set_formatter(single_line_formatter);
+        env.add_template("t", "x = {{ value }}\n").unwrap();
+        let template = env.get_template("t").unwrap();
+        assert_eq!(
+            template
+                .render(minijinja::context! { value => "1" })
+                .unwrap(),
+            "x = 1"
+        );
+        let error = template
+            .render(minijinja::context! { value => "1\nnet.ipv4.conf.all.arp_ignore = 0" })
+            .unwrap_err();
+        assert!(error.to_string().contains("control character"), "{error}");
+    }
+}

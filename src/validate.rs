@@ -1,0 +1,528 @@
+//! Turning a parsed inventory into the trusted model, with every problem
+//! that needs more than one value to see (references, duplicates, settings
+//! that would break direct routing) reported at once, by inventory path.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::{closest, Diagnostic};
+use crate::inventory::{self, OrderedMap};
+use crate::model::{self, Host, OutputPaths, Service, SysctlSetting, VipInterface};
+use crate::values::{HostName, InterfaceName, RelativePath, Style, SysctlKey, SysctlValue};
+
+/// The interface that carries the VIPs unless the inventory says otherwise.
+pub const DEFAULT_INTERFACE: &str = "dummy0";
+/// Default location of the ifupdown stanza file. No dot in the file name:
+/// `source-directory` includes only names matching `^[a-zA-Z0-9_-]+$`
+/// (interfaces(5)).
+pub const DEFAULT_INTERFACES_PATH: &str = "etc/network/interfaces.d/lvs-dr";
+/// Default location of the module list read by systemd-modules-load.
+pub const DEFAULT_MODULES_PATH: &str = "etc/modules-load.d/lvs-dr.conf";
+/// Default location of the kernel parameters read by systemd-sysctl.
+pub const DEFAULT_SYSCTL_PATH: &str = "etc/sysctl.d/60-lvs-dr.conf";
+
+/// The kernel parameters every LVS-DR real server gets (the article's set).
+///
+/// ARP requests are answered by the interface they arrive on, and for
+/// `arp_ignore`/`arp_announce` the kernel uses the larger of `conf/all` and
+/// `conf/<that interface>` (Documentation/networking/ip-sysctl.rst), so the
+/// `all` keys hide the VIPs on every interface. Keys for the VIP interface
+/// itself would change nothing, and would make `sysctl -p` fail before the
+/// interface exists; so none are written, and the file applies cleanly at
+/// boot (systemd-sysctl runs before networking.service).
+pub const BUILTIN_SYSCTL: [(&str, &str); 4] = [
+    // Reply to ARP only for addresses on the interface the request came in on.
+    ("net.ipv4.conf.all.arp_ignore", "1"),
+    // Never use a VIP as the source of our own ARP requests.
+    ("net.ipv4.conf.all.arp_announce", "2"),
+    ("net.ipv4.icmp_echo_ignore_broadcasts", "1"),
+    ("net.ipv4.tcp_syncookies", "1"),
+];
+
+/// The longest interface name or alias label Linux accepts (IFNAMSIZ - 1).
+const MAX_LABEL_LENGTH: usize = 15;
+
+/// Checks a parsed inventory and builds the model, or returns every problem.
+pub fn validate(
+    file: &str,
+    raw: inventory::Inventory,
+) -> Result<model::Inventory, Vec<Diagnostic>> {
+    let mut problems = Problems {
+        file,
+        list: Vec::new(),
+    };
+    let services = validate_services(&raw.services, &mut problems);
+    check_host_addresses(&raw, &mut problems);
+    if raw.hosts.0.is_empty() {
+        problems.add(
+            "hosts",
+            "the inventory has no hosts: add at least one under `hosts`",
+        );
+    }
+    let hosts = raw
+        .hosts
+        .0
+        .iter()
+        .map(|(name, host)| validate_host(name, host, &raw.defaults, &services, &mut problems))
+        .collect();
+    if problems.list.is_empty() {
+        Ok(model::Inventory {
+            source_name: source_name(file),
+            services,
+            hosts,
+        })
+    } else {
+        Err(problems.into_unique())
+    }
+}
+
+/// The inventory file's own name, for headers: no directory, so output does
+/// not depend on where the inventory was read from.
+fn source_name(file: &str) -> String {
+    Path::new(file)
+        .file_name()
+        .map_or_else(
+            || file.to_owned(),
+            |name| name.to_string_lossy().into_owned(),
+        )
+        .escape_debug()
+        .to_string()
+}
+
+/// The problems found so far, each with its inventory path.
+struct Problems<'a> {
+    file: &'a str,
+    list: Vec<Diagnostic>,
+}
+
+impl Problems<'_> {
+    fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.list
+            .push(Diagnostic::at_path(self.file, path, message));
+    }
+
+    /// A default inherited by many hosts is reported once, not once a host.
+    fn into_unique(self) -> Vec<Diagnostic> {
+        let mut unique: Vec<Diagnostic> = Vec::new();
+        for problem in self.list {
+            if !unique.contains(&problem) {
+                unique.push(problem);
+            }
+        }
+        unique
+    }
+}
+
+fn validate_services(
+    services: &OrderedMap<crate::values::ServiceName, inventory::Service>,
+    problems: &mut Problems,
+) -> Vec<Service> {
+    services
+        .0
+        .iter()
+        .map(|(name, service)| {
+            let path = format!("services.{name}");
+            if service.vips.is_empty() {
+                problems.add(
+                    format!("{path}.vips"),
+                    "a service needs at least one VIP: list them under `vips`",
+                );
+            }
+            report_repeats(
+                &service.vips,
+                |vip| vip.0.to_string(),
+                &format!("{path}.vips"),
+                "VIP",
+                problems,
+            );
+            report_repeats(
+                &service.ports,
+                |port| format!("{}/{}", port.port, port.protocol.name()),
+                &format!("{path}.ports"),
+                "port",
+                problems,
+            );
+            Service {
+                name: name.0.clone(),
+                vips: service.vips.iter().map(|vip| vip.0).collect(),
+                ports: service.ports.clone(),
+                persistence: service.persistence.map(|seconds| seconds.0),
+                health_check: service
+                    .health_check
+                    .as_ref()
+                    .map(|check| model::HealthCheck {
+                        path: check.path.0.clone(),
+                        expect: check.expect.as_ref().map(|text| text.0.clone()),
+                    }),
+            }
+        })
+        .collect()
+}
+
+/// Reports each item of a list that repeats an earlier one.
+fn report_repeats<T>(
+    items: &[T],
+    key: impl Fn(&T) -> String,
+    path: &str,
+    what: &str,
+    problems: &mut Problems,
+) {
+    let mut seen = BTreeSet::new();
+    for (index, item) in items.iter().enumerate() {
+        let key = key(item);
+        if !seen.insert(key.clone()) {
+            problems.add(
+                format!("{path}[{index}]"),
+                format!("{what} {key} is listed twice: remove one"),
+            );
+        }
+    }
+}
+
+/// Host addresses must be unique, never a VIP, and host names must differ
+/// in more than letter case (they become folder names).
+fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
+    let mut owners: BTreeMap<IpAddr, &HostName> = BTreeMap::new();
+    let mut folded: BTreeMap<String, &HostName> = BTreeMap::new();
+    for (name, host) in &raw.hosts.0 {
+        if let Some(first) = owners.insert(host.address.0, name) {
+            owners.insert(host.address.0, first);
+            problems.add(
+                format!("hosts.{name}.address"),
+                format!(
+                    "{} is also the address of host {first}: each host needs its own",
+                    host.address.0
+                ),
+            );
+        }
+        if let Some(first) = folded.insert(name.0.to_ascii_lowercase(), name) {
+            problems.add(
+                format!("hosts.{name}"),
+                format!("host names `{first}` and `{name}` differ only in letter case; host names are case-insensitive and name folders: rename one"),
+            );
+        }
+    }
+    for (service, definition) in &raw.services.0 {
+        for (index, vip) in definition.vips.iter().enumerate() {
+            if let Some(owner) = owners.get(&vip.0) {
+                problems.add(
+                    format!("services.{service}.vips[{index}]"),
+                    format!("{} is the address of host {owner}: a VIP must never be a real server's own address", vip.0),
+                );
+            }
+        }
+    }
+}
+
+fn validate_host(
+    name: &HostName,
+    host: &inventory::Host,
+    defaults: &inventory::Settings,
+    services: &[Service],
+    problems: &mut Problems,
+) -> Host {
+    let path = format!("hosts.{name}");
+    let served = resolve_services(&path, &host.services, services, problems);
+    let mut vips: Vec<IpAddr> = Vec::new();
+    for service in &served {
+        for vip in &service.vips {
+            if !vips.contains(vip) {
+                vips.push(*vip);
+            }
+        }
+    }
+    let interface = pick(&host.interface, &defaults.interface).map_or_else(
+        || VipInterface::Dummy(DEFAULT_INTERFACE.to_owned()),
+        |name: &InterfaceName| {
+            if name.is_loopback() {
+                VipInterface::Loopback
+            } else {
+                VipInterface::Dummy(name.0.clone())
+            }
+        },
+    );
+    let style = pick(&host.style, &defaults.style)
+        .copied()
+        .unwrap_or(Style::Iproute2);
+    if style == Style::NetTools {
+        check_alias_labels(&path, &interface, &vips, problems);
+    }
+    let sysctl = merge_sysctl(
+        &path,
+        &defaults.sysctl,
+        &host.sysctl,
+        interface.device(),
+        problems,
+    );
+    let paths = resolve_paths(&path, &host.paths, &defaults.paths, problems);
+    Host {
+        name: name.0.clone(),
+        address: host.address.0,
+        services: served.iter().map(|service| service.name.clone()).collect(),
+        vips,
+        interface,
+        style,
+        sysctl,
+        paths,
+    }
+}
+
+/// A host's own setting, else the default one.
+fn pick<'a, T>(own: &'a Option<T>, default: &'a Option<T>) -> Option<&'a T> {
+    own.as_ref().or(default.as_ref())
+}
+
+fn resolve_services<'a>(
+    path: &str,
+    names: &[crate::values::ServiceName],
+    services: &'a [Service],
+    problems: &mut Problems,
+) -> Vec<&'a Service> {
+    if names.is_empty() {
+        problems.add(
+            format!("{path}.services"),
+            "the host serves no service: list at least one under `services`",
+        );
+    }
+    report_repeats(
+        names,
+        |name| name.0.clone(),
+        &format!("{path}.services"),
+        "service",
+        problems,
+    );
+    let mut served: Vec<&Service> = Vec::new();
+    for (index, name) in names.iter().enumerate() {
+        match services.iter().find(|service| service.name == name.0) {
+            Some(service) if !served.iter().any(|seen| seen.name == service.name) => {
+                served.push(service)
+            }
+            Some(_) => {}
+            None => {
+                let known: Vec<&str> = services
+                    .iter()
+                    .map(|service| service.name.as_str())
+                    .collect();
+                let hint = match closest(&name.0, known.iter().copied()) {
+                    Some(nearest) => format!("did you mean `{nearest}`?"),
+                    None if known.is_empty() => "define it under `services`".to_owned(),
+                    None => format!("defined services: {}", known.join(", ")),
+                };
+                problems.add(
+                    format!("{path}.services[{index}]"),
+                    format!("unknown service `{name}`: {hint}"),
+                );
+            }
+        }
+    }
+    served
+}
+
+/// net-tools names every extra IPv4 address by an alias label `<dev>:<n>`,
+/// which must fit Linux's 15 characters.
+fn check_alias_labels(
+    path: &str,
+    interface: &VipInterface,
+    vips: &[IpAddr],
+    problems: &mut Problems,
+) {
+    let ipv4_count = vips.iter().filter(|vip| vip.is_ipv4()).count();
+    let last_alias = match interface {
+        VipInterface::Dummy(_) => ipv4_count.saturating_sub(1),
+        VipInterface::Loopback => ipv4_count,
+    };
+    if last_alias == 0 {
+        return;
+    }
+    let label = format!("{}:{last_alias}", interface.device());
+    if label.len() > MAX_LABEL_LENGTH {
+        problems.add(
+            path,
+            format!(
+                "the net-tools style gives each extra IPv4 VIP an alias label, up to `{label}`, \
+                 which is longer than Linux's {MAX_LABEL_LENGTH} characters: use a shorter \
+                 interface name or `style: iproute2`"
+            ),
+        );
+    }
+}
+
+/// The built-in set, then the defaults' extras, then the host's, each key
+/// overriding in place; then the overrides that would break direct routing
+/// are refused.
+fn merge_sysctl(
+    path: &str,
+    defaults: &OrderedMap<SysctlKey, SysctlValue>,
+    own: &OrderedMap<SysctlKey, SysctlValue>,
+    device: &str,
+    problems: &mut Problems,
+) -> Vec<SysctlSetting> {
+    let mut merged: Vec<(SysctlSetting, Option<String>)> = BUILTIN_SYSCTL
+        .iter()
+        .map(|(key, value)| {
+            (
+                SysctlSetting {
+                    key: (*key).to_owned(),
+                    value: (*value).to_owned(),
+                },
+                None,
+            )
+        })
+        .collect();
+    let layers = [
+        ("defaults.sysctl".to_owned(), defaults),
+        (format!("{path}.sysctl"), own),
+    ];
+    for (origin, layer) in &layers {
+        for (key, value) in &layer.0 {
+            let setting = SysctlSetting {
+                key: key.0.clone(),
+                value: value.0.clone(),
+            };
+            let source = Some(format!("{origin}[\"{key}\"]"));
+            match merged
+                .iter_mut()
+                .find(|(existing, _)| existing.key == key.0)
+            {
+                Some(slot) => *slot = (setting, source),
+                None => merged.push((setting, source)),
+            }
+        }
+    }
+    for (setting, source) in &merged {
+        if let (Some(source), Some(message)) = (source, breaks_direct_routing(setting, device)) {
+            problems.add(source.clone(), message);
+        }
+    }
+    merged.into_iter().map(|(setting, _)| setting).collect()
+}
+
+/// Why a kernel parameter would make this real server answer ARP for its
+/// VIPs (and steal their traffic from the director), if it would.
+fn breaks_direct_routing(setting: &SysctlSetting, device: &str) -> Option<String> {
+    let scope = ["all".to_owned(), device.to_owned()]
+        .into_iter()
+        .find(|scope| setting.key.starts_with(&format!("net.ipv4.conf.{scope}.")))?;
+    let parameter = &setting.key[format!("net.ipv4.conf.{scope}.").len()..];
+    let value = setting.value.parse::<i64>().ok();
+    match parameter {
+        "arp_ignore" if !matches!(value, Some(1..=3)) => Some(format!(
+            "arp_ignore = {} on `{scope}` breaks LVS direct routing: below 1 this server answers \
+             ARP for its VIPs and takes their traffic from the director, and 8 would stop it \
+             answering ARP at all; use 1 (or 2 or 3)",
+            setting.value
+        )),
+        "arp_announce" if value != Some(2) => Some(format!(
+            "arp_announce = {} on `{scope}` breaks LVS direct routing: below 2 this server may \
+             announce a VIP as the source of its own ARP requests; use 2",
+            setting.value
+        )),
+        _ => None,
+    }
+}
+
+/// Each output path: the host's own, else the default one, else built-in;
+/// then the rules the consuming programs impose on names.
+fn resolve_paths(
+    path: &str,
+    own: &inventory::Paths,
+    defaults: &inventory::Paths,
+    problems: &mut Problems,
+) -> OutputPaths {
+    let choose = |field: &str,
+                  own: &Option<RelativePath>,
+                  default: &Option<RelativePath>,
+                  builtin: &str|
+     -> (PathBuf, String) {
+        match (own, default) {
+            (Some(own), _) => (own.0.clone(), format!("{path}.paths.{field}")),
+            (None, Some(default)) => (default.0.clone(), format!("defaults.paths.{field}")),
+            (None, None) => (PathBuf::from(builtin), format!("{path}.paths.{field}")),
+        }
+    };
+    let interfaces = choose(
+        "interfaces",
+        &own.interfaces,
+        &defaults.interfaces,
+        DEFAULT_INTERFACES_PATH,
+    );
+    let modules = choose(
+        "modules",
+        &own.modules,
+        &defaults.modules,
+        DEFAULT_MODULES_PATH,
+    );
+    let sysctl = choose("sysctl", &own.sysctl, &defaults.sysctl, DEFAULT_SYSCTL_PATH);
+    check_interfaces_path(&interfaces, problems);
+    check_conf_suffix(
+        &modules,
+        "etc/modules-load.d",
+        "systemd-modules-load",
+        problems,
+    );
+    check_conf_suffix(&sysctl, "etc/sysctl.d", "systemd-sysctl", problems);
+    let chosen = [&interfaces, &modules, &sysctl];
+    for (index, (file, origin)) in chosen.iter().enumerate() {
+        if chosen[..index].iter().any(|(earlier, _)| earlier == file) {
+            problems.add(
+                origin.clone(),
+                format!(
+                    "{} is already used for another generated file: give each its own path",
+                    file.display()
+                ),
+            );
+        }
+    }
+    OutputPaths {
+        interfaces: interfaces.0,
+        modules: modules.0,
+        sysctl: sysctl.0,
+    }
+}
+
+fn check_interfaces_path((file, origin): &(PathBuf, String), problems: &mut Problems) {
+    if file == Path::new("etc/network/interfaces") {
+        problems.add(
+            origin.clone(),
+            "lvs-dr-gen writes whole files, and etc/network/interfaces also configures lo and the \
+             uplink: put the VIP stanza in its own file under etc/network/interfaces.d/",
+        );
+    } else if file.parent() == Some(Path::new("etc/network/interfaces.d")) {
+        let name = file
+            .file_name()
+            .and_then(|name| name.to_str())
+            .unwrap_or_default();
+        if !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            problems.add(
+                origin.clone(),
+                format!(
+                    "`{name}` would be skipped by ifupdown's `source-directory`, which includes \
+                     only names made of letters, digits, `_` and `-`: drop the `.`, e.g. `lvs-dr`"
+                ),
+            );
+        }
+    }
+}
+
+fn check_conf_suffix(
+    (file, origin): &(PathBuf, String),
+    directory: &str,
+    reader: &str,
+    problems: &mut Problems,
+) {
+    if file.parent() == Some(Path::new(directory))
+        && file.extension().is_none_or(|ext| ext != "conf")
+    {
+        problems.add(
+            origin.clone(),
+            format!(
+                "{reader} reads only *.conf files in /{directory}: name it e.g. `{}.conf`",
+                file.display()
+            ),
+        );
+    }
+}

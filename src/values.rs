@@ -1,0 +1,649 @@
+//! The inventory's scalar values, each a type that parses and checks itself.
+//!
+//! Every value that ends up in a generated file (addresses, names, ports,
+//! sysctl keys and values, paths) has its own `Deserialize` here, so a bad
+//! value is refused while the YAML parser still knows its line and column,
+//! and so nothing that reaches a template can carry a newline, a quote or any
+//! other character that would add a line to a config file.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Component, Path, PathBuf};
+use std::str::FromStr;
+
+use serde::de::{self, Deserializer, Unexpected, Visitor};
+use serde::Deserialize;
+
+/// Implements `Deserialize` for a type from its `FromStr`, so that the
+/// parse error (a full sentence) is reported at the value's location.
+macro_rules! deserialize_from_str {
+    ($type:ty, $expecting:literal) => {
+        impl<'de> Deserialize<'de> for $type {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_any(FromStrVisitor::<$type>::new($expecting))
+            }
+        }
+    };
+}
+
+/// A visitor that accepts strings (and, for convenience, integers written
+/// without quotes) and hands them to `FromStr`.
+struct FromStrVisitor<T> {
+    expecting: &'static str,
+    _type: std::marker::PhantomData<T>,
+}
+
+impl<T> FromStrVisitor<T> {
+    fn new(expecting: &'static str) -> Self {
+        FromStrVisitor {
+            expecting,
+            _type: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: FromStr<Err = String>> Visitor<'_> for FromStrVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str(self.expecting)
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
+        value.parse().map_err(E::custom)
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<T, E> {
+        self.visit_str(&value.to_string())
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<T, E> {
+        self.visit_str(&value.to_string())
+    }
+}
+
+/// The inventory format version; only 1 exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Version;
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let number = u64::deserialize(deserializer).map_err(|_| {
+            de::Error::custom("`version` must be the number 1 (write `version: 1`)")
+        })?;
+        if number == 1 {
+            Ok(Version)
+        } else {
+            Err(de::Error::custom(format!(
+                "unsupported inventory version {number}: this lvs-dr-gen reads version 1"
+            )))
+        }
+    }
+}
+
+/// A virtual IP: one IPv4 or IPv6 address that the directors balance and
+/// every real server of the service carries as a host address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Vip(pub IpAddr);
+
+impl FromStr for Vip {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (address, prefix) = match text.split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix)),
+            None => (text, None),
+        };
+        let address: IpAddr = address
+            .parse()
+            .map_err(|_| format!("`{}` is not an IPv4 or IPv6 address", text.escape_debug()))?;
+        let host_prefix = if address.is_ipv4() { "32" } else { "128" };
+        if let Some(prefix) = prefix {
+            if prefix != host_prefix {
+                return Err(format!(
+                    "VIP `{text}` has prefix /{prefix}: a VIP is a single address (/{host_prefix}); \
+                     LVS direct routing needs host routes, and a wider prefix on lo would make \
+                     the whole range local to this server"
+                ));
+            }
+        }
+        check_unicast(address, "a VIP")?;
+        Ok(Vip(address))
+    }
+}
+
+deserialize_from_str!(Vip, "an IP address such as 198.51.100.10 or 2001:db8::10");
+
+/// A host's own address on the segment it shares with the directors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HostAddress(pub IpAddr);
+
+impl FromStr for HostAddress {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let address: IpAddr = text.parse().map_err(|_| {
+            format!(
+                "`{}` is not an IPv4 or IPv6 address (write the address alone, without a prefix)",
+                text.escape_debug()
+            )
+        })?;
+        check_unicast(address, "a host address")?;
+        Ok(HostAddress(address))
+    }
+}
+
+deserialize_from_str!(HostAddress, "an IP address such as 192.0.2.11");
+
+/// Refuses addresses that can never be a routable unicast address of a host.
+fn check_unicast(address: IpAddr, what: &str) -> Result<(), String> {
+    let reason = match address {
+        _ if address.is_unspecified() => Some("the unspecified address"),
+        _ if address.is_loopback() => Some("a loopback address"),
+        _ if address.is_multicast() => Some("a multicast address"),
+        IpAddr::V4(v4) if v4.is_broadcast() => Some("the broadcast address"),
+        IpAddr::V4(v4) if v4.is_link_local() => Some("a link-local address"),
+        IpAddr::V6(v6) if v6.is_unicast_link_local() => Some("a link-local address"),
+        IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some() => {
+            Some("an IPv4-mapped IPv6 address (write the IPv4 address)")
+        }
+        _ => None,
+    };
+    match reason {
+        Some(reason) => Err(format!("{address} is {reason}, which cannot be {what}")),
+        None => Ok(()),
+    }
+}
+
+/// A host name (RFC 1123): it names the host's folder in the output tree.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct HostName(pub String);
+
+impl FromStr for HostName {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let label_ok = |label: &str| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        };
+        if text.len() <= 253 && text.split('.').all(label_ok) {
+            Ok(HostName(text.to_owned()))
+        } else {
+            Err(format!(
+                "`{}` is not a valid host name: use RFC 1123 names, dot-separated labels of \
+                 1-63 letters, digits and hyphens that neither start nor end with a hyphen",
+                text.escape_debug()
+            ))
+        }
+    }
+}
+
+deserialize_from_str!(HostName, "a host name such as webserver01");
+
+impl fmt::Display for HostName {
+    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+/// The name of a service (a set of VIPs balanced together).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ServiceName(pub String);
+
+impl FromStr for ServiceName {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let valid = (1..=63).contains(&text.len())
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        if valid {
+            Ok(ServiceName(text.to_owned()))
+        } else {
+            Err(format!(
+                "`{}` is not a valid service name: use 1-63 letters, digits, `_`, `.` or `-`",
+                text.escape_debug()
+            ))
+        }
+    }
+}
+
+deserialize_from_str!(ServiceName, "a service name such as www");
+
+impl fmt::Display for ServiceName {
+    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+/// Where a host carries its VIPs: a dummy interface it creates, or `lo`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct InterfaceName(pub String);
+
+/// Prefixes of the names Linux and udev give network cards: a VIP on such an
+/// interface would be answered by ARP, since `arp_ignore=1` replies for any
+/// address configured on the interface the request came in on.
+const NETWORK_CARD_PREFIXES: [&str; 4] = ["eth", "en", "wl", "ww"];
+
+impl FromStr for InterfaceName {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let valid = (1..=15).contains(&text.len())
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+            && text != "."
+            && text != "..";
+        if !valid {
+            return Err(format!(
+                "`{}` is not a valid interface name: use `lo` or 1-15 letters, digits, `_`, `.` \
+                 or `-` (Linux's limit), such as dummy0",
+                text.escape_debug()
+            ));
+        }
+        if let Some(prefix) = NETWORK_CARD_PREFIXES.iter().find(|p| text.starts_with(*p)) {
+            return Err(format!(
+                "`{text}` looks like a network card (it starts with `{prefix}`): the VIPs must \
+                 sit on a dummy interface such as dummy0, or on lo, never on the interface that \
+                 receives ARP requests, or this server would answer ARP for them"
+            ));
+        }
+        Ok(InterfaceName(text.to_owned()))
+    }
+}
+
+deserialize_from_str!(InterfaceName, "an interface name such as dummy0 or lo");
+
+impl InterfaceName {
+    /// Whether this is the loopback interface rather than a dummy one.
+    pub fn is_loopback(&self) -> bool {
+        self.0 == "lo"
+    }
+}
+
+impl fmt::Display for InterfaceName {
+    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+/// Which commands the interfaces stanza uses to add the VIPs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Style {
+    /// `ip addr add`, from iproute2 (always present: ifupdown depends on it).
+    Iproute2,
+    /// `ifconfig` with alias labels, from net-tools (must be installed).
+    NetTools,
+}
+
+/// A transport protocol of a balanced port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Protocol {
+    /// TCP, the default.
+    Tcp,
+    /// UDP.
+    Udp,
+}
+
+impl Protocol {
+    /// The protocol's name as written in the inventory.
+    pub fn name(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+        }
+    }
+}
+
+/// A balanced port: `80`, `443/tcp` or `53/udp`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PortSpec {
+    /// The port number, 1-65535.
+    pub port: u16,
+    /// The protocol; TCP when not written.
+    pub protocol: Protocol,
+}
+
+impl FromStr for PortSpec {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let (number, protocol) = match text.split_once('/') {
+            None => (text, Protocol::Tcp),
+            Some((number, "tcp")) => (number, Protocol::Tcp),
+            Some((number, "udp")) => (number, Protocol::Udp),
+            Some((_, other)) => {
+                return Err(format!(
+                    "unknown protocol `{}` in port `{}`: write `tcp` or `udp`, as in `443/tcp`",
+                    other.escape_debug(),
+                    text.escape_debug()
+                ))
+            }
+        };
+        match number.parse::<u32>() {
+            Ok(port @ 1..=65535) => Ok(PortSpec {
+                port: u16::try_from(port).expect("range checked"),
+                protocol,
+            }),
+            Ok(port) => Err(format!("port {port} is out of range: ports are 1-65535")),
+            Err(_) => Err(format!(
+                "`{}` is not a port: write a number 1-65535, optionally with `/tcp` or `/udp`",
+                text.escape_debug()
+            )),
+        }
+    }
+}
+
+deserialize_from_str!(PortSpec, "a port such as 80, 443/tcp or 53/udp");
+
+/// A duration in whole seconds, zero or more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seconds(pub u32);
+
+impl<'de> Deserialize<'de> for Seconds {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SecondsVisitor;
+        impl Visitor<'_> for SecondsVisitor {
+            type Value = Seconds;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a whole number of seconds, 0 or more")
+            }
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<Seconds, E> {
+                u32::try_from(value)
+                    .map(Seconds)
+                    .map_err(|_| E::invalid_value(Unexpected::Unsigned(value), &self))
+            }
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<Seconds, E> {
+                u64::try_from(value)
+                    .map_err(|_| E::invalid_value(Unexpected::Signed(value), &self))
+                    .and_then(|value| self.visit_u64(value))
+            }
+        }
+        deserializer.deserialize_any(SecondsVisitor)
+    }
+}
+
+/// A kernel parameter name in dotted form, such as `net.ipv4.tcp_syncookies`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SysctlKey(pub String);
+
+impl FromStr for SysctlKey {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let valid = !text.is_empty()
+            && text.bytes().all(|b| {
+                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-')
+            })
+            && text.split('.').all(|part| !part.is_empty())
+            && text.contains('.');
+        if valid {
+            Ok(SysctlKey(text.to_owned()))
+        } else {
+            Err(format!(
+                "`{}` is not a kernel parameter name: write it dotted, in lower case \
+                 (letters, digits, `_`, `-`), such as net.ipv4.tcp_syncookies",
+                text.escape_debug()
+            ))
+        }
+    }
+}
+
+deserialize_from_str!(
+    SysctlKey,
+    "a kernel parameter name such as net.ipv4.tcp_syncookies"
+);
+
+impl fmt::Display for SysctlKey {
+    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+/// A kernel parameter value: an integer, or a string on one line (such as
+/// `"32768 60999"` for `net.ipv4.ip_local_port_range`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SysctlValue(pub String);
+
+impl<'de> Deserialize<'de> for SysctlValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ValueVisitor;
+        impl Visitor<'_> for ValueVisitor {
+            type Value = SysctlValue;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("an integer or a string on one line")
+            }
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<SysctlValue, E> {
+                Ok(SysctlValue(value.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<SysctlValue, E> {
+                Ok(SysctlValue(value.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, value: bool) -> Result<SysctlValue, E> {
+                Err(E::custom(format!(
+                    "`{value}` is not a kernel parameter value: write {}",
+                    u8::from(value)
+                )))
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<SysctlValue, E> {
+                let printable = value.chars().all(|c| !c.is_control());
+                if value.trim().is_empty() || value.trim() != value || !printable {
+                    return Err(E::custom(format!(
+                        "`{}` is not a usable kernel parameter value: it must be one line of \
+                         printable text, not empty and without leading or trailing spaces",
+                        value.escape_debug()
+                    )));
+                }
+                Ok(SysctlValue(value.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+impl fmt::Display for SysctlValue {
+    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+/// A path relative to a host's root, such as `etc/sysctl.d/60-lvs-dr.conf`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RelativePath(pub PathBuf);
+
+impl FromStr for RelativePath {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let trimmed = text.strip_prefix('/').unwrap_or(text);
+        let path = Path::new(trimmed);
+        let safe_component = |component: Component| match component {
+            Component::Normal(part) => part.to_str().is_some_and(|part| {
+                part.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'+'))
+            }),
+            _ => false,
+        };
+        if !trimmed.is_empty() && !trimmed.ends_with('/') && path.components().all(safe_component) {
+            Ok(RelativePath(path.to_path_buf()))
+        } else {
+            Err(format!(
+                "`{}` is not a usable file path: write a path below the host's root such as \
+                 etc/sysctl.d/60-lvs-dr.conf, made of letters, digits, `_`, `.`, `-` and `+`, \
+                 without `..`",
+                text.escape_debug()
+            ))
+        }
+    }
+}
+
+deserialize_from_str!(
+    RelativePath,
+    "a file path such as etc/sysctl.d/60-lvs-dr.conf"
+);
+
+impl fmt::Display for RelativePath {
+    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        write!(formatter, "{}", self.0.display())
+    }
+}
+
+/// The HTTP path a director's health check fetches, such as `/ldcheck.php`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrlPath(pub String);
+
+impl FromStr for UrlPath {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let valid = text.starts_with('/')
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\' | b'#'));
+        if valid {
+            Ok(UrlPath(text.to_owned()))
+        } else {
+            Err(format!(
+                "`{}` is not a usable URL path: start it with `/` and use printable ASCII \
+                 without spaces, quotes, `\\` or `#`",
+                text.escape_debug()
+            ))
+        }
+    }
+}
+
+deserialize_from_str!(UrlPath, "a URL path such as /ldcheck.php");
+
+/// A single line of printable text, such as the body a health check expects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OneLine(pub String);
+
+impl FromStr for OneLine {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        if text.is_empty() || text.chars().any(char::is_control) {
+            Err(format!(
+                "`{}` must be one line of printable text, not empty",
+                text.escape_debug()
+            ))
+        } else {
+            Ok(OneLine(text.to_owned()))
+        }
+    }
+}
+
+deserialize_from_str!(OneLine, "one line of text");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vips_accept_host_prefixes_only() {
+        assert!("198.19.253.1".parse::<Vip>().is_ok());
+        assert!("198.19.253.1/32".parse::<Vip>().is_ok());
+        assert!("2a00:e10:1000:7:124::a1/128".parse::<Vip>().is_ok());
+        let wide = "198.19.253.0/24".parse::<Vip>().unwrap_err();
+        assert!(
+            wide.contains("/24") && wide.contains("host routes"),
+            "{wide}"
+        );
+        assert!("2001:db8::1/64".parse::<Vip>().is_err());
+        assert!("2001:db8::1/32".parse::<Vip>().is_err());
+        assert!("127.0.0.2".parse::<Vip>().is_err());
+        assert!("fe80::1".parse::<Vip>().is_err());
+        assert!("224.0.0.1".parse::<Vip>().is_err());
+        assert!("::ffff:192.0.2.1".parse::<Vip>().is_err());
+    }
+
+    #[test]
+    fn host_names_follow_rfc_1123() {
+        for good in ["web01", "3com", "a.b-c.example", "WEB01"] {
+            assert!(good.parse::<HostName>().is_ok(), "{good}");
+        }
+        for bad in [
+            "", "-web", "web-", "web_01", "a..b", "../etc", "web 01", "w\neb",
+        ] {
+            assert!(bad.parse::<HostName>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn interface_names_follow_linux_rules() {
+        assert!("dummy0".parse::<InterfaceName>().is_ok());
+        assert!("lo".parse::<InterfaceName>().unwrap().is_loopback());
+        assert!("vip.0-a_b".parse::<InterfaceName>().is_ok());
+        for bad in [
+            "",
+            ".",
+            "..",
+            "dummy0:1",
+            "a234567890123456",
+            "dum my",
+            "eth0",
+            "ens3",
+        ] {
+            assert!(bad.parse::<InterfaceName>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn ports_take_a_protocol() {
+        assert_eq!(
+            "443/udp".parse::<PortSpec>().unwrap(),
+            PortSpec {
+                port: 443,
+                protocol: Protocol::Udp
+            }
+        );
+        assert_eq!("80".parse::<PortSpec>().unwrap().protocol, Protocol::Tcp);
+        for bad in ["0", "65536", "80/sctp", "http", "-1", "80/"] {
+            assert!(bad.parse::<PortSpec>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn paths_stay_below_the_root() {
+        assert!("etc/modules".parse::<RelativePath>().is_ok());
+        assert_eq!(
+            "/etc/sysctl.conf".parse::<RelativePath>().unwrap().0,
+            PathBuf::from("etc/sysctl.conf")
+        );
+        for bad in [
+            "",
+            "/",
+            "../etc/x",
+            "etc/../../x",
+            "etc/./x",
+            "etc/x/",
+            "etc/a b",
+            "etc/\nx",
+        ] {
+            assert!(bad.parse::<RelativePath>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn sysctl_keys_are_dotted_lower_case() {
+        assert!("net.ipv4.conf.all.arp_ignore".parse::<SysctlKey>().is_ok());
+        for bad in [
+            "",
+            "net",
+            "net..ipv4",
+            "net/ipv4/x",
+            "Net.ipv4",
+            "net.ipv4.x = 1",
+        ] {
+            assert!(bad.parse::<SysctlKey>().is_err(), "{bad:?}");
+        }
+    }
+}
