@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::str::FromStr;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
@@ -123,7 +124,7 @@ impl<K, V> Default for OrderedMap<K, V> {
 
 impl<'de, K, V> Deserialize<'de> for OrderedMap<K, V>
 where
-    K: Deserialize<'de> + PartialEq + fmt::Display,
+    K: FromStr<Err = String> + PartialEq + fmt::Display,
     V: Deserialize<'de>,
 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -131,7 +132,7 @@ where
 
         impl<'de, K, V> Visitor<'de> for MapVisitor<K, V>
         where
-            K: Deserialize<'de> + PartialEq + fmt::Display,
+            K: FromStr<Err = String> + PartialEq + fmt::Display,
             V: Deserialize<'de>,
         {
             type Value = OrderedMap<K, V>;
@@ -146,16 +147,55 @@ where
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut entries: Vec<(K, V)> = Vec::new();
-                while let Some(key) = map.next_key::<K>()? {
-                    if entries.iter().any(|(seen, _)| *seen == key) {
-                        return Err(de::Error::custom(format!(
-                            "duplicate key `{key}`: each name may appear once in a mapping"
-                        )));
-                    }
+                while let Some(key) = map.next_key_seed(UniqueKey(&entries))? {
                     let value = map.next_value()?;
                     entries.push((key, value));
                 }
                 Ok(OrderedMap(entries))
+            }
+        }
+
+        /// Parses a key and refuses it if an earlier entry has it; the check
+        /// runs while the parser is on the key, so the error points at it.
+        struct UniqueKey<'a, K, V>(&'a [(K, V)]);
+
+        impl<'de, K, V> de::DeserializeSeed<'de> for UniqueKey<'_, K, V>
+        where
+            K: FromStr<Err = String> + PartialEq + fmt::Display,
+        {
+            type Value = K;
+
+            fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<K, D::Error> {
+                deserializer.deserialize_any(self)
+            }
+        }
+
+        impl<K, V> Visitor<'_> for UniqueKey<'_, K, V>
+        where
+            K: FromStr<Err = String> + PartialEq + fmt::Display,
+        {
+            type Value = K;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a name")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<K, E> {
+                let key: K = text.parse().map_err(E::custom)?;
+                if self.0.iter().any(|(seen, _)| *seen == key) {
+                    return Err(E::custom(format!(
+                        "duplicate key `{key}`: each name may appear once in a mapping"
+                    )));
+                }
+                Ok(key)
+            }
+
+            fn visit_u64<E: de::Error>(self, number: u64) -> Result<K, E> {
+                self.visit_str(&number.to_string())
+            }
+
+            fn visit_i64<E: de::Error>(self, number: i64) -> Result<K, E> {
+                self.visit_str(&number.to_string())
             }
         }
 
@@ -201,6 +241,15 @@ fn to_diagnostic(file: &str, text: &str, error: &serde_yaml::Error) -> Diagnosti
 /// Rewords serde's "unknown field" and "unknown variant" errors to name the
 /// nearest valid choice; other messages pass unchanged.
 fn reword(message: &str) -> String {
+    if let Some((prefix, rest)) = message.split_once("missing field `") {
+        let key = rest.split('`').next().unwrap_or_default();
+        let example = if key == "version" {
+            " (`version: 1`)"
+        } else {
+            ""
+        };
+        return format!("{prefix}missing required key `{key}`: add it{example}");
+    }
     let (prefix, rest) = match message.find("unknown field `") {
         Some(start) => (&message[..start], &message[start..]),
         None => match message.find("unknown variant `") {

@@ -380,7 +380,7 @@ fn merge_sysctl(
                 key: key.0.clone(),
                 value: value.0.clone(),
             };
-            let source = Some(format!("{origin}[\"{key}\"]"));
+            let source = Some(format!("{origin}.{key}"));
             match merged
                 .iter_mut()
                 .find(|(existing, _)| existing.key == key.0)

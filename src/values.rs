@@ -68,16 +68,26 @@ pub struct Version;
 
 impl<'de> Deserialize<'de> for Version {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let number = u64::deserialize(deserializer).map_err(|_| {
-            de::Error::custom("`version` must be the number 1 (write `version: 1`)")
-        })?;
-        if number == 1 {
-            Ok(Version)
-        } else {
-            Err(de::Error::custom(format!(
-                "unsupported inventory version {number}: this lvs-dr-gen reads version 1"
-            )))
+        struct VersionVisitor;
+        impl Visitor<'_> for VersionVisitor {
+            type Value = Version;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("the number 1 (write `version: 1`)")
+            }
+            fn visit_u64<E: de::Error>(self, number: u64) -> Result<Version, E> {
+                if number == 1 {
+                    Ok(Version)
+                } else {
+                    Err(E::custom(format!(
+                        "unsupported inventory version {number}: this lvs-dr-gen reads version 1"
+                    )))
+                }
+            }
+            fn visit_i64<E: de::Error>(self, number: i64) -> Result<Version, E> {
+                Err(E::invalid_value(Unexpected::Signed(number), &self))
+            }
         }
+        deserializer.deserialize_any(VersionVisitor)
     }
 }
 
@@ -473,7 +483,8 @@ impl FromStr for RelativePath {
             _ => false,
         };
         if !trimmed.is_empty() && !trimmed.ends_with('/') && path.components().all(safe_component) {
-            Ok(RelativePath(path.to_path_buf()))
+            // Rebuilt from its components: `etc//x` and `etc/./x` are `etc/x`.
+            Ok(RelativePath(path.components().collect()))
         } else {
             Err(format!(
                 "`{}` is not a usable file path: write a path below the host's root such as \
@@ -618,12 +629,16 @@ mod tests {
             "/etc/sysctl.conf".parse::<RelativePath>().unwrap().0,
             PathBuf::from("etc/sysctl.conf")
         );
+        assert_eq!(
+            "etc//./x".parse::<RelativePath>().unwrap().0,
+            PathBuf::from("etc/x")
+        );
         for bad in [
             "",
             "/",
             "../etc/x",
             "etc/../../x",
-            "etc/./x",
+            "./etc",
             "etc/x/",
             "etc/a b",
             "etc/\nx",

@@ -1,0 +1,9 @@
+//! The integration tests: every test runs the real `lvs-dr-gen` binary.
+//!
+//! - `golden`: every case under golden/, output compared byte for byte.
+//! - `cli`: the commands' behaviour on disk (idempotence, pruning, foreign
+//!   files, check's diff and exit codes, template overrides).
+
+mod cli;
+mod golden;
+mod support;
