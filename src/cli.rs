@@ -181,10 +181,11 @@ fn plan(args: &OutputArgs, writing: bool) -> Result<(Plan, usize), Reported> {
     let model = load(&args.inventory, writing)?;
     let model = select_hosts(model, &args.hosts)?;
     let tree = render_tree(&model, args.templates.as_deref())?;
-    let hosts: BTreeSet<String> = model.hosts.iter().map(|host| host.name.clone()).collect();
-    let plan = output::plan(&args.out, &tree, &hosts)
+    let selected: BTreeSet<String> = args.hosts.iter().cloned().collect();
+    let only_hosts = (!selected.is_empty()).then_some(&selected);
+    let plan = output::plan(&args.out, &tree, only_hosts)
         .map_err(|error| report_output_error(&args.out, &error))?;
-    Ok((plan, hosts.len()))
+    Ok((plan, model.hosts.len()))
 }
 
 /// Reads, parses and validates the inventory, reporting every problem.

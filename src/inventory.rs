@@ -224,7 +224,10 @@ fn to_diagnostic(file: &str, text: &str, error: &serde_yaml::Error) -> Diagnosti
             .to_owned(),
         None => full.clone(),
     };
-    let message = reword(&message);
+    let mut message = reword(&message);
+    if message.contains("while parsing a block mapping") {
+        message.push_str(" (check the indentation: the keys of one mapping must line up)");
+    }
     let source_line = location
         .as_ref()
         .and_then(|place| text.lines().nth(place.line.saturating_sub(1)))

@@ -117,9 +117,14 @@ pub struct Summary {
 }
 
 /// Compares the rendered `tree` with the output directory `out`. Files that
-/// lvs-dr-gen wrote before and `tree` lacks are removed, but only in the
-/// folders of `hosts` (the hosts rendered in this run).
-pub fn plan(out: &Path, tree: &Tree, hosts: &BTreeSet<String>) -> Result<Plan, OutputError> {
+/// lvs-dr-gen wrote before and `tree` lacks are removed: all of them, or
+/// with `only_hosts` (a `--host` selection) only those in these hosts'
+/// folders.
+pub fn plan(
+    out: &Path,
+    tree: &Tree,
+    only_hosts: Option<&BTreeSet<String>>,
+) -> Result<Plan, OutputError> {
     let manifest_before = read_manifest(out)?;
     let mut changes = Vec::new();
     let mut unchanged = 0;
@@ -142,9 +147,10 @@ pub fn plan(out: &Path, tree: &Tree, hosts: &BTreeSet<String>) -> Result<Plan, O
     if !foreign.is_empty() {
         return Err(OutputError::Foreign { paths: foreign });
     }
-    let in_scope = |path: &Path| match path.components().next() {
-        Some(Component::Normal(host)) => hosts.contains(&*host.to_string_lossy()),
-        _ => false,
+    let in_scope = |path: &Path| match (only_hosts, path.components().next()) {
+        (None, _) => true,
+        (Some(hosts), Some(Component::Normal(host))) => hosts.contains(&*host.to_string_lossy()),
+        (Some(_), _) => false,
     };
     let mut manifest_after: BTreeSet<PathBuf> = tree.keys().cloned().collect();
     for path in &manifest_before {
@@ -352,15 +358,15 @@ mod tests {
             .collect()
     }
 
-    fn hosts(names: &[&str]) -> BTreeSet<String> {
-        names.iter().map(|name| (*name).to_owned()).collect()
+    fn hosts(names: &[&str]) -> Option<BTreeSet<String>> {
+        Some(names.iter().map(|name| (*name).to_owned()).collect())
     }
 
     #[test]
     fn a_second_run_changes_nothing() {
         let out = tempfile::tempdir().unwrap();
         let files = tree(&[("a/etc/x", "1\n"), ("b/etc/y", "2\n")]);
-        let first = plan(out.path(), &files, &hosts(&["a", "b"]))
+        let first = plan(out.path(), &files, hosts(&["a", "b"]).as_ref())
             .unwrap()
             .apply()
             .unwrap();
@@ -372,7 +378,7 @@ mod tests {
                 removed: 0
             }
         );
-        let second = plan(out.path(), &files, &hosts(&["a", "b"])).unwrap();
+        let second = plan(out.path(), &files, hosts(&["a", "b"]).as_ref()).unwrap();
         assert!(second.changes.is_empty());
         assert_eq!(second.unchanged, 2);
         let mode = fs::metadata(out.path().join("a/etc/x"))
@@ -386,14 +392,14 @@ mod tests {
     fn files_of_hosts_not_rendered_are_kept() {
         let out = tempfile::tempdir().unwrap();
         let files = tree(&[("a/etc/x", "1\n"), ("b/etc/y", "2\n")]);
-        plan(out.path(), &files, &hosts(&["a", "b"]))
+        plan(out.path(), &files, hosts(&["a", "b"]).as_ref())
             .unwrap()
             .apply()
             .unwrap();
         let only_a = tree(&[("a/etc/x", "1\n")]);
-        let partial = plan(out.path(), &only_a, &hosts(&["a"])).unwrap();
+        let partial = plan(out.path(), &only_a, hosts(&["a"]).as_ref()).unwrap();
         assert!(partial.changes.is_empty());
-        let removed_b = plan(out.path(), &only_a, &hosts(&["a", "b"])).unwrap();
+        let removed_b = plan(out.path(), &only_a, hosts(&["a", "b"]).as_ref()).unwrap();
         assert_eq!(removed_b.changes.len(), 1);
         removed_b.apply().unwrap();
         assert!(!out.path().join("b").exists(), "empty folders go too");
@@ -408,7 +414,12 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         fs::create_dir_all(out.path().join("a/etc")).unwrap();
         fs::write(out.path().join("a/etc/x"), "mine\n").unwrap();
-        let error = plan(out.path(), &tree(&[("a/etc/x", "1\n")]), &hosts(&["a"])).unwrap_err();
+        let error = plan(
+            out.path(),
+            &tree(&[("a/etc/x", "1\n")]),
+            hosts(&["a"]).as_ref(),
+        )
+        .unwrap_err();
         assert!(
             matches!(error, OutputError::Foreign { ref paths } if paths == &[PathBuf::from("a/etc/x")])
         );
@@ -418,7 +429,7 @@ mod tests {
     fn a_manifest_cannot_point_outside() {
         let out = tempfile::tempdir().unwrap();
         fs::write(out.path().join(MANIFEST_NAME), "a/x\n../../etc/passwd\n").unwrap();
-        let error = plan(out.path(), &Tree::new(), &hosts(&[])).unwrap_err();
+        let error = plan(out.path(), &Tree::new(), None).unwrap_err();
         assert!(
             matches!(error, OutputError::CorruptManifest { line: 2, .. }),
             "{error}"

@@ -1,1 +1,435 @@
-//! placeholder
+//! The commands' behaviour on a real output directory.
+
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use crate::support::{read_tree, run_in, text};
+
+const INVENTORY: &str = "\
+version: 1
+services:
+  www:
+    vips: [198.51.100.10, \"2001:db8::10\"]
+hosts:
+  web01:
+    address: 192.0.2.11
+    services: [www]
+  web02:
+    address: 192.0.2.12
+    services: [www]
+    interface: lo
+";
+
+/// A temp directory with `inventory.yaml`; output goes to `out/` in it.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new(inventory: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::write(dir.path().join("inventory.yaml"), inventory).expect("write inventory");
+        Workspace { dir }
+    }
+
+    fn path(&self, relative: &str) -> std::path::PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    fn write(&self, relative: &str, contents: &str) {
+        let path = self.path(relative);
+        fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        fs::write(path, contents).expect("write");
+    }
+
+    /// Runs the binary; returns (exit code, stdout, stderr).
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let output = run_in(self.dir.path(), args);
+        (
+            output.status.code().expect("exit code"),
+            text(&output.stdout),
+            text(&output.stderr),
+        )
+    }
+
+    fn render(&self) -> (i32, String, String) {
+        self.run(&["render", "inventory.yaml", "--out", "out"])
+    }
+
+    fn check(&self) -> (i32, String, String) {
+        self.run(&["check", "inventory.yaml", "--out", "out"])
+    }
+}
+
+fn modified(path: &Path) -> SystemTime {
+    fs::metadata(path)
+        .and_then(|meta| meta.modified())
+        .expect("mtime")
+}
+
+#[test]
+fn render_writes_each_host_and_a_second_run_writes_nothing() {
+    let work = Workspace::new(INVENTORY);
+    assert_eq!(
+        work.render(),
+        (
+            0,
+            "2 hosts: 5 files written, 0 unchanged, 0 removed\n".into(),
+            String::new()
+        )
+    );
+    let sysctl = work.path("out/web01/etc/sysctl.d/60-lvs-dr.conf");
+    let before = modified(&sysctl);
+    std::thread::sleep(Duration::from_millis(20));
+    assert_eq!(
+        work.render(),
+        (
+            0,
+            "2 hosts: 0 files written, 5 unchanged, 0 removed\n".into(),
+            String::new()
+        )
+    );
+    assert_eq!(
+        modified(&sysctl),
+        before,
+        "an unchanged file keeps its mtime"
+    );
+    let manifest = fs::read_to_string(work.path("out/.lvs-dr-gen-manifest")).expect("manifest");
+    assert_eq!(
+        manifest
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .collect::<Vec<_>>(),
+        [
+            "web01/etc/modules-load.d/lvs-dr.conf",
+            "web01/etc/network/interfaces.d/lvs-dr",
+            "web01/etc/sysctl.d/60-lvs-dr.conf",
+            "web02/etc/network/interfaces.d/lvs-dr",
+            "web02/etc/sysctl.d/60-lvs-dr.conf",
+        ]
+    );
+}
+
+#[test]
+fn output_is_the_same_bytes_every_run_and_from_any_directory() {
+    let work = Workspace::new(INVENTORY);
+    work.render();
+    let first = read_tree(&work.path("out"), &[]);
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let inventory = work.path("inventory.yaml");
+    let output = run_in(
+        elsewhere.path(),
+        &["render", inventory.to_str().unwrap(), "--out", "again"],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(read_tree(&elsewhere.path().join("again"), &[]), first);
+}
+
+#[test]
+fn a_removed_host_and_a_mode_change_are_pruned() {
+    let work = Workspace::new(INVENTORY);
+    work.render();
+    let without_web02 = INVENTORY.split("  web02:").next().unwrap();
+    let now_loopback = without_web02.replace(
+        "    services: [www]\n",
+        "    services: [www]\n    interface: lo\n",
+    );
+    work.write("inventory.yaml", &now_loopback);
+    assert_eq!(
+        work.render(),
+        (
+            0,
+            "1 host: 2 files written, 0 unchanged, 3 removed\n".into(),
+            String::new()
+        )
+    );
+    let files: Vec<String> = read_tree(&work.path("out"), &[".lvs-dr-gen-manifest"])
+        .keys()
+        .map(|path| path.display().to_string())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "web01/etc/network/interfaces.d/lvs-dr",
+            "web01/etc/sysctl.d/60-lvs-dr.conf"
+        ]
+    );
+    assert!(
+        !work.path("out/web02").exists(),
+        "the removed host's folder is gone"
+    );
+    assert!(!work.path("out/web01/etc/modules-load.d").exists());
+}
+
+#[test]
+fn a_file_it_did_not_write_is_never_overwritten() {
+    let work = Workspace::new(INVENTORY);
+    work.write("out/web01/etc/sysctl.d/60-lvs-dr.conf", "# mine\n");
+    let (code, stdout, stderr) = work.render();
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(
+        stderr,
+        "error: in out: this file is not written by lvs-dr-gen (not in .lvs-dr-gen-manifest); \
+         move it away or choose another output directory:\n  web01/etc/sysctl.d/60-lvs-dr.conf\n"
+    );
+    assert_eq!(
+        read_tree(&work.path("out"), &[]).len(),
+        1,
+        "nothing else was written, not even a manifest"
+    );
+    assert_eq!(
+        fs::read_to_string(work.path("out/web01/etc/sysctl.d/60-lvs-dr.conf")).unwrap(),
+        "# mine\n"
+    );
+}
+
+#[test]
+fn files_next_to_the_output_are_left_alone_when_pruning() {
+    let work = Workspace::new(INVENTORY);
+    work.render();
+    work.write("out/web02/etc/hosts", "127.0.0.1 localhost\n");
+    let only_web01 = INVENTORY.split("  web02:").next().unwrap().to_owned();
+    work.write("inventory.yaml", &only_web01);
+    assert_eq!(work.render().0, 0);
+    assert_eq!(
+        fs::read_to_string(work.path("out/web02/etc/hosts")).unwrap(),
+        "127.0.0.1 localhost\n"
+    );
+}
+
+#[test]
+fn check_reports_drift_as_a_diff_with_exit_1_and_sync_with_exit_0() {
+    let work = Workspace::new(INVENTORY);
+    let (code, stdout, stderr) = work.check();
+    assert_eq!(code, 1, "nothing rendered yet: {stderr}");
+    assert!(
+        stdout.contains("--- /dev/null\n+++ b/web01/etc/sysctl.d/60-lvs-dr.conf\n"),
+        "{stdout}"
+    );
+    assert!(!work.path("out").exists(), "check writes nothing");
+
+    work.render();
+    assert_eq!(
+        work.check(),
+        (0, String::new(), "out: in sync (5 files)\n".into())
+    );
+
+    work.write(
+        "inventory.yaml",
+        &INVENTORY.replace("198.51.100.10", "198.51.100.99"),
+    );
+    let (code, stdout, stderr) = work.check();
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        "out: 2 files would change; run `lvs-dr-gen render` to update\n"
+    );
+    assert!(stdout.contains(
+        "--- a/web01/etc/network/interfaces.d/lvs-dr\n+++ b/web01/etc/network/interfaces.d/lvs-dr\n"
+    ));
+    assert!(stdout.contains("\n-    up ip -4 addr add 198.51.100.10/32 dev dummy0\n+    up ip -4 addr add 198.51.100.99/32 dev dummy0\n"), "{stdout}");
+    assert!(stdout.contains("\n-    down ip -4 addr del 198.51.100.10/32 dev lo\n+    down ip -4 addr del 198.51.100.99/32 dev lo\n"), "{stdout}");
+}
+
+#[test]
+fn check_exits_2_on_an_invalid_inventory() {
+    let work = Workspace::new("version: 1\nhosts: {}\n");
+    assert_eq!(
+        work.check(),
+        (
+            2,
+            String::new(),
+            "inventory.yaml: hosts: error: the inventory has no hosts: add at least one under `hosts`\n\
+             inventory.yaml: 1 problem found\n"
+                .into()
+        )
+    );
+}
+
+#[test]
+fn host_selects_hosts_and_leaves_the_others_alone() {
+    let work = Workspace::new(INVENTORY);
+    let (code, stdout, _) = work.run(&[
+        "render",
+        "inventory.yaml",
+        "--out",
+        "out",
+        "--host",
+        "web02",
+    ]);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "1 host: 2 files written, 0 unchanged, 0 removed\n")
+    );
+    assert!(!work.path("out/web01").exists());
+    work.render();
+    let (code, stdout, _) = work.run(&[
+        "render",
+        "inventory.yaml",
+        "--out",
+        "out",
+        "--host",
+        "web01",
+    ]);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "1 host: 0 files written, 3 unchanged, 0 removed\n")
+    );
+    assert!(
+        work.path("out/web02/etc/sysctl.d/60-lvs-dr.conf").exists(),
+        "web02 is not pruned"
+    );
+    let (code, _, stderr) = work.run(&[
+        "render",
+        "inventory.yaml",
+        "--out",
+        "out",
+        "--host",
+        "web03",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "error: --host web03: no such host in the inventory; did you mean `web01`?\n"
+    );
+}
+
+#[test]
+fn templates_override_the_builtins_by_name() {
+    let work = Workspace::new(INVENTORY);
+    work.write(
+        "tpl/sysctl.j2",
+        "# {{ host.name }}\n{% for s in host.sysctl %}{{ s.key }}={{ s.value }}\n{% endfor %}",
+    );
+    work.write("tpl/notes.txt", "not a template, ignored\n");
+    let (code, _, stderr) = work.run(&[
+        "render",
+        "inventory.yaml",
+        "--out",
+        "out",
+        "--templates",
+        "tpl",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        fs::read_to_string(work.path("out/web01/etc/sysctl.d/60-lvs-dr.conf")).unwrap(),
+        "# web01\nnet.ipv4.conf.all.arp_ignore=1\nnet.ipv4.conf.all.arp_announce=2\n\
+         net.ipv4.icmp_echo_ignore_broadcasts=1\nnet.ipv4.tcp_syncookies=1\n"
+    );
+    let interfaces =
+        fs::read_to_string(work.path("out/web01/etc/network/interfaces.d/lvs-dr")).unwrap();
+    assert!(interfaces.starts_with("# Generated by lvs-dr-gen from inventory.yaml; do not edit.\n"));
+}
+
+#[test]
+fn a_misnamed_or_broken_template_is_an_error_and_nothing_is_written() {
+    let work = Workspace::new(INVENTORY);
+    work.write("typo/sysctl.jinja.j2", "x\n");
+    let (code, _, stderr) = work.run(&[
+        "render",
+        "inventory.yaml",
+        "--out",
+        "out",
+        "--templates",
+        "typo",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "error: typo/sysctl.jinja.j2: unknown template name; the templates are header.j2, \
+         interfaces-iproute2.j2, interfaces-net-tools.j2, modules.j2, sysctl.j2\n"
+    );
+    work.write("broken/sysctl.j2", "{{ host.nmae }}\n");
+    let (code, _, stderr) = work.run(&[
+        "render",
+        "inventory.yaml",
+        "--out",
+        "out",
+        "--templates",
+        "broken",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("error: template error: "), "{stderr}");
+    assert!(stderr.contains("sysctl.j2"), "{stderr}");
+    assert!(!work.path("out").exists());
+}
+
+#[test]
+fn a_template_cannot_write_a_value_with_a_line_break() {
+    let work = Workspace::new(INVENTORY);
+    work.write(
+        "evil/sysctl.j2",
+        "{{ host.name ~ '\\nnet.ipv4.conf.all.arp_ignore = 0' }}\n",
+    );
+    let (code, _, stderr) = work.run(&[
+        "render",
+        "inventory.yaml",
+        "--out",
+        "out",
+        "--templates",
+        "evil",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("control character"), "{stderr}");
+    assert!(!work.path("out").exists());
+}
+
+#[test]
+fn validate_reports_a_summary() {
+    let work = Workspace::new(INVENTORY);
+    assert_eq!(
+        work.run(&["validate", "inventory.yaml"]),
+        (
+            0,
+            "inventory.yaml: valid (2 hosts, 1 service)\n".into(),
+            String::new()
+        )
+    );
+    let (code, _, stderr) = work.run(&["validate", "missing.yaml"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("error: cannot read inventory missing.yaml: "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    let work = Workspace::new(INVENTORY);
+    let (code, _, stderr) = work.run(&["render", "inventory.yaml"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--out <OUT>"), "{stderr}");
+    assert_eq!(work.run(&["--help"]).0, 0);
+    let (code, stdout, _) = work.run(&["--version"]);
+    assert_eq!(
+        (code, stdout),
+        (0, format!("lvs-dr-gen {}\n", env!("CARGO_PKG_VERSION")))
+    );
+}
+
+#[test]
+fn completions_and_man_pages_are_generated() {
+    let work = Workspace::new(INVENTORY);
+    let (code, stdout, _) = work.run(&["completions", "bash"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("complete -F _lvs__dr__gen") && stdout.contains("render"),
+        "{stdout}"
+    );
+    assert_eq!(work.run(&["manpages", "--out", "man"]).0, 0);
+    let pages: Vec<String> = read_tree(&work.path("man"), &[])
+        .keys()
+        .map(|path| path.display().to_string())
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            "lvs-dr-gen-check.1",
+            "lvs-dr-gen-completions.1",
+            "lvs-dr-gen-render.1",
+            "lvs-dr-gen-validate.1",
+            "lvs-dr-gen.1"
+        ]
+    );
+}
