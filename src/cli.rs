@@ -31,7 +31,7 @@ const EXIT_TROUBLE: u8 = 2;
 /// one YAML inventory of services, VIPs and hosts and writes, per host, an
 /// ifupdown stanza that puts the VIPs on a dummy interface (or lo) as /32
 /// and /128, the module list that loads the dummy driver, and the kernel
-/// parameters (arp_ignore=1, arp_announce=2, ...), under OUT/<host>/ as they
+/// parameters (`arp_ignore=1`, `arp_announce=2`, ...), under OUT/<host>/ as they
 /// go below /.
 ///
 /// Exit status: 0 success (check: in sync), 1 check found differences,
@@ -196,7 +196,7 @@ fn load(path: &Path, writing: bool) -> Result<Inventory, Reported> {
         Reported
     })?;
     let problems = match inventory::parse(&file, &text) {
-        Ok(raw) => match validate::validate(&file, raw) {
+        Ok(raw) => match validate::validate(&file, &raw) {
             Ok(model) => return Ok(model),
             Err(problems) => problems,
         },

@@ -208,7 +208,7 @@ pub fn parse(file: &str, text: &str) -> Result<Inventory, Diagnostic> {
     serde_yaml::from_str(text).map_err(|error| to_diagnostic(file, text, &error))
 }
 
-/// Turns a serde_yaml error into a located diagnostic, rewording serde's
+/// Turns a `serde_yaml` error into a located diagnostic, rewording serde's
 /// generic messages into ones that say how to fix the input.
 fn to_diagnostic(file: &str, text: &str, error: &serde_yaml::Error) -> Diagnostic {
     let full = error.to_string();

@@ -358,15 +358,15 @@ mod tests {
             .collect()
     }
 
-    fn hosts(names: &[&str]) -> Option<BTreeSet<String>> {
-        Some(names.iter().map(|name| (*name).to_owned()).collect())
+    fn hosts(names: &[&str]) -> BTreeSet<String> {
+        names.iter().map(|name| (*name).to_owned()).collect()
     }
 
     #[test]
     fn a_second_run_changes_nothing() {
         let out = tempfile::tempdir().unwrap();
         let files = tree(&[("a/etc/x", "1\n"), ("b/etc/y", "2\n")]);
-        let first = plan(out.path(), &files, hosts(&["a", "b"]).as_ref())
+        let first = plan(out.path(), &files, Some(&hosts(&["a", "b"])))
             .unwrap()
             .apply()
             .unwrap();
@@ -378,7 +378,7 @@ mod tests {
                 removed: 0
             }
         );
-        let second = plan(out.path(), &files, hosts(&["a", "b"]).as_ref()).unwrap();
+        let second = plan(out.path(), &files, Some(&hosts(&["a", "b"]))).unwrap();
         assert!(second.changes.is_empty());
         assert_eq!(second.unchanged, 2);
         let mode = fs::metadata(out.path().join("a/etc/x"))
@@ -392,14 +392,14 @@ mod tests {
     fn files_of_hosts_not_rendered_are_kept() {
         let out = tempfile::tempdir().unwrap();
         let files = tree(&[("a/etc/x", "1\n"), ("b/etc/y", "2\n")]);
-        plan(out.path(), &files, hosts(&["a", "b"]).as_ref())
+        plan(out.path(), &files, Some(&hosts(&["a", "b"])))
             .unwrap()
             .apply()
             .unwrap();
         let only_a = tree(&[("a/etc/x", "1\n")]);
-        let partial = plan(out.path(), &only_a, hosts(&["a"]).as_ref()).unwrap();
+        let partial = plan(out.path(), &only_a, Some(&hosts(&["a"]))).unwrap();
         assert!(partial.changes.is_empty());
-        let removed_b = plan(out.path(), &only_a, hosts(&["a", "b"]).as_ref()).unwrap();
+        let removed_b = plan(out.path(), &only_a, Some(&hosts(&["a", "b"]))).unwrap();
         assert_eq!(removed_b.changes.len(), 1);
         removed_b.apply().unwrap();
         assert!(!out.path().join("b").exists(), "empty folders go too");
@@ -417,7 +417,7 @@ mod tests {
         let error = plan(
             out.path(),
             &tree(&[("a/etc/x", "1\n")]),
-            hosts(&["a"]).as_ref(),
+            Some(&hosts(&["a"])),
         )
         .unwrap_err();
         assert!(

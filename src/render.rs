@@ -73,7 +73,8 @@ fn display_template_error(error: &Error) -> String {
     let mut text = format!("template error: {error}");
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        text.push_str(&format!(": {cause}"));
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
         source = cause.source();
     }
     text
@@ -188,9 +189,8 @@ fn single_line_formatter(
         return Err(Error::new(
             ErrorKind::InvalidOperation,
             format!(
-                "refusing to write {:?}: a value must not contain the control character {:?}, \
-                 which could add a line to a configuration file",
-                text, bad
+                "refusing to write {text:?}: a value must not contain the control character \
+                 {bad:?}, which could add a line to a configuration file"
             ),
         ));
     }

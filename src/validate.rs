@@ -46,14 +46,14 @@ const MAX_LABEL_LENGTH: usize = 15;
 /// Checks a parsed inventory and builds the model, or returns every problem.
 pub fn validate(
     file: &str,
-    raw: inventory::Inventory,
+    raw: &inventory::Inventory,
 ) -> Result<model::Inventory, Vec<Diagnostic>> {
     let mut problems = Problems {
         file,
         list: Vec::new(),
     };
     let services = validate_services(&raw.services, &mut problems);
-    check_host_addresses(&raw, &mut problems);
+    check_host_addresses(raw, &mut problems);
     if raw.hosts.0.is_empty() {
         problems.add(
             "hosts",
@@ -232,7 +232,7 @@ fn validate_host(
             }
         }
     }
-    let interface = pick(&host.interface, &defaults.interface).map_or_else(
+    let interface = pick(host.interface.as_ref(), defaults.interface.as_ref()).map_or_else(
         || VipInterface::Dummy(DEFAULT_INTERFACE.to_owned()),
         |name: &InterfaceName| {
             if name.is_loopback() {
@@ -242,7 +242,7 @@ fn validate_host(
             }
         },
     );
-    let style = pick(&host.style, &defaults.style)
+    let style = pick(host.style.as_ref(), defaults.style.as_ref())
         .copied()
         .unwrap_or(Style::Iproute2);
     if style == Style::NetTools {
@@ -269,8 +269,8 @@ fn validate_host(
 }
 
 /// A host's own setting, else the default one.
-fn pick<'a, T>(own: &'a Option<T>, default: &'a Option<T>) -> Option<&'a T> {
-    own.as_ref().or(default.as_ref())
+fn pick<'a, T>(own: Option<&'a T>, default: Option<&'a T>) -> Option<&'a T> {
+    own.or(default)
 }
 
 fn resolve_services<'a>(
@@ -296,7 +296,7 @@ fn resolve_services<'a>(
     for (index, name) in names.iter().enumerate() {
         match services.iter().find(|service| service.name == name.0) {
             Some(service) if !served.iter().any(|seen| seen.name == service.name) => {
-                served.push(service)
+                served.push(service);
             }
             Some(_) => {}
             None => {
