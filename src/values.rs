@@ -11,6 +11,7 @@ use std::net::IpAddr;
 use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 
+use ipnet::IpNet;
 use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde::Deserialize;
 
@@ -100,23 +101,22 @@ impl FromStr for Vip {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let (address, prefix) = match text.split_once('/') {
-            Some((address, prefix)) => (address, Some(prefix)),
-            None => (text, None),
-        };
-        let address: IpAddr = address
-            .parse()
-            .map_err(|_| format!("`{}` is not an IPv4 or IPv6 address", text.escape_debug()))?;
-        let host_prefix = if address.is_ipv4() { "32" } else { "128" };
-        if let Some(prefix) = prefix {
-            if prefix != host_prefix {
+        let not_an_address = || format!("`{}` is not an IPv4 or IPv6 address", text.escape_debug());
+        let address = if text.contains('/') {
+            let network: IpNet = text.parse().map_err(|_| not_an_address())?;
+            if network.prefix_len() != network.max_prefix_len() {
                 return Err(format!(
-                    "VIP `{text}` has prefix /{prefix}: a VIP is a single address (/{host_prefix}); \
+                    "VIP `{text}` has prefix /{}: a VIP is a single address (/{}); \
                      LVS direct routing needs host routes, and a wider prefix on lo would make \
-                     the whole range local to this server"
+                     the whole range local to this server",
+                    network.prefix_len(),
+                    network.max_prefix_len()
                 ));
             }
-        }
+            network.addr()
+        } else {
+            text.parse::<IpAddr>().map_err(|_| not_an_address())?
+        };
         check_unicast(address, "a VIP")?;
         Ok(Vip(address))
     }
@@ -570,6 +570,8 @@ mod tests {
         );
         assert!("2001:db8::1/64".parse::<Vip>().is_err());
         assert!("2001:db8::1/32".parse::<Vip>().is_err());
+        assert!("198.19.253.1/33".parse::<Vip>().is_err());
+        assert!("198.19.253.1/".parse::<Vip>().is_err());
         assert!("127.0.0.2".parse::<Vip>().is_err());
         assert!("fe80::1".parse::<Vip>().is_err());
         assert!("224.0.0.1".parse::<Vip>().is_err());
