@@ -47,7 +47,7 @@ pub struct Cli {
 enum Command {
     /// Write every host's files below OUT, safely.
     ///
-    /// Each file is written atomically (temp file, fsync, rename), and only
+    /// Each file is written atomically (temp file, flushed to disk, rename), and only
     /// when its contents change. Files that an earlier run wrote and the
     /// inventory no longer produces are removed; they are known from the
     /// manifest OUT/.lvs-dr-gen-manifest. A file that lvs-dr-gen did not

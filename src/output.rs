@@ -3,8 +3,10 @@
 //! A run first *plans*: it compares the rendered tree with the disk and with
 //! the manifest of files lvs-dr-gen wrote before, and refuses to go on if it
 //! would overwrite a file it did not write. `render` then *applies* the plan
-//! (each file atomically: temp file, fsync, rename; unchanged files are not
-//! touched, so their mtime stays), and `check` prints it as a unified diff.
+//! (each file atomically: written to a temp file beside it, all of them
+//! flushed to disk with one syncfs(2), then renamed into place; unchanged
+//! files are not touched, so their mtime stays), and `check` prints it as a
+//! unified diff.
 //! The manifest on disk always lists at least every file lvs-dr-gen owns,
 //! even if a run is cut short, so no file is ever orphaned or taken for a
 //! foreign one.
@@ -256,20 +258,30 @@ impl Plan {
             unchanged: self.unchanged,
             ..Summary::default()
         };
+        let mut staged = Vec::new();
         for change in &self.changes {
-            let path = self.out.join(change.path());
-            match change {
-                Change::Create { new, .. } | Change::Update { new, .. } => {
-                    write_atomically(&path, new)?;
-                    summary.written += 1;
-                }
-                Change::Remove { .. } => {
-                    fs::remove_file(&path).map_err(io_error(&path))?;
-                    remove_empty_parents(&self.out, &path);
-                    summary.removed += 1;
-                }
+            if let Change::Create { path, new } | Change::Update { path, new, .. } = change {
+                staged.push(stage(&self.out.join(path), new)?);
             }
         }
+        // One sync for all new contents, before any of them is renamed into
+        // place: after a crash every file holds its old or its new text.
+        sync_file_system(&self.out)?;
+        for file in staged {
+            file.install()?;
+            summary.written += 1;
+        }
+        for change in &self.changes {
+            if let Change::Remove { path, .. } = change {
+                let path = self.out.join(path);
+                fs::remove_file(&path).map_err(io_error(&path))?;
+                remove_empty_parents(&self.out, &path);
+                summary.removed += 1;
+            }
+        }
+        // The renames and removals are durable before the manifest forgets
+        // the removed files.
+        sync_file_system(&self.out)?;
         self.write_manifest(&self.manifest_after)?;
         Ok(summary)
     }
@@ -318,6 +330,32 @@ impl Plan {
 /// one, never a part: a temp file in the same directory, fsync, rename,
 /// then fsync of the directory so the rename itself survives a crash.
 fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
+    let staged = stage(path, contents)?;
+    File::open(&staged.temp)
+        .and_then(|file| file.sync_all())
+        .map_err(io_error(&staged.temp))?;
+    let dir = staged
+        .target
+        .parent()
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    staged.install()?;
+    File::open(&dir)
+        .and_then(|dir| dir.sync_all())
+        .map_err(io_error(&dir))
+}
+
+/// New contents written next to their target under a temporary name, not
+/// yet in place. Dropped without `install`, the temp file is deleted.
+struct Staged {
+    temp: tempfile::TempPath,
+    target: PathBuf,
+}
+
+/// Writes `contents` to a temp file in `path`'s directory, mode 0644. The
+/// file is closed at once, so thousands can be staged without running out
+/// of file descriptors.
+fn stage(path: &Path, contents: &[u8]) -> Result<Staged, OutputError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(io_error(dir))?;
     let mut temp = tempfile::Builder::new()
@@ -328,12 +366,29 @@ fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
     temp.as_file()
         .set_permissions(Permissions::from_mode(FILE_MODE))
         .map_err(io_error(temp.path()))?;
-    temp.as_file().sync_all().map_err(io_error(temp.path()))?;
-    temp.persist(path)
-        .map_err(|error| io_error(path)(error.error))?;
-    File::open(dir)
-        .and_then(|dir| dir.sync_all())
-        .map_err(io_error(dir))
+    Ok(Staged {
+        temp: temp.into_temp_path(),
+        target: path.to_path_buf(),
+    })
+}
+
+impl Staged {
+    /// Renames the temp file over the target: readers see the old file or
+    /// the new one.
+    fn install(self) -> Result<(), OutputError> {
+        let Staged { temp, target } = self;
+        temp.persist(&target)
+            .map_err(|error| io_error(&target)(error.error))
+    }
+}
+
+/// Flushes everything written to the file system that holds `dir`
+/// (syncfs(2)): one journal commit for a whole run instead of an fsync
+/// for each of thousands of files and folders.
+fn sync_file_system(dir: &Path) -> Result<(), OutputError> {
+    File::open(dir).map_err(io_error(dir)).and_then(|dir_file| {
+        rustix::fs::syncfs(&dir_file).map_err(|errno| io_error(dir)(errno.into()))
+    })
 }
 
 /// Removes the directories that a removal left empty, up to `out`.
