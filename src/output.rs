@@ -247,43 +247,59 @@ impl Plan {
     /// about to be written, then files are written and removed, then the
     /// manifest shrinks to what is now on disk.
     pub fn apply(&self) -> Result<Summary, OutputError> {
-        fs::create_dir_all(&self.out).map_err(io_error(&self.out))?;
-        let covering: BTreeSet<PathBuf> = self
-            .manifest_before
-            .union(&self.manifest_after)
-            .cloned()
-            .collect();
-        self.write_manifest(&covering)?;
         let mut summary = Summary {
             unchanged: self.unchanged,
             ..Summary::default()
         };
+        if !self.changes.is_empty() {
+            fs::create_dir_all(&self.out).map_err(io_error(&self.out))?;
+            let covering = self
+                .manifest_before
+                .union(&self.manifest_after)
+                .cloned()
+                .collect();
+            self.write_manifest(&covering)?;
+            summary.written = self.install_new_contents()?;
+            summary.removed = self.remove_old_files()?;
+            // The renames and removals are durable before the manifest
+            // forgets the removed files.
+            sync_file_system(&self.out)?;
+        }
+        self.write_manifest(&self.manifest_after)?;
+        Ok(summary)
+    }
+
+    /// Writes every created or updated file: all are staged and flushed to
+    /// disk with one sync before any is renamed into place, so after a
+    /// crash every file holds its old or its new text.
+    fn install_new_contents(&self) -> Result<usize, OutputError> {
         let mut staged = Vec::new();
         for change in &self.changes {
             if let Change::Create { path, new } | Change::Update { path, new, .. } = change {
                 staged.push(stage(&self.out.join(path), new)?);
             }
         }
-        // One sync for all new contents, before any of them is renamed into
-        // place: after a crash every file holds its old or its new text.
         sync_file_system(&self.out)?;
+        let count = staged.len();
         for file in staged {
             file.install()?;
-            summary.written += 1;
         }
+        Ok(count)
+    }
+
+    /// Removes the files the inventory no longer produces, and the folders
+    /// that leaves empty.
+    fn remove_old_files(&self) -> Result<usize, OutputError> {
+        let mut count = 0;
         for change in &self.changes {
             if let Change::Remove { path, .. } = change {
                 let path = self.out.join(path);
                 fs::remove_file(&path).map_err(io_error(&path))?;
                 remove_empty_parents(&self.out, &path);
-                summary.removed += 1;
+                count += 1;
             }
         }
-        // The renames and removals are durable before the manifest forgets
-        // the removed files.
-        sync_file_system(&self.out)?;
-        self.write_manifest(&self.manifest_after)?;
-        Ok(summary)
+        Ok(count)
     }
 
     fn write_manifest(&self, paths: &BTreeSet<PathBuf>) -> Result<(), OutputError> {
