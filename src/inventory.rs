@@ -5,6 +5,7 @@
 //! values are well-formed); what the values mean together is checked in
 //! `validate`. Unknown keys are refused with the nearest valid key.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::marker::PhantomData;
 use std::str::FromStr;
@@ -124,7 +125,7 @@ impl<K, V> Default for OrderedMap<K, V> {
 
 impl<'de, K, V> Deserialize<'de> for OrderedMap<K, V>
 where
-    K: FromStr<Err = String> + PartialEq + fmt::Display,
+    K: FromStr<Err = String> + fmt::Display,
     V: Deserialize<'de>,
 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -132,7 +133,7 @@ where
 
         impl<'de, K, V> Visitor<'de> for MapVisitor<K, V>
         where
-            K: FromStr<Err = String> + PartialEq + fmt::Display,
+            K: FromStr<Err = String> + fmt::Display,
             V: Deserialize<'de>,
         {
             type Value = OrderedMap<K, V>;
@@ -147,7 +148,8 @@ where
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut entries: Vec<(K, V)> = Vec::new();
-                while let Some(key) = map.next_key_seed(UniqueKey(&entries))? {
+                let mut seen = HashSet::new();
+                while let Some(key) = map.next_key_seed(UniqueKey::<K>(&mut seen, PhantomData))? {
                     let value = map.next_value()?;
                     entries.push((key, value));
                 }
@@ -155,13 +157,14 @@ where
             }
         }
 
-        /// Parses a key and refuses it if an earlier entry has it; the check
-        /// runs while the parser is on the key, so the error points at it.
-        struct UniqueKey<'a, K, V>(&'a [(K, V)]);
+        /// Parses a key and refuses it if an earlier entry has it (`seen`
+        /// holds their canonical text); the check runs while the parser is
+        /// on the key, so the error points at it.
+        struct UniqueKey<'a, K>(&'a mut HashSet<String>, PhantomData<K>);
 
-        impl<'de, K, V> de::DeserializeSeed<'de> for UniqueKey<'_, K, V>
+        impl<'de, K> de::DeserializeSeed<'de> for UniqueKey<'_, K>
         where
-            K: FromStr<Err = String> + PartialEq + fmt::Display,
+            K: FromStr<Err = String> + fmt::Display,
         {
             type Value = K;
 
@@ -170,9 +173,9 @@ where
             }
         }
 
-        impl<K, V> Visitor<'_> for UniqueKey<'_, K, V>
+        impl<K> Visitor<'_> for UniqueKey<'_, K>
         where
-            K: FromStr<Err = String> + PartialEq + fmt::Display,
+            K: FromStr<Err = String> + fmt::Display,
         {
             type Value = K;
 
@@ -182,7 +185,7 @@ where
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<K, E> {
                 let key: K = text.parse().map_err(E::custom)?;
-                if self.0.iter().any(|(seen, _)| *seen == key) {
+                if !self.0.insert(key.to_string()) {
                     return Err(E::custom(format!(
                         "duplicate key `{key}`: each name may appear once in a mapping"
                     )));
