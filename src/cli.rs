@@ -117,7 +117,7 @@ pub fn run() -> ExitCode {
             EXIT_OK
         }),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "lvs-dr-gen", &mut io::stdout());
+            print!("{}", completion_script(shell));
             Ok(EXIT_OK)
         }
         Command::Manpages { out } => write_man_pages(&out).map(|()| EXIT_OK).map_err(|error| {
@@ -258,11 +258,45 @@ fn report_output_error(out: &Path, error: &output::OutputError) -> Reported {
     Reported
 }
 
+/// The command line as users see it: without the hidden `manpages`
+/// command, which is for packaging only.
+fn public_command() -> clap::Command {
+    let full = Cli::command();
+    let visible: Vec<clap::Command> = full
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .cloned()
+        .collect();
+    clap::Command::new(full.get_name().to_owned())
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(full.get_about().cloned().unwrap_or_default())
+        .long_about(full.get_long_about().cloned().unwrap_or_default())
+        .subcommand_required(true)
+        .subcommands(visible)
+}
+
+/// The completion script for `shell`.
+fn completion_script(shell: clap_complete::Shell) -> String {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut public_command(), "lvs-dr-gen", &mut script);
+    let script = String::from_utf8_lossy(&script).into_owned();
+    match shell {
+        // clap_complete 4.6 names the subcommands' cases after a binary
+        // name with "-" (clap-rs/clap#6421), so that nothing after a
+        // subcommand completes; the names its dispatch loop sets are these.
+        clap_complete::Shell::Bash => {
+            script.replace("lvs__subcmd__dr__subcmd__gen__", "lvs__dr__gen__")
+        }
+        _ => script,
+    }
+}
+
 /// Writes lvs-dr-gen.1 and lvs-dr-gen-<subcommand>.1 for each visible
-/// subcommand, for packaging.
+/// subcommand, for packaging. There is no page for `help`, so the pages
+/// do not list one.
 fn write_man_pages(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)?;
-    let command = Cli::command();
+    let command = public_command().disable_help_subcommand(true);
     let mut page = Vec::new();
     clap_mangen::Man::new(command.clone()).render(&mut page)?;
     fs::write(dir.join("lvs-dr-gen.1"), &page)?;

@@ -417,7 +417,18 @@ fn completions_and_man_pages_are_generated() {
         stdout.contains("complete -F _lvs__dr__gen") && stdout.contains("render"),
         "{stdout}"
     );
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, script, _) = work.run(&["completions", shell]);
+        assert_eq!(code, 0);
+        assert!(!script.contains("manpages"), "{shell}: {script}");
+    }
     assert_eq!(work.run(&["manpages", "--out", "man"]).0, 0);
+    let main_page = std::fs::read_to_string(work.path("man/lvs-dr-gen.1")).unwrap();
+    assert!(main_page.contains(r"lvs\-dr\-gen\-render"), "{main_page}");
+    assert!(
+        !main_page.contains(r"lvs\-dr\-gen\-help"),
+        "no page is written for help, so none is listed: {main_page}"
+    );
     let pages: Vec<String> = read_tree(&work.path("man"), &[])
         .keys()
         .map(|path| path.display().to_string())
@@ -432,4 +443,31 @@ fn completions_and_man_pages_are_generated() {
             "lvs-dr-gen.1"
         ]
     );
+}
+
+/// What bash offers for the last of `words` with the script that
+/// `completions bash` prints.
+fn bash_completion(work: &Workspace, words: &str) -> Vec<String> {
+    let (_, script, _) = work.run(&["completions", "bash"]);
+    work.write("completion.bash", &script);
+    let output = std::process::Command::new("bash")
+        .current_dir(work.path(""))
+        .arg("-c")
+        .arg(format!(
+            "source ./completion.bash; COMP_WORDS=({words}); COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1)); \
+             _lvs__dr__gen lvs-dr-gen \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"; \
+             printf '%s\\n' \"${{COMPREPLY[@]}}\""
+        ))
+        .output()
+        .expect("bash runs");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    text(&output.stdout).lines().map(str::to_owned).collect()
+}
+
+#[test]
+fn bash_completes_commands_and_their_options() {
+    let work = Workspace::new(INVENTORY);
+    assert_eq!(bash_completion(&work, "lvs-dr-gen re"), ["render"]);
+    assert_eq!(bash_completion(&work, "lvs-dr-gen render --o"), ["--out"]);
+    assert_eq!(bash_completion(&work, "lvs-dr-gen completions f"), ["fish"]);
 }

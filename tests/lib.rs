@@ -3,7 +3,9 @@
 //! - `golden`: every case under golden/, output compared byte for byte.
 //! - `cli`: the commands' behaviour on disk (idempotence, pruning, foreign
 //!   files, check's diff and exit codes, template overrides).
+//! - `debian`: the package's version is the crate's.
 
 mod cli;
+mod debian;
 mod golden;
 mod support;
