@@ -338,7 +338,7 @@ fn a_misnamed_or_broken_template_is_an_error_and_nothing_is_written() {
     assert_eq!(
         stderr,
         "error: typo/sysctl.jinja.j2: unknown template name; the templates are header.j2, \
-         interfaces-iproute2.j2, interfaces-net-tools.j2, modules.j2, sysctl.j2\n"
+         interfaces-iproute2.j2, interfaces-net-tools.j2, keepalived.j2, modules.j2, sysctl.j2\n"
     );
     work.write("broken/sysctl.j2", "{{ host.nmae }}\n");
     let (code, _, stderr) = work.run(&[
