@@ -32,7 +32,9 @@ const EXIT_TROUBLE: u8 = 2;
 /// ifupdown stanza that puts the VIPs on a dummy interface (or lo) as /32
 /// and /128, the module list that loads the dummy driver, and the kernel
 /// parameters (`arp_ignore=1`, `arp_announce=2`, ...), under OUT/<host>/ as they
-/// go below /.
+/// go below /. When the inventory names the directors, it also writes each
+/// director's keepalived.conf (VRRP for the VIPs, IPVS in direct-routing mode
+/// over the same real servers, their health checks) under OUT/<director>/.
 ///
 /// Exit status: 0 success (check: in sync), 1 check found differences,
 /// 2 invalid inventory, usage or I/O error.
@@ -45,7 +47,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Write every host's files below OUT, safely.
+    /// Write every host's and director's files below OUT, safely.
     ///
     /// Each file is written atomically (temp file, flushed to disk, rename), and only
     /// when its contents change. Files that an earlier run wrote and the
@@ -82,15 +84,17 @@ enum Command {
 struct OutputArgs {
     /// The inventory file (YAML).
     inventory: PathBuf,
-    /// The output directory; each host's files go below OUT/<host>/.
+    /// The output directory; each host's and director's files go below
+    /// OUT/<name>/.
     #[arg(short, long, value_name = "OUT")]
     out: PathBuf,
-    /// Only this host (repeatable); other hosts' files are left alone.
+    /// Only this host or director (repeatable); the others' files are left
+    /// alone.
     #[arg(long = "host", value_name = "NAME")]
     hosts: Vec<String>,
     /// A directory of templates that override the built-in ones by name
     /// (interfaces-iproute2.j2, interfaces-net-tools.j2, modules.j2,
-    /// sysctl.j2, header.j2).
+    /// sysctl.j2, keepalived.j2, header.j2).
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
 }
