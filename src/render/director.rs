@@ -98,32 +98,24 @@ impl<'a> DirectorContext<'a> {
     /// The context of `director`; `vrrp` is the inventory's VRRP settings.
     pub fn new(inventory: &'a Inventory, director: &'a Director, vrrp: &'a Vrrp) -> Self {
         let all_vips: Vec<IpAddr> = unique_vips(&inventory.services);
-        let family = |ipv4: bool| -> Vec<IpAddr> {
-            all_vips
-                .iter()
-                .filter(|vip| vip.is_ipv4() == ipv4)
-                .copied()
-                .collect()
-        };
-        let mut instances = Vec::new();
-        let ipv4 = family(true);
-        if !ipv4.is_empty() {
-            instances.push(Instance {
-                name: "lvs_dr_ipv4",
-                prefix: 32,
-                vips: ipv4,
-                password: vrrp.password.clone(),
-            });
-        }
-        let ipv6 = family(false);
-        if !ipv6.is_empty() {
-            instances.push(Instance {
-                name: "lvs_dr_ipv6",
-                prefix: 128,
-                vips: ipv6,
-                password: None,
-            });
-        }
+        let families = [
+            ("lvs_dr_ipv4", true, 32, vrrp.password.clone()),
+            ("lvs_dr_ipv6", false, 128, None),
+        ];
+        let instances = families
+            .into_iter()
+            .map(|(name, ipv4, prefix, password)| Instance {
+                name,
+                prefix,
+                vips: all_vips
+                    .iter()
+                    .filter(|vip| vip.is_ipv4() == ipv4)
+                    .copied()
+                    .collect(),
+                password,
+            })
+            .filter(|instance| !instance.vips.is_empty())
+            .collect();
         DirectorContext {
             source: &inventory.source_name,
             director,

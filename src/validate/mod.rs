@@ -99,13 +99,13 @@ fn source_name(file: &str) -> String {
 }
 
 /// The problems found so far, each with its inventory path.
-pub(crate) struct Problems<'a> {
+struct Problems<'a> {
     file: &'a str,
     list: Vec<Diagnostic>,
 }
 
 impl Problems<'_> {
-    pub(crate) fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
+    fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.list
             .push(Diagnostic::at_path(self.file, path, message));
     }
