@@ -734,16 +734,18 @@ impl FromStr for UrlPath {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
+        // keepalived's config tokenizer splits `{` and `}` off any word
+        // (keepalived -t: "Unexpected '{'"), so they could open a block.
         let valid = text.starts_with('/')
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\' | b'#'));
+            && text.bytes().all(|b| {
+                b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\' | b'#' | b'{' | b'}')
+            });
         if valid {
             Ok(UrlPath(text.to_owned()))
         } else {
             Err(format!(
                 "`{}` is not a usable URL path: start it with `/` and use printable ASCII \
-                 without spaces, quotes, `\\` or `#`",
+                 without spaces, quotes, `\\`, `#`, `{{` or `}}`",
                 text.escape_debug()
             ))
         }
