@@ -486,15 +486,15 @@ impl FromStr for VrrpPassword {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let printable = text
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\' | b'#' | b'!'));
+        let printable = text.bytes().all(|b| {
+            b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\' | b'#' | b'!' | b'{' | b'}')
+        });
         if (1..=8).contains(&text.len()) && printable {
             Ok(VrrpPassword(text.to_owned()))
         } else {
             Err(
                 "a VRRP password is 1-8 printable ASCII characters without spaces, quotes, `\\`, \
-                 `#` or `!` (VRRPv2 carries 8; keepalived would cut a longer one)"
+                 `#`, `!`, `{` or `}` (VRRP version 2 carries 8; keepalived would cut a longer one)"
                     .to_owned(),
             )
         }
@@ -797,6 +797,15 @@ mod tests {
         assert!("fe80::1".parse::<Vip>().is_err());
         assert!("224.0.0.1".parse::<Vip>().is_err());
         assert!("::ffff:192.0.2.1".parse::<Vip>().is_err());
+    }
+
+    #[test]
+    fn vrrp_passwords_fit_vrrp_2_and_keepalived_syntax() {
+        assert!("lvs-dr".parse::<VrrpPassword>().is_ok());
+        assert!("12345678".parse::<VrrpPassword>().is_ok());
+        for bad in ["", "123456789", "a b", "a{b", "a}", "#x", "!x", "a\"b"] {
+            assert!(bad.parse::<VrrpPassword>().is_err(), "{bad}");
+        }
     }
 
     #[test]
