@@ -32,7 +32,9 @@ const EXIT_TROUBLE: u8 = 2;
 /// ifupdown stanza that puts the VIPs on a dummy interface (or lo) as /32
 /// and /128, the module list that loads the dummy driver, and the kernel
 /// parameters (`arp_ignore=1`, `arp_announce=2`, ...), under OUT/<host>/ as they
-/// go below /.
+/// go below /. When the inventory names the directors, it also writes each
+/// director's keepalived.conf (VRRP for the VIPs, IPVS in direct-routing mode
+/// over the same real servers, their health checks) under OUT/<director>/.
 ///
 /// Exit status: 0 success (check: in sync), 1 check found differences,
 /// 2 invalid inventory, usage or I/O error.
@@ -45,7 +47,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Write every host's files below OUT, safely.
+    /// Write every host's and director's files below OUT, safely.
     ///
     /// Each file is written atomically (temp file, flushed to disk, rename), and only
     /// when its contents change. Files that an earlier run wrote and the
@@ -82,15 +84,17 @@ enum Command {
 struct OutputArgs {
     /// The inventory file (YAML).
     inventory: PathBuf,
-    /// The output directory; each host's files go below OUT/<host>/.
+    /// The output directory; each host's and director's files go below
+    /// OUT/<name>/.
     #[arg(short, long, value_name = "OUT")]
     out: PathBuf,
-    /// Only this host (repeatable); other hosts' files are left alone.
+    /// Only this host or director (repeatable); the others' files are left
+    /// alone.
     #[arg(long = "host", value_name = "NAME")]
     hosts: Vec<String>,
     /// A directory of templates that override the built-in ones by name
     /// (interfaces-iproute2.j2, interfaces-net-tools.j2, modules.j2,
-    /// sysctl.j2, header.j2).
+    /// sysctl.j2, keepalived.j2, header.j2).
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
 }
@@ -107,10 +111,9 @@ pub fn run() -> ExitCode {
         Command::Validate { inventory } => load(&inventory, false).map(|model| {
             let services = model.services.len();
             println!(
-                "{}: valid ({} host{}, {} service{})",
+                "{}: valid ({}, {} service{})",
                 inventory.display(),
-                model.hosts.len(),
-                plural(model.hosts.len()),
+                machines(model.hosts.len(), model.directors.len()),
                 services,
                 plural(services)
             );
@@ -140,14 +143,12 @@ fn plural(count: usize) -> &'static str {
 }
 
 fn render(args: &OutputArgs) -> Result<u8, Reported> {
-    let (plan, hosts) = plan(args, true)?;
+    let (plan, machines) = plan(args, true)?;
     let summary = plan
         .apply()
         .map_err(|error| report_output_error(&args.out, &error))?;
     println!(
-        "{} host{}: {} file{} written, {} unchanged, {} removed",
-        hosts,
-        plural(hosts),
+        "{machines}: {} file{} written, {} unchanged, {} removed",
         summary.written,
         plural(summary.written),
         summary.unchanged,
@@ -176,16 +177,43 @@ fn check(args: &OutputArgs) -> Result<u8, Reported> {
     }
 }
 
-/// Loads, validates, renders and plans; returns the plan and host count.
-fn plan(args: &OutputArgs, writing: bool) -> Result<(Plan, usize), Reported> {
+/// Loads, validates, renders and plans; returns the plan and what it
+/// covers ("2 hosts, 2 directors").
+fn plan(args: &OutputArgs, writing: bool) -> Result<(Plan, String), Reported> {
     let model = load(&args.inventory, writing)?;
-    let model = select_hosts(model, &args.hosts)?;
-    let tree = render_tree(&model, args.templates.as_deref())?;
+    check_selection(&model, &args.hosts)?;
+    // Always the whole inventory: a director's file lists every real server.
+    let mut tree = render_tree(&model, args.templates.as_deref())?;
     let selected: BTreeSet<String> = args.hosts.iter().cloned().collect();
+    let covered = if selected.is_empty() {
+        machines(model.hosts.len(), model.directors.len())
+    } else {
+        tree.retain(|path, _| {
+            path.components()
+                .next()
+                .is_some_and(|root| selected.contains(&*root.as_os_str().to_string_lossy()))
+        });
+        let directors = model
+            .directors
+            .iter()
+            .filter(|director| selected.contains(&director.name))
+            .count();
+        machines(selected.len() - directors, directors)
+    };
     let only_hosts = (!selected.is_empty()).then_some(&selected);
     let plan = output::plan(&args.out, &tree, only_hosts)
         .map_err(|error| report_output_error(&args.out, &error))?;
-    Ok((plan, model.hosts.len()))
+    Ok((plan, covered))
+}
+
+/// "2 hosts", or "2 hosts, 2 directors" when there are directors.
+fn machines(hosts: usize, directors: usize) -> String {
+    let hosts = format!("{hosts} host{}", plural(hosts));
+    if directors == 0 {
+        hosts
+    } else {
+        format!("{hosts}, {directors} director{}", plural(directors))
+    }
 }
 
 /// Reads, parses and validates the inventory, reporting every problem.
@@ -220,12 +248,19 @@ fn report_problems(file: &str, problems: &[Diagnostic], writing: bool) {
     );
 }
 
-/// Keeps only the hosts named by `--host`, refusing unknown names.
-fn select_hosts(mut model: Inventory, names: &[String]) -> Result<Inventory, Reported> {
-    if names.is_empty() {
-        return Ok(model);
-    }
-    let known: Vec<&str> = model.hosts.iter().map(|host| host.name.as_str()).collect();
+/// Refuses `--host` names that are neither a host nor a director.
+fn check_selection(model: &Inventory, names: &[String]) -> Result<(), Reported> {
+    let known: Vec<&str> = model
+        .hosts
+        .iter()
+        .map(|host| host.name.as_str())
+        .chain(
+            model
+                .directors
+                .iter()
+                .map(|director| director.name.as_str()),
+        )
+        .collect();
     let unknown: Vec<&String> = names
         .iter()
         .filter(|name| !known.contains(&name.as_str()))
@@ -240,8 +275,7 @@ fn select_hosts(mut model: Inventory, names: &[String]) -> Result<Inventory, Rep
         }
         return Err(Reported);
     }
-    model.hosts.retain(|host| names.contains(&host.name));
-    Ok(model)
+    Ok(())
 }
 
 fn render_tree(model: &Inventory, templates: Option<&Path>) -> Result<Tree, Reported> {

@@ -15,8 +15,10 @@ use serde::Deserialize;
 
 use crate::diagnostic::{closest, Diagnostic, Location};
 use crate::values::{
-    HostAddress, HostName, InterfaceName, OneLine, PortSpec, RelativePath, Seconds, ServiceName,
-    Style, SysctlKey, SysctlValue, UrlPath, Version, Vip,
+    AdvertInterval, CheckSeconds, HostAddresses, HostName, InterfaceName, NetworkDevice, OneLine,
+    Port, PortSpec, Priority, RelativePath, Retries, RouterId, Scheduler, Seconds, Segment,
+    ServiceName, StatusCode, Style, SysctlKey, SysctlValue, UrlPath, Version, Vip, VrrpPassword,
+    Weight,
 };
 
 /// The whole inventory, as written.
@@ -35,6 +37,40 @@ pub struct Inventory {
     /// The real servers, in the order written.
     #[serde(default)]
     pub hosts: OrderedMap<HostName, Host>,
+    /// The LVS directors (keepalived), in the order written; optional.
+    #[serde(default)]
+    pub directors: OrderedMap<HostName, Director>,
+    /// The VRRP settings the directors share; required with directors.
+    pub vrrp: Option<Vrrp>,
+    /// The L2 segment of directors and real servers, one prefix per address
+    /// family; optional, and checked when given.
+    #[serde(default)]
+    pub segment: Vec<Segment>,
+}
+
+/// An LVS director: a keepalived host that holds the VIPs by VRRP and
+/// balances them over the real servers.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Director {
+    /// The director's own address(es) on the segment.
+    pub address: HostAddresses,
+    /// The network card facing the real servers.
+    pub interface: NetworkDevice,
+    /// Its VRRP priority; the highest is the master.
+    pub priority: Priority,
+}
+
+/// VRRP settings shared by all directors.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vrrp {
+    /// The virtual router id, unique on the segment.
+    pub virtual_router_id: RouterId,
+    /// Seconds between advertisements.
+    pub advert_int: Option<AdvertInterval>,
+    /// Optional VRRP version 2 password (IPv4 only).
+    pub password: Option<VrrpPassword>,
 }
 
 /// Settings that `defaults` gives every host and a host may override.
@@ -75,6 +111,8 @@ pub struct Service {
     /// The balanced ports.
     #[serde(default)]
     pub ports: Vec<PortSpec>,
+    /// The IPVS scheduler.
+    pub scheduler: Option<Scheduler>,
     /// How long a client sticks to one real server.
     pub persistence: Option<Seconds>,
     /// How the directors check that a real server is healthy.
@@ -89,14 +127,31 @@ pub struct HealthCheck {
     pub path: UrlPath,
     /// The body that page must return.
     pub expect: Option<OneLine>,
+    /// The HTTP status that page must return.
+    pub status_code: Option<StatusCode>,
+    /// The port checked, when not the balanced one.
+    pub port: Option<Port>,
+    /// Whether to check over HTTPS.
+    #[serde(default)]
+    pub tls: bool,
+    /// Seconds between checks.
+    pub interval: Option<CheckSeconds>,
+    /// Seconds to wait for the answer.
+    pub connect_timeout: Option<CheckSeconds>,
+    /// Retries before the server is taken out.
+    pub retry: Option<Retries>,
+    /// Seconds between retries.
+    pub delay_before_retry: Option<CheckSeconds>,
 }
 
 /// A real server.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Host {
-    /// The host's own address.
-    pub address: HostAddress,
+    /// The host's own address(es).
+    pub address: HostAddresses,
+    /// Its IPVS weight on the directors.
+    pub weight: Option<Weight>,
     /// The services whose VIPs this host carries.
     #[serde(default)]
     pub services: Vec<ServiceName>,

@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use crate::values::{PortSpec, Style};
+use crate::values::{PortSpec, Scheduler, Style};
 
 /// Everything lvs-dr-gen renders, from one inventory file.
 #[derive(Debug, Clone)]
@@ -18,6 +18,36 @@ pub struct Inventory {
     pub services: Vec<Service>,
     /// The real servers, in inventory order.
     pub hosts: Vec<Host>,
+    /// The directors, in inventory order; empty when the inventory has none.
+    pub directors: Vec<Director>,
+    /// The VRRP settings; present exactly when there are directors.
+    pub vrrp: Option<Vrrp>,
+}
+
+/// An LVS director and what its keepalived.conf needs of it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Director {
+    /// Its name, also its folder in the output and keepalived's `router_id`.
+    pub name: String,
+    /// The network card facing the real servers.
+    pub interface: String,
+    /// Its VRRP priority.
+    pub priority: u32,
+    /// Whether it starts as the VRRP master (the highest priority).
+    pub master: bool,
+    /// Where its keepalived.conf goes, relative to its root.
+    pub keepalived_path: PathBuf,
+}
+
+/// VRRP settings shared by the directors.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Vrrp {
+    /// The virtual router id.
+    pub virtual_router_id: u32,
+    /// Seconds between advertisements.
+    pub advert_int: u32,
+    /// The VRRP version 2 password of the IPv4 instance, if any.
+    pub password: Option<String>,
 }
 
 /// A balanced service.
@@ -29,6 +59,8 @@ pub struct Service {
     pub vips: Vec<IpAddr>,
     /// Its balanced ports (used by the director side).
     pub ports: Vec<PortSpec>,
+    /// The IPVS scheduler (used by the director side).
+    pub scheduler: Scheduler,
     /// Client persistence in seconds (used by the director side).
     pub persistence: Option<u32>,
     /// The health check (used by the director side).
@@ -42,6 +74,21 @@ pub struct HealthCheck {
     pub path: String,
     /// The exact body a healthy server returns, such as `running`.
     pub expect: Option<String>,
+    /// The HTTP status a healthy server returns; 200 when neither this nor
+    /// `expect` is given.
+    pub status_code: Option<u32>,
+    /// The port checked; the balanced port when `None`.
+    pub port: Option<u32>,
+    /// Whether to check over HTTPS (keepalived's `SSL_GET`).
+    pub tls: bool,
+    /// Seconds between checks (keepalived's `delay_loop`).
+    pub interval: u32,
+    /// Seconds to wait for an answer.
+    pub connect_timeout: u32,
+    /// Failed attempts retried before the server is taken out.
+    pub retry: u32,
+    /// Seconds between those attempts.
+    pub delay_before_retry: u32,
 }
 
 /// Where a host carries its VIPs.
@@ -88,8 +135,10 @@ pub struct OutputPaths {
 pub struct Host {
     /// The host name, also its folder in the output.
     pub name: String,
-    /// The host's own address.
-    pub address: IpAddr,
+    /// The host's own addresses, at most one per family, in inventory order.
+    pub addresses: Vec<IpAddr>,
+    /// Its IPVS weight on the directors.
+    pub weight: u32,
     /// The names of the services it serves, in inventory order.
     pub services: Vec<String>,
     /// Every VIP of those services, each once, in inventory order.

@@ -245,13 +245,7 @@ impl FromStr for InterfaceName {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let valid = (1..=15).contains(&text.len())
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-            && text != "."
-            && text != "..";
-        if !valid {
+        if !is_linux_device_name(text) {
             return Err(format!(
                 "`{}` is not a valid interface name: use `lo` or 1-15 letters, digits, `_`, `.` \
                  or `-` (Linux's limit), such as dummy0",
@@ -283,6 +277,231 @@ impl fmt::Display for InterfaceName {
         formatter.write_str(&self.0)
     }
 }
+
+/// Whether Linux accepts `text` as a network device name: 1-15 letters,
+/// digits, `_`, `.` or `-`, not `.` or `..` (`dev_valid_name` in the kernel,
+/// narrowed to characters that are safe in every config file).
+fn is_linux_device_name(text: &str) -> bool {
+    (1..=15).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        && text != "."
+        && text != ".."
+}
+
+/// The network card a director uses on the real servers' segment: it sends
+/// the VRRP advertisements and carries the VIPs while it is the master.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NetworkDevice(pub String);
+
+impl FromStr for NetworkDevice {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        if text == "lo" {
+            return Err(
+                "a director's `interface` is the network card on the real servers' segment, \
+                 not `lo`: VRRP advertisements and the forwarded packets leave through it"
+                    .to_owned(),
+            );
+        }
+        if !is_linux_device_name(text) {
+            return Err(format!(
+                "`{}` is not a valid interface name: use 1-15 letters, digits, `_`, `.` or `-` \
+                 (Linux's limit), such as eth0",
+                text.escape_debug()
+            ));
+        }
+        Ok(NetworkDevice(text.to_owned()))
+    }
+}
+
+deserialize_from_str!(NetworkDevice, "an interface name such as eth0");
+
+/// A host's own addresses: one address, or a list with at most one IPv4 and
+/// one IPv6 address (the directors send a VIP's packets to the address of
+/// the VIP's family).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostAddresses(pub Vec<IpAddr>);
+
+impl<'de> Deserialize<'de> for HostAddresses {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AddressesVisitor;
+        impl<'de> Visitor<'de> for AddressesVisitor {
+            type Value = HostAddresses;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str(
+                    "an IP address such as 192.0.2.11, or a list of one IPv4 and one IPv6 address",
+                )
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<HostAddresses, E> {
+                let address: HostAddress = text.parse().map_err(E::custom)?;
+                Ok(HostAddresses(vec![address.0]))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<HostAddresses, A::Error> {
+                let mut addresses: Vec<IpAddr> = Vec::new();
+                while let Some(HostAddress(address)) = seq.next_element()? {
+                    if addresses
+                        .iter()
+                        .any(|seen| seen.is_ipv4() == address.is_ipv4())
+                    {
+                        return Err(de::Error::custom(format!(
+                            "{address}: a host has at most one IPv4 and one IPv6 address"
+                        )));
+                    }
+                    addresses.push(address);
+                }
+                if addresses.is_empty() {
+                    return Err(de::Error::custom(
+                        "the address list is empty: write the host's own address",
+                    ));
+                }
+                Ok(HostAddresses(addresses))
+            }
+        }
+        deserializer.deserialize_any(AddressesVisitor)
+    }
+}
+
+/// The L2 segment the directors and real servers share, as a prefix such as
+/// `192.0.2.0/24`: direct routing only reaches real servers on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment(pub IpNet);
+
+impl FromStr for Segment {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let network: IpNet = text.parse().map_err(|_| {
+            format!(
+                "`{}` is not a network prefix: write it as 192.0.2.0/24 or 2001:db8::/64",
+                text.escape_debug()
+            )
+        })?;
+        if network.trunc() != network {
+            return Err(format!(
+                "`{text}` has host bits set: the segment's prefix is {}",
+                network.trunc()
+            ));
+        }
+        Ok(Segment(network))
+    }
+}
+
+deserialize_from_str!(Segment, "a network prefix such as 192.0.2.0/24");
+
+/// A whole number from `MIN` to `MAX`, such as a VRRP priority or a weight;
+/// the error names the range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ranged<const MIN: u32, const MAX: u32>(pub u32);
+
+impl<'de, const MIN: u32, const MAX: u32> Deserialize<'de> for Ranged<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RangedVisitor<const MIN: u32, const MAX: u32>;
+        impl<const MIN: u32, const MAX: u32> Visitor<'_> for RangedVisitor<MIN, MAX> {
+            type Value = Ranged<MIN, MAX>;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                write!(formatter, "a whole number from {MIN} to {MAX}")
+            }
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+                match u32::try_from(value) {
+                    Ok(number) if (MIN..=MAX).contains(&number) => Ok(Ranged(number)),
+                    _ => Err(E::custom(format!(
+                        "{value} is out of range: write a whole number from {MIN} to {MAX}"
+                    ))),
+                }
+            }
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+                match u64::try_from(value) {
+                    Ok(value) => self.visit_u64(value),
+                    Err(_) => Err(E::custom(format!(
+                        "{value} is out of range: write a whole number from {MIN} to {MAX}"
+                    ))),
+                }
+            }
+        }
+        deserializer.deserialize_any(RangedVisitor::<MIN, MAX>)
+    }
+}
+
+/// A VRRP priority: 1-254 (255 is reserved for the owner of the addresses).
+pub type Priority = Ranged<1, 254>;
+/// A VRRP virtual router id, unique on the segment.
+pub type RouterId = Ranged<1, 255>;
+/// A VRRP advertisement interval in seconds.
+pub type AdvertInterval = Ranged<1, 255>;
+/// A real server's IPVS weight; 0 sends it no new connections (drained).
+pub type Weight = Ranged<0, 65535>;
+/// A TCP or UDP port number.
+pub type Port = Ranged<1, 65535>;
+/// An HTTP status code.
+pub type StatusCode = Ranged<100, 599>;
+/// A health-check interval or timeout in seconds.
+pub type CheckSeconds = Ranged<1, 3600>;
+/// How often a failed health check is retried before the server is removed.
+pub type Retries = Ranged<0, 100>;
+
+/// An IPVS scheduler, as keepalived's `lvs_sched` names it (ipvsadm(8)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scheduler {
+    /// Round robin.
+    Rr,
+    /// Weighted round robin.
+    Wrr,
+    /// Least connections.
+    Lc,
+    /// Weighted least connections (IPVS's default).
+    Wlc,
+    /// Locality-based least connections.
+    Lblc,
+    /// Locality-based least connections with replication.
+    Lblcr,
+    /// Destination hashing.
+    Dh,
+    /// Source hashing.
+    Sh,
+    /// Shortest expected delay.
+    Sed,
+    /// Never queue.
+    Nq,
+    /// Weighted failover.
+    Fo,
+    /// Weighted overflow.
+    Ovf,
+    /// Maglev hashing.
+    Mh,
+}
+
+/// The VRRP password (`auth_type PASS`): VRRP version 2 carries at most 8
+/// characters, and keepalived would cut a longer one silently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VrrpPassword(pub String);
+
+impl FromStr for VrrpPassword {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let printable = text.bytes().all(|b| {
+            b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\' | b'#' | b'!' | b'{' | b'}')
+        });
+        if (1..=8).contains(&text.len()) && printable {
+            Ok(VrrpPassword(text.to_owned()))
+        } else {
+            Err(
+                "a VRRP password is 1-8 printable ASCII characters without spaces, quotes, `\\`, \
+                 `#`, `!`, `{` or `}` (VRRP version 2 carries 8; keepalived would cut a longer one)"
+                    .to_owned(),
+            )
+        }
+    }
+}
+
+deserialize_from_str!(VrrpPassword, "a password of 1-8 characters");
 
 /// Which commands the interfaces stanza uses to add the VIPs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -515,16 +734,18 @@ impl FromStr for UrlPath {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
+        // keepalived's config tokenizer splits `{` and `}` off any word
+        // (keepalived -t: "Unexpected '{'"), so they could open a block.
         let valid = text.starts_with('/')
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\' | b'#'));
+            && text.bytes().all(|b| {
+                b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'\\' | b'#' | b'{' | b'}')
+            });
         if valid {
             Ok(UrlPath(text.to_owned()))
         } else {
             Err(format!(
                 "`{}` is not a usable URL path: start it with `/` and use printable ASCII \
-                 without spaces, quotes, `\\` or `#`",
+                 without spaces, quotes, `\\`, `#`, `{{` or `}}`",
                 text.escape_debug()
             ))
         }
@@ -576,6 +797,15 @@ mod tests {
         assert!("fe80::1".parse::<Vip>().is_err());
         assert!("224.0.0.1".parse::<Vip>().is_err());
         assert!("::ffff:192.0.2.1".parse::<Vip>().is_err());
+    }
+
+    #[test]
+    fn vrrp_passwords_fit_vrrp_2_and_keepalived_syntax() {
+        assert!("lvs-dr".parse::<VrrpPassword>().is_ok());
+        assert!("12345678".parse::<VrrpPassword>().is_ok());
+        for bad in ["", "123456789", "a b", "a{b", "a}", "#x", "!x", "a\"b"] {
+            assert!(bad.parse::<VrrpPassword>().is_err(), "{bad}");
+        }
     }
 
     #[test]

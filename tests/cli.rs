@@ -338,7 +338,7 @@ fn a_misnamed_or_broken_template_is_an_error_and_nothing_is_written() {
     assert_eq!(
         stderr,
         "error: typo/sysctl.jinja.j2: unknown template name; the templates are header.j2, \
-         interfaces-iproute2.j2, interfaces-net-tools.j2, modules.j2, sysctl.j2\n"
+         interfaces-iproute2.j2, interfaces-net-tools.j2, keepalived.j2, modules.j2, sysctl.j2\n"
     );
     work.write("broken/sysctl.j2", "{{ host.nmae }}\n");
     let (code, _, stderr) = work.run(&[
@@ -470,4 +470,101 @@ fn bash_completes_commands_and_their_options() {
     assert_eq!(bash_completion(&work, "lvs-dr-gen re"), ["render"]);
     assert_eq!(bash_completion(&work, "lvs-dr-gen render --o"), ["--out"]);
     assert_eq!(bash_completion(&work, "lvs-dr-gen completions f"), ["fish"]);
+}
+
+const CLUSTER: &str = "\
+version: 1
+vrrp: {virtual_router_id: 51}
+directors:
+  lb1: {address: 192.0.2.2, interface: eth0, priority: 150}
+  lb2: {address: 192.0.2.3, interface: eth0, priority: 100}
+services:
+  www: {vips: [198.51.100.10], ports: [80], health_check: {path: /ldcheck.php, expect: running}}
+hosts:
+  web01: {address: 192.0.2.11, services: [www]}
+  web02: {address: 192.0.2.12, services: [www]}
+";
+
+const KEEPALIVED_CONF: &str = "etc/keepalived/keepalived.conf";
+
+#[test]
+fn host_selects_a_director_with_every_real_server_in_its_config() {
+    let work = Workspace::new(CLUSTER);
+    let (code, stdout, stderr) =
+        work.run(&["render", "inventory.yaml", "--out", "out", "--host", "lb2"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert_eq!(
+        stdout,
+        "0 hosts, 1 director: 1 file written, 0 unchanged, 0 removed\n"
+    );
+    let tree = read_tree(&work.path("out"), &[".lvs-dr-gen-manifest"]);
+    let path = Path::new("lb2").join(KEEPALIVED_CONF);
+    assert_eq!(tree.keys().collect::<Vec<_>>(), [&path]);
+    let config = text(&tree[&path]);
+    assert!(config.contains("real_server 192.0.2.11 80 {"), "{config}");
+    assert!(config.contains("real_server 192.0.2.12 80 {"), "{config}");
+    assert!(config.contains("state BACKUP"), "{config}");
+}
+
+#[test]
+fn removed_directors_are_pruned_and_check_shows_a_real_server_leaving() {
+    let work = Workspace::new(CLUSTER);
+    let (code, stdout, _) = work.run(&["render", "inventory.yaml", "--out", "out"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "2 hosts, 2 directors: 8 files written, 0 unchanged, 0 removed\n"
+    );
+    // web02 leaves the service's hosts: both directors' configs change.
+    work.write(
+        "inventory.yaml",
+        &CLUSTER.replace("  web02: {address: 192.0.2.12, services: [www]}\n", ""),
+    );
+    let (code, diff, _) = work.run(&["check", "inventory.yaml", "--out", "out"]);
+    assert_eq!(code, 1);
+    assert!(
+        diff.contains(&format!("--- a/lb1/{KEEPALIVED_CONF}")),
+        "{diff}"
+    );
+    assert!(diff.contains("-    real_server 192.0.2.12 80 {"), "{diff}");
+    // Without directors their files go, as a removed host's do.
+    let without: String = CLUSTER
+        .lines()
+        .filter(|line| {
+            !line.starts_with("vrrp") && !line.starts_with("director") && !line.starts_with("  lb")
+        })
+        .flat_map(|line| [line, "\n"])
+        .collect();
+    work.write("inventory.yaml", &without);
+    let (code, stdout, stderr) = work.run(&["render", "inventory.yaml", "--out", "out"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert_eq!(stdout, "2 hosts: 0 files written, 6 unchanged, 2 removed\n");
+    assert!(!work.path("out/lb1").exists() && !work.path("out/lb2").exists());
+}
+
+#[test]
+fn a_template_with_a_deprecated_keepalived_keyword_is_refused() {
+    let work = Workspace::new(CLUSTER);
+    let builtin =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/keepalived.j2"))
+            .expect("built-in template");
+    work.write(
+        "old/keepalived.j2",
+        &builtin.replace("retry {{", "nb_get_retry {{"),
+    );
+    let (code, _, stderr) = work.run(&[
+        "render",
+        "inventory.yaml",
+        "--out",
+        "out",
+        "--templates",
+        "old",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("uses `nb_get_retry`, which keepalived reports as deprecated")
+            && stderr.contains("use `retry`"),
+        "{stderr}"
+    );
+    assert!(!work.path("out").exists());
 }

@@ -6,7 +6,10 @@
 //! `--templates DIR` overrides any of them by file name. Every interpolated
 //! value passes a formatter that refuses line breaks and other control
 //! characters, so no value can add a line to a generated file, whatever the
-//! template.
+//! template. The directors' keepalived.conf is built from the context in
+//! `director`.
+
+mod director;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -16,7 +19,7 @@ use std::path::{Path, PathBuf};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Value};
 use serde::Serialize;
 
-use crate::model::{Host, Inventory, Service, SysctlSetting, VipInterface};
+use crate::model::{Director, Host, Inventory, Service, SysctlSetting, VipInterface, Vrrp};
 use crate::values::{PortSpec, Style};
 
 /// The generated files: path below the output directory → contents.
@@ -24,18 +27,22 @@ use crate::values::{PortSpec, Style};
 pub type Tree = BTreeMap<PathBuf, Vec<u8>>;
 
 /// The built-in templates: name → source, from `templates/`.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 5] = [
-    ("header.j2", include_str!("../templates/header.j2")),
+pub const BUILTIN_TEMPLATES: [(&str, &str); 6] = [
+    ("header.j2", include_str!("../../templates/header.j2")),
     (
         "interfaces-iproute2.j2",
-        include_str!("../templates/interfaces-iproute2.j2"),
+        include_str!("../../templates/interfaces-iproute2.j2"),
     ),
     (
         "interfaces-net-tools.j2",
-        include_str!("../templates/interfaces-net-tools.j2"),
+        include_str!("../../templates/interfaces-net-tools.j2"),
     ),
-    ("modules.j2", include_str!("../templates/modules.j2")),
-    ("sysctl.j2", include_str!("../templates/sysctl.j2")),
+    (
+        "keepalived.j2",
+        include_str!("../../templates/keepalived.j2"),
+    ),
+    ("modules.j2", include_str!("../../templates/modules.j2")),
+    ("sysctl.j2", include_str!("../../templates/sysctl.j2")),
 ];
 
 /// The stanza name that carries VIPs on lo: an alias, so that ifdown
@@ -59,6 +66,21 @@ pub enum RenderError {
     UnknownTemplate {
         /// The file.
         path: PathBuf,
+    },
+    /// A keepalived.conf (from a user template) with a keyword keepalived
+    /// refuses.
+    #[error("{template}: line {line} of the rendered {path} uses `{keyword}`, which keepalived reports as deprecated and `keepalived -t` refuses: use `{replacement}`", path = .path.display())]
+    DeprecatedKeyword {
+        /// The template's name.
+        template: &'static str,
+        /// The rendered file.
+        path: PathBuf,
+        /// Its line.
+        line: usize,
+        /// The keyword.
+        keyword: &'static str,
+        /// What to write instead.
+        replacement: &'static str,
     },
     /// A template error, with its name and line.
     #[error("{}", display_template_error(.0))]
@@ -113,7 +135,36 @@ impl Renderer {
         for host in &inventory.hosts {
             self.render_host(&inventory.source_name, &inventory.services, host, &mut tree)?;
         }
+        if let Some(vrrp) = &inventory.vrrp {
+            for director in &inventory.directors {
+                self.render_director(inventory, director, vrrp, &mut tree)?;
+            }
+        }
         Ok(tree)
+    }
+
+    fn render_director(
+        &self,
+        inventory: &Inventory,
+        director: &Director,
+        vrrp: &Vrrp,
+        tree: &mut Tree,
+    ) -> Result<(), RenderError> {
+        const TEMPLATE: &str = "keepalived.j2";
+        let context = director::DirectorContext::new(inventory, director, vrrp);
+        let text = self.env.get_template(TEMPLATE)?.render(&context)?;
+        let path = PathBuf::from(&director.name).join(&director.keepalived_path);
+        if let Some((line, keyword, replacement)) = director::deprecated_keyword(&text) {
+            return Err(RenderError::DeprecatedKeyword {
+                template: TEMPLATE,
+                path,
+                line,
+                keyword,
+                replacement,
+            });
+        }
+        tree.insert(path, text.into_bytes());
+        Ok(())
     }
 
     fn render_host(
@@ -243,7 +294,12 @@ impl<'a> ServiceView<'a> {
 #[derive(Serialize)]
 struct HostView<'a> {
     name: &'a str,
+    /// The host's first address (its only one, usually).
     address: IpAddr,
+    /// All its addresses, at most one per family.
+    addresses: &'a [IpAddr],
+    /// Its IPVS weight on the directors.
+    weight: u32,
     services: &'a [String],
     /// The kernel device carrying the VIPs: `dummy0` or `lo`.
     device: &'a str,
@@ -308,7 +364,9 @@ impl<'a> HostContext<'a> {
             services,
             host: HostView {
                 name: &host.name,
-                address: host.address,
+                address: host.addresses[0],
+                addresses: &host.addresses,
+                weight: host.weight,
                 services: &host.services,
                 device,
                 stanza: if dummy { device } else { LOOPBACK_STANZA },

@@ -1,6 +1,9 @@
 //! Turning a parsed inventory into the trusted model, with every problem
 //! that needs more than one value to see (references, duplicates, settings
 //! that would break direct routing) reported at once, by inventory path.
+//! The director side (keepalived) has its own rules in `directors`.
+
+mod directors;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -9,7 +12,9 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::{closest, Diagnostic};
 use crate::inventory::{self, OrderedMap};
 use crate::model::{self, Host, OutputPaths, Service, SysctlSetting, VipInterface};
-use crate::values::{HostName, InterfaceName, RelativePath, Style, SysctlKey, SysctlValue};
+use crate::values::{
+    HostName, InterfaceName, RelativePath, Scheduler, Style, SysctlKey, SysctlValue,
+};
 
 /// The interface that carries the VIPs unless the inventory says otherwise.
 pub const DEFAULT_INTERFACE: &str = "dummy0";
@@ -60,17 +65,20 @@ pub fn validate(
             "the inventory has no hosts: add at least one under `hosts`",
         );
     }
-    let hosts = raw
+    let hosts: Vec<Host> = raw
         .hosts
         .0
         .iter()
         .map(|(name, host)| validate_host(name, host, &raw.defaults, &services, &mut problems))
         .collect();
+    let (directors, vrrp) = directors::validate_directors(raw, &services, &hosts, &mut problems);
     if problems.list.is_empty() {
         Ok(model::Inventory {
             source_name: source_name(file),
             services,
             hosts,
+            directors,
+            vrrp,
         })
     } else {
         Err(problems.into_unique())
@@ -147,17 +155,47 @@ fn validate_services(
                 name: name.0.clone(),
                 vips: service.vips.iter().map(|vip| vip.0).collect(),
                 ports: service.ports.clone(),
+                scheduler: service.scheduler.unwrap_or(Scheduler::Wlc),
                 persistence: service.persistence.map(|seconds| seconds.0),
-                health_check: service
-                    .health_check
-                    .as_ref()
-                    .map(|check| model::HealthCheck {
-                        path: check.path.0.clone(),
-                        expect: check.expect.as_ref().map(|text| text.0.clone()),
-                    }),
+                health_check: service.health_check.as_ref().map(health_check),
             }
         })
         .collect()
+}
+
+/// Seconds between health checks unless the inventory says otherwise.
+pub const DEFAULT_CHECK_INTERVAL: u32 = 6;
+/// Seconds a health check waits for the answer unless the inventory says otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: u32 = 3;
+/// Retries of a failed health check unless the inventory says otherwise.
+pub const DEFAULT_RETRY: u32 = 3;
+/// Seconds between those retries unless the inventory says otherwise.
+pub const DEFAULT_DELAY_BEFORE_RETRY: u32 = 3;
+
+/// A health check with its defaults applied. With neither `expect` nor
+/// `status_code`, a healthy page is one that answers 200.
+fn health_check(check: &inventory::HealthCheck) -> model::HealthCheck {
+    let expect = check.expect.as_ref().map(|text| text.0.clone());
+    let status_code = match (&expect, check.status_code) {
+        (_, Some(code)) => Some(code.0),
+        (Some(_), None) => None,
+        (None, None) => Some(200),
+    };
+    model::HealthCheck {
+        path: check.path.0.clone(),
+        expect,
+        status_code,
+        port: check.port.map(|port| port.0),
+        tls: check.tls,
+        interval: check.interval.map_or(DEFAULT_CHECK_INTERVAL, |s| s.0),
+        connect_timeout: check
+            .connect_timeout
+            .map_or(DEFAULT_CONNECT_TIMEOUT, |s| s.0),
+        retry: check.retry.map_or(DEFAULT_RETRY, |n| n.0),
+        delay_before_retry: check
+            .delay_before_retry
+            .map_or(DEFAULT_DELAY_BEFORE_RETRY, |s| s.0),
+    }
 }
 
 /// Reports each item of a list that repeats an earlier one.
@@ -186,15 +224,16 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
     let mut owners: BTreeMap<IpAddr, &HostName> = BTreeMap::new();
     let mut folded: BTreeMap<String, &HostName> = BTreeMap::new();
     for (name, host) in &raw.hosts.0 {
-        if let Some(first) = owners.insert(host.address.0, name) {
-            owners.insert(host.address.0, first);
-            problems.add(
-                format!("hosts.{name}.address"),
-                format!(
-                    "{} is also the address of host {first}: each host needs its own",
-                    host.address.0
-                ),
-            );
+        for address in &host.address.0 {
+            if let Some(first) = owners.insert(*address, name) {
+                owners.insert(*address, first);
+                problems.add(
+                    format!("hosts.{name}.address"),
+                    format!(
+                        "{address} is also the address of host {first}: each host needs its own"
+                    ),
+                );
+            }
         }
         if let Some(first) = folded.insert(name.0.to_ascii_lowercase(), name) {
             problems.add(
@@ -258,7 +297,8 @@ fn validate_host(
     let paths = resolve_paths(&path, &host.paths, &defaults.paths, problems);
     Host {
         name: name.0.clone(),
-        address: host.address.0,
+        addresses: host.address.0.clone(),
+        weight: host.weight.map_or(1, |weight| weight.0),
         services: served.iter().map(|service| service.name.clone()).collect(),
         vips,
         interface,

@@ -1,0 +1,233 @@
+//! What a director's keepalived.conf template sees, built from the model:
+//! the VRRP instances (one per address family) and one virtual server per
+//! VIP and port, with a real server for every host of the service. Also the
+//! check that a rendered configuration uses no keyword keepalived refuses.
+
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use crate::model::{Director, HealthCheck, Host, Inventory, Service, Vrrp};
+use crate::values::Scheduler;
+
+/// keepalived keywords that keepalived 2.2 reports as deprecated, and what
+/// replaces each; `keepalived -t` fails on a configuration that has one.
+const DEPRECATED_KEYWORDS: [(&str, &str); 7] = [
+    ("nb_get_retry", "retry"),
+    ("lvs_process_name", "checker_process_name"),
+    ("vrrp_vmac_garp_intvl", "vrrp_garp_extra_if"),
+    ("vmac_garp_intvl", "garp_extra_if"),
+    ("vrrp_track_file", "track_file"),
+    ("linkbeat_use_polling", "linkbeat_interfaces"),
+    (
+        "lvs_sync_daemon_interface",
+        "lvs_sync_daemon in global_defs",
+    ),
+];
+
+/// The first deprecated keepalived keyword in a rendered configuration, as
+/// (line number, keyword, replacement).
+pub fn deprecated_keyword(config: &str) -> Option<(usize, &'static str, &'static str)> {
+    config.lines().enumerate().find_map(|(index, line)| {
+        let word = line.split_whitespace().next()?;
+        DEPRECATED_KEYWORDS
+            .iter()
+            .find(|(keyword, _)| *keyword == word)
+            .map(|(keyword, replacement)| (index + 1, *keyword, *replacement))
+    })
+}
+
+/// The template context of one director; field names are the template API.
+#[derive(Serialize)]
+pub struct DirectorContext<'a> {
+    source: &'a str,
+    director: &'a Director,
+    vrrp: &'a Vrrp,
+    instances: Vec<Instance>,
+    virtual_servers: Vec<VirtualServer<'a>>,
+}
+
+/// A VRRP instance: the VIPs of one address family.
+#[derive(Serialize)]
+struct Instance {
+    name: &'static str,
+    prefix: u8,
+    vips: Vec<IpAddr>,
+    /// VRRP version 2 (IPv4) only: version 3 has no authentication.
+    password: Option<String>,
+}
+
+/// One `virtual_server`: a VIP and port of a service.
+#[derive(Serialize)]
+struct VirtualServer<'a> {
+    service: &'a str,
+    vip: IpAddr,
+    port: u16,
+    protocol: &'static str,
+    scheduler: Scheduler,
+    persistence: Option<u32>,
+    check: Option<Check<'a>>,
+    real_servers: Vec<RealServer<'a>>,
+}
+
+/// A real server of a virtual server: a host's address of the VIP's family.
+#[derive(Serialize)]
+struct RealServer<'a> {
+    host: &'a str,
+    address: IpAddr,
+    weight: u32,
+}
+
+/// The health check as keepalived writes it.
+#[derive(Serialize)]
+struct Check<'a> {
+    /// `HTTP_GET` or `SSL_GET`.
+    checker: &'static str,
+    path: &'a str,
+    expect: Option<&'a str>,
+    digest: Option<String>,
+    status_code: Option<u32>,
+    port: Option<u32>,
+    interval: u32,
+    connect_timeout: u32,
+    retry: u32,
+    delay_before_retry: u32,
+}
+
+impl<'a> DirectorContext<'a> {
+    /// The context of `director`; `vrrp` is the inventory's VRRP settings.
+    pub fn new(inventory: &'a Inventory, director: &'a Director, vrrp: &'a Vrrp) -> Self {
+        let all_vips: Vec<IpAddr> = unique_vips(&inventory.services);
+        let families = [
+            ("lvs_dr_ipv4", true, 32, vrrp.password.clone()),
+            ("lvs_dr_ipv6", false, 128, None),
+        ];
+        let instances = families
+            .into_iter()
+            .map(|(name, ipv4, prefix, password)| Instance {
+                name,
+                prefix,
+                vips: all_vips
+                    .iter()
+                    .filter(|vip| vip.is_ipv4() == ipv4)
+                    .copied()
+                    .collect(),
+                password,
+            })
+            .filter(|instance| !instance.vips.is_empty())
+            .collect();
+        DirectorContext {
+            source: &inventory.source_name,
+            director,
+            vrrp,
+            instances,
+            virtual_servers: virtual_servers(&inventory.services, &inventory.hosts),
+        }
+    }
+}
+
+/// Every VIP of every service, each once, in inventory order.
+fn unique_vips(services: &[Service]) -> Vec<IpAddr> {
+    let mut vips: Vec<IpAddr> = Vec::new();
+    for vip in services.iter().flat_map(|service| &service.vips) {
+        if !vips.contains(vip) {
+            vips.push(*vip);
+        }
+    }
+    vips
+}
+
+fn virtual_servers<'a>(services: &'a [Service], hosts: &'a [Host]) -> Vec<VirtualServer<'a>> {
+    let mut servers = Vec::new();
+    for service in services {
+        let members: Vec<&Host> = hosts
+            .iter()
+            .filter(|host| host.services.contains(&service.name))
+            .collect();
+        for vip in &service.vips {
+            for port in &service.ports {
+                servers.push(VirtualServer {
+                    service: &service.name,
+                    vip: *vip,
+                    port: port.port,
+                    protocol: match port.protocol {
+                        crate::values::Protocol::Tcp => "TCP",
+                        crate::values::Protocol::Udp => "UDP",
+                    },
+                    scheduler: service.scheduler,
+                    persistence: service.persistence.filter(|seconds| *seconds > 0),
+                    check: service.health_check.as_ref().map(Check::new),
+                    real_servers: real_servers(&members, *vip),
+                });
+            }
+        }
+    }
+    servers
+}
+
+/// The hosts' addresses of the VIP's family (validation made sure each
+/// host of the service has one).
+fn real_servers<'a>(members: &[&'a Host], vip: IpAddr) -> Vec<RealServer<'a>> {
+    members
+        .iter()
+        .filter_map(|host| {
+            let address = host
+                .addresses
+                .iter()
+                .find(|address| address.is_ipv4() == vip.is_ipv4())?;
+            Some(RealServer {
+                host: &host.name,
+                address: *address,
+                weight: host.weight,
+            })
+        })
+        .collect()
+}
+
+impl<'a> Check<'a> {
+    fn new(check: &'a HealthCheck) -> Self {
+        Check {
+            checker: if check.tls { "SSL_GET" } else { "HTTP_GET" },
+            path: &check.path,
+            expect: check.expect.as_deref(),
+            digest: check.expect.as_deref().map(body_digest),
+            status_code: check.status_code,
+            port: check.port,
+            interval: check.interval,
+            connect_timeout: check.connect_timeout,
+            retry: check.retry,
+            delay_before_retry: check.delay_before_retry,
+        }
+    }
+}
+
+/// keepalived's `digest`: the MD5 of the HTTP response body, the bytes after
+/// the blank line that ends the headers, as `keepalived --genhash` prints
+/// it. These are the UTF-8 bytes of `expect` and nothing else, so a page
+/// that prints a trailing newline (`echo "running\n"`) has another digest.
+pub fn body_digest(body: &str) -> String {
+    format!("{:x}", md5::compute(body.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_is_the_md5_of_the_exact_body() {
+        // printf running | md5sum
+        assert_eq!(body_digest("running"), "75101dcdfc88455bcafc9e53e0b06689");
+        // printf 'running\n' | md5sum
+        assert_eq!(body_digest("running\n"), "f26dcfbe6386c21aac6c61d369d0c4f1");
+    }
+
+    #[test]
+    fn deprecated_keywords_are_found_by_line() {
+        let config = "virtual_server 10.0.0.1 80 {\n    nb_get_retry 3\n}\n";
+        assert_eq!(
+            deprecated_keyword(config),
+            Some((2, "nb_get_retry", "retry"))
+        );
+        assert_eq!(deprecated_keyword("    retry 3\n# nb_get_retry\n"), None);
+    }
+}

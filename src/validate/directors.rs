@@ -1,0 +1,261 @@
+//! The director side's rules: what keepalived needs, and what makes the
+//! directors and the real servers agree (every balanced VIP reaches real
+//! servers that carry it, on one L2 segment, in the VIP's address family).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use super::Problems;
+use crate::inventory;
+use crate::model::{self, Host, Service};
+use crate::values::Segment;
+
+/// Where a director's keepalived configuration goes (Debian's keepalived
+/// reads it there).
+pub const DEFAULT_KEEPALIVED_PATH: &str = "etc/keepalived/keepalived.conf";
+
+/// Seconds between VRRP advertisements unless the inventory says otherwise.
+pub const DEFAULT_ADVERT_INT: u32 = 1;
+
+/// Checks the directors, the VRRP settings and the segment against the
+/// services and hosts already validated, and builds the directors' model.
+pub(super) fn validate_directors(
+    raw: &inventory::Inventory,
+    services: &[Service],
+    hosts: &[Host],
+    problems: &mut Problems,
+) -> (Vec<model::Director>, Option<model::Vrrp>) {
+    check_segment(raw, problems);
+    if raw.directors.0.is_empty() {
+        if raw.vrrp.is_some() {
+            problems.add(
+                "vrrp",
+                "VRRP settings but no directors: add the directors under `directors`, or remove `vrrp`",
+            );
+        }
+        return (Vec::new(), None);
+    }
+    let vrrp = validate_vrrp(raw.vrrp.as_ref(), services, problems);
+    check_director_identities(raw, problems);
+    check_balanced_services(services, hosts, problems);
+    let highest = raw
+        .directors
+        .0
+        .iter()
+        .map(|(_, director)| director.priority.0)
+        .max()
+        .unwrap_or_default();
+    let directors = raw
+        .directors
+        .0
+        .iter()
+        .map(|(name, director)| model::Director {
+            name: name.0.clone(),
+            interface: director.interface.0.clone(),
+            priority: director.priority.0,
+            master: director.priority.0 == highest,
+            keepalived_path: PathBuf::from(DEFAULT_KEEPALIVED_PATH),
+        })
+        .collect();
+    (directors, vrrp)
+}
+
+fn validate_vrrp(
+    vrrp: Option<&inventory::Vrrp>,
+    services: &[Service],
+    problems: &mut Problems,
+) -> Option<model::Vrrp> {
+    let Some(vrrp) = vrrp else {
+        problems.add(
+            "vrrp",
+            "the directors need VRRP settings: add `vrrp: {virtual_router_id: 51}` with an id \
+             1-255 that no other VRRP router on the segment uses",
+        );
+        return None;
+    };
+    let any_ipv4 = services
+        .iter()
+        .flat_map(|service| &service.vips)
+        .any(IpAddr::is_ipv4);
+    if vrrp.password.is_some() && !any_ipv4 {
+        problems.add(
+            "vrrp.password",
+            "every VIP is IPv6, and VRRP version 3 (IPv6) has no authentication: remove the password",
+        );
+    }
+    Some(model::Vrrp {
+        virtual_router_id: vrrp.virtual_router_id.0,
+        advert_int: vrrp
+            .advert_int
+            .map_or(DEFAULT_ADVERT_INT, |seconds| seconds.0),
+        password: vrrp.password.as_ref().map(|password| password.0.clone()),
+    })
+}
+
+/// Director names are folder names next to the hosts'; director addresses
+/// are unique and never a VIP; priorities differ, so that one master is
+/// elected by priority rather than by address.
+fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems) {
+    let vips: Vec<IpAddr> = raw
+        .services
+        .0
+        .iter()
+        .flat_map(|(_, service)| service.vips.iter().map(|vip| vip.0))
+        .collect();
+    let mut taken: Vec<(IpAddr, String)> = raw
+        .hosts
+        .0
+        .iter()
+        .flat_map(|(name, host)| {
+            host.address
+                .0
+                .iter()
+                .map(move |address| (*address, format!("host {name}")))
+        })
+        .collect();
+    let mut priorities: Vec<(u32, &str)> = Vec::new();
+    for (name, director) in &raw.directors.0 {
+        let path = format!("directors.{name}");
+        if let Some((host, _)) = raw
+            .hosts
+            .0
+            .iter()
+            .find(|(host, _)| host.0.eq_ignore_ascii_case(&name.0))
+        {
+            problems.add(
+                &path,
+                format!(
+                    "`{name}` is also the name of host {host}: each host and director names its \
+                     own folder in the output; rename one"
+                ),
+            );
+        }
+        for address in &director.address.0 {
+            if let Some((_, owner)) = taken.iter().find(|(taken, _)| taken == address) {
+                problems.add(
+                    format!("{path}.address"),
+                    format!("{address} is also the address of {owner}: each needs its own"),
+                );
+            } else if vips.contains(address) {
+                problems.add(
+                    format!("{path}.address"),
+                    format!(
+                        "{address} is a VIP: a director's own address must stay with it, while \
+                         the VIPs move between the directors"
+                    ),
+                );
+            }
+            taken.push((*address, format!("director {name}")));
+        }
+        let priority = director.priority.0;
+        if let Some((_, other)) = priorities.iter().find(|(seen, _)| *seen == priority) {
+            problems.add(
+                format!("{path}.priority"),
+                format!(
+                    "director {other} has the same priority {priority}: give each director its \
+                     own, the highest for the one that should be master"
+                ),
+            );
+        }
+        priorities.push((priority, &name.0));
+    }
+}
+
+/// What the directors balance must reach real servers that can take it:
+/// every service has ports and at least one host, and every host has an
+/// address in the family of each of its VIPs (IPVS forwards an IPv6 VIP
+/// only to an IPv6 real server).
+fn check_balanced_services(services: &[Service], hosts: &[Host], problems: &mut Problems) {
+    for service in services {
+        let path = format!("services.{}", service.name);
+        if service.ports.is_empty() {
+            problems.add(
+                format!("{path}.ports"),
+                "the directors balance a service by port: list at least one, such as `ports: [80]`",
+            );
+        }
+        if !hosts
+            .iter()
+            .any(|host| host.services.contains(&service.name))
+        {
+            problems.add(
+                &path,
+                "no host serves it, so the directors would balance its VIPs to no real server: \
+                 add it to a host's `services`, or remove it",
+            );
+        }
+    }
+    for host in hosts {
+        for family_is_ipv4 in [true, false] {
+            let missing_vip = host.vips.iter().find(|vip| vip.is_ipv4() == family_is_ipv4);
+            let has_address = host
+                .addresses
+                .iter()
+                .any(|address| address.is_ipv4() == family_is_ipv4);
+            if let (Some(vip), false) = (missing_vip, has_address) {
+                let (family, example) = if family_is_ipv4 {
+                    ("IPv4", "192.0.2.11")
+                } else {
+                    ("IPv6", "2001:db8::11")
+                };
+                problems.add(
+                    format!("hosts.{}.address", host.name),
+                    format!(
+                        "the host carries the {family} VIP {vip}, and the directors forward it \
+                         only to the host's own {family} address: add one, as in \
+                         `address: [{}, {example}]`",
+                        host.addresses
+                            .first()
+                            .map_or_else(String::new, ToString::to_string)
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// The segment has one prefix per family, and every director and host
+/// address of that family lies inside it: direct routing hands packets to a
+/// real server by its MAC address, so no router may stand between them.
+fn check_segment(raw: &inventory::Inventory, problems: &mut Problems) {
+    for (index, prefix) in raw.segment.iter().enumerate() {
+        if raw.segment[..index]
+            .iter()
+            .any(|earlier| earlier.0.addr().is_ipv4() == prefix.0.addr().is_ipv4())
+        {
+            problems.add(
+                format!("segment[{index}]"),
+                "a second prefix of the same address family: the segment is one L2 network, \
+                 give one IPv4 and at most one IPv6 prefix",
+            );
+        }
+    }
+    let members =
+        raw.hosts
+            .0
+            .iter()
+            .map(|(name, host)| (format!("hosts.{name}.address"), &host.address.0))
+            .chain(raw.directors.0.iter().map(|(name, director)| {
+                (format!("directors.{name}.address"), &director.address.0)
+            }));
+    for (path, addresses) in members {
+        for address in addresses {
+            if let Some(Segment(prefix)) = raw
+                .segment
+                .iter()
+                .find(|segment| segment.0.addr().is_ipv4() == address.is_ipv4())
+            {
+                if !prefix.contains(address) {
+                    problems.add(
+                        &path,
+                        format!(
+                            "{address} is outside the segment {prefix}: direct routing hands \
+                             packets to the real servers by MAC address, so directors and real \
+                             servers must share one L2 segment with no router between them"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
