@@ -57,6 +57,18 @@ impl Workspace {
         self.run(&["render", "inventory.yaml", "--out", "out"])
     }
 
+    /// Renders with `--templates DIR`.
+    fn render_with_templates(&self, dir: &str) -> (i32, String, String) {
+        self.run(&[
+            "render",
+            "inventory.yaml",
+            "--out",
+            "out",
+            "--templates",
+            dir,
+        ])
+    }
+
     fn check(&self) -> (i32, String, String) {
         self.run(&["check", "inventory.yaml", "--out", "out"])
     }
@@ -303,14 +315,7 @@ fn templates_override_the_builtins_by_name() {
         "# {{ host.name }}\n{% for s in host.sysctl %}{{ s.key }}={{ s.value }}\n{% endfor %}",
     );
     work.write("tpl/notes.txt", "not a template, ignored\n");
-    let (code, _, stderr) = work.run(&[
-        "render",
-        "inventory.yaml",
-        "--out",
-        "out",
-        "--templates",
-        "tpl",
-    ]);
+    let (code, _, stderr) = work.render_with_templates("tpl");
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         fs::read_to_string(work.path("out/web01/etc/sysctl.d/60-lvs-dr.conf")).unwrap(),
@@ -326,14 +331,7 @@ fn templates_override_the_builtins_by_name() {
 fn a_misnamed_or_broken_template_is_an_error_and_nothing_is_written() {
     let work = Workspace::new(INVENTORY);
     work.write("typo/sysctl.jinja.j2", "x\n");
-    let (code, _, stderr) = work.run(&[
-        "render",
-        "inventory.yaml",
-        "--out",
-        "out",
-        "--templates",
-        "typo",
-    ]);
+    let (code, _, stderr) = work.render_with_templates("typo");
     assert_eq!(code, 2);
     assert_eq!(
         stderr,
@@ -341,14 +339,7 @@ fn a_misnamed_or_broken_template_is_an_error_and_nothing_is_written() {
          interfaces-iproute2.j2, interfaces-net-tools.j2, keepalived.j2, modules.j2, sysctl.j2\n"
     );
     work.write("broken/sysctl.j2", "{{ host.nmae }}\n");
-    let (code, _, stderr) = work.run(&[
-        "render",
-        "inventory.yaml",
-        "--out",
-        "out",
-        "--templates",
-        "broken",
-    ]);
+    let (code, _, stderr) = work.render_with_templates("broken");
     assert_eq!(code, 2);
     assert!(stderr.starts_with("error: template error: "), "{stderr}");
     assert!(stderr.contains("sysctl.j2"), "{stderr}");
@@ -362,14 +353,7 @@ fn a_template_cannot_write_a_value_with_a_line_break() {
         "evil/sysctl.j2",
         "{{ host.name ~ '\\nnet.ipv4.conf.all.arp_ignore = 0' }}\n",
     );
-    let (code, _, stderr) = work.run(&[
-        "render",
-        "inventory.yaml",
-        "--out",
-        "out",
-        "--templates",
-        "evil",
-    ]);
+    let (code, _, stderr) = work.render_with_templates("evil");
     assert_eq!(code, 2);
     assert!(stderr.contains("control character"), "{stderr}");
     assert!(!work.path("out").exists());
@@ -552,14 +536,7 @@ fn a_template_with_a_deprecated_keepalived_keyword_is_refused() {
         "old/keepalived.j2",
         &builtin.replace("retry {{", "nb_get_retry {{"),
     );
-    let (code, _, stderr) = work.run(&[
-        "render",
-        "inventory.yaml",
-        "--out",
-        "out",
-        "--templates",
-        "old",
-    ]);
+    let (code, _, stderr) = work.render_with_templates("old");
     assert_eq!(code, 2);
     assert!(
         stderr.contains("uses `nb_get_retry`, which keepalived reports as deprecated")
