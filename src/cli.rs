@@ -12,7 +12,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::diagnostic::{closest, Diagnostic};
 use crate::model::Inventory;
-use crate::output::{self, Plan};
+use crate::output::{self, Access, Plan};
 use crate::render::{Renderer, Tree};
 use crate::{inventory, validate};
 
@@ -143,12 +143,19 @@ fn plural(count: usize) -> &'static str {
 }
 
 fn render(args: &OutputArgs) -> Result<u8, Reported> {
-    let (plan, machines) = plan(args, true)?;
+    let (plan, machines) = plan(args, Access::Write)?;
     let summary = plan
         .apply()
         .map_err(|error| report_output_error(&args.out, &error))?;
+    let leftovers = match summary.leftovers {
+        0 => String::new(),
+        count => format!(
+            "; {count} temp file{} of an interrupted run removed",
+            plural(count)
+        ),
+    };
     println!(
-        "{machines}: {} file{} written, {} unchanged, {} removed",
+        "{machines}: {} file{} written, {} unchanged, {} removed{leftovers}",
         summary.written,
         plural(summary.written),
         summary.unchanged,
@@ -158,7 +165,7 @@ fn render(args: &OutputArgs) -> Result<u8, Reported> {
 }
 
 fn check(args: &OutputArgs) -> Result<u8, Reported> {
-    let (plan, _) = plan(args, false)?;
+    let (plan, _) = plan(args, Access::Read)?;
     let mut stdout = io::stdout().lock();
     // A closed pipe (`check | head`) is not worth a panic or an error.
     let _ = stdout.write_all(plan.diff().as_bytes());
@@ -179,8 +186,8 @@ fn check(args: &OutputArgs) -> Result<u8, Reported> {
 
 /// Loads, validates, renders and plans; returns the plan and what it
 /// covers ("2 hosts, 2 directors").
-fn plan(args: &OutputArgs, writing: bool) -> Result<(Plan, String), Reported> {
-    let model = load(&args.inventory, writing)?;
+fn plan(args: &OutputArgs, access: Access) -> Result<(Plan, String), Reported> {
+    let model = load(&args.inventory, access == Access::Write)?;
     check_selection(&model, &args.hosts)?;
     // Always the whole inventory: a director's file lists every real server.
     let mut tree = render_tree(&model, args.templates.as_deref())?;
@@ -201,7 +208,13 @@ fn plan(args: &OutputArgs, writing: bool) -> Result<(Plan, String), Reported> {
         machines(selected.len() - directors, directors)
     };
     let only_hosts = (!selected.is_empty()).then_some(&selected);
-    let plan = output::plan(&args.out, &tree, only_hosts)
+    let on_wait = || {
+        eprintln!(
+            "waiting for another lvs-dr-gen run in {} to finish",
+            args.out.display()
+        );
+    };
+    let plan = output::plan(&args.out, &tree, only_hosts, access, on_wait)
         .map_err(|error| report_output_error(&args.out, &error))?;
     Ok((plan, covered))
 }

@@ -12,6 +12,7 @@ mod cli;
 mod diagnostic;
 mod inventory;
 mod model;
+mod outdir;
 mod output;
 mod render;
 mod validate;

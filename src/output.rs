@@ -1,24 +1,28 @@
-//! The one module that touches the output directory.
+//! The one module that changes the output directory, through the confined
+//! handle of `outdir`.
 //!
 //! A run first *plans*: it compares the rendered tree with the disk and with
-//! the manifest of files lvs-dr-gen wrote before, and refuses to go on if it
-//! would overwrite a file it did not write. `render` then *applies* the plan
-//! (each file atomically: written to a temp file beside it, all of them
-//! flushed to disk with one syncfs(2), then renamed into place; unchanged
-//! files are not touched, so their mtime stays), and `check` prints it as a
-//! unified diff.
+//! the manifest of files lvs-dr-gen wrote before, refuses to go on if it
+//! would overwrite a file it did not write or meet anything but folders and
+//! regular files, and finds the temp files an interrupted run left. `render`
+//! then *applies* the plan (each file atomically: written to a temp file
+//! beside it, all of them flushed to disk with one syncfs(2), then renamed
+//! into place; unchanged files are not touched, so their mtime stays), and
+//! `check` prints it as a unified diff.
 //! The manifest on disk always lists at least every file lvs-dr-gen owns,
 //! even if a run is cut short, so no file is ever orphaned or taken for a
-//! foreign one.
+//! foreign one. A run holds a lock on the output directory from plan to
+//! end, so two runs on one directory take turns.
 
 use std::collections::BTreeSet;
-use std::fs::{self, File, Permissions};
-use std::io::{self, Write};
-use std::os::unix::fs::PermissionsExt;
+use std::ffi::OsStr;
+use std::fmt::Write as _;
+use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use similar::TextDiff;
 
+use crate::outdir::{ConfinedError, Cursor, Existing, OutDir};
 use crate::render::Tree;
 
 /// The manifest's file name, at the top of the output directory.
@@ -33,14 +37,9 @@ const FILE_MODE: u32 = 0o644;
 /// Why the output directory could not be planned or written.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    /// A file system operation failed.
-    #[error("{}: {source}", .path.display())]
-    Io {
-        /// The file or directory.
-        path: PathBuf,
-        /// The reason.
-        source: io::Error,
-    },
+    /// A file system operation failed, or met a link or a special file.
+    #[error(transparent)]
+    Confined(#[from] ConfinedError),
     /// Files in the way that lvs-dr-gen did not write.
     #[error("{} not written by lvs-dr-gen (not in {MANIFEST_NAME}); move {} away or choose another output directory:\n{}",
         if .paths.len() == 1 { "this file is" } else { "these files are" },
@@ -51,23 +50,23 @@ pub enum OutputError {
         paths: Vec<PathBuf>,
     },
     /// A manifest line that is not a safe relative path.
-    #[error("{}: line {line} is not a path below the output directory; restore the file or delete the line", .manifest.display())]
+    #[error("{MANIFEST_NAME}: line {line} is not a path below the output directory; restore the file or delete the line")]
     CorruptManifest {
-        /// The manifest.
-        manifest: PathBuf,
         /// The line number, from 1.
         line: usize,
     },
 }
 
-fn io_error(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+/// Whether a run only looks (`check`) or writes (`render`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Read only; shares the lock with other readers.
+    Read,
+    /// Creates the output directory if needed; holds the lock alone.
+    Write,
 }
 
-/// One file that a run would change.
+/// One difference between the output directory and the rendered tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// A new file.
@@ -93,13 +92,19 @@ pub enum Change {
         /// The contents on disk.
         old: Vec<u8>,
     },
+    /// A temp file of an interrupted run, in a folder lvs-dr-gen manages.
+    Leftover {
+        /// Below the output directory.
+        path: PathBuf,
+    },
 }
 
 /// What a run would do to the output directory.
 #[derive(Debug)]
 pub struct Plan {
-    out: PathBuf,
-    /// The files that would change, in path order.
+    /// The locked output directory; `None` when a read-only run found none.
+    dir: Option<OutDir>,
+    /// The differences, in path order.
     pub changes: Vec<Change>,
     /// How many rendered files are already up to date.
     pub unchanged: usize,
@@ -116,63 +121,54 @@ pub struct Summary {
     pub unchanged: usize,
     /// Files removed.
     pub removed: usize,
+    /// Temp files of interrupted runs removed.
+    pub leftovers: usize,
 }
 
-/// Compares the rendered `tree` with the output directory `out`. Files that
-/// lvs-dr-gen wrote before and `tree` lacks are removed: all of them, or
-/// with `only_hosts` (a `--host` selection) only those in these hosts'
-/// folders.
+/// Compares the rendered `tree` with the output directory `out`, holding
+/// its lock (`on_wait` is called if another run holds it for over a
+/// second). Files that lvs-dr-gen wrote before and `tree` lacks are
+/// removed: all of them, or with `only_hosts` (a `--host` selection) only
+/// those in these hosts' folders.
 pub fn plan(
     out: &Path,
     tree: &Tree,
     only_hosts: Option<&BTreeSet<String>>,
+    access: Access,
+    on_wait: impl FnOnce(),
 ) -> Result<Plan, OutputError> {
-    let manifest_before = read_manifest(out)?;
-    let mut changes = Vec::new();
-    let mut unchanged = 0;
-    let mut foreign = Vec::new();
-    for (path, new) in tree {
-        match read_existing(&out.join(path))? {
-            Existing::Missing => changes.push(Change::Create {
-                path: path.clone(),
-                new: new.clone(),
-            }),
-            Existing::File(old) if old == *new => unchanged += 1,
-            Existing::File(old) if manifest_before.contains(path) => changes.push(Change::Update {
-                path: path.clone(),
-                old,
-                new: new.clone(),
-            }),
-            Existing::File(_) | Existing::NotAFile => foreign.push(path.clone()),
-        }
-    }
-    if !foreign.is_empty() {
-        return Err(OutputError::Foreign { paths: foreign });
-    }
+    let dir = match access {
+        Access::Write => Some(OutDir::create(out)?),
+        Access::Read => OutDir::open(out)?,
+    };
+    let Some(dir) = dir else {
+        return Ok(Plan::from_nothing(tree));
+    };
+    dir.lock(access == Access::Write, on_wait)?;
+    let mut cursor = dir.cursor();
+    let manifest_before = read_manifest(&mut cursor)?;
+    let (mut changes, unchanged) = compare(&mut cursor, tree, &manifest_before)?;
     let in_scope = |path: &Path| match (only_hosts, path.components().next()) {
         (None, _) => true,
         (Some(hosts), Some(Component::Normal(host))) => hosts.contains(&*host.to_string_lossy()),
         (Some(_), _) => false,
     };
     let mut manifest_after: BTreeSet<PathBuf> = tree.keys().cloned().collect();
-    for path in &manifest_before {
-        if tree.contains_key(path) {
-            continue;
-        }
+    for path in manifest_before.difference(&tree.keys().cloned().collect()) {
         if !in_scope(path) {
             manifest_after.insert(path.clone());
-            continue;
-        }
-        if let Existing::File(old) = read_existing(&out.join(path))? {
+        } else if let Existing::File(old) = read(&mut cursor, path)? {
             changes.push(Change::Remove {
                 path: path.clone(),
                 old,
             });
         }
     }
+    changes.extend(leftovers(&mut cursor, tree.keys().chain(&manifest_before))?);
     changes.sort_by(|a, b| a.path().cmp(b.path()));
+    drop(cursor);
     Ok(Plan {
-        out: out.to_path_buf(),
+        dir: Some(dir),
         changes,
         unchanged,
         manifest_before,
@@ -180,39 +176,88 @@ pub fn plan(
     })
 }
 
-impl Change {
-    /// The file's path below the output directory.
-    pub fn path(&self) -> &Path {
-        match self {
-            Change::Create { path, .. }
-            | Change::Update { path, .. }
-            | Change::Remove { path, .. } => path,
+/// Compares each rendered file with the disk: the changes and how many are
+/// up to date. A file in the way that the manifest does not list is an
+/// error, with every such file named.
+fn compare(
+    cursor: &mut Cursor<'_>,
+    tree: &Tree,
+    manifest: &BTreeSet<PathBuf>,
+) -> Result<(Vec<Change>, usize), OutputError> {
+    let mut changes = Vec::new();
+    let mut unchanged = 0;
+    let mut foreign = Vec::new();
+    for (path, new) in tree {
+        match read(cursor, path)? {
+            Existing::Missing => changes.push(Change::Create {
+                path: path.clone(),
+                new: new.clone(),
+            }),
+            Existing::File(old) if old == *new => unchanged += 1,
+            Existing::File(old) if manifest.contains(path) => changes.push(Change::Update {
+                path: path.clone(),
+                old,
+                new: new.clone(),
+            }),
+            Existing::File(_) => foreign.push(path.clone()),
         }
     }
-}
-
-enum Existing {
-    Missing,
-    File(Vec<u8>),
-    NotAFile,
-}
-
-/// Reads a file without following a symlink in its place.
-fn read_existing(path: &Path) -> Result<Existing, OutputError> {
-    match fs::symlink_metadata(path) {
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(Existing::Missing),
-        Err(error) => Err(io_error(path)(error)),
-        Ok(meta) if !meta.is_file() => Ok(Existing::NotAFile),
-        Ok(_) => fs::read(path).map(Existing::File).map_err(io_error(path)),
+    if foreign.is_empty() {
+        Ok((changes, unchanged))
+    } else {
+        Err(OutputError::Foreign { paths: foreign })
     }
 }
 
-fn read_manifest(out: &Path) -> Result<BTreeSet<PathBuf>, OutputError> {
-    let manifest = out.join(MANIFEST_NAME);
-    let text = match fs::read_to_string(&manifest) {
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(BTreeSet::new()),
-        result => result.map_err(io_error(&manifest))?,
+/// The temp files interrupted runs left in the folders that hold `files`,
+/// and at the top.
+fn leftovers<'a>(
+    cursor: &mut Cursor<'_>,
+    files: impl Iterator<Item = &'a PathBuf>,
+) -> Result<Vec<Change>, OutputError> {
+    let folders: BTreeSet<&Path> = files
+        .filter_map(|path| path.parent())
+        .chain([Path::new("")])
+        .collect();
+    let mut found = Vec::new();
+    for folder in folders {
+        if let Some(open) = cursor.enter(folder, false)? {
+            for name in open.leftover_temp_files()? {
+                found.push(Change::Leftover {
+                    path: folder.join(name),
+                });
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The file at `path` below the output directory: missing, or its bytes.
+fn read(cursor: &mut Cursor<'_>, path: &Path) -> Result<Existing, OutputError> {
+    let (folder, name) = split(path);
+    Ok(match cursor.enter(folder, false)? {
+        Some(open) => open.read(name)?,
+        None => Existing::Missing,
+    })
+}
+
+/// A file's folder and name; both paths here are plain relative paths
+/// (the tree's by construction, the manifest's by `read_manifest`).
+fn split(path: &Path) -> (&Path, &OsStr) {
+    (
+        path.parent().unwrap_or(Path::new("")),
+        path.file_name().unwrap_or_default(),
+    )
+}
+
+fn read_manifest(cursor: &mut Cursor<'_>) -> Result<BTreeSet<PathBuf>, OutputError> {
+    let Existing::File(bytes) = read(cursor, Path::new(MANIFEST_NAME))? else {
+        return Ok(BTreeSet::new());
     };
+    let text = String::from_utf8(bytes).map_err(|error| ConfinedError::Io {
+        path: PathBuf::from(MANIFEST_NAME),
+        source: io::Error::new(io::ErrorKind::InvalidData, error),
+    })?;
     let mut paths = BTreeSet::new();
     for (index, line) in text.lines().enumerate() {
         if line.is_empty() || line.starts_with('#') {
@@ -223,10 +268,7 @@ fn read_manifest(out: &Path) -> Result<BTreeSet<PathBuf>, OutputError> {
             .components()
             .all(|part| matches!(part, Component::Normal(_)));
         if !safe || path.as_os_str().is_empty() {
-            return Err(OutputError::CorruptManifest {
-                manifest,
-                line: index + 1,
-            });
+            return Err(OutputError::CorruptManifest { line: index + 1 });
         }
         paths.insert(path);
     }
@@ -242,77 +284,145 @@ fn manifest_text(paths: &BTreeSet<PathBuf>) -> Vec<u8> {
     text.into_bytes()
 }
 
+impl Change {
+    /// The file's path below the output directory.
+    pub fn path(&self) -> &Path {
+        match self {
+            Change::Create { path, .. }
+            | Change::Update { path, .. }
+            | Change::Remove { path, .. }
+            | Change::Leftover { path } => path,
+        }
+    }
+}
+
+/// A temp file staged in place of its target, not yet renamed.
+struct Staged<'a> {
+    target: &'a Path,
+    temp: std::ffi::OsString,
+}
+
 impl Plan {
+    /// The plan of a read-only run on a directory that does not exist:
+    /// every file is new.
+    fn from_nothing(tree: &Tree) -> Plan {
+        Plan {
+            dir: None,
+            changes: tree
+                .iter()
+                .map(|(path, new)| Change::Create {
+                    path: path.clone(),
+                    new: new.clone(),
+                })
+                .collect(),
+            unchanged: 0,
+            manifest_before: BTreeSet::new(),
+            manifest_after: tree.keys().cloned().collect(),
+        }
+    }
+
     /// Carries the plan out: the manifest first grows to cover every file
-    /// about to be written, then files are written and removed, then the
-    /// manifest shrinks to what is now on disk.
+    /// about to be written, then leftover temp files go, files are written
+    /// and removed, and the manifest shrinks to what is now on disk.
     pub fn apply(&self) -> Result<Summary, OutputError> {
+        let dir = self.dir.as_ref().ok_or_else(|| ConfinedError::Io {
+            path: PathBuf::new(),
+            source: io::ErrorKind::NotFound.into(),
+        })?;
         let mut summary = Summary {
             unchanged: self.unchanged,
             ..Summary::default()
         };
+        let mut cursor = dir.cursor();
         if !self.changes.is_empty() {
-            fs::create_dir_all(&self.out).map_err(io_error(&self.out))?;
             let covering = self
                 .manifest_before
                 .union(&self.manifest_after)
                 .cloned()
                 .collect();
-            self.write_manifest(&covering)?;
-            summary.written = self.install_new_contents()?;
-            summary.removed = self.remove_old_files()?;
+            write_manifest(&mut cursor, &covering)?;
+            summary.leftovers = self.remove_files(&mut cursor, |change| {
+                matches!(change, Change::Leftover { .. })
+            })?;
+            summary.written = self.install_new_contents(dir, &mut cursor)?;
+            summary.removed = self.remove_files(&mut cursor, |change| {
+                matches!(change, Change::Remove { .. })
+            })?;
             // The renames and removals are durable before the manifest
             // forgets the removed files.
-            sync_file_system(&self.out)?;
+            dir.sync_file_system()?;
         }
-        self.write_manifest(&self.manifest_after)?;
+        write_manifest(&mut cursor, &self.manifest_after)?;
         Ok(summary)
     }
 
     /// Writes every created or updated file: all are staged and flushed to
     /// disk with one sync before any is renamed into place, so after a
-    /// crash every file holds its old or its new text.
-    fn install_new_contents(&self) -> Result<usize, OutputError> {
+    /// crash every file holds its old or its new text. On failure the temp
+    /// files staged so far are removed.
+    fn install_new_contents(
+        &self,
+        dir: &OutDir,
+        cursor: &mut Cursor<'_>,
+    ) -> Result<usize, OutputError> {
         let mut staged = Vec::new();
-        for change in &self.changes {
-            if let Change::Create { path, new } | Change::Update { path, new, .. } = change {
-                staged.push(stage(&self.out.join(path), new)?);
+        let result = self
+            .stage_all(cursor, &mut staged)
+            .and_then(|()| Ok(dir.sync_file_system()?))
+            .and_then(|()| rename_all(cursor, &mut staged));
+        if result.is_err() {
+            for file in &staged {
+                let (folder, _) = split(file.target);
+                if let Ok(Some(open)) = cursor.enter(folder, false) {
+                    let _ = open.remove(&file.temp);
+                }
             }
         }
-        sync_file_system(&self.out)?;
-        let count = staged.len();
-        for file in staged {
-            file.install()?;
-        }
-        Ok(count)
+        result
     }
 
-    /// Removes the files the inventory no longer produces, and the folders
-    /// that leaves empty.
-    fn remove_old_files(&self) -> Result<usize, OutputError> {
-        let mut count = 0;
+    fn stage_all<'p>(
+        &'p self,
+        cursor: &mut Cursor<'_>,
+        staged: &mut Vec<Staged<'p>>,
+    ) -> Result<(), OutputError> {
         for change in &self.changes {
-            if let Change::Remove { path, .. } = change {
-                let path = self.out.join(path);
-                fs::remove_file(&path).map_err(io_error(&path))?;
-                remove_empty_parents(&self.out, &path);
+            if let Change::Create { path, new } | Change::Update { path, new, .. } = change {
+                let (folder, _) = split(path);
+                let open = cursor.enter(folder, true)?.ok_or_else(|| missing(folder))?;
+                let temp = open.stage(new, FILE_MODE, false)?;
+                staged.push(Staged { target: path, temp });
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the files of the changes that `which` selects, and the
+    /// folders that leaves empty.
+    fn remove_files(
+        &self,
+        cursor: &mut Cursor<'_>,
+        which: impl Fn(&Change) -> bool,
+    ) -> Result<usize, OutputError> {
+        let mut emptied = BTreeSet::new();
+        let mut count = 0;
+        for change in self.changes.iter().filter(|change| which(change)) {
+            let (folder, name) = split(change.path());
+            if let Some(open) = cursor.enter(folder, false)? {
+                open.remove(name)?;
+                emptied.insert(folder);
                 count += 1;
             }
         }
+        for folder in emptied.into_iter().rev() {
+            cursor.remove_empty_folders(folder);
+        }
         Ok(count)
     }
 
-    fn write_manifest(&self, paths: &BTreeSet<PathBuf>) -> Result<(), OutputError> {
-        let path = self.out.join(MANIFEST_NAME);
-        let text = manifest_text(paths);
-        if fs::read(&path).ok().as_deref() == Some(text.as_slice()) {
-            return Ok(());
-        }
-        write_atomically(&path, &text)
-    }
-
     /// The plan as a unified diff, `a/` for the disk and `b/` for the
-    /// rendered files, as git shows them.
+    /// rendered files, as git shows them; a leftover temp file as diff -r
+    /// shows a file on one side only.
     pub fn diff(&self) -> String {
         let mut text = String::new();
         for change in &self.changes {
@@ -333,6 +443,21 @@ impl Plan {
                     &old[..],
                     &[][..],
                 ),
+                Change::Leftover { path } => {
+                    let (folder, name) = split(path);
+                    let folder = if folder.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        folder
+                    };
+                    let _ = writeln!(
+                        text,
+                        "Only in {}: {} (temp file of an interrupted run)",
+                        folder.display(),
+                        name.to_string_lossy()
+                    );
+                    continue;
+                }
             };
             let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
             let diff = TextDiff::from_lines(old.as_ref(), new.as_ref());
@@ -342,85 +467,58 @@ impl Plan {
     }
 }
 
-/// Writes `contents` to `path` so that readers see the old file or the new
-/// one, never a part: a temp file in the same directory, fsync, rename,
-/// then fsync of the directory so the rename itself survives a crash.
-fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
-    let staged = stage(path, contents)?;
-    File::open(&staged.temp)
-        .and_then(|file| file.sync_all())
-        .map_err(io_error(&staged.temp))?;
-    let dir = staged
-        .target
-        .parent()
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
-    staged.install()?;
-    File::open(&dir)
-        .and_then(|dir| dir.sync_all())
-        .map_err(io_error(&dir))
-}
-
-/// New contents written next to their target under a temporary name, not
-/// yet in place. Dropped without `install`, the temp file is deleted.
-struct Staged {
-    temp: tempfile::TempPath,
-    target: PathBuf,
-}
-
-/// Writes `contents` to a temp file in `path`'s directory, mode 0644. The
-/// file is closed at once, so thousands can be staged without running out
-/// of file descriptors.
-fn stage(path: &Path, contents: &[u8]) -> Result<Staged, OutputError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(io_error(dir))?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".lvs-dr-gen-")
-        .tempfile_in(dir)
-        .map_err(io_error(dir))?;
-    temp.write_all(contents).map_err(io_error(temp.path()))?;
-    temp.as_file()
-        .set_permissions(Permissions::from_mode(FILE_MODE))
-        .map_err(io_error(temp.path()))?;
-    Ok(Staged {
-        temp: temp.into_temp_path(),
-        target: path.to_path_buf(),
-    })
-}
-
-impl Staged {
-    /// Renames the temp file over the target: readers see the old file or
-    /// the new one.
-    fn install(self) -> Result<(), OutputError> {
-        let Staged { temp, target } = self;
-        temp.persist(&target)
-            .map_err(|error| io_error(&target)(error.error))
-    }
-}
-
-/// Flushes everything written to the file system that holds `dir`
-/// (syncfs(2)): one journal commit for a whole run instead of an fsync
-/// for each of thousands of files and folders.
-fn sync_file_system(dir: &Path) -> Result<(), OutputError> {
-    File::open(dir).map_err(io_error(dir)).and_then(|dir_file| {
-        rustix::fs::syncfs(&dir_file).map_err(|errno| io_error(dir)(errno.into()))
-    })
-}
-
-/// Removes the directories that a removal left empty, up to `out`.
-fn remove_empty_parents(out: &Path, file: &Path) {
-    let mut dir = file.parent();
-    while let Some(current) = dir {
-        if current == out || fs::remove_dir(current).is_err() {
-            break;
+/// Renames each staged file into place, in path order; the ones renamed
+/// leave `staged`.
+fn rename_all(cursor: &mut Cursor<'_>, staged: &mut Vec<Staged<'_>>) -> Result<usize, OutputError> {
+    let count = staged.len();
+    let mut files = std::mem::take(staged).into_iter();
+    while let Some(file) = files.next() {
+        let (folder, name) = split(file.target);
+        let renamed = cursor.enter(folder, false).and_then(|open| {
+            open.ok_or_else(|| missing(folder))?
+                .rename(&file.temp, name)
+        });
+        if let Err(error) = renamed {
+            staged.push(file);
+            staged.extend(files);
+            return Err(error.into());
         }
-        dir = current.parent();
     }
+    Ok(count)
+}
+
+fn missing(folder: &Path) -> ConfinedError {
+    ConfinedError::Io {
+        path: folder.to_path_buf(),
+        source: io::ErrorKind::NotFound.into(),
+    }
+}
+
+/// Writes the manifest so that readers see the old one or the new one,
+/// never a part, and the rename itself survives a crash; unchanged, it is
+/// left alone.
+fn write_manifest(cursor: &mut Cursor<'_>, paths: &BTreeSet<PathBuf>) -> Result<(), OutputError> {
+    let text = manifest_text(paths);
+    let top = cursor
+        .enter(Path::new(""), false)?
+        .ok_or_else(|| missing(Path::new("")))?;
+    let name = OsStr::new(MANIFEST_NAME);
+    if matches!(top.read(name)?, Existing::File(old) if old == text) {
+        return Ok(());
+    }
+    let temp = top.stage(&text, FILE_MODE, true)?;
+    if let Err(error) = top.rename(&temp, name) {
+        let _ = top.remove(&temp);
+        return Err(error.into());
+    }
+    Ok(top.sync()?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
+    use std::os::unix::fs::PermissionsExt;
 
     fn tree(files: &[(&str, &str)]) -> Tree {
         files
@@ -437,19 +535,31 @@ mod tests {
     fn a_second_run_changes_nothing() {
         let out = tempfile::tempdir().unwrap();
         let files = tree(&[("a/etc/x", "1\n"), ("b/etc/y", "2\n")]);
-        let first = plan(out.path(), &files, Some(&hosts(&["a", "b"])))
-            .unwrap()
-            .apply()
-            .unwrap();
+        let first = plan(
+            out.path(),
+            &files,
+            Some(&hosts(&["a", "b"])),
+            Access::Write,
+            || {},
+        )
+        .unwrap()
+        .apply()
+        .unwrap();
         assert_eq!(
             first,
             Summary {
                 written: 2,
-                unchanged: 0,
-                removed: 0
+                ..Summary::default()
             }
         );
-        let second = plan(out.path(), &files, Some(&hosts(&["a", "b"]))).unwrap();
+        let second = plan(
+            out.path(),
+            &files,
+            Some(&hosts(&["a", "b"])),
+            Access::Write,
+            || {},
+        )
+        .unwrap();
         assert!(second.changes.is_empty());
         assert_eq!(second.unchanged, 2);
         let mode = fs::metadata(out.path().join("a/etc/x"))
@@ -463,14 +573,35 @@ mod tests {
     fn files_of_hosts_not_rendered_are_kept() {
         let out = tempfile::tempdir().unwrap();
         let files = tree(&[("a/etc/x", "1\n"), ("b/etc/y", "2\n")]);
-        plan(out.path(), &files, Some(&hosts(&["a", "b"])))
-            .unwrap()
-            .apply()
-            .unwrap();
+        plan(
+            out.path(),
+            &files,
+            Some(&hosts(&["a", "b"])),
+            Access::Write,
+            || {},
+        )
+        .unwrap()
+        .apply()
+        .unwrap();
         let only_a = tree(&[("a/etc/x", "1\n")]);
-        let partial = plan(out.path(), &only_a, Some(&hosts(&["a"]))).unwrap();
+        let partial = plan(
+            out.path(),
+            &only_a,
+            Some(&hosts(&["a"])),
+            Access::Write,
+            || {},
+        )
+        .unwrap();
         assert!(partial.changes.is_empty());
-        let removed_b = plan(out.path(), &only_a, Some(&hosts(&["a", "b"]))).unwrap();
+        drop(partial); // it holds the lock on the directory
+        let removed_b = plan(
+            out.path(),
+            &only_a,
+            Some(&hosts(&["a", "b"])),
+            Access::Write,
+            || {},
+        )
+        .unwrap();
         assert_eq!(removed_b.changes.len(), 1);
         removed_b.apply().unwrap();
         assert!(!out.path().join("b").exists(), "empty folders go too");
@@ -489,6 +620,8 @@ mod tests {
             out.path(),
             &tree(&[("a/etc/x", "1\n")]),
             Some(&hosts(&["a"])),
+            Access::Read,
+            || {},
         )
         .unwrap_err();
         assert!(
@@ -500,7 +633,7 @@ mod tests {
     fn a_manifest_cannot_point_outside() {
         let out = tempfile::tempdir().unwrap();
         fs::write(out.path().join(MANIFEST_NAME), "a/x\n../../etc/passwd\n").unwrap();
-        let error = plan(out.path(), &Tree::new(), None).unwrap_err();
+        let error = plan(out.path(), &Tree::new(), None, Access::Read, || {}).unwrap_err();
         assert!(
             matches!(error, OutputError::CorruptManifest { line: 2, .. }),
             "{error}"

@@ -8,4 +8,5 @@
 mod cli;
 mod debian;
 mod golden;
+mod safety;
 mod support;

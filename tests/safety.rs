@@ -1,0 +1,501 @@
+//! The output directory as a trust boundary: links and special files below
+//! it are refused and nothing outside is touched; runs killed at any point
+//! leave every file old or new and the next run converges; concurrent runs
+//! take turns.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::support::{read_tree, run_in, text, BINARY};
+
+const INVENTORY: &str = "\
+version: 1
+services:
+  www:
+    vips: [198.51.100.10, \"2001:db8::10\"]
+hosts:
+  web01:
+    address: 192.0.2.11
+    services: [www]
+  web02:
+    address: 192.0.2.12
+    services: [www]
+    interface: lo
+";
+
+const MANIFEST: &str = ".lvs-dr-gen-manifest";
+
+/// A workspace with the inventory, an output directory `out`, and a folder
+/// `outside` with one precious file that no run may touch.
+struct Setup {
+    dir: tempfile::TempDir,
+    precious: PathBuf,
+    precious_before: (Vec<u8>, SystemTime),
+}
+
+impl Setup {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        fs::write(dir.path().join("inventory.yaml"), INVENTORY).expect("inventory");
+        fs::create_dir_all(dir.path().join("outside")).expect("outside");
+        let precious = dir.path().join("outside/60-lvs-dr.conf");
+        fs::write(&precious, "precious\n").expect("precious");
+        let precious_before = file_state(&precious);
+        Setup {
+            dir,
+            precious,
+            precious_before,
+        }
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    fn run(&self, command: &str) -> (i32, String, String) {
+        let output = run_in(
+            self.dir.path(),
+            &[command, "inventory.yaml", "--out", "out"],
+        );
+        (
+            output.status.code().expect("exit code"),
+            text(&output.stdout),
+            text(&output.stderr),
+        )
+    }
+
+    /// Asserts that `render` and `check` both refuse with exactly
+    /// `message`, and that neither the output directory nor anything
+    /// outside it changed.
+    fn assert_refused(&self, message: &str) {
+        let before = snapshot(&self.path("out"));
+        for command in ["check", "render"] {
+            let (code, stdout, stderr) = self.run(command);
+            assert_eq!(
+                (code, stdout.as_str(), stderr.as_str()),
+                (2, "", format!("error: in out: {message}\n").as_str()),
+                "{command}"
+            );
+        }
+        assert_eq!(snapshot(&self.path("out")), before, "nothing written");
+        assert_eq!(
+            file_state(&self.precious),
+            self.precious_before,
+            "the file outside is untouched"
+        );
+        assert_eq!(fs::read_dir(self.path("outside")).unwrap().count(), 1);
+    }
+}
+
+/// A file's bytes and mtime.
+fn file_state(path: &Path) -> (Vec<u8>, SystemTime) {
+    let meta = fs::symlink_metadata(path).expect("metadata");
+    (
+        fs::read(path).expect("read"),
+        meta.modified().expect("mtime"),
+    )
+}
+
+/// Every entry below `root` without following links: path → what it is
+/// (a link's target, a file's bytes, "dir" or "other").
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, String> {
+    let mut entries = BTreeMap::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).expect("readable") {
+            let path = entry.expect("entry").path();
+            let kind = fs::symlink_metadata(&path).expect("metadata").file_type();
+            let what = if kind.is_symlink() {
+                format!("link {}", fs::read_link(&path).unwrap().display())
+            } else if kind.is_dir() {
+                pending.push(path.clone());
+                "dir".into()
+            } else if kind.is_file() {
+                text(&fs::read(&path).unwrap())
+            } else {
+                "other".into()
+            };
+            entries.insert(path.strip_prefix(root).unwrap().to_path_buf(), what);
+        }
+    }
+    entries
+}
+
+fn refusal(path: &str, kind: &str, wanted: &str) -> String {
+    format!(
+        "{path} is {kind}, where lvs-dr-gen needs {wanted}; it never follows links or touches \
+         other kinds of file below the output directory: remove it, or choose another output directory"
+    )
+}
+
+#[test]
+fn a_linked_host_folder_is_refused() {
+    let setup = Setup::new();
+    fs::create_dir(setup.path("out")).unwrap();
+    symlink("../outside", setup.path("out/web01")).unwrap();
+    setup.assert_refused(&refusal("web01", "a symbolic link", "a folder"));
+}
+
+#[test]
+fn a_linked_etc_is_refused() {
+    let setup = Setup::new();
+    fs::create_dir_all(setup.path("out/web02")).unwrap();
+    symlink(setup.path("outside"), setup.path("out/web02/etc")).unwrap();
+    setup.assert_refused(&refusal("web02/etc", "a symbolic link", "a folder"));
+}
+
+#[test]
+fn a_linked_file_is_refused_even_when_listed_in_the_manifest() {
+    let setup = Setup::new();
+    assert_eq!(setup.run("render").0, 0);
+    let target = setup.path("out/web01/etc/sysctl.d/60-lvs-dr.conf");
+    fs::remove_file(&target).unwrap();
+    symlink(&setup.precious, &target).unwrap();
+    setup.assert_refused(&refusal(
+        "web01/etc/sysctl.d/60-lvs-dr.conf",
+        "a symbolic link",
+        "a regular file",
+    ));
+}
+
+#[test]
+fn a_manifest_line_behind_a_linked_folder_removes_nothing_outside() {
+    let setup = Setup::new();
+    assert_eq!(setup.run("render").0, 0);
+    fs::create_dir(setup.path("out/ghost")).unwrap();
+    symlink(setup.path("outside"), setup.path("out/ghost/etc")).unwrap();
+    let mut manifest = fs::read_to_string(setup.path("out").join(MANIFEST)).unwrap();
+    manifest.push_str("ghost/etc/60-lvs-dr.conf\n");
+    fs::write(setup.path("out").join(MANIFEST), manifest).unwrap();
+    setup.assert_refused(&refusal("ghost/etc", "a symbolic link", "a folder"));
+}
+
+#[test]
+fn a_linked_manifest_is_refused() {
+    let setup = Setup::new();
+    fs::create_dir(setup.path("out")).unwrap();
+    symlink(&setup.precious, setup.path("out").join(MANIFEST)).unwrap();
+    setup.assert_refused(&refusal(MANIFEST, "a symbolic link", "a regular file"));
+}
+
+#[test]
+fn a_fifo_or_a_folder_where_a_file_goes_is_refused() {
+    let setup = Setup::new();
+    fs::create_dir_all(setup.path("out/web01/etc/sysctl.d")).unwrap();
+    let status = Command::new("mkfifo")
+        .arg(setup.path("out/web01/etc/sysctl.d/60-lvs-dr.conf"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+    setup.assert_refused(&refusal(
+        "web01/etc/sysctl.d/60-lvs-dr.conf",
+        "a FIFO",
+        "a regular file",
+    ));
+    fs::remove_file(setup.path("out/web01/etc/sysctl.d/60-lvs-dr.conf")).unwrap();
+    fs::create_dir(setup.path("out/web01/etc/sysctl.d/60-lvs-dr.conf")).unwrap();
+    setup.assert_refused(&refusal(
+        "web01/etc/sysctl.d/60-lvs-dr.conf",
+        "a folder",
+        "a regular file",
+    ));
+}
+
+#[test]
+fn a_file_where_a_folder_goes_is_refused() {
+    let setup = Setup::new();
+    fs::create_dir_all(setup.path("out/web01")).unwrap();
+    fs::write(setup.path("out/web01/etc"), "a file\n").unwrap();
+    setup.assert_refused(&refusal("web01/etc", "a regular file", "a folder"));
+}
+
+#[test]
+fn the_output_directory_itself_may_be_a_link() {
+    let setup = Setup::new();
+    fs::create_dir(setup.path("real-out")).unwrap();
+    symlink("real-out", setup.path("out")).unwrap();
+    assert_eq!(setup.run("render").0, 0);
+    assert_eq!(setup.run("check").0, 0);
+    assert!(setup
+        .path("real-out/web01/etc/sysctl.d/60-lvs-dr.conf")
+        .is_file());
+}
+
+#[test]
+fn leftover_temp_files_are_shown_by_check_and_removed_by_render() {
+    let setup = Setup::new();
+    assert_eq!(setup.run("render").0, 0);
+    let leftover = setup.path("out/web01/etc/sysctl.d/.lvs-dr-gen-Ab12Cd");
+    fs::write(&leftover, "half").unwrap();
+    let not_ours = setup.path("out/web01/etc/sysctl.d/.lvs-dr-gen-mine");
+    fs::write(&not_ours, "kept").unwrap();
+    assert_eq!(
+        setup.run("check"),
+        (
+            1,
+            "Only in web01/etc/sysctl.d: .lvs-dr-gen-Ab12Cd (temp file of an interrupted run)\n"
+                .into(),
+            "out: 1 file would change; run `lvs-dr-gen render` to update\n".into()
+        )
+    );
+    assert_eq!(
+        setup.run("render"),
+        (
+            0,
+            "2 hosts: 0 files written, 5 unchanged, 0 removed; \
+             1 temp file of an interrupted run removed\n"
+                .into(),
+            String::new()
+        )
+    );
+    assert!(!leftover.exists());
+    assert!(not_ours.exists(), "only names of the exact pattern go");
+    assert_eq!(setup.run("check").0, 0);
+}
+
+#[test]
+fn a_run_waits_for_one_that_holds_the_lock() {
+    let setup = Setup::new();
+    fs::create_dir(setup.path("out")).unwrap();
+    // flock(1) holds the same lock a run takes: flock(2) on the directory.
+    let mut holder = Command::new("flock")
+        .args(["--exclusive", "out", "--command", "sleep 2"])
+        .current_dir(setup.dir.path())
+        .spawn()
+        .expect("flock(1) runs");
+    std::thread::sleep(Duration::from_millis(300));
+    let start = Instant::now();
+    let (code, _, stderr) = setup.run("render");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr,
+        "waiting for another lvs-dr-gen run in out to finish\n"
+    );
+    assert!(start.elapsed() >= Duration::from_millis(1200), "it waited");
+    assert!(holder.wait().unwrap().success());
+}
+
+/// An inventory of `hosts` generated hosts (bench/gen-inventory), with
+/// `somaxconn` in every host's sysctl file.
+fn generated_inventory(hosts: usize, somaxconn: u32) -> String {
+    let output = Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/gen-inventory"))
+        .arg(hosts.to_string())
+        .output()
+        .expect("bench/gen-inventory runs");
+    assert!(output.status.success());
+    text(&output.stdout).replace(
+        "net.core.somaxconn: 4096",
+        &format!("net.core.somaxconn: {somaxconn}"),
+    )
+}
+
+#[test]
+fn two_runs_at_once_take_turns() {
+    let work = tempfile::tempdir().unwrap();
+    fs::write(
+        work.path().join("inventory.yaml"),
+        generated_inventory(200, 4096),
+    )
+    .unwrap();
+    let halves: [Vec<String>; 2] = [(0..100), (100..200)].map(|range| {
+        range
+            .flat_map(|host| ["--host".to_owned(), format!("web{host:05}")])
+            .collect()
+    });
+    for round in 0..20 {
+        let out = format!("out{round}");
+        let runs: Vec<_> = halves
+            .iter()
+            .map(|half| {
+                Command::new(BINARY)
+                    .args(["render", "inventory.yaml", "--out", &out])
+                    .args(half)
+                    .current_dir(work.path())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("runs")
+            })
+            .collect();
+        for run in runs {
+            let output = run.wait_with_output().unwrap();
+            assert!(output.status.success(), "{}", text(&output.stderr));
+        }
+        let check = run_in(work.path(), &["check", "inventory.yaml", "--out", &out]);
+        assert_eq!(
+            check.status.code(),
+            Some(0),
+            "round {round}: both halves are in the manifest and on disk:\n{}",
+            text(&check.stdout)
+        );
+    }
+}
+
+/// The state of one file after a killed run, compared with the trees
+/// before and after.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Clone, Copy)]
+enum Phase {
+    /// Nothing had changed yet.
+    NotStarted,
+    /// Some files old, some new, or temp files about.
+    Midway,
+    /// Every file was new.
+    Done,
+}
+
+/// Kills `render` with SIGKILL at 24 points spread over a run that updates
+/// and removes thousands of files, and after each asserts: every file is
+/// its old or its new contents, byte for byte; `check` names exactly the
+/// files still to change; the next `render` converges, leaves no temp
+/// file, and `check` then finds nothing.
+#[test]
+fn a_run_killed_anywhere_leaves_old_or_new_files_and_the_next_converges() {
+    const POINTS: u32 = 24;
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path();
+    fs::write(root.join("old.yaml"), generated_inventory(1100, 4096)).unwrap();
+    fs::write(root.join("new.yaml"), generated_inventory(1000, 8192)).unwrap();
+    let render = |inventory: &str, out: &str| {
+        let output = run_in(root, &["render", inventory, "--out", out]);
+        assert!(output.status.success(), "{}", text(&output.stderr));
+    };
+    render("old.yaml", "old");
+    render("new.yaml", "new");
+    let old = read_tree(&root.join("old"), &[MANIFEST]);
+    let new = read_tree(&root.join("new"), &[MANIFEST]);
+    // How long a full run takes here, to spread the kill points over it.
+    copy_tree(&root.join("old"), &root.join("timed"));
+    let start = Instant::now();
+    render("new.yaml", "timed");
+    let full_run = start.elapsed();
+
+    let mut phases = Vec::new();
+    for point in 0..POINTS {
+        let out = format!("killed{point}");
+        copy_tree(&root.join("old"), &root.join(&out));
+        let mut child = Command::new(BINARY)
+            .args(["render", "new.yaml", "--out", &out])
+            .current_dir(root)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(full_run * (point + 1) / (POINTS - 2));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let phase = assert_old_or_new(&root.join(&out), &old, &new);
+        assert_check_lists_exactly_the_difference(root, &out, &new);
+        render("new.yaml", &out);
+        assert_eq!(read_tree(&root.join(&out), &[MANIFEST]), new, "converged");
+        let check = run_in(root, &["check", "new.yaml", "--out", &out]);
+        assert_eq!(check.status.code(), Some(0), "{}", text(&check.stdout));
+        phases.push(phase);
+    }
+    let midway = phases
+        .iter()
+        .filter(|phase| **phase == Phase::Midway)
+        .count();
+    eprintln!("kill points: {phases:?} (full run {full_run:?})");
+    assert!(
+        midway >= 4,
+        "at least four kills must land inside the run, not before or after it: {phases:?}"
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Every file below `out` holds its old or new contents; temp files are
+/// the only others. Returns how far the killed run had got.
+fn assert_old_or_new(
+    out: &Path,
+    old: &BTreeMap<PathBuf, Vec<u8>>,
+    new: &BTreeMap<PathBuf, Vec<u8>>,
+) -> Phase {
+    let now = read_tree(out, &[MANIFEST]);
+    let mut temp_files = 0;
+    for (path, contents) in &now {
+        if is_temp_file(path) {
+            temp_files += 1;
+            continue;
+        }
+        assert!(
+            old.get(path) == Some(contents) || new.get(path) == Some(contents),
+            "{}: neither the old nor the new contents",
+            path.display()
+        );
+    }
+    let files: BTreeMap<_, _> = now
+        .into_iter()
+        .filter(|(path, _)| !is_temp_file(path))
+        .collect();
+    if temp_files == 0 && &files == old {
+        Phase::NotStarted
+    } else if temp_files == 0 && &files == new {
+        Phase::Done
+    } else {
+        Phase::Midway
+    }
+}
+
+fn is_temp_file(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|name| name.to_string_lossy().starts_with(".lvs-dr-gen-") && name != MANIFEST)
+}
+
+/// `check` lists (as diff headers or "Only in" lines) exactly the files
+/// that differ from `new`, and the temp files.
+fn assert_check_lists_exactly_the_difference(
+    root: &Path,
+    out: &str,
+    new: &BTreeMap<PathBuf, Vec<u8>>,
+) {
+    let now = read_tree(&root.join(out), &[MANIFEST]);
+    let mut expected: Vec<String> = now
+        .iter()
+        .filter(|(path, contents)| is_temp_file(path) || new.get(*path) != Some(*contents))
+        .map(|(path, _)| path.display().to_string())
+        .chain(
+            new.keys()
+                .filter(|path| !now.contains_key(*path))
+                .map(|path| path.display().to_string()),
+        )
+        .collect();
+    expected.sort();
+    let check = run_in(root, &["check", "new.yaml", "--out", out]);
+    let mut listed: Vec<String> = text(&check.stdout)
+        .lines()
+        .filter_map(|line| {
+            if let Some(rest) = line.strip_prefix("Only in ") {
+                let (folder, name) = rest.split_once(": ")?;
+                let name = name.split(' ').next()?;
+                return Some(if folder == "." {
+                    name.to_owned()
+                } else {
+                    format!("{folder}/{name}")
+                });
+            }
+            let path = line
+                .strip_prefix("--- a/")
+                .or(line.strip_prefix("+++ b/"))?;
+            Some(path.to_owned())
+        })
+        .collect();
+    listed.sort();
+    listed.dedup();
+    assert_eq!(listed, expected, "check lists exactly what differs");
+    let code = check.status.code();
+    assert_eq!(code, Some(i32::from(!expected.is_empty())));
+}
