@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::symlink;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
@@ -348,63 +349,148 @@ enum Phase {
     Done,
 }
 
-/// Kills `render` with SIGKILL at 24 points spread over a run that updates
-/// and removes thousands of files, and after each asserts: every file is
-/// its old or its new contents, byte for byte; `check` names exactly the
-/// files still to change; the next `render` converges, leaves no temp
-/// file, and `check` then finds nothing.
+/// The system calls at which the kill test stops `render`: together they
+/// cover the whole run (reading the tree, staging, the sync, renaming,
+/// removing, the manifest).
+const KILL_SYSCALLS: [&str; 4] = ["openat", "syncfs", "renameat", "unlinkat"];
+
+/// Kills `render` with SIGKILL at 26 points spread over a run that
+/// creates, updates and removes hundreds of files, and after each asserts:
+/// every file is its old or its new contents, byte for byte; `check` names
+/// exactly the files still to change; the next `render` converges, leaves
+/// no temp file, and `check` then finds nothing.
+///
+/// The points are exact, not timed: strace(1) counts a full run's system
+/// calls, then delivers SIGKILL on entry to the Nth `openat`, `syncfs`,
+/// `renameat` or `unlinkat` of the run under test (`-e inject`).
 #[test]
 fn a_run_killed_anywhere_leaves_old_or_new_files_and_the_next_converges() {
-    const POINTS: u32 = 24;
-    let work = tempfile::tempdir().unwrap();
+    let work = memory_backed_tempdir();
     let root = work.path();
-    fs::write(root.join("old.yaml"), generated_inventory(1100, 4096)).unwrap();
-    fs::write(root.join("new.yaml"), generated_inventory(1000, 8192)).unwrap();
-    let render = |inventory: &str, out: &str| {
-        let output = run_in(root, &["render", inventory, "--out", out]);
+    let render = |out: &str| {
+        let output = run_in(root, &["render", "inventory.yaml", "--out", out]);
         assert!(output.status.success(), "{}", text(&output.stderr));
     };
-    render("old.yaml", "old");
-    render("new.yaml", "new");
+    // The old tree has 20 hosts more; in the new one every sysctl file
+    // changes, every other file stays.
+    fs::write(root.join("inventory.yaml"), generated_inventory(220, 4096)).unwrap();
+    render("old");
+    fs::write(root.join("inventory.yaml"), generated_inventory(200, 8192)).unwrap();
+    render("new");
     let old = read_tree(&root.join("old"), &[MANIFEST]);
     let new = read_tree(&root.join("new"), &[MANIFEST]);
-    // How long a full run takes here, to spread the kill points over it.
-    copy_tree(&root.join("old"), &root.join("timed"));
-    let start = Instant::now();
-    render("new.yaml", "timed");
-    let full_run = start.elapsed();
 
-    let mut phases = Vec::new();
-    for point in 0..POINTS {
-        let out = format!("killed{point}");
+    copy_tree(&root.join("old"), &root.join("counted"));
+    let counts = count_syscalls(root, "counted");
+    let renames = counts["renameat"];
+    let mut midway_renames = 0;
+    for (syscall, nth) in kill_points(&counts) {
+        let out = format!("killed-{syscall}-{nth}");
         copy_tree(&root.join("old"), &root.join(&out));
-        let mut child = Command::new(BINARY)
-            .args(["render", "new.yaml", "--out", &out])
-            .current_dir(root)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(full_run * (point + 1) / (POINTS - 2));
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        kill_render_at(root, &out, syscall, nth);
         let phase = assert_old_or_new(&root.join(&out), &old, &new);
+        // Rename 1 puts the covering manifest in place; renames 2 to
+        // renames - 1 the new files, all staged by then.
+        if syscall == "renameat" && (2..renames).contains(&nth) {
+            assert_eq!(phase, Phase::Midway, "killed at {syscall} {nth}");
+            midway_renames += 1;
+        }
         assert_check_lists_exactly_the_difference(root, &out, &new);
-        render("new.yaml", &out);
-        assert_eq!(read_tree(&root.join(&out), &[MANIFEST]), new, "converged");
-        let check = run_in(root, &["check", "new.yaml", "--out", &out]);
+        render(&out);
+        assert_same_files(&read_tree(&root.join(&out), &[MANIFEST]), &new, &out);
+        let check = run_in(root, &["check", "inventory.yaml", "--out", &out]);
         assert_eq!(check.status.code(), Some(0), "{}", text(&check.stdout));
-        phases.push(phase);
     }
-    let midway = phases
-        .iter()
-        .filter(|phase| **phase == Phase::Midway)
-        .count();
-    eprintln!("kill points: {phases:?} (full run {full_run:?})");
     assert!(
-        midway >= 4,
-        "at least four kills must land inside the run, not before or after it: {phases:?}"
+        midway_renames >= 8,
+        "kills inside the rename phase: {midway_renames}"
     );
+}
+
+/// Asserts that two trees hold the same files, naming those that differ.
+fn assert_same_files(
+    actual: &BTreeMap<PathBuf, Vec<u8>>,
+    expected: &BTreeMap<PathBuf, Vec<u8>>,
+    what: &str,
+) {
+    let differing: Vec<_> = actual
+        .keys()
+        .chain(expected.keys())
+        .filter(|path| actual.get(*path) != expected.get(*path))
+        .collect();
+    assert!(differing.is_empty(), "{what}: not converged: {differing:?}");
+}
+
+/// How often a full `render` of `out` makes each of [`KILL_SYSCALLS`].
+fn count_syscalls(root: &Path, out: &str) -> BTreeMap<&'static str, u32> {
+    let output = Command::new("strace")
+        .args(["-f", "-qq", "-o", "/dev/stderr", "-e"])
+        .arg(format!("trace={}", KILL_SYSCALLS.join(",")))
+        .args([BINARY, "render", "inventory.yaml", "--out", out])
+        .current_dir(root)
+        .output()
+        .expect("strace(1) runs (apt-get install strace)");
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let trace = text(&output.stderr);
+    KILL_SYSCALLS
+        .into_iter()
+        .map(|syscall| {
+            let calls = trace
+                .lines()
+                .filter(|line| line.contains(&format!("{syscall}(")))
+                .count();
+            (syscall, u32::try_from(calls).unwrap())
+        })
+        .collect()
+}
+
+/// 26 (system call, Nth call) pairs spread over the run: 10 `openat`, both
+/// `syncfs`, 10 `renameat`, 4 `unlinkat`, each set evenly over its calls,
+/// first and last included.
+fn kill_points(counts: &BTreeMap<&'static str, u32>) -> Vec<(&'static str, u32)> {
+    let spread = |syscall: &'static str, points: u32| {
+        let calls = counts[syscall];
+        assert!(calls >= points, "{syscall}: only {calls} calls");
+        (0..points).map(move |point| (syscall, 1 + point * (calls - 1) / (points - 1)))
+    };
+    spread("openat", 10)
+        .chain(spread("syncfs", 2))
+        .chain(spread("renameat", 10))
+        .chain(spread("unlinkat", 4))
+        .collect()
+}
+
+/// Runs `render` on `out` under strace, which sends it SIGKILL on entry to
+/// the `nth` call of `syscall`; asserts that it died of it.
+fn kill_render_at(root: &Path, out: &str, syscall: &str, nth: u32) {
+    let status = Command::new("strace")
+        .args(["-f", "-qq", "-o", "/dev/null", "-e"])
+        .arg(format!("trace={syscall}"))
+        .arg("-e")
+        .arg(format!("inject={syscall}:signal=KILL:when={nth}"))
+        .args([BINARY, "render", "inventory.yaml", "--out", out])
+        .current_dir(root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("strace(1) runs (apt-get install strace)");
+    // strace exits as its tracee did: killed by SIGKILL.
+    assert_eq!(
+        status.signal().or(status.code().map(|code| code - 128)),
+        Some(9),
+        "render was killed at {syscall} {nth}"
+    );
+}
+
+/// A temp directory on tmpfs where there is one: a kill test needs no
+/// disk, and syncfs(2) on a disk shared with other work can take seconds.
+fn memory_backed_tempdir() -> tempfile::TempDir {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        tempfile::tempdir_in(shm).unwrap()
+    } else {
+        tempfile::tempdir().unwrap()
+    }
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -474,7 +560,7 @@ fn assert_check_lists_exactly_the_difference(
         )
         .collect();
     expected.sort();
-    let check = run_in(root, &["check", "new.yaml", "--out", out]);
+    let check = run_in(root, &["check", "inventory.yaml", "--out", out]);
     let mut listed: Vec<String> = text(&check.stdout)
         .lines()
         .filter_map(|line| {
