@@ -37,6 +37,7 @@ pub(super) fn validate_directors(
     }
     let vrrp = validate_vrrp(raw.vrrp.as_ref(), services, problems);
     check_director_identities(raw, problems);
+    check_director_families(raw, services, problems);
     check_balanced_services(services, hosts, problems);
     let highest = raw
         .directors
@@ -114,8 +115,20 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
         })
         .collect();
     let mut priorities: Vec<(u32, &str)> = Vec::new();
+    let mut folded: Vec<(String, &str)> = Vec::new();
     for (name, director) in &raw.directors.0 {
         let path = format!("directors.{name}");
+        let lower = name.0.to_ascii_lowercase();
+        if let Some((_, first)) = folded.iter().find(|(seen, _)| *seen == lower) {
+            problems.add(
+                &path,
+                format!(
+                    "director names `{first}` and `{name}` differ only in letter case; names are \
+                     case-insensitive and name folders: rename one"
+                ),
+            );
+        }
+        folded.push((lower, &name.0));
         if let Some((host, _)) = raw
             .hosts
             .0
@@ -158,6 +171,51 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
             );
         }
         priorities.push((priority, &name.0));
+    }
+}
+
+/// Every director balances every VIP, so, like a real server that carries
+/// a VIP, it needs its own address in the VIP's family on the segment: IPVS
+/// hands the packet to the real server's MAC address found by ARP or
+/// neighbour discovery from that address, and the health checks come from
+/// it. Without one, the VIP's traffic would take the default route.
+fn check_director_families(
+    raw: &inventory::Inventory,
+    services: &[Service],
+    problems: &mut Problems,
+) {
+    for (name, director) in &raw.directors.0 {
+        for family_is_ipv4 in [true, false] {
+            let vip = services
+                .iter()
+                .flat_map(|service| &service.vips)
+                .find(|vip| vip.is_ipv4() == family_is_ipv4);
+            let has_address = director
+                .address
+                .0
+                .iter()
+                .any(|address| address.is_ipv4() == family_is_ipv4);
+            if let (Some(vip), false) = (vip, has_address) {
+                let (family, example) = if family_is_ipv4 {
+                    ("IPv4", "192.0.2.2")
+                } else {
+                    ("IPv6", "2001:db8::2")
+                };
+                problems.add(
+                    format!("directors.{name}.address"),
+                    format!(
+                        "the directors balance the {family} VIP {vip}, and reach its real servers \
+                         only from an {family} address of their own on the segment: add one, as in \
+                         `address: [{}, {example}]`",
+                        director
+                            .address
+                            .0
+                            .first()
+                            .map_or_else(String::new, ToString::to_string)
+                    ),
+                );
+            }
+        }
     }
 }
 
