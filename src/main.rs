@@ -14,6 +14,7 @@ mod inventory;
 mod model;
 mod output;
 mod render;
+mod schema;
 mod validate;
 mod values;
 

@@ -60,6 +60,18 @@ pub enum OutputError {
     },
 }
 
+impl OutputError {
+    /// The stable name of this kind of error in JSON diagnostics (README,
+    /// "JSON diagnostics"); each new kind gets its own.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OutputError::Io { .. } => "output-io",
+            OutputError::Foreign { .. } => "output-foreign-file",
+            OutputError::CorruptManifest { .. } => "output-corrupt-manifest",
+        }
+    }
+}
+
 fn io_error(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
     move |source| OutputError::Io {
         path: path.to_path_buf(),

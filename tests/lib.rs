@@ -4,8 +4,10 @@
 //! - `cli`: the commands' behaviour on disk (idempotence, pruning, foreign
 //!   files, check's diff and exit codes, template overrides).
 //! - `debian`: the package's version is the crate's.
+//! - `schema`: `lvs-dr-gen schema` is the committed schema.
 
 mod cli;
 mod debian;
 mod golden;
+mod schema;
 mod support;
