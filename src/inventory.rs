@@ -108,6 +108,7 @@ pub struct Paths {
 pub struct Service {
     /// The virtual IPs of the service.
     #[serde(default)]
+    #[schemars(length(min = 1))]
     pub vips: Vec<Vip>,
     /// The balanced ports.
     #[serde(default)]
@@ -155,6 +156,7 @@ pub struct Host {
     pub weight: Option<Weight>,
     /// The services whose VIPs this host carries.
     #[serde(default)]
+    #[schemars(length(min = 1))]
     pub services: Vec<ServiceName>,
     /// Overrides `defaults.interface`.
     pub interface: Option<InterfaceName>,

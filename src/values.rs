@@ -16,6 +16,7 @@ use ipnet::IpNet;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde::Deserialize;
+use serde_json::json;
 
 use crate::diagnostic::coded;
 
@@ -442,11 +443,21 @@ impl JsonSchema for HostAddresses {
     }
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let address = generator.subschema_for::<HostAddress>();
+        // Two addresses of one family: both IPv4, or both IPv6.
+        let same_family = |pattern: &str| {
+            json!({"minItems": 2, "items": {"pattern": format!("^({pattern})$")}})
+        };
         json_schema!({
             "description": "An IP address, or a list of one IPv4 and one IPv6 address.",
             "anyOf": [
                 address,
-                {"type": "array", "items": address, "minItems": 1, "maxItems": 2}
+                {
+                    "type": "array",
+                    "items": address,
+                    "minItems": 1,
+                    "maxItems": 2,
+                    "not": {"anyOf": [same_family(IPV4_PATTERN), same_family(IPV6_PATTERN)]}
+                }
             ]
         })
     }
