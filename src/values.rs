@@ -444,9 +444,8 @@ impl JsonSchema for HostAddresses {
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let address = generator.subschema_for::<HostAddress>();
         // Two addresses of one family: both IPv4, or both IPv6.
-        let same_family = |pattern: &str| {
-            json!({"minItems": 2, "items": {"pattern": format!("^({pattern})$")}})
-        };
+        let same_family =
+            |pattern: &str| json!({"minItems": 2, "items": {"pattern": format!("^({pattern})$")}});
         json_schema!({
             "description": "An IP address, or a list of one IPv4 and one IPv6 address.",
             "anyOf": [
