@@ -8,13 +8,13 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::{closest, Diagnostic};
 use crate::model::Inventory;
 use crate::output::{self, Access, Plan};
 use crate::render::{Renderer, Tree};
-use crate::{inventory, validate};
+use crate::{inventory, schema, validate};
 
 /// Exit code: success, or `check` found the output in sync.
 const EXIT_OK: u8 = 0;
@@ -65,7 +65,18 @@ enum Command {
     Validate {
         /// The inventory file (YAML).
         inventory: PathBuf,
+        #[command(flatten)]
+        report: ReportArgs,
     },
+    /// Print the inventory's JSON Schema (draft 2020-12), for editors and
+    /// CI.
+    ///
+    /// The schema describes the shape of an inventory: its keys, their
+    /// types, ranges, enums and patterns. Rules between values (references,
+    /// duplicates, settings that break direct routing) are checked by
+    /// `validate` only. Debian's package installs it as
+    /// /usr/share/lvs-dr-gen/inventory.schema.json.
+    Schema,
     /// Print a shell completion script to standard output.
     Completions {
         /// The shell.
@@ -97,6 +108,27 @@ struct OutputArgs {
     /// sysctl.j2, keepalived.j2, header.j2).
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
+    #[command(flatten)]
+    report: ReportArgs,
+}
+
+/// How problems are reported.
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// How to report problems: `text` on standard error for people, or
+    /// `json`: one JSON object per problem and line on standard output (and
+    /// for check, one per file out of sync), for CI; see the README.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// The form of the problem reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Messages for people, on standard error.
+    Text,
+    /// JSON lines on standard output, one object per problem.
+    Json,
 }
 
 /// A failure already explained to the user on stderr.
@@ -108,17 +140,24 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Render(args) => render(&args),
         Command::Check(args) => check(&args),
-        Command::Validate { inventory } => load(&inventory, false).map(|model| {
-            let services = model.services.len();
-            println!(
-                "{}: valid ({}, {} service{})",
-                inventory.display(),
-                machines(model.hosts.len(), model.directors.len()),
-                services,
-                plural(services)
-            );
-            EXIT_OK
-        }),
+        Command::Validate { inventory, report } => {
+            load(&inventory, false, report.format).map(|model| {
+                let services = model.services.len();
+                let summary = format!(
+                    "{}: valid ({}, {} service{})",
+                    inventory.display(),
+                    machines(model.hosts.len(), model.directors.len()),
+                    services,
+                    plural(services)
+                );
+                summarize(report.format, &summary);
+                EXIT_OK
+            })
+        }
+        Command::Schema => {
+            println!("{}", schema::inventory_schema_text());
+            Ok(EXIT_OK)
+        }
         Command::Completions { shell } => {
             print!("{}", completion_script(shell));
             Ok(EXIT_OK)
@@ -146,7 +185,7 @@ fn render(args: &OutputArgs) -> Result<u8, Reported> {
     let (plan, machines) = plan(args, Access::Write)?;
     let summary = plan
         .apply()
-        .map_err(|error| report_output_error(&args.out, &error))?;
+        .map_err(|error| report_output_error(&args.out, &error, args.report.format))?;
     let leftovers = match summary.leftovers {
         0 => String::new(),
         count => format!(
@@ -154,22 +193,28 @@ fn render(args: &OutputArgs) -> Result<u8, Reported> {
             plural(count)
         ),
     };
-    println!(
+    let line = format!(
         "{machines}: {} file{} written, {} unchanged, {} removed{leftovers}",
         summary.written,
         plural(summary.written),
         summary.unchanged,
         summary.removed
     );
+    summarize(args.report.format, &line);
     Ok(EXIT_OK)
 }
 
 fn check(args: &OutputArgs) -> Result<u8, Reported> {
     let (plan, _) = plan(args, Access::Read)?;
-    let mut stdout = io::stdout().lock();
-    // A closed pipe (`check | head`) is not worth a panic or an error.
-    let _ = stdout.write_all(plan.diff().as_bytes());
-    let _ = stdout.flush();
+    match args.report.format {
+        Format::Text => {
+            let mut stdout = io::stdout().lock();
+            // A closed pipe (`check | head`) is not worth a panic or an error.
+            let _ = stdout.write_all(plan.diff().as_bytes());
+            let _ = stdout.flush();
+        }
+        Format::Json => emit_json(&drift_diagnostics(&args.out, &plan)),
+    }
     if plan.changes.is_empty() {
         eprintln!("{}: in sync ({} files)", args.out.display(), plan.unchanged);
         Ok(EXIT_OK)
@@ -187,10 +232,11 @@ fn check(args: &OutputArgs) -> Result<u8, Reported> {
 /// Loads, validates, renders and plans; returns the plan and what it
 /// covers ("2 hosts, 2 directors").
 fn plan(args: &OutputArgs, access: Access) -> Result<(Plan, String), Reported> {
-    let model = load(&args.inventory, access == Access::Write)?;
-    check_selection(&model, &args.hosts)?;
+    let format = args.report.format;
+    let model = load(&args.inventory, access == Access::Write, format)?;
+    check_selection(&model, &args.hosts, format)?;
     // Always the whole inventory: a director's file lists every real server.
-    let mut tree = render_tree(&model, args.templates.as_deref())?;
+    let mut tree = render_tree(&model, args.templates.as_deref(), format)?;
     let selected: BTreeSet<String> = args.hosts.iter().cloned().collect();
     let covered = if selected.is_empty() {
         machines(model.hosts.len(), model.directors.len())
@@ -215,7 +261,7 @@ fn plan(args: &OutputArgs, access: Access) -> Result<(Plan, String), Reported> {
         );
     };
     let plan = output::plan(&args.out, &tree, only_hosts, access, on_wait)
-        .map_err(|error| report_output_error(&args.out, &error))?;
+        .map_err(|error| report_output_error(&args.out, &error, format))?;
     Ok((plan, covered))
 }
 
@@ -230,27 +276,36 @@ fn machines(hosts: usize, directors: usize) -> String {
 }
 
 /// Reads, parses and validates the inventory, reporting every problem.
-fn load(path: &Path, writing: bool) -> Result<Inventory, Reported> {
+fn load(path: &Path, writing: bool, format: Format) -> Result<Inventory, Reported> {
     let file = path.display().to_string();
     let text = fs::read_to_string(path).map_err(|error| {
-        eprintln!("error: cannot read inventory {file}: {error}");
-        Reported
+        let message = format!("cannot read inventory {file}: {error}");
+        fail(
+            format,
+            &message,
+            &[Diagnostic::in_file(&file, "inventory-unreadable", &message)],
+        )
     })?;
     let problems = match inventory::parse(&file, &text) {
         Ok(raw) => match validate::validate(&file, &raw) {
             Ok(model) => return Ok(model),
             Err(problems) => problems,
         },
-        Err(problem) => vec![problem],
+        Err(problem) => vec![*problem],
     };
-    report_problems(&file, &problems, writing);
+    report_problems(&file, &problems, writing, format);
     Err(Reported)
 }
 
-fn report_problems(file: &str, problems: &[Diagnostic], writing: bool) {
+fn report_problems(file: &str, problems: &[Diagnostic], writing: bool, format: Format) {
+    if format == Format::Json {
+        emit_json(problems);
+    }
     let mut stderr = io::stderr().lock();
-    for problem in problems {
-        let _ = writeln!(stderr, "{problem}");
+    if format == Format::Text {
+        for problem in problems {
+            let _ = writeln!(stderr, "{problem}");
+        }
     }
     let count = problems.len();
     let tail = if writing { "; nothing was written" } else { "" };
@@ -262,7 +317,7 @@ fn report_problems(file: &str, problems: &[Diagnostic], writing: bool) {
 }
 
 /// Refuses `--host` names that are neither a host nor a director.
-fn check_selection(model: &Inventory, names: &[String]) -> Result<(), Reported> {
+fn check_selection(model: &Inventory, names: &[String], format: Format) -> Result<(), Reported> {
     let known: Vec<&str> = model
         .hosts
         .iter()
@@ -278,31 +333,122 @@ fn check_selection(model: &Inventory, names: &[String]) -> Result<(), Reported> 
         .iter()
         .filter(|name| !known.contains(&name.as_str()))
         .collect();
-    if !unknown.is_empty() {
-        for name in unknown {
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let messages: Vec<String> = unknown
+        .iter()
+        .map(|name| {
             let hint = closest(name, known.iter().copied()).map_or_else(
                 || format!("hosts: {}", known.join(", ")),
                 |near| format!("did you mean `{near}`?"),
             );
-            eprintln!("error: --host {name}: no such host in the inventory; {hint}");
-        }
-        return Err(Reported);
-    }
-    Ok(())
+            format!("--host {name}: no such host in the inventory; {hint}")
+        })
+        .collect();
+    let diagnostics: Vec<Diagnostic> = messages
+        .iter()
+        .map(|message| Diagnostic::in_file("", "unknown-host-selected", message))
+        .collect();
+    Err(fail(format, &messages.join("\nerror: "), &diagnostics))
 }
 
-fn render_tree(model: &Inventory, templates: Option<&Path>) -> Result<Tree, Reported> {
+fn render_tree(
+    model: &Inventory,
+    templates: Option<&Path>,
+    format: Format,
+) -> Result<Tree, Reported> {
     Renderer::new(templates)
         .and_then(|renderer| renderer.render(model))
         .map_err(|error| {
-            eprintln!("error: {error}");
-            Reported
+            let file = error
+                .file()
+                .map(|path| path.display().to_string())
+                .unwrap_or_default();
+            let problem = Diagnostic::in_file(file, error.code(), error.to_string());
+            fail(format, &error, &[problem])
         })
 }
 
-fn report_output_error(out: &Path, error: &output::OutputError) -> Reported {
-    eprintln!("error: in {}: {error}", out.display());
+fn report_output_error(out: &Path, error: &output::OutputError, format: Format) -> Reported {
+    let diagnostics = match error {
+        // One problem per file in the way, so CI can show each.
+        output::OutputError::Foreign { paths } => paths
+            .iter()
+            .map(|path| {
+                Diagnostic::in_file(
+                    out.join(path).display().to_string(),
+                    error.code(),
+                    format!(
+                        "not written by lvs-dr-gen (not in {}); move it away or choose another \
+                         output directory",
+                        output::MANIFEST_NAME
+                    ),
+                )
+            })
+            .collect(),
+        _ => vec![Diagnostic::in_file(
+            out.display().to_string(),
+            error.code(),
+            error.to_string(),
+        )],
+    };
+    fail(
+        format,
+        &format_args!("in {}: {error}", out.display()),
+        &diagnostics,
+    )
+}
+
+/// Reports a failure that is not the inventory's: `error: {text}` on
+/// stderr, or the diagnostics as JSON lines.
+fn fail(format: Format, text: &dyn std::fmt::Display, diagnostics: &[Diagnostic]) -> Reported {
+    match format {
+        Format::Text => eprintln!("error: {text}"),
+        Format::Json => emit_json(diagnostics),
+    }
     Reported
+}
+
+/// Writes one JSON object per problem and line on stdout.
+fn emit_json(problems: &[Diagnostic]) {
+    let mut stdout = io::stdout().lock();
+    for problem in problems {
+        // A closed pipe is not worth a panic; the exit code still tells.
+        let _ = writeln!(stdout, "{}", problem.to_json());
+    }
+    let _ = stdout.flush();
+}
+
+/// A summary line for people: on stdout with text reports, on stderr with
+/// JSON ones, which keep stdout for the JSON lines.
+fn summarize(format: Format, line: &str) {
+    match format {
+        Format::Text => println!("{line}"),
+        Format::Json => eprintln!("{line}"),
+    }
+}
+
+/// What `check` found out of sync, one problem per file.
+fn drift_diagnostics(out: &Path, plan: &Plan) -> Vec<Diagnostic> {
+    plan.changes
+        .iter()
+        .map(|change| {
+            let what = match change {
+                output::Change::Create { .. } => "would be created",
+                output::Change::Update { .. } => "would be updated",
+                output::Change::Remove { .. } => "would be removed",
+                output::Change::Leftover { .. } => {
+                    "is a temp file of an interrupted run and would be removed"
+                }
+            };
+            Diagnostic::in_file(
+                out.join(change.path()).display().to_string(),
+                "out-of-sync",
+                format!("{what}: run `lvs-dr-gen render` to update the output"),
+            )
+        })
+        .collect()
 }
 
 /// The command line as users see it: without the hidden `manpages`

@@ -2,7 +2,10 @@
 //! and column, or a path such as `hosts.web01.services[1]`), what is wrong,
 //! and how to fix it, with the offending line and a caret when it is known.
 
+use std::borrow::Cow;
 use std::fmt;
+
+use serde_json::{json, Value};
 
 /// A line and column in the inventory file, both counted from 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +25,10 @@ pub struct Diagnostic {
     pub location: Option<Location>,
     /// The path to the offending value, such as `hosts.web01.services[1]`.
     pub path: Option<String>,
+    /// The stable name of the rule the input breaks, such as `unknown-key`
+    /// or `duplicate-address`: scripts may rely on it (README, "JSON
+    /// diagnostics").
+    pub code: Cow<'static, str>,
     /// What is wrong and how to fix it.
     pub message: String,
     /// The offending source line, shown under the message.
@@ -30,27 +37,93 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A problem found after parsing, located by its path in the inventory.
-    pub fn at_path(file: &str, path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn at_path(
+        file: &str,
+        code: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             file: file.to_owned(),
             location: None,
             path: Some(path.into()),
+            code: Cow::Borrowed(code),
             message: message.into(),
             source_line: None,
         }
     }
 }
 
+impl Diagnostic {
+    /// A problem outside the inventory (an output file, a template), named
+    /// by its file (empty when there is none); no line or inventory path.
+    pub fn in_file(
+        file: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            file: file.into(),
+            location: None,
+            path: None,
+            code: Cow::Borrowed(code),
+            message: message.into(),
+            source_line: None,
+        }
+    }
+
+    /// The problem as one JSON object, the stable machine-readable form:
+    /// every key is always present, `null` when unknown.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "severity": "error",
+            "code": self.code,
+            "file": (!self.file.is_empty()).then_some(&self.file),
+            "line": self.location.map(|place| place.line),
+            "column": self.location.map(|place| place.column),
+            "path": self.path,
+            "message": self.message,
+        })
+    }
+}
+
+/// Marks the code in a parse error's message: serde carries only text from
+/// a value's `Deserialize` to the error, so the code travels inside it. The
+/// mark is a control character, which user input in a message never holds
+/// raw (it is always escaped).
+const CODE_MARK: char = '\u{1f}';
+
+/// A parse error message that carries `code`; see [`take_code`].
+pub fn coded(code: &'static str, message: impl fmt::Display) -> String {
+    format!("{CODE_MARK}{code}{CODE_MARK}{message}")
+}
+
+/// Removes the code that [`coded`] put in `message`, returning it.
+pub fn take_code(message: &mut String) -> Option<String> {
+    let start = message.find(CODE_MARK)?;
+    let length = message[start + 1..].find(CODE_MARK)?;
+    let code = message[start + 1..start + 1 + length].to_owned();
+    message.replace_range(start..start + length + 2, "");
+    Some(code)
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         write!(formatter, "{}", self.file)?;
-        if let Some(place) = self.location {
-            write!(formatter, ":{}:{}", place.line, place.column)?;
+        match (self.location, &self.path) {
+            (Some(place), Some(path)) => write!(
+                formatter,
+                ":{}:{}: error: {path}: {}",
+                place.line, place.column, self.message
+            )?,
+            (Some(place), None) => write!(
+                formatter,
+                ":{}:{}: error: {}",
+                place.line, place.column, self.message
+            )?,
+            (None, Some(path)) => write!(formatter, ": {path}: error: {}", self.message)?,
+            (None, None) => write!(formatter, ": error: {}", self.message)?,
         }
-        if let Some(path) = &self.path {
-            write!(formatter, ": {path}")?;
-        }
-        write!(formatter, ": error: {}", self.message)?;
         if let (Some(place), Some(line)) = (self.location, &self.source_line) {
             let number = place.line.to_string();
             let gutter = " ".repeat(number.len());
@@ -99,6 +172,7 @@ mod tests {
                 column: 9,
             }),
             path: None,
+            code: Cow::Borrowed("bad"),
             message: "bad".into(),
             source_line: Some("  vips: [x]".into()),
         };
@@ -110,10 +184,35 @@ mod tests {
 
     #[test]
     fn path_problems_name_the_path() {
-        let diagnostic = Diagnostic::at_path("i.yaml", "hosts.a.services[1]", "unknown");
+        let diagnostic = Diagnostic::at_path(
+            "i.yaml",
+            "unknown-service",
+            "hosts.a.services[1]",
+            "unknown",
+        );
         assert_eq!(
             diagnostic.to_string(),
             "i.yaml: hosts.a.services[1]: error: unknown"
+        );
+    }
+
+    #[test]
+    fn codes_travel_inside_messages() {
+        let mut message = format!("hosts.a: {}", coded("invalid-host-name", "`x` is bad"));
+        assert_eq!(
+            take_code(&mut message).as_deref(),
+            Some("invalid-host-name")
+        );
+        assert_eq!(message, "hosts.a: `x` is bad");
+        assert_eq!(take_code(&mut message), None);
+    }
+
+    #[test]
+    fn json_has_every_key() {
+        let diagnostic = Diagnostic::at_path("i.yaml", "unknown-service", "hosts.a", "unknown");
+        assert_eq!(
+            diagnostic.to_json().to_string(),
+            r#"{"code":"unknown-service","column":null,"file":"i.yaml","line":null,"message":"unknown","path":"hosts.a","severity":"error"}"#
         );
     }
 

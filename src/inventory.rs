@@ -5,15 +5,16 @@
 //! values are well-formed); what the values mean together is checked in
 //! `validate`. Unknown keys are refused with the nearest valid key.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 use std::marker::PhantomData;
-use std::str::FromStr;
 
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use crate::diagnostic::{closest, Diagnostic, Location};
+use crate::diagnostic::{closest, coded, take_code, Diagnostic, Location};
 use crate::values::{
     AdvertInterval, CheckSeconds, HostAddresses, HostName, InterfaceName, NetworkDevice, OneLine,
     Port, PortSpec, Priority, RelativePath, Retries, RouterId, Scheduler, Seconds, Segment,
@@ -22,7 +23,7 @@ use crate::values::{
 };
 
 /// The whole inventory, as written.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Inventory {
     /// The format version; checked while parsing (it must be 1).
@@ -50,7 +51,7 @@ pub struct Inventory {
 
 /// An LVS director: a keepalived host that holds the VIPs by VRRP and
 /// balances them over the real servers.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Director {
     /// The director's own address(es) on the segment.
@@ -62,7 +63,7 @@ pub struct Director {
 }
 
 /// VRRP settings shared by all directors.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vrrp {
     /// The virtual router id, unique on the segment.
@@ -74,7 +75,7 @@ pub struct Vrrp {
 }
 
 /// Settings that `defaults` gives every host and a host may override.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// The interface carrying the VIPs.
@@ -90,7 +91,7 @@ pub struct Settings {
 }
 
 /// Output file locations; each one unset falls back to the outer default.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Paths {
     /// The ifupdown stanza file.
@@ -102,11 +103,12 @@ pub struct Paths {
 }
 
 /// A balanced service: its VIPs and what the directors need to know of it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
     /// The virtual IPs of the service.
     #[serde(default)]
+    #[schemars(length(min = 1))]
     pub vips: Vec<Vip>,
     /// The balanced ports.
     #[serde(default)]
@@ -120,7 +122,7 @@ pub struct Service {
 }
 
 /// An HTTP health check of a real server.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HealthCheck {
     /// The page fetched from each real server.
@@ -145,7 +147,7 @@ pub struct HealthCheck {
 }
 
 /// A real server.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Host {
     /// The host's own address(es).
@@ -154,6 +156,7 @@ pub struct Host {
     pub weight: Option<Weight>,
     /// The services whose VIPs this host carries.
     #[serde(default)]
+    #[schemars(length(min = 1))]
     pub services: Vec<ServiceName>,
     /// Overrides `defaults.interface`.
     pub interface: Option<InterfaceName>,
@@ -178,9 +181,29 @@ impl<K, V> Default for OrderedMap<K, V> {
     }
 }
 
+impl<K: JsonSchema, V: JsonSchema> JsonSchema for OrderedMap<K, V> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("Map_of_{}_to_{}", K::schema_name(), V::schema_name()).into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    /// A mapping whose keys are `K`s and values `V`s; an empty value (`~`)
+    /// is an empty mapping, as the parser reads it.
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": ["object", "null"],
+            "propertyNames": generator.subschema_for::<K>(),
+            "additionalProperties": generator.subschema_for::<V>(),
+        })
+    }
+}
+
 impl<'de, K, V> Deserialize<'de> for OrderedMap<K, V>
 where
-    K: FromStr<Err = String> + fmt::Display,
+    K: de::DeserializeOwned + fmt::Display,
     V: Deserialize<'de>,
 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -188,7 +211,7 @@ where
 
         impl<'de, K, V> Visitor<'de> for MapVisitor<K, V>
         where
-            K: FromStr<Err = String> + fmt::Display,
+            K: de::DeserializeOwned + fmt::Display,
             V: Deserialize<'de>,
         {
             type Value = OrderedMap<K, V>;
@@ -219,7 +242,7 @@ where
 
         impl<'de, K> de::DeserializeSeed<'de> for UniqueKey<'_, K>
         where
-            K: FromStr<Err = String> + fmt::Display,
+            K: de::DeserializeOwned + fmt::Display,
         {
             type Value = K;
 
@@ -230,7 +253,7 @@ where
 
         impl<K> Visitor<'_> for UniqueKey<'_, K>
         where
-            K: FromStr<Err = String> + fmt::Display,
+            K: de::DeserializeOwned + fmt::Display,
         {
             type Value = K;
 
@@ -239,10 +262,12 @@ where
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<K, E> {
-                let key: K = text.parse().map_err(E::custom)?;
+                // Through K's own `Deserialize`, so its errors carry its code.
+                let key = K::deserialize(de::IntoDeserializer::<E>::into_deserializer(text))?;
                 if !self.0.insert(key.to_string()) {
-                    return Err(E::custom(format!(
-                        "duplicate key `{key}`: each name may appear once in a mapping"
+                    return Err(E::custom(coded(
+                        "duplicate-key",
+                        format!("duplicate key `{key}`: each name may appear once in a mapping"),
                     )));
                 }
                 Ok(key)
@@ -262,8 +287,8 @@ where
 }
 
 /// Parses the inventory text; `file` names it in the error.
-pub fn parse(file: &str, text: &str) -> Result<Inventory, Diagnostic> {
-    serde_yaml::from_str(text).map_err(|error| to_diagnostic(file, text, &error))
+pub fn parse(file: &str, text: &str) -> Result<Inventory, Box<Diagnostic>> {
+    serde_yaml::from_str(text).map_err(|error| Box::new(to_diagnostic(file, text, &error)))
 }
 
 /// Turns a `serde_yaml` error into a located diagnostic, rewording serde's
@@ -282,7 +307,11 @@ fn to_diagnostic(file: &str, text: &str, error: &serde_yaml::Error) -> Diagnosti
             .to_owned(),
         None => full.clone(),
     };
-    let mut message = reword(&message);
+    let mut message = message;
+    let code = take_code(&mut message);
+    let (path, message) = split_path(&message, location.is_some());
+    let code = code.map_or_else(|| Cow::Borrowed(generic_code(message)), Cow::Owned);
+    let mut message = reword(message);
     if message.contains("while parsing a block mapping") {
         message.push_str(" (check the indentation: the keys of one mapping must line up)");
     }
@@ -293,9 +322,44 @@ fn to_diagnostic(file: &str, text: &str, error: &serde_yaml::Error) -> Diagnosti
     Diagnostic {
         file: file.to_owned(),
         location,
-        path: None,
+        path,
+        code,
         message,
         source_line,
+    }
+}
+
+/// `serde_yaml` writes "PATH: message" when the problem is below the top
+/// level; the path is kept apart. A path has no spaces or backticks, which
+/// every message's first words have.
+fn split_path(message: &str, located: bool) -> (Option<String>, &str) {
+    match message.split_once(": ") {
+        Some((path, rest))
+            if located
+                && !path.is_empty()
+                && !path.contains([' ', '`'])
+                && path.chars().all(|c| c.is_ascii_graphic()) =>
+        {
+            (Some(path.to_owned()), rest)
+        }
+        _ => (None, message),
+    }
+}
+
+/// The code of a serde or YAML error that carries none.
+fn generic_code(message: &str) -> &'static str {
+    if message.starts_with("unknown field `") {
+        "unknown-key"
+    } else if message.starts_with("unknown variant `") {
+        "unknown-value"
+    } else if message.starts_with("missing field `") {
+        "missing-key"
+    } else if message.starts_with("invalid type: ") {
+        "invalid-type"
+    } else if message.starts_with("invalid value: ") || message.starts_with("invalid length ") {
+        "invalid-value"
+    } else {
+        "yaml-syntax"
     }
 }
 

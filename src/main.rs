@@ -15,6 +15,7 @@ mod model;
 mod outdir;
 mod output;
 mod render;
+mod schema;
 mod validate;
 mod values;
 

@@ -66,6 +66,19 @@ pub enum Access {
     Write,
 }
 
+impl OutputError {
+    /// The stable name of this kind of error in JSON diagnostics (README,
+    /// "JSON diagnostics"); each new kind gets its own.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OutputError::Confined(ConfinedError::Io { .. }) => "output-io",
+            OutputError::Confined(ConfinedError::Refused { .. }) => "output-not-a-regular-file",
+            OutputError::Foreign { .. } => "output-foreign-file",
+            OutputError::CorruptManifest { .. } => "output-corrupt-manifest",
+        }
+    }
+}
+
 /// One difference between the output directory and the rendered tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {

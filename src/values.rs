@@ -6,37 +6,77 @@
 //! and so nothing that reaches a template can carry a newline, a quote or any
 //! other character that would add a line to a config file.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 use std::path::{Component, Path, PathBuf};
 use std::str::FromStr;
 
 use ipnet::IpNet;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde::Deserialize;
+use serde_json::json;
+
+use crate::diagnostic::coded;
 
 /// Implements `Deserialize` for a type from its `FromStr`, so that the
 /// parse error (a full sentence) is reported at the value's location.
 macro_rules! deserialize_from_str {
-    ($type:ty, $expecting:literal) => {
+    ($type:ty, $code:literal, $expecting:literal) => {
         impl<'de> Deserialize<'de> for $type {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_any(FromStrVisitor::<$type>::new($expecting))
+                deserializer.deserialize_any(FromStrVisitor::<$type>::new($code, $expecting))
             }
         }
     };
 }
 
+/// Implements `Deserialize` as above and `JsonSchema` from a JSON literal:
+/// the schema sits next to the parsing code it describes, and takes the
+/// same description.
+macro_rules! value_type {
+    ($type:ty, $code:literal, $expecting:literal, $schema:tt) => {
+        deserialize_from_str!($type, $code, $expecting);
+        impl JsonSchema for $type {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($type).into()
+            }
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                let mut schema = json_schema!($schema);
+                schema.insert("description".into(), $expecting.into());
+                schema
+            }
+        }
+    };
+}
+
+/// An IPv4 address in dotted-quad form without leading zeros, as Rust's
+/// parser reads it (a JSON Schema pattern, without anchors).
+const IPV4_PATTERN: &str = r"(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}";
+/// The characters of an IPv6 address, with at least one colon: a pattern
+/// cannot say more in a readable way; the parser checks the rest.
+const IPV6_PATTERN: &str = "[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*";
+/// One label of an RFC 1123 host name.
+const LABEL_PATTERN: &str = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+/// A Linux device name's characters and length (see `is_linux_device_name`).
+const DEVICE_PATTERN: &str = "[A-Za-z0-9_.-]{1,15}";
+/// Printable ASCII without space, `"`, `'`, `\\`, `#`, `{` and `}`: safe in
+/// keepalived.conf.
+const KEEPALIVED_WORD_CLASS: &str = r"!$-&(-\[\]-z|~";
+
 /// A visitor that accepts strings (and, for convenience, integers written
-/// without quotes) and hands them to `FromStr`.
+/// without quotes) and hands them to `FromStr`; its errors carry `code`.
 struct FromStrVisitor<T> {
+    code: &'static str,
     expecting: &'static str,
     _type: std::marker::PhantomData<T>,
 }
 
 impl<T> FromStrVisitor<T> {
-    fn new(expecting: &'static str) -> Self {
+    fn new(code: &'static str, expecting: &'static str) -> Self {
         FromStrVisitor {
+            code,
             expecting,
             _type: std::marker::PhantomData,
         }
@@ -51,7 +91,9 @@ impl<T: FromStr<Err = String>> Visitor<'_> for FromStrVisitor<T> {
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
-        value.parse().map_err(E::custom)
+        value
+            .parse()
+            .map_err(|message: String| E::custom(coded(self.code, message)))
     }
 
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<T, E> {
@@ -79,8 +121,11 @@ impl<'de> Deserialize<'de> for Version {
                 if number == 1 {
                     Ok(Version)
                 } else {
-                    Err(E::custom(format!(
-                        "unsupported inventory version {number}: this lvs-dr-gen reads version 1"
+                    Err(E::custom(coded(
+                        "unsupported-version",
+                        format!(
+                            "unsupported inventory version {number}: this lvs-dr-gen reads version 1"
+                        ),
                     )))
                 }
             }
@@ -89,6 +134,15 @@ impl<'de> Deserialize<'de> for Version {
             }
         }
         deserializer.deserialize_any(VersionVisitor)
+    }
+}
+
+impl JsonSchema for Version {
+    fn schema_name() -> Cow<'static, str> {
+        "Version".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"description": "The inventory format version: 1.", "const": 1})
     }
 }
 
@@ -122,7 +176,9 @@ impl FromStr for Vip {
     }
 }
 
-deserialize_from_str!(Vip, "an IP address such as 198.51.100.10 or 2001:db8::10");
+value_type!(Vip, "invalid-vip", "an IP address such as 198.51.100.10 or 2001:db8::10",
+    {"type": "string", "pattern": format!("^({IPV4_PATTERN}(/32)?|{IPV6_PATTERN}(/128)?)$")}
+);
 
 /// A host's own address on the segment it shares with the directors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -143,7 +199,9 @@ impl FromStr for HostAddress {
     }
 }
 
-deserialize_from_str!(HostAddress, "an IP address such as 192.0.2.11");
+value_type!(HostAddress, "invalid-host-address", "an IP address such as 192.0.2.11",
+    {"type": "string", "pattern": format!("^({IPV4_PATTERN}|{IPV6_PATTERN})$")}
+);
 
 /// Refuses addresses that can never be a routable unicast address of a host.
 fn check_unicast(address: IpAddr, what: &str) -> Result<(), String> {
@@ -193,7 +251,9 @@ impl FromStr for HostName {
     }
 }
 
-deserialize_from_str!(HostName, "a host name such as webserver01");
+value_type!(HostName, "invalid-host-name", "a host name such as webserver01",
+    {"type": "string", "maxLength": 253, "pattern": format!("^{LABEL_PATTERN}(\\.{LABEL_PATTERN})*$")}
+);
 
 impl fmt::Display for HostName {
     fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
@@ -224,7 +284,9 @@ impl FromStr for ServiceName {
     }
 }
 
-deserialize_from_str!(ServiceName, "a service name such as www");
+value_type!(ServiceName, "invalid-service-name", "a service name such as www",
+    {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,63}$"}
+);
 
 impl fmt::Display for ServiceName {
     fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
@@ -263,7 +325,9 @@ impl FromStr for InterfaceName {
     }
 }
 
-deserialize_from_str!(InterfaceName, "an interface name such as dummy0 or lo");
+value_type!(InterfaceName, "invalid-interface", "an interface name such as dummy0 or lo",
+    {"type": "string", "pattern": format!("^(?!({})){DEVICE_PATTERN}$", NETWORK_CARD_PREFIXES.join("|")), "not": {"enum": [".", ".."]}}
+);
 
 impl InterfaceName {
     /// Whether this is the loopback interface rather than a dummy one.
@@ -317,7 +381,9 @@ impl FromStr for NetworkDevice {
     }
 }
 
-deserialize_from_str!(NetworkDevice, "an interface name such as eth0");
+value_type!(NetworkDevice, "invalid-network-device", "an interface name such as eth0",
+    {"type": "string", "pattern": format!("^{DEVICE_PATTERN}$"), "not": {"enum": [".", "..", "lo"]}}
+);
 
 /// A host's own addresses: one address, or a list with at most one IPv4 and
 /// one IPv6 address (the directors send a VIP's packets to the address of
@@ -336,7 +402,9 @@ impl<'de> Deserialize<'de> for HostAddresses {
                 )
             }
             fn visit_str<E: de::Error>(self, text: &str) -> Result<HostAddresses, E> {
-                let address: HostAddress = text.parse().map_err(E::custom)?;
+                let address: HostAddress = text
+                    .parse()
+                    .map_err(|message: String| E::custom(coded("invalid-host-address", message)))?;
                 Ok(HostAddresses(vec![address.0]))
             }
             fn visit_seq<A: de::SeqAccess<'de>>(
@@ -349,21 +417,48 @@ impl<'de> Deserialize<'de> for HostAddresses {
                         .iter()
                         .any(|seen| seen.is_ipv4() == address.is_ipv4())
                     {
-                        return Err(de::Error::custom(format!(
-                            "{address}: a host has at most one IPv4 and one IPv6 address"
+                        return Err(de::Error::custom(coded(
+                            "invalid-host-addresses",
+                            format!("{address}: a host has at most one IPv4 and one IPv6 address"),
                         )));
                     }
                     addresses.push(address);
                 }
                 if addresses.is_empty() {
-                    return Err(de::Error::custom(
+                    return Err(de::Error::custom(coded(
+                        "invalid-host-addresses",
                         "the address list is empty: write the host's own address",
-                    ));
+                    )));
                 }
                 Ok(HostAddresses(addresses))
             }
         }
         deserializer.deserialize_any(AddressesVisitor)
+    }
+}
+
+impl JsonSchema for HostAddresses {
+    fn schema_name() -> Cow<'static, str> {
+        "HostAddresses".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let address = generator.subschema_for::<HostAddress>();
+        // Two addresses of one family: both IPv4, or both IPv6.
+        let same_family =
+            |pattern: &str| json!({"minItems": 2, "items": {"pattern": format!("^({pattern})$")}});
+        json_schema!({
+            "description": "An IP address, or a list of one IPv4 and one IPv6 address.",
+            "anyOf": [
+                address,
+                {
+                    "type": "array",
+                    "items": address,
+                    "minItems": 1,
+                    "maxItems": 2,
+                    "not": {"anyOf": [same_family(IPV4_PATTERN), same_family(IPV6_PATTERN)]}
+                }
+            ]
+        })
     }
 }
 
@@ -392,7 +487,9 @@ impl FromStr for Segment {
     }
 }
 
-deserialize_from_str!(Segment, "a network prefix such as 192.0.2.0/24");
+value_type!(Segment, "invalid-segment", "a network prefix such as 192.0.2.0/24",
+    {"type": "string", "pattern": format!("^({IPV4_PATTERN}/(3[0-2]|[12]?[0-9])|{IPV6_PATTERN}/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))$")}
+);
 
 /// A whole number from `MIN` to `MAX`, such as a VRRP priority or a weight;
 /// the error names the range.
@@ -410,21 +507,39 @@ impl<'de, const MIN: u32, const MAX: u32> Deserialize<'de> for Ranged<MIN, MAX> 
             fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
                 match u32::try_from(value) {
                     Ok(number) if (MIN..=MAX).contains(&number) => Ok(Ranged(number)),
-                    _ => Err(E::custom(format!(
-                        "{value} is out of range: write a whole number from {MIN} to {MAX}"
+                    _ => Err(E::custom(coded(
+                        "out-of-range",
+                        format!(
+                            "{value} is out of range: write a whole number from {MIN} to {MAX}"
+                        ),
                     ))),
                 }
             }
             fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
                 match u64::try_from(value) {
                     Ok(value) => self.visit_u64(value),
-                    Err(_) => Err(E::custom(format!(
-                        "{value} is out of range: write a whole number from {MIN} to {MAX}"
+                    Err(_) => Err(E::custom(coded(
+                        "out-of-range",
+                        format!(
+                            "{value} is out of range: write a whole number from {MIN} to {MAX}"
+                        ),
                     ))),
                 }
             }
         }
         deserializer.deserialize_any(RangedVisitor::<MIN, MAX>)
+    }
+}
+
+impl<const MIN: u32, const MAX: u32> JsonSchema for Ranged<MIN, MAX> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        format!("Ranged_{MIN}_{MAX}").into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "integer", "minimum": MIN, "maximum": MAX})
     }
 }
 
@@ -446,7 +561,7 @@ pub type CheckSeconds = Ranged<1, 3600>;
 pub type Retries = Ranged<0, 100>;
 
 /// An IPVS scheduler, as keepalived's `lvs_sched` names it (ipvsadm(8)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Scheduler {
     /// Round robin.
@@ -501,10 +616,12 @@ impl FromStr for VrrpPassword {
     }
 }
 
-deserialize_from_str!(VrrpPassword, "a password of 1-8 characters");
+value_type!(VrrpPassword, "invalid-vrrp-password", "a password of 1-8 characters",
+    {"type": "string", "pattern": format!("^[{}]{{1,8}}$", KEEPALIVED_WORD_CLASS.replace('!', ""))}
+);
 
 /// Which commands the interfaces stanza uses to add the VIPs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Style {
     /// `ip addr add`, from iproute2 (always present: ifupdown depends on it).
@@ -571,7 +688,9 @@ impl FromStr for PortSpec {
     }
 }
 
-deserialize_from_str!(PortSpec, "a port such as 80, 443/tcp or 53/udp");
+value_type!(PortSpec, "invalid-port", "a port such as 80, 443/tcp or 53/udp",
+    {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 65535}, {"type": "string", "pattern": "^[0-9]{1,5}(/(tcp|udp))?$"}]}
+);
 
 /// A duration in whole seconds, zero or more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -597,6 +716,18 @@ impl<'de> Deserialize<'de> for Seconds {
             }
         }
         deserializer.deserialize_any(SecondsVisitor)
+    }
+}
+
+impl JsonSchema for Seconds {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        "Seconds".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "integer", "minimum": 0, "maximum": u32::MAX})
     }
 }
 
@@ -626,9 +757,10 @@ impl FromStr for SysctlKey {
     }
 }
 
-deserialize_from_str!(
-    SysctlKey,
-    "a kernel parameter name such as net.ipv4.tcp_syncookies"
+value_type!(
+    SysctlKey, "invalid-sysctl-key",
+    "a kernel parameter name such as net.ipv4.tcp_syncookies",
+    {"type": "string", "pattern": "^[a-z0-9_-]+(\\.[a-z0-9_-]+)+$"}
 );
 
 impl fmt::Display for SysctlKey {
@@ -657,24 +789,45 @@ impl<'de> Deserialize<'de> for SysctlValue {
                 Ok(SysctlValue(value.to_string()))
             }
             fn visit_bool<E: de::Error>(self, value: bool) -> Result<SysctlValue, E> {
-                Err(E::custom(format!(
-                    "`{value}` is not a kernel parameter value: write {}",
-                    u8::from(value)
+                Err(E::custom(coded(
+                    "invalid-sysctl-value",
+                    format!(
+                        "`{value}` is not a kernel parameter value: write {}",
+                        u8::from(value)
+                    ),
                 )))
             }
             fn visit_str<E: de::Error>(self, value: &str) -> Result<SysctlValue, E> {
                 let printable = value.chars().all(|c| !c.is_control());
                 if value.trim().is_empty() || value.trim() != value || !printable {
-                    return Err(E::custom(format!(
-                        "`{}` is not a usable kernel parameter value: it must be one line of \
-                         printable text, not empty and without leading or trailing spaces",
-                        value.escape_debug()
+                    return Err(E::custom(coded(
+                        "invalid-sysctl-value",
+                        format!(
+                            "`{}` is not a usable kernel parameter value: it must be one line of \
+                             printable text, not empty and without leading or trailing spaces",
+                            value.escape_debug()
+                        ),
                     )));
                 }
                 Ok(SysctlValue(value.to_owned()))
             }
         }
         deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+impl JsonSchema for SysctlValue {
+    fn schema_name() -> Cow<'static, str> {
+        "SysctlValue".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "An integer, or one line of printable text without leading or trailing spaces.",
+            "anyOf": [
+                {"type": "integer"},
+                {"type": "string", "pattern": "^[^\\x00-\\x20\\x7f-\\x9f]([^\\x00-\\x1f\\x7f-\\x9f]*[^\\x00-\\x20\\x7f-\\x9f])?$"}
+            ]
+        })
     }
 }
 
@@ -715,9 +868,10 @@ impl FromStr for RelativePath {
     }
 }
 
-deserialize_from_str!(
-    RelativePath,
-    "a file path such as etc/sysctl.d/60-lvs-dr.conf"
+value_type!(
+    RelativePath, "invalid-path",
+    "a file path such as etc/sysctl.d/60-lvs-dr.conf",
+    {"type": "string", "pattern": "^/?[A-Za-z0-9_.+-]+(/+[A-Za-z0-9_.+-]+)*$", "not": {"pattern": "(^|/)\\.\\.?(/|$)"}}
 );
 
 impl fmt::Display for RelativePath {
@@ -752,7 +906,9 @@ impl FromStr for UrlPath {
     }
 }
 
-deserialize_from_str!(UrlPath, "a URL path such as /ldcheck.php");
+value_type!(UrlPath, "invalid-url-path", "a URL path such as /ldcheck.php",
+    {"type": "string", "pattern": format!("^/[{KEEPALIVED_WORD_CLASS}]*$")}
+);
 
 /// A single line of printable text, such as the body a health check expects.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -773,7 +929,9 @@ impl FromStr for OneLine {
     }
 }
 
-deserialize_from_str!(OneLine, "one line of text");
+value_type!(OneLine, "invalid-text", "one line of text",
+    {"type": "string", "pattern": "^[^\\x00-\\x1f\\x7f-\\x9f]+$"}
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,8 @@
 //! Golden tests: each folder under golden/ holds an `inventory.yaml` and
 //! either `expected/` (the exact tree `render` must write: a missing or
-//! extra file fails) or `expected.stderr` and `expected.status` (an invalid
-//! inventory: the exact messages, the exit code, and nothing written).
+//! extra file fails) or `expected.stderr`, `expected.status` and
+//! `expected.jsonl` (an invalid inventory: the exact messages, the exit
+//! code, the `--format json` report, and nothing written).
 //!
 //! `UPDATE_GOLDEN=1 cargo test` rewrites the expectations from the current
 //! output, for review with `git diff`; it is refused when `CI` is set.
@@ -24,7 +25,8 @@ fn cases() -> Vec<PathBuf> {
     cases
 }
 
-fn updating() -> bool {
+/// Whether to rewrite expectations rather than compare with them.
+pub fn updating() -> bool {
     let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|value| value == "1");
     assert!(
         !(update && std::env::var_os("CI").is_some()),
@@ -60,8 +62,26 @@ fn check_case(case: &Path) -> Option<String> {
     let status = output.status.code().expect("exit code").to_string();
     let stderr = text(&output.stderr);
     let tree = read_tree(out.path(), &[MANIFEST]);
+    let json = (status != "0").then(|| {
+        let output = run_in(
+            case,
+            &[
+                "render",
+                "inventory.yaml",
+                "--out",
+                out_arg,
+                "--format",
+                "json",
+            ],
+        );
+        let json_status = output.status.code().expect("exit code").to_string();
+        (json_status, text(&output.stdout))
+    });
     if updating() {
         update_case(case, &status, &stderr, &tree);
+        if let Some((_, json)) = &json {
+            fs::write(case.join("expected.jsonl"), json).expect("write expected.jsonl");
+        }
         return None;
     }
     let mut problems = Vec::new();
@@ -83,6 +103,17 @@ fn check_case(case: &Path) -> Option<String> {
         if stderr != expected_stderr {
             problems.push(diff(&expected_stderr, &stderr, "stderr"));
         }
+        let (json_status, json) = json.expect("an invalid case runs with --format json");
+        if json_status != status {
+            problems.push(format!(
+                "--format json: exit status {json_status}, not {status}"
+            ));
+        }
+        let expected_json = read_text(&case.join("expected.jsonl"));
+        if json != expected_json {
+            problems.push(diff(&expected_json, &json, "expected.jsonl"));
+        }
+        problems.extend(check_json_lines(&json, &stderr));
         if out.path().read_dir().expect("temp dir").next().is_some() {
             problems.push(format!(
                 "an invalid inventory wrote files: {:?}",
@@ -91,6 +122,43 @@ fn check_case(case: &Path) -> Option<String> {
         }
     }
     (!problems.is_empty()).then(|| format!("== golden/{name}\n{}", problems.join("\n")))
+}
+
+/// Each line of a `--format json` report must be a JSON object with every
+/// documented key, and there must be one per problem of the text report.
+fn check_json_lines(json: &str, stderr: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let lines: Vec<&str> = json.lines().collect();
+    for line in &lines {
+        match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(serde_json::Value::Object(object)) => {
+                for key in [
+                    "severity", "code", "file", "line", "column", "path", "message",
+                ] {
+                    if !object.contains_key(key) {
+                        problems.push(format!("JSON line without `{key}`: {line}"));
+                    }
+                }
+                if object["code"].as_str().is_none_or(str::is_empty) {
+                    problems.push(format!("JSON line without a code: {line}"));
+                }
+            }
+            _ => problems.push(format!("not a JSON object: {line}")),
+        }
+    }
+    let counted = stderr
+        .lines()
+        .last()
+        .and_then(|summary| summary.split(": ").nth(1))
+        .and_then(|count| count.split(' ').next())
+        .and_then(|count| count.parse::<usize>().ok());
+    if counted != Some(lines.len()) {
+        problems.push(format!(
+            "{} JSON lines, but the text report counts {counted:?} problems",
+            lines.len()
+        ));
+    }
+    problems
 }
 
 fn compare_trees(
@@ -126,6 +194,7 @@ fn update_case(
     let _ = fs::remove_dir_all(&expected_dir);
     let _ = fs::remove_file(case.join("expected.stderr"));
     let _ = fs::remove_file(case.join("expected.status"));
+    let _ = fs::remove_file(case.join("expected.jsonl"));
     if status == "0" {
         for (path, contents) in tree {
             let target = expected_dir.join(path);

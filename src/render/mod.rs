@@ -87,6 +87,28 @@ pub enum RenderError {
     Template(#[from] Error),
 }
 
+impl RenderError {
+    /// The stable name of this kind of error in JSON diagnostics (README,
+    /// "JSON diagnostics").
+    pub fn code(&self) -> &'static str {
+        match self {
+            RenderError::TemplateDir { .. } => "template-dir-unreadable",
+            RenderError::UnknownTemplate { .. } => "unknown-template",
+            RenderError::DeprecatedKeyword { .. } => "template-deprecated-keyword",
+            RenderError::Template(_) => "template-error",
+        }
+    }
+
+    /// The file the error is about, when there is one.
+    pub fn file(&self) -> Option<&Path> {
+        match self {
+            RenderError::TemplateDir { dir, .. } => Some(dir),
+            RenderError::UnknownTemplate { path } => Some(path),
+            RenderError::DeprecatedKeyword { .. } | RenderError::Template(_) => None,
+        }
+    }
+}
+
 fn known_templates() -> String {
     BUILTIN_TEMPLATES.map(|(name, _)| name).join(", ")
 }

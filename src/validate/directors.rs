@@ -29,6 +29,7 @@ pub(super) fn validate_directors(
     if raw.directors.0.is_empty() {
         if raw.vrrp.is_some() {
             problems.add(
+                "vrrp-without-directors",
                 "vrrp",
                 "VRRP settings but no directors: add the directors under `directors`, or remove `vrrp`",
             );
@@ -68,6 +69,7 @@ fn validate_vrrp(
 ) -> Option<model::Vrrp> {
     let Some(vrrp) = vrrp else {
         problems.add(
+            "missing-vrrp",
             "vrrp",
             "the directors need VRRP settings: add `vrrp: {virtual_router_id: 51}` with an id \
              1-255 that no other VRRP router on the segment uses",
@@ -80,6 +82,7 @@ fn validate_vrrp(
         .any(IpAddr::is_ipv4);
     if vrrp.password.is_some() && !any_ipv4 {
         problems.add(
+            "vrrp-password-ipv6-only",
             "vrrp.password",
             "every VIP is IPv6, and VRRP version 3 (IPv6) has no authentication: remove the password",
         );
@@ -121,6 +124,7 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
         let lower = name.0.to_ascii_lowercase();
         if let Some((_, first)) = folded.iter().find(|(seen, _)| *seen == lower) {
             problems.add(
+                "director-name-case",
                 &path,
                 format!(
                     "director names `{first}` and `{name}` differ only in letter case; names are \
@@ -136,6 +140,7 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
             .find(|(host, _)| host.0.eq_ignore_ascii_case(&name.0))
         {
             problems.add(
+                "director-name-taken",
                 &path,
                 format!(
                     "`{name}` is also the name of host {host}: each host and director names its \
@@ -146,11 +151,13 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
         for address in &director.address.0 {
             if let Some((_, owner)) = taken.iter().find(|(taken, _)| taken == address) {
                 problems.add(
+                    "director-address-taken",
                     format!("{path}.address"),
                     format!("{address} is also the address of {owner}: each needs its own"),
                 );
             } else if vips.contains(address) {
                 problems.add(
+                    "director-address-is-vip",
                     format!("{path}.address"),
                     format!(
                         "{address} is a VIP: a director's own address must stay with it, while \
@@ -163,6 +170,7 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
         let priority = director.priority.0;
         if let Some((_, other)) = priorities.iter().find(|(seen, _)| *seen == priority) {
             problems.add(
+                "duplicate-priority",
                 format!("{path}.priority"),
                 format!(
                     "director {other} has the same priority {priority}: give each director its \
@@ -202,6 +210,7 @@ fn check_director_families(
                     ("IPv6", "2001:db8::2")
                 };
                 problems.add(
+                    "director-family-without-address",
                     format!("directors.{name}.address"),
                     format!(
                         "the directors balance the {family} VIP {vip}, and reach its real servers \
@@ -228,6 +237,7 @@ fn check_balanced_services(services: &[Service], hosts: &[Host], problems: &mut 
         let path = format!("services.{}", service.name);
         if service.ports.is_empty() {
             problems.add(
+                "service-without-ports",
                 format!("{path}.ports"),
                 "the directors balance a service by port: list at least one, such as `ports: [80]`",
             );
@@ -237,6 +247,7 @@ fn check_balanced_services(services: &[Service], hosts: &[Host], problems: &mut 
             .any(|host| host.services.contains(&service.name))
         {
             problems.add(
+                "service-without-hosts",
                 &path,
                 "no host serves it, so the directors would balance its VIPs to no real server: \
                  add it to a host's `services`, or remove it",
@@ -257,6 +268,7 @@ fn check_balanced_services(services: &[Service], hosts: &[Host], problems: &mut 
                     ("IPv6", "2001:db8::11")
                 };
                 problems.add(
+                    "vip-family-without-address",
                     format!("hosts.{}.address", host.name),
                     format!(
                         "the host carries the {family} VIP {vip}, and the directors forward it \
@@ -282,6 +294,7 @@ fn check_segment(raw: &inventory::Inventory, problems: &mut Problems) {
             .any(|earlier| earlier.0.addr().is_ipv4() == prefix.0.addr().is_ipv4())
         {
             problems.add(
+                "duplicate-segment-family",
                 format!("segment[{index}]"),
                 "a second prefix of the same address family: the segment is one L2 network, \
                  give one IPv4 and at most one IPv6 prefix",
@@ -305,6 +318,7 @@ fn check_segment(raw: &inventory::Inventory, problems: &mut Problems) {
             {
                 if !prefix.contains(address) {
                     problems.add(
+                        "address-outside-segment",
                         &path,
                         format!(
                             "{address} is outside the segment {prefix}: direct routing hands \

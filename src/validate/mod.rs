@@ -5,6 +5,8 @@
 
 mod directors;
 
+pub use directors::DEFAULT_ADVERT_INT;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -45,6 +47,9 @@ pub const BUILTIN_SYSCTL: [(&str, &str); 4] = [
     ("net.ipv4.tcp_syncookies", "1"),
 ];
 
+/// A real server's IPVS weight unless the inventory says otherwise.
+pub const DEFAULT_WEIGHT: u32 = 1;
+
 /// The longest interface name or alias label Linux accepts (IFNAMSIZ - 1).
 const MAX_LABEL_LENGTH: usize = 15;
 
@@ -61,6 +66,7 @@ pub fn validate(
     check_host_addresses(raw, &mut problems);
     if raw.hosts.0.is_empty() {
         problems.add(
+            "no-hosts",
             "hosts",
             "the inventory has no hosts: add at least one under `hosts`",
         );
@@ -105,9 +111,10 @@ struct Problems<'a> {
 }
 
 impl Problems<'_> {
-    fn add(&mut self, path: impl Into<String>, message: impl Into<String>) {
+    /// Adds a problem; `code` names the rule (see `Diagnostic::code`).
+    fn add(&mut self, code: &'static str, path: impl Into<String>, message: impl Into<String>) {
         self.list
-            .push(Diagnostic::at_path(self.file, path, message));
+            .push(Diagnostic::at_path(self.file, code, path, message));
     }
 
     /// A default inherited by many hosts is reported once, not once a host.
@@ -133,6 +140,7 @@ fn validate_services(
             let path = format!("services.{name}");
             if service.vips.is_empty() {
                 problems.add(
+                    "service-without-vips",
                     format!("{path}.vips"),
                     "a service needs at least one VIP: list them under `vips`",
                 );
@@ -141,14 +149,14 @@ fn validate_services(
                 &service.vips,
                 |vip| vip.0.to_string(),
                 &format!("{path}.vips"),
-                "VIP",
+                ("VIP", "duplicate-vip"),
                 problems,
             );
             report_repeats(
                 &service.ports,
                 |port| format!("{}/{}", port.port, port.protocol.name()),
                 &format!("{path}.ports"),
-                "port",
+                ("port", "duplicate-port"),
                 problems,
             );
             Service {
@@ -203,7 +211,7 @@ fn report_repeats<T>(
     items: &[T],
     key: impl Fn(&T) -> String,
     path: &str,
-    what: &str,
+    (what, code): (&str, &'static str),
     problems: &mut Problems,
 ) {
     let mut seen = BTreeSet::new();
@@ -211,6 +219,7 @@ fn report_repeats<T>(
         let key = key(item);
         if !seen.insert(key.clone()) {
             problems.add(
+                code,
                 format!("{path}[{index}]"),
                 format!("{what} {key} is listed twice: remove one"),
             );
@@ -228,6 +237,7 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
             if let Some(first) = owners.insert(*address, name) {
                 owners.insert(*address, first);
                 problems.add(
+                    "duplicate-address",
                     format!("hosts.{name}.address"),
                     format!(
                         "{address} is also the address of host {first}: each host needs its own"
@@ -237,6 +247,7 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
         }
         if let Some(first) = folded.insert(name.0.to_ascii_lowercase(), name) {
             problems.add(
+                "host-name-case",
                 format!("hosts.{name}"),
                 format!("host names `{first}` and `{name}` differ only in letter case; host names are case-insensitive and name folders: rename one"),
             );
@@ -246,6 +257,7 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
         for (index, vip) in definition.vips.iter().enumerate() {
             if let Some(owner) = owners.get(&vip.0) {
                 problems.add(
+                    "vip-is-host-address",
                     format!("services.{service}.vips[{index}]"),
                     format!("{} is the address of host {owner}: a VIP must never be a real server's own address", vip.0),
                 );
@@ -298,7 +310,7 @@ fn validate_host(
     Host {
         name: name.0.clone(),
         addresses: host.address.0.clone(),
-        weight: host.weight.map_or(1, |weight| weight.0),
+        weight: host.weight.map_or(DEFAULT_WEIGHT, |weight| weight.0),
         services: served.iter().map(|service| service.name.clone()).collect(),
         vips,
         interface,
@@ -321,6 +333,7 @@ fn resolve_services<'a>(
 ) -> Vec<&'a Service> {
     if names.is_empty() {
         problems.add(
+            "host-without-services",
             format!("{path}.services"),
             "the host serves no service: list at least one under `services`",
         );
@@ -329,7 +342,7 @@ fn resolve_services<'a>(
         names,
         |name| name.0.clone(),
         &format!("{path}.services"),
-        "service",
+        ("service", "duplicate-service"),
         problems,
     );
     let mut served: Vec<&Service> = Vec::new();
@@ -350,6 +363,7 @@ fn resolve_services<'a>(
                     None => format!("defined services: {}", known.join(", ")),
                 };
                 problems.add(
+                    "unknown-service",
                     format!("{path}.services[{index}]"),
                     format!("unknown service `{name}`: {hint}"),
                 );
@@ -378,6 +392,7 @@ fn check_alias_labels(
     let label = format!("{}:{last_alias}", interface.device());
     if label.len() > MAX_LABEL_LENGTH {
         problems.add(
+            "alias-label-too-long",
             path,
             format!(
                 "the net-tools style gives each extra IPv4 VIP an alias label, up to `{label}`, \
@@ -432,7 +447,7 @@ fn merge_sysctl(
     }
     for (setting, source) in &merged {
         if let (Some(source), Some(message)) = (source, breaks_direct_routing(setting, device)) {
-            problems.add(source.clone(), message);
+            problems.add("sysctl-breaks-direct-routing", source.clone(), message);
         }
     }
     merged.into_iter().map(|(setting, _)| setting).collect()
@@ -506,6 +521,7 @@ fn resolve_paths(
     for (index, (file, origin)) in chosen.iter().enumerate() {
         if chosen[..index].iter().any(|(earlier, _)| earlier == file) {
             problems.add(
+                "path-reused",
                 origin.clone(),
                 format!(
                     "{} is already used for another generated file: give each its own path",
@@ -524,6 +540,7 @@ fn resolve_paths(
 fn check_interfaces_path((file, origin): &(PathBuf, String), problems: &mut Problems) {
     if file == Path::new("etc/network/interfaces") {
         problems.add(
+            "interfaces-path-whole-file",
             origin.clone(),
             "lvs-dr-gen writes whole files, and etc/network/interfaces also configures lo and the \
              uplink: put the VIP stanza in its own file under etc/network/interfaces.d/",
@@ -538,6 +555,7 @@ fn check_interfaces_path((file, origin): &(PathBuf, String), problems: &mut Prob
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         {
             problems.add(
+                "interfaces-path-skipped",
                 origin.clone(),
                 format!(
                     "`{name}` would be skipped by ifupdown's `source-directory`, which includes \
@@ -558,6 +576,7 @@ fn check_conf_suffix(
         && file.extension().is_none_or(|ext| ext != "conf")
     {
         problems.add(
+            "conf-suffix-missing",
             origin.clone(),
             format!(
                 "{reader} reads only *.conf files in /{directory}: name it e.g. `{}.conf`",
