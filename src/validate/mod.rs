@@ -502,6 +502,7 @@ fn resolve_paths(
         problems,
     );
     check_conf_suffix(&sysctl, "etc/sysctl.d", "systemd-sysctl", problems);
+    check_sysctl_path(&sysctl, problems);
     let chosen = [&interfaces, &modules, &sysctl];
     for (index, (file, origin)) in chosen.iter().enumerate() {
         if chosen[..index].iter().any(|(earlier, _)| earlier == file) {
@@ -545,6 +546,22 @@ fn check_interfaces_path((file, origin): &(PathBuf, String), problems: &mut Prob
                 ),
             );
         }
+    }
+}
+
+/// Refuses `etc/sysctl.conf`: Debian 13's procps (4.0.4) no longer ships the
+/// link `/etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf`, so systemd-sysctl
+/// never reads it at boot there (Debian 12 still does, through that link).
+fn check_sysctl_path((file, origin): &(PathBuf, String), problems: &mut Problems) {
+    if file == Path::new("etc/sysctl.conf") {
+        problems.add(
+            origin.clone(),
+            format!(
+                "etc/sysctl.conf is not applied at boot on Debian 13: its procps no longer links \
+                 /etc/sysctl.d/99-sysctl.conf to it, and systemd-sysctl reads only the sysctl.d \
+                 directories: use a file there, e.g. `{DEFAULT_SYSCTL_PATH}`"
+            ),
+        );
     }
 }
 
