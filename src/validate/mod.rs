@@ -517,6 +517,8 @@ fn resolve_paths(
         problems,
     );
     check_conf_suffix(&sysctl, "etc/sysctl.d", "systemd-sysctl", problems);
+    check_sysctl_path(&sysctl, problems);
+    check_modules_path(&modules, problems);
     let chosen = [&interfaces, &modules, &sysctl];
     for (index, (file, origin)) in chosen.iter().enumerate() {
         if chosen[..index].iter().any(|(earlier, _)| earlier == file) {
@@ -563,6 +565,63 @@ fn check_interfaces_path((file, origin): &(PathBuf, String), problems: &mut Prob
                 ),
             );
         }
+    } else {
+        problems.add(
+            "path-not-read-at-boot",
+            origin.clone(),
+            format!(
+                "{} would not be read at boot: Debian's /etc/network/interfaces includes \
+                 /etc/network/interfaces.d: put the stanza there, e.g. `{DEFAULT_INTERFACES_PATH}`",
+                file.display()
+            ),
+        );
+    }
+}
+
+/// Refuses a sysctl file that systemd-sysctl would not read at boot on
+/// Debian 12 and 13 alike: anything outside /etc/sysctl.d, and
+/// `etc/sysctl.conf` in particular: Debian 13's procps (4.0.4) no longer
+/// ships the link `/etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf` that
+/// makes Debian 12 read it.
+fn check_sysctl_path((file, origin): &(PathBuf, String), problems: &mut Problems) {
+    if file == Path::new("etc/sysctl.conf") {
+        problems.add(
+            "sysctl-path-not-read-at-boot",
+            origin.clone(),
+            format!(
+                "etc/sysctl.conf is not applied at boot on Debian 13: its procps no longer links \
+                 /etc/sysctl.d/99-sysctl.conf to it, and systemd-sysctl reads only the sysctl.d \
+                 directories: use a file there, e.g. `{DEFAULT_SYSCTL_PATH}`"
+            ),
+        );
+    } else if file.parent() != Some(Path::new("etc/sysctl.d")) {
+        problems.add(
+            "path-not-read-at-boot",
+            origin.clone(),
+            format!(
+                "{} would not be applied at boot: systemd-sysctl reads /etc/sysctl.d/*.conf: \
+                 use a file there, e.g. `{DEFAULT_SYSCTL_PATH}`",
+                file.display()
+            ),
+        );
+    }
+}
+
+/// Refuses a module list that systemd-modules-load would not read at boot:
+/// it reads /etc/modules-load.d/*.conf, and `/etc/modules` through the link
+/// `/etc/modules-load.d/modules.conf` that Debian 12 and 13 both ship.
+fn check_modules_path((file, origin): &(PathBuf, String), problems: &mut Problems) {
+    if file != Path::new("etc/modules") && file.parent() != Some(Path::new("etc/modules-load.d")) {
+        problems.add(
+            "path-not-read-at-boot",
+            origin.clone(),
+            format!(
+                "{} would not be read at boot: systemd-modules-load reads \
+                 /etc/modules-load.d/*.conf and /etc/modules: use one of them, e.g. \
+                 `{DEFAULT_MODULES_PATH}`",
+                file.display()
+            ),
+        );
     }
 }
 
