@@ -17,6 +17,10 @@ pub const DEFAULT_KEEPALIVED_PATH: &str = "etc/keepalived/keepalived.conf";
 /// Seconds between VRRP advertisements unless the inventory says otherwise.
 pub const DEFAULT_ADVERT_INT: u32 = 1;
 
+/// The longest advertisement interval VRRP version 3 (IPv6) carries, in
+/// whole seconds: its field is 12 bits of centiseconds (RFC 5798), 40.95 s.
+pub const MAX_ADVERT_INT_V3: u32 = 40;
+
 /// Checks the directors, the VRRP settings and the segment against the
 /// services and hosts already validated, and builds the directors' model.
 pub(super) fn validate_directors(
@@ -81,6 +85,24 @@ fn validate_vrrp(
         problems.add(
             "vrrp.password",
             "every VIP is IPv6, and VRRP version 3 (IPv6) has no authentication: remove the password",
+        );
+    }
+    let any_ipv6 = services
+        .iter()
+        .flat_map(|service| &service.vips)
+        .any(IpAddr::is_ipv6);
+    if let Some(seconds) = vrrp
+        .advert_int
+        .filter(|s| any_ipv6 && s.0 > MAX_ADVERT_INT_V3)
+    {
+        problems.add(
+            "vrrp.advert_int",
+            format!(
+                "{} s is too long for the IPv6 VIPs' VRRP version 3, which counts the \
+                 advertisement interval in hundredths of a second up to 40.95 s (keepalived would \
+                 cut it to 40.95): use 1 to {MAX_ADVERT_INT_V3}",
+                seconds.0
+            ),
         );
     }
     Some(model::Vrrp {
