@@ -43,30 +43,50 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        write!(formatter, "{}", self.file)?;
+        write!(formatter, "{}", printable(&self.file))?;
         if let Some(place) = self.location {
             write!(formatter, ":{}:{}", place.line, place.column)?;
         }
         if let Some(path) = &self.path {
-            write!(formatter, ": {path}")?;
+            write!(formatter, ": {}", printable(path))?;
         }
-        write!(formatter, ": error: {}", self.message)?;
+        write!(formatter, ": error: {}", printable(&self.message))?;
         if let (Some(place), Some(line)) = (self.location, &self.source_line) {
             let number = place.line.to_string();
             let gutter = " ".repeat(number.len());
-            // Keep tabs so the caret lines up under the offending column.
+            // Keep tabs so the caret lines up under the offending column,
+            // and as many spaces as each shown character takes.
             let indent: String = line
                 .chars()
                 .take(place.column.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .map(|c| match c {
+                    '\t' => "\t".to_owned(),
+                    c => " ".repeat(printable(&c.to_string()).chars().count()),
+                })
                 .collect();
             write!(
                 formatter,
-                "\n{gutter} |\n{number} | {line}\n{gutter} | {indent}^"
+                "\n{gutter} |\n{number} | {}\n{gutter} | {indent}^",
+                printable(line)
             )?;
         }
         Ok(())
     }
+}
+
+/// `text` with every control character but the tab escaped (`\r`,
+/// `\u{1b}`): a message must not move the cursor or recolour the
+/// terminal, whatever the inventory holds.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// The candidate closest to `found`, when it is close enough to be the
@@ -105,6 +125,21 @@ mod tests {
         assert_eq!(
             diagnostic.to_string(),
             "inventory.yaml:12:9: error: bad\n   |\n12 |   vips: [x]\n   |         ^"
+        );
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped_and_the_caret_still_lines_up() {
+        let diagnostic = Diagnostic {
+            file: "inventory.yaml".into(),
+            location: Some(Location { line: 3, column: 8 }),
+            path: None,
+            message: "unknown value `r\u{1}r`".into(),
+            source_line: Some("a: \"i\r\u{1b}x".into()),
+        };
+        assert_eq!(
+            diagnostic.to_string(),
+            "inventory.yaml:3:8: error: unknown value `r\\u{1}r`\n  |\n3 | a: \"i\\r\\u{1b}x\n  |              ^"
         );
     }
 

@@ -113,6 +113,21 @@ fn rendered(output: &Output, inventory: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Fails if a message shows a control character (other than a newline
+/// or a tab) raw: it could move the cursor or recolour the user's terminal.
+fn no_raw_controls(stderr: &str, inventory: &str) -> Result<(), TestCaseError> {
+    let raw = stderr
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\t'));
+    prop_assert!(
+        raw.is_none(),
+        "the message shows {:?} raw:\n{}\n--- inventory:\n{inventory}",
+        raw.unwrap_or_default(),
+        stderr.escape_debug()
+    );
+    Ok(())
+}
+
 /// The files of `tree` that belong to a host (not to a director, not the
 /// manifest).
 fn host_files<'a>(tree: &'a Tree, hosts: &[String]) -> BTreeMap<&'a PathBuf, &'a Vec<u8>> {
@@ -246,6 +261,7 @@ fn mutated_inventories_are_refused_with_their_path() {
             mutation.path
         );
         prop_assert!(!stderr.contains("panicked"), "{stderr}");
+        no_raw_controls(&stderr, &inventory)?;
         prop_assert!(
             tree.is_empty() && !dir.path().join("out").exists(),
             "{} wrote {:?}",
@@ -283,6 +299,7 @@ fn corrupted_text_never_panics() {
             "exit {:?}:\n{stderr}\n--- inventory:\n{inventory}",
             output.status.code()
         );
+        no_raw_controls(&stderr, &inventory)?;
         prop_assert!(
             output.status.code() == Some(0) || stderr.contains("error"),
             "exit 2 without an error message:\n{stderr}\n--- inventory:\n{inventory}"
