@@ -188,6 +188,7 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
 /// address in the family of each of its VIPs (IPVS forwards an IPv6 VIP
 /// only to an IPv6 real server).
 fn check_balanced_services(services: &[Service], hosts: &[Host], problems: &mut Problems) {
+    check_virtual_services_unique(services, problems);
     for service in services {
         let path = format!("services.{}", service.name);
         if service.ports.is_empty() {
@@ -231,6 +232,35 @@ fn check_balanced_services(services: &[Service], hosts: &[Host], problems: &mut 
                             .map_or_else(String::new, ToString::to_string)
                     ),
                 );
+            }
+        }
+    }
+}
+
+/// Services may share a VIP, on other ports: IPVS keeps one virtual
+/// service per address, port and protocol, so two services balancing the
+/// same one would give the directors two conflicting `virtual_server`
+/// blocks (keepalived -t accepts them).
+fn check_virtual_services_unique(services: &[Service], problems: &mut Problems) {
+    let mut owners: Vec<((IpAddr, u16, &str), &str)> = Vec::new();
+    for service in services {
+        for (index, port) in service.ports.iter().enumerate() {
+            for vip in &service.vips {
+                let key = (*vip, port.port, port.protocol.name());
+                match owners.iter().find(|(taken, _)| *taken == key) {
+                    Some((_, owner)) => problems.add(
+                        format!("services.{}.ports[{index}]", service.name),
+                        format!(
+                            "{vip} port {}/{} is also balanced by service {owner}: IPVS keeps one \
+                             virtual service per address, port and protocol, so the directors \
+                             would get two conflicting definitions; use another port or VIP, \
+                             or merge the services",
+                            port.port,
+                            port.protocol.name()
+                        ),
+                    ),
+                    None => owners.push((key, &service.name)),
+                }
             }
         }
     }

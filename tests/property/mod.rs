@@ -5,8 +5,8 @@
 //! refused with exit 2, a message naming the inventory path, and nothing
 //! written; and no corrupted text may make the binary panic.
 //!
-//! A fixed seed and case count by default (CI); `LVS_PROPERTY_CASES=N`
-//! runs N cases per property, `LVS_PROPERTY_SEED=S` another seed.
+//! A fixed seed and case counts by default (CI); `LVS_PROPERTY_CASES=N`
+//! runs N cases of each property, `LVS_PROPERTY_SEED=S` another seed.
 //! `LVS_PROPERTY_DUMP=DIR` with the ignored test `property::dump` writes
 //! generated inventories and their rendered trees for the consumer check
 //! (tests/consumers/property).
@@ -28,8 +28,12 @@ use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRu
 
 use crate::support::{read_tree, run_in, text};
 
-/// Cases per property in a plain `cargo test`.
-const DEFAULT_CASES: u32 = 64;
+/// Cases of the render property in a plain `cargo test` (each renders
+/// four times); the refusal and corruption properties run more, being
+/// cheaper.
+const RENDER_CASES: u32 = 256;
+/// Cases of the refusal and corruption properties in a plain `cargo test`.
+const REFUSE_CASES: u32 = 512;
 /// The seed of a plain `cargo test`.
 const DEFAULT_SEED: u64 = 20_261_126;
 const MANIFEST: &str = ".lvs-dr-gen-manifest";
@@ -61,11 +65,15 @@ fn runner(cases: u32) -> (TestRunner, u64) {
 
 /// Runs `test` on `cases` values of `strategy` and prints the count and
 /// time past the test harness's capture, so CI logs show them.
-fn check<S: Strategy>(name: &str, strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>)
-where
+fn check<S: Strategy>(
+    name: &str,
+    default_cases: u32,
+    strategy: S,
+    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) where
     S::Value: Debug,
 {
-    let cases = u32::try_from(env_number("LVS_PROPERTY_CASES", u64::from(DEFAULT_CASES)))
+    let cases = u32::try_from(env_number("LVS_PROPERTY_CASES", u64::from(default_cases)))
         .expect("a case count below 2^32");
     let (mut runner, seed) = runner(cases);
     let start = Instant::now();
@@ -81,10 +89,23 @@ where
     }
 }
 
+/// A fresh scratch directory, on tmpfs when there is one: every render
+/// ends with `syncfs`, which on a disk waits for everything other
+/// processes wrote (here it made a case up to ten times slower).
+fn scratch() -> tempfile::TempDir {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        if let Ok(dir) = tempfile::tempdir_in(shm) {
+            return dir;
+        }
+    }
+    tempfile::tempdir().expect("temp dir")
+}
+
 /// Writes `inventory` into a fresh directory and runs `args` there, with
 /// `OUT` standing for the output directory (also fresh).
 fn run_on(inventory: &str, args: &[&str]) -> (Output, Tree, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = scratch();
     std::fs::write(dir.path().join("inventory.yaml"), inventory).expect("write inventory");
     let out = dir.path().join("out");
     let out_arg = out.to_str().expect("utf-8 temp path").to_owned();
@@ -148,6 +169,28 @@ fn sorted_lines(bytes: &[u8]) -> Vec<&[u8]> {
     lines
 }
 
+/// The first IPVS virtual service (address, port, protocol) that a
+/// keepalived.conf defines twice, if any.
+fn duplicate_virtual_server(bytes: &[u8]) -> Option<String> {
+    let config = String::from_utf8_lossy(bytes);
+    let mut seen = Vec::new();
+    let mut current = None;
+    for line in config.lines() {
+        if let Some(rest) = line.strip_prefix("virtual_server ") {
+            current = Some(rest.trim_end_matches(" {").to_owned());
+        } else if let (Some(protocol), Some(server)) =
+            (line.strip_prefix("    protocol "), current.take())
+        {
+            let key = format!("{server} {protocol}");
+            if seen.contains(&key) {
+                return Some(key);
+            }
+            seen.push(key);
+        }
+    }
+    None
+}
+
 /// A shuffle of `0..count` from `seed`.
 fn shuffled(count: usize, seed: u64) -> Vec<usize> {
     let mut dice = yaml::Dice::new(seed);
@@ -177,6 +220,7 @@ fn valid_inventories_render_deterministically() {
     let strategy = (spec::inventory(), any::<u64>(), any::<u64>(), any::<u64>());
     check(
         "render",
+        RENDER_CASES,
         strategy,
         |(spec, look, other_look, order_seed)| {
             let identity: Vec<usize> = (0..spec.hosts.len()).collect();
@@ -184,6 +228,16 @@ fn valid_inventories_render_deterministically() {
             let (output, first) = render(&inventory);
             rendered(&output, &inventory)?;
             prop_assert!(!first.is_empty(), "nothing rendered:\n{inventory}");
+
+            for (path, bytes) in &first {
+                let duplicate = duplicate_virtual_server(bytes);
+                prop_assert!(
+                    duplicate.is_none(),
+                    "{} defines {:?} twice:\n{inventory}",
+                    path.display(),
+                    duplicate
+                );
+            }
 
             // Twice: byte-identical, the manifest included.
             let (output, second) = render(&inventory);
@@ -241,7 +295,7 @@ fn valid_inventories_render_deterministically() {
 #[test]
 fn mutated_inventories_are_refused_with_their_path() {
     let strategy = (spec::inventory(), any::<u64>(), any::<u64>());
-    check("refuse", strategy, |(spec, look, choice)| {
+    check("refuse", REFUSE_CASES, strategy, |(spec, look, choice)| {
         let identity: Vec<usize> = (0..spec.hosts.len()).collect();
         let root = spec.to_node(&identity);
         let mutation = mutate::mutate(&root, choice).expect("every inventory has a mutation");
@@ -276,7 +330,7 @@ fn mutated_inventories_are_refused_with_their_path() {
 fn corrupted_text_never_panics() {
     let edits = proptest::collection::vec((any::<u64>(), any::<u8>()), 1..4);
     let strategy = (spec::inventory(), any::<u64>(), edits);
-    check("corrupt", strategy, |(spec, look, edits)| {
+    check("corrupt", REFUSE_CASES, strategy, |(spec, look, edits)| {
         let identity: Vec<usize> = (0..spec.hosts.len()).collect();
         let mut bytes = yaml::write(&spec.to_node(&identity), look).into_bytes();
         for (at, byte) in edits {
@@ -289,7 +343,7 @@ fn corrupted_text_never_panics() {
                 _ => bytes[at] = byte,
             }
         }
-        let dir = tempfile::tempdir().expect("temp dir");
+        let dir = scratch();
         std::fs::write(dir.path().join("inventory.yaml"), &bytes).expect("write inventory");
         let output = run_in(dir.path(), &["validate", "inventory.yaml"]);
         let stderr = text(&output.stderr);

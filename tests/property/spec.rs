@@ -398,6 +398,7 @@ fn build(raw: InventoryRaw) -> Spec {
                 hosts[index % count].services.push(index);
             }
         }
+        unique_virtual_services(&mut services);
         for host in &mut hosts {
             let vips = host_vips(host, &services);
             if vips.iter().any(IpAddr::is_ipv4) && host.v4.is_none() {
@@ -427,6 +428,35 @@ fn build(raw: InventoryRaw) -> Spec {
         hosts,
         cluster,
         segment,
+    }
+}
+
+/// With directors, a VIP, port and protocol belong to one service: a later
+/// service's port that an earlier one sharing a VIP balances is dropped (and
+/// a port of its own given if none is left).
+fn unique_virtual_services(services: &mut [Service]) {
+    let canonical = |port: &str| {
+        let (number, protocol) = port.split_once('/').unwrap_or((port, "tcp"));
+        format!("{number}/{protocol}")
+    };
+    let address = |vip: &str| vip.split('/').next().unwrap_or(vip).to_owned();
+    let mut taken: Vec<(String, String)> = Vec::new();
+    for (index, service) in services.iter_mut().enumerate() {
+        let vips: Vec<String> = service.vips.iter().map(|vip| address(vip)).collect();
+        service.ports.retain(|port| {
+            let port = canonical(port);
+            !vips
+                .iter()
+                .any(|vip| taken.contains(&(vip.clone(), port.clone())))
+        });
+        if service.ports.is_empty() {
+            service.ports.push((20_000 + index).to_string());
+        }
+        for vip in &vips {
+            for port in &service.ports {
+                taken.push((vip.clone(), canonical(port)));
+            }
+        }
     }
 }
 
