@@ -27,15 +27,24 @@ pub struct Mutation {
 /// Control characters injected into values and names.
 const CONTROLS: [char; 7] = ['\u{1}', '\t', '\r', '\u{7f}', '\u{1b}', '\u{8}', '\u{c}'];
 
-/// Every mutation of `root` that `choice` can pick; `choice` picks one.
+/// Every mutation of `root` that `choice` can pick; `choice` picks one: a
+/// reuse (of a name, an address, a priority...) one time in three, else a
+/// bad value (out of range, or with a control character, a newline or a
+/// brace injected), as there are many more values than reuses.
 pub fn mutate(root: &Node, choice: u64) -> Option<Mutation> {
-    let mut found = Vec::new();
-    collect(root, &mut Vec::new(), "", choice, &mut found);
-    reuses(root, &mut found);
+    let mut values = Vec::new();
+    collect(root, &mut Vec::new(), "", choice, &mut values);
+    let mut reused = Vec::new();
+    reuses(root, &mut reused);
+    let mut found = if choice % 3 == 0 && !reused.is_empty() {
+        reused
+    } else {
+        values
+    };
     if found.is_empty() {
         return None;
     }
-    let index = usize::try_from(choice % found.len() as u64).expect("small");
+    let index = usize::try_from((choice / 3) % found.len() as u64).expect("small");
     let (what, path, change) = found.swap_remove(index);
     let mut mutated = root.clone();
     change(&mut mutated);
@@ -224,6 +233,12 @@ fn reuses(root: &Node, found: &mut Vec<(String, String, Change)>) {
     }
     if let Some((services_step, services)) = section(root, "services") {
         reuse_vips(services_step, services, found);
+        if let Some((hosts_step, hosts)) = section(root, "hosts") {
+            vip_as_host_address(services, hosts_step, hosts, found);
+        }
+        if section(root, "directors").is_some() {
+            reuse_virtual_service(services_step, services, found);
+        }
     }
 }
 
@@ -372,4 +387,95 @@ fn reuse_vips(
             ));
         }
     }
+}
+
+/// The VIPs and ports of a service's mapping.
+fn vips_and_ports(service: &Node) -> Option<(usize, Vec<Node>, Option<(usize, Vec<Node>)>)> {
+    let Node::Map { entries, .. } = service else {
+        return None;
+    };
+    let vips_index = field(entries, "vips")?;
+    let Node::Seq(vips) = &entries[vips_index].1 else {
+        return None;
+    };
+    let ports = field(entries, "ports").and_then(|index| match &entries[index].1 {
+        Node::Seq(ports) => Some((index, ports.clone())),
+        _ => None,
+    });
+    Some((vips_index, vips.clone(), ports))
+}
+
+/// The last host given the first service's first VIP as its address.
+fn vip_as_host_address(
+    services: &[(Key, Node)],
+    hosts_step: Step,
+    hosts: &[(Key, Node)],
+    found: &mut Vec<(String, String, Change)>,
+) {
+    let Some((name, service)) = services.first() else {
+        return;
+    };
+    let Some((_, vips, _)) = vips_and_ports(service) else {
+        return;
+    };
+    let Some(Node::Scalar(Scalar::Str(vip), kind)) = vips.first() else {
+        return;
+    };
+    let address = vip.split('/').next().unwrap_or(vip).to_owned();
+    let last = hosts.len() - 1;
+    let Node::Map { entries, .. } = &hosts[last].1 else {
+        return;
+    };
+    let at = vec![
+        hosts_step,
+        Step::Entry(last),
+        Step::Entry(field(entries, "address").expect("address")),
+    ];
+    let node = Node::Scalar(Scalar::Str(address), *kind);
+    found.push((
+        format!(
+            "host {} given the VIP {vip} as its address",
+            hosts[last].0.text
+        ),
+        format!("services.{}.vips[0]", name.text),
+        Box::new(move |root| *node_at(root, &at) = node.clone()),
+    ));
+}
+
+/// With directors: the last service given the first one's first VIP and
+/// first port, so two services balance one IPVS virtual service.
+fn reuse_virtual_service(
+    services_step: Step,
+    services: &[(Key, Node)],
+    found: &mut Vec<(String, String, Change)>,
+) {
+    let last = services.len() - 1;
+    if last == 0 {
+        return;
+    }
+    let (
+        Some((_, first_vips, Some((_, first_ports)))),
+        Some((vips_index, _, Some((ports_index, _)))),
+    ) = (
+        vips_and_ports(&services[0].1),
+        vips_and_ports(&services[last].1),
+    )
+    else {
+        return;
+    };
+    let (vip, port) = (first_vips[0].clone(), first_ports[0].clone());
+    let service = vec![services_step, Step::Entry(last)];
+    found.push((
+        format!(
+            "service {} given service {}'s first VIP and port",
+            services[last].0.text, services[0].0.text
+        ),
+        format!("services.{}.ports[0]", services[last].0.text),
+        Box::new(move |root| {
+            if let Node::Map { entries, .. } = node_at(root, &service) {
+                entries[vips_index].1 = Node::Seq(vec![vip.clone()]);
+                entries[ports_index].1 = Node::Seq(vec![port.clone()]);
+            }
+        }),
+    ));
 }

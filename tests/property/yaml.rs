@@ -208,7 +208,10 @@ impl Writer {
                         pad.clone()
                     };
                     for item in items {
-                        let text = self.flow(item);
+                        let text = match item {
+                            Node::Scalar(scalar, _) => self.scalar(scalar, false),
+                            _ => self.flow(item),
+                        };
                         let _ = writeln!(self.out, "{item_pad}- {text}");
                     }
                 }
