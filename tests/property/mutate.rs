@@ -389,8 +389,11 @@ fn reuse_vips(
     }
 }
 
+/// A field of a mapping holding a sequence: its index and its items.
+type Field = (usize, Vec<Node>);
+
 /// The VIPs and ports of a service's mapping.
-fn vips_and_ports(service: &Node) -> Option<(usize, Vec<Node>, Option<(usize, Vec<Node>)>)> {
+fn vips_and_ports(service: &Node) -> Option<(usize, Vec<Node>, Option<Field>)> {
     let Node::Map { entries, .. } = service else {
         return None;
     };
