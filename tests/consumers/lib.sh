@@ -21,11 +21,17 @@ unpack_keepalived() {
         echo "FAIL: cannot download keepalived (run apt-get update first)" >&2; exit 1; }
     dpkg -x "$work"/keepalived_*.deb "$work/keepalived"
     keepalived="$work/keepalived/usr/sbin/keepalived"
-    local libraries
+    local libraries library missing=()
     mapfile -t libraries < <(dpkg-deb -f "$work"/keepalived_*.deb Depends | tr ',' '\n' |
         sed 's/|.*//; s/(.*)//; s/ //g' | grep '^lib')
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        "${libraries[@]}" >/dev/null
+    for library in "${libraries[@]}"; do
+        dpkg-query -W -f='${Status}' "$library" 2>/dev/null | grep -q 'install ok installed' ||
+            missing+=("$library")
+    done
+    # Only what is missing, waiting for another apt run to finish if need be.
+    [ "${#missing[@]}" -eq 0 ] ||
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
     echo "keepalived: $("$keepalived" --version 2>&1 | head -1)"
 }
 
