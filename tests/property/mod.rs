@@ -225,9 +225,21 @@ fn valid_inventories_render_deterministically() {
         |(spec, look, other_look, order_seed)| {
             let identity: Vec<usize> = (0..spec.hosts.len()).collect();
             let inventory = yaml::write(&spec.to_node(&identity), look);
-            let (output, first) = render(&inventory);
+            let (output, first, dir) =
+                run_on(&inventory, &["render", "inventory.yaml", "--out", "OUT"]);
             rendered(&output, &inventory)?;
             prop_assert!(!first.is_empty(), "nothing rendered:\n{inventory}");
+            // check right after render: in sync.
+            let out = dir.path().join("out");
+            let out = out.to_str().expect("utf-8 temp path");
+            let check = run_in(dir.path(), &["check", "inventory.yaml", "--out", out]);
+            prop_assert!(
+                check.status.code() == Some(0),
+                "check right after render: exit {:?}\n{}{}\n--- inventory:\n{inventory}",
+                check.status.code(),
+                text(&check.stdout),
+                text(&check.stderr)
+            );
 
             for (path, bytes) in &first {
                 let duplicate = duplicate_virtual_server(bytes);

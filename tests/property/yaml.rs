@@ -1,7 +1,7 @@
 //! The YAML text of a generated inventory: a tree of nodes, written with
 //! presentation choices (block or flow collections, the order of a
 //! mapping's fields, plain, single- or double-quoted scalars, indentation,
-//! comments, document markers, line endings) drawn from a seed, so that one
+//! comments, document markers, line endings, anchors and aliases) drawn from a seed, so that one
 //! inventory can be written many ways that must all mean the same.
 
 use std::fmt::Write as _;
@@ -139,6 +139,8 @@ pub fn write(root: &Node, seed: u64) -> String {
         flow_odds: 1 + dice.below(4),
         step: if dice.one_in(3) { 4 } else { 2 },
         indent_sequences: dice.one_in(2),
+        use_anchors: dice.one_in(3),
+        anchors: Vec::new(),
         dice,
     };
     if writer.dice.one_in(3) {
@@ -166,6 +168,10 @@ struct Writer {
     step: usize,
     /// Whether block sequence items are indented below their key.
     indent_sequences: bool,
+    /// Whether equal sequences are written as YAML aliases of the first.
+    use_anchors: bool,
+    /// The anchored sequences so far: their `Debug` text and anchor name.
+    anchors: Vec<(String, String)>,
 }
 
 impl Writer {
@@ -193,7 +199,7 @@ impl Writer {
                     let _ = writeln!(self.out, "{pad}{key_text}: {text}");
                 }
                 Node::Seq(items) if items.is_empty() || flow => {
-                    let text = self.flow(value);
+                    let text = self.anchored(value);
                     let _ = writeln!(self.out, "{pad}{key_text}: {text}");
                 }
                 Node::Map { .. } => {
@@ -219,6 +225,31 @@ impl Writer {
         }
     }
 
+    /// A sequence in flow style; when the document uses anchors, one equal
+    /// to an earlier anchored sequence is written as its alias (`*a0`), and
+    /// others are anchored (`&a1 [...]`) half of the time.
+    fn anchored(&mut self, node: &Node) -> String {
+        let Node::Seq(items) = node else {
+            return self.flow(node);
+        };
+        let key = format!("{node:?}");
+        if let Some((_, name)) = self.anchors.iter().find(|(seen, _)| *seen == key) {
+            return format!("*{name}");
+        }
+        let items: Vec<String> = items.iter().map(|item| self.flow(item)).collect();
+        let text = format!("[{}]", items.join(", "));
+        if !self.use_anchors {
+            return text;
+        }
+        if self.dice.one_in(2) {
+            let name = format!("a{}", self.anchors.len());
+            self.anchors.push((key, name.clone()));
+            format!("&{name} {text}")
+        } else {
+            text
+        }
+    }
+
     /// The entries in the order they are written: kept when `ordered`,
     /// shuffled otherwise.
     fn arrange<'a>(&mut self, entries: &'a [(Key, Node)], ordered: bool) -> Vec<&'a (Key, Node)> {
@@ -235,10 +266,7 @@ impl Writer {
     fn flow(&mut self, node: &Node) -> String {
         match node {
             Node::Scalar(scalar, _) => self.scalar(scalar, true),
-            Node::Seq(items) => {
-                let items: Vec<String> = items.iter().map(|item| self.flow(item)).collect();
-                format!("[{}]", items.join(", "))
-            }
+            Node::Seq(_) => self.anchored(node),
             Node::Map { entries, ordered } => {
                 let mut parts = Vec::new();
                 for (key, value) in self.arrange(entries, *ordered) {
