@@ -109,37 +109,61 @@ pub fn take_code(message: &mut String) -> Option<String> {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        write!(formatter, "{}", self.file)?;
-        match (self.location, &self.path) {
+        write!(formatter, "{}", printable(&self.file))?;
+        let (path, message) = (
+            self.path.as_deref().map(printable),
+            printable(&self.message),
+        );
+        match (self.location, path) {
             (Some(place), Some(path)) => write!(
                 formatter,
                 ":{}:{}: error: {path}: {}",
-                place.line, place.column, self.message
+                place.line, place.column, message
             )?,
             (Some(place), None) => write!(
                 formatter,
                 ":{}:{}: error: {}",
-                place.line, place.column, self.message
+                place.line, place.column, message
             )?,
-            (None, Some(path)) => write!(formatter, ": {path}: error: {}", self.message)?,
-            (None, None) => write!(formatter, ": error: {}", self.message)?,
+            (None, Some(path)) => write!(formatter, ": {path}: error: {message}")?,
+            (None, None) => write!(formatter, ": error: {message}")?,
         }
         if let (Some(place), Some(line)) = (self.location, &self.source_line) {
             let number = place.line.to_string();
             let gutter = " ".repeat(number.len());
-            // Keep tabs so the caret lines up under the offending column.
+            // Keep tabs so the caret lines up under the offending column,
+            // and as many spaces as each shown character takes.
             let indent: String = line
                 .chars()
                 .take(place.column.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .map(|c| match c {
+                    '\t' => "\t".to_owned(),
+                    c => " ".repeat(printable(&c.to_string()).chars().count()),
+                })
                 .collect();
             write!(
                 formatter,
-                "\n{gutter} |\n{number} | {line}\n{gutter} | {indent}^"
+                "\n{gutter} |\n{number} | {}\n{gutter} | {indent}^",
+                printable(line)
             )?;
         }
         Ok(())
     }
+}
+
+/// `text` with every control character but the tab escaped (`\r`,
+/// `\u{1b}`): a message must not move the cursor or recolour the
+/// terminal, whatever the inventory holds.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\t' {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// The candidate closest to `found`, when it is close enough to be the
@@ -179,6 +203,22 @@ mod tests {
         assert_eq!(
             diagnostic.to_string(),
             "inventory.yaml:12:9: error: bad\n   |\n12 |   vips: [x]\n   |         ^"
+        );
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped_and_the_caret_still_lines_up() {
+        let diagnostic = Diagnostic {
+            file: "inventory.yaml".into(),
+            code: "unknown-value".into(),
+            location: Some(Location { line: 3, column: 8 }),
+            path: None,
+            message: "unknown value `r\u{1}r`".into(),
+            source_line: Some("a: \"i\r\u{1b}x".into()),
+        };
+        assert_eq!(
+            diagnostic.to_string(),
+            "inventory.yaml:3:8: error: unknown value `r\\u{1}r`\n  |\n3 | a: \"i\\r\\u{1b}x\n  |              ^"
         );
     }
 

@@ -295,10 +295,23 @@ pub fn parse(file: &str, text: &str) -> Result<Inventory, Box<Diagnostic>> {
 /// generic messages into ones that say how to fix the input.
 fn to_diagnostic(file: &str, text: &str, error: &serde_yaml::Error) -> Diagnostic {
     let full = error.to_string();
-    let location = error.location().map(|place| Location {
+    let mut location = error.location().map(|place| Location {
         line: place.line(),
         column: place.column(),
     });
+    // The YAML reader's own errors ("control characters are not allowed at
+    // position N") carry a byte offset and no useful location (1:1).
+    let reader_offset = full
+        .rsplit_once(" at position ")
+        .and_then(|(_, offset)| offset.parse::<usize>().ok());
+    let full = match reader_offset {
+        Some(offset) => {
+            location = Some(location_of(text, offset));
+            let message = full.rsplit_once(" at position ").map_or("", |(m, _)| m);
+            format!("{message}: remove the character")
+        }
+        None => full,
+    };
     // serde_yaml appends " at line L column C"; the location is shown apart.
     let message = match &location {
         Some(place) => full
@@ -360,6 +373,21 @@ fn generic_code(message: &str) -> &'static str {
         "invalid-value"
     } else {
         "yaml-syntax"
+    }
+}
+
+/// The line and column (both from 1, the column in characters) of a byte
+/// offset in `text`.
+fn location_of(text: &str, offset: usize) -> Location {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+    Location {
+        line: before.matches('\n').count() + 1,
+        column: before[line_start..].chars().count() + 1,
     }
 }
 

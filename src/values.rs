@@ -692,7 +692,12 @@ value_type!(PortSpec, "invalid-port", "a port such as 80, 443/tcp or 53/udp",
     {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 65535}, {"type": "string", "pattern": "^[0-9]{1,5}(/(tcp|udp))?$"}]}
 );
 
-/// A duration in whole seconds, zero or more.
+/// The longest persistence keepalived accepts: `persistence_timeout` is
+/// 1 to 2678400 seconds (31 days), and keepalived -t refuses more
+/// ("outside range [1, 2678400]"); 0 writes no `persistence_timeout`.
+pub const MAX_PERSISTENCE: u32 = 2_678_400;
+
+/// A persistence duration in whole seconds, 0 to [`MAX_PERSISTENCE`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Seconds(pub u32);
 
@@ -702,12 +707,19 @@ impl<'de> Deserialize<'de> for Seconds {
         impl Visitor<'_> for SecondsVisitor {
             type Value = Seconds;
             fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("a whole number of seconds, 0 or more")
+                write!(
+                    formatter,
+                    "a whole number of seconds from 0 to {MAX_PERSISTENCE}"
+                )
             }
             fn visit_u64<E: de::Error>(self, value: u64) -> Result<Seconds, E> {
-                u32::try_from(value)
-                    .map(Seconds)
-                    .map_err(|_| E::invalid_value(Unexpected::Unsigned(value), &self))
+                match u32::try_from(value) {
+                    Ok(seconds) if seconds <= MAX_PERSISTENCE => Ok(Seconds(seconds)),
+                    _ => Err(E::custom(format!(
+                        "{value} seconds is more than keepalived's persistence_timeout takes \
+                         ({MAX_PERSISTENCE}, 31 days): write 0 to {MAX_PERSISTENCE}"
+                    ))),
+                }
             }
             fn visit_i64<E: de::Error>(self, value: i64) -> Result<Seconds, E> {
                 u64::try_from(value)

@@ -6,11 +6,16 @@
 //! - `debian`: the package's version is the crate's.
 //! - `json`: `--format json` for valid runs, `check`, output and other errors.
 //! - `schema`: `lvs-dr-gen schema` is the committed schema.
+//! - `property`: generated inventories through the whole pipeline
+//!   (render, determinism, refusals); see tests/property/mod.rs.
+//! - `safety`: links and special files below the output directory refused,
+//!   runs killed at exact points converge, concurrent runs take turns.
 
 mod cli;
 mod debian;
 mod golden;
 mod json;
+mod property;
 mod safety;
 mod schema;
 mod support;

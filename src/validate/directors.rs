@@ -17,6 +17,10 @@ pub const DEFAULT_KEEPALIVED_PATH: &str = "etc/keepalived/keepalived.conf";
 /// Seconds between VRRP advertisements unless the inventory says otherwise.
 pub const DEFAULT_ADVERT_INT: u32 = 1;
 
+/// The longest advertisement interval VRRP version 3 (IPv6) carries, in
+/// whole seconds: its field is 12 bits of centiseconds (RFC 5798), 40.95 s.
+pub const MAX_ADVERT_INT_V3: u32 = 40;
+
 /// Checks the directors, the VRRP settings and the segment against the
 /// services and hosts already validated, and builds the directors' model.
 pub(super) fn validate_directors(
@@ -85,6 +89,25 @@ fn validate_vrrp(
             "vrrp-password-ipv6-only",
             "vrrp.password",
             "every VIP is IPv6, and VRRP version 3 (IPv6) has no authentication: remove the password",
+        );
+    }
+    let any_ipv6 = services
+        .iter()
+        .flat_map(|service| &service.vips)
+        .any(IpAddr::is_ipv6);
+    if let Some(seconds) = vrrp
+        .advert_int
+        .filter(|s| any_ipv6 && s.0 > MAX_ADVERT_INT_V3)
+    {
+        problems.add(
+            "advert-int-too-long-for-ipv6",
+            "vrrp.advert_int",
+            format!(
+                "{} s is too long for the IPv6 VIPs' VRRP version 3, which counts the \
+                 advertisement interval in hundredths of a second up to 40.95 s (keepalived would \
+                 cut it to 40.95): use 1 to {MAX_ADVERT_INT_V3}",
+                seconds.0
+            ),
         );
     }
     Some(model::Vrrp {
@@ -233,6 +256,7 @@ fn check_director_families(
 /// address in the family of each of its VIPs (IPVS forwards an IPv6 VIP
 /// only to an IPv6 real server).
 fn check_balanced_services(services: &[Service], hosts: &[Host], problems: &mut Problems) {
+    check_virtual_services_unique(services, problems);
     for service in services {
         let path = format!("services.{}", service.name);
         if service.ports.is_empty() {
@@ -279,6 +303,36 @@ fn check_balanced_services(services: &[Service], hosts: &[Host], problems: &mut 
                             .map_or_else(String::new, ToString::to_string)
                     ),
                 );
+            }
+        }
+    }
+}
+
+/// Services may share a VIP, on other ports: IPVS keeps one virtual
+/// service per address, port and protocol, so two services balancing the
+/// same one would give the directors two conflicting `virtual_server`
+/// blocks (keepalived -t accepts them).
+fn check_virtual_services_unique(services: &[Service], problems: &mut Problems) {
+    let mut owners: Vec<((IpAddr, u16, &str), &str)> = Vec::new();
+    for service in services {
+        for (index, port) in service.ports.iter().enumerate() {
+            for vip in &service.vips {
+                let key = (*vip, port.port, port.protocol.name());
+                match owners.iter().find(|(taken, _)| *taken == key) {
+                    Some((_, owner)) => problems.add(
+                        "duplicate-virtual-service",
+                        format!("services.{}.ports[{index}]", service.name),
+                        format!(
+                            "{vip} port {}/{} is also balanced by service {owner}: IPVS keeps one \
+                             virtual service per address, port and protocol, so the directors \
+                             would get two conflicting definitions; use another port or VIP, \
+                             or merge the services",
+                            port.port,
+                            port.protocol.name()
+                        ),
+                    ),
+                    None => owners.push((key, &service.name)),
+                }
             }
         }
     }
