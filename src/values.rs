@@ -715,9 +715,12 @@ impl<'de> Deserialize<'de> for Seconds {
             fn visit_u64<E: de::Error>(self, value: u64) -> Result<Seconds, E> {
                 match u32::try_from(value) {
                     Ok(seconds) if seconds <= MAX_PERSISTENCE => Ok(Seconds(seconds)),
-                    _ => Err(E::custom(format!(
-                        "{value} seconds is more than keepalived's persistence_timeout takes \
-                         ({MAX_PERSISTENCE}, 31 days): write 0 to {MAX_PERSISTENCE}"
+                    _ => Err(E::custom(coded(
+                        "out-of-range",
+                        format!(
+                            "{value} seconds is more than keepalived's persistence_timeout takes \
+                             ({MAX_PERSISTENCE}, 31 days): write 0 to {MAX_PERSISTENCE}"
+                        ),
                     ))),
                 }
             }
@@ -739,7 +742,7 @@ impl JsonSchema for Seconds {
         "Seconds".into()
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({"type": "integer", "minimum": 0, "maximum": u32::MAX})
+        json_schema!({"type": "integer", "minimum": 0, "maximum": MAX_PERSISTENCE})
     }
 }
 
