@@ -177,7 +177,12 @@ pub fn plan(
             });
         }
     }
-    changes.extend(leftovers(&mut cursor, tree.keys().chain(&manifest_before))?);
+    // With `--host`, the other hosts' folders are left alone, leftovers too.
+    let managed = tree
+        .keys()
+        .chain(&manifest_before)
+        .filter(|path| in_scope(path));
+    changes.extend(leftovers(&mut cursor, managed)?);
     changes.sort_by(|a, b| a.path().cmp(b.path()));
     drop(cursor);
     Ok(Plan {

@@ -259,6 +259,30 @@ fn leftover_temp_files_are_shown_by_check_and_removed_by_render() {
 }
 
 #[test]
+fn a_host_selection_leaves_the_other_hosts_leftovers_alone() {
+    let setup = Setup::new();
+    assert_eq!(setup.run("render").0, 0);
+    let theirs = setup.path("out/web02/etc/sysctl.d/.lvs-dr-gen-Zz99zz");
+    let ours = setup.path("out/web01/etc/sysctl.d/.lvs-dr-gen-Aa11aa");
+    fs::write(&theirs, "half").unwrap();
+    fs::write(&ours, "half").unwrap();
+    let output = run_in(
+        setup.dir.path(),
+        &[
+            "render",
+            "inventory.yaml",
+            "--out",
+            "out",
+            "--host",
+            "web01",
+        ],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(!ours.exists());
+    assert!(theirs.exists(), "web02 was not selected");
+}
+
+#[test]
 fn a_run_waits_for_one_that_holds_the_lock() {
     let setup = Setup::new();
     fs::create_dir(setup.path("out")).unwrap();
