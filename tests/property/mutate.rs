@@ -213,7 +213,7 @@ fn field(entries: &[(Key, Node)], name: &str) -> Option<usize> {
 fn reuses(root: &Node, found: &mut Vec<(String, String, Change)>) {
     duplicate_keys(root, &mut Vec::new(), "", found);
     if let Some((hosts_step, hosts)) = section(root, "hosts") {
-        reuse_host_names(hosts_step, hosts, found);
+        reuse_names_in_other_case("hosts", hosts_step, hosts, found);
         reuse_host_addresses(hosts_step, hosts, found);
         if let Some((directors_step, directors)) = section(root, "directors") {
             let (name, _) = &hosts[0];
@@ -229,6 +229,7 @@ fn reuses(root: &Node, found: &mut Vec<(String, String, Change)>) {
                 ));
             }
             reuse_priorities(directors_step, directors, found);
+            reuse_names_in_other_case("directors", directors_step, directors, found);
         }
     }
     if let Some((services_step, services)) = section(root, "services") {
@@ -269,16 +270,18 @@ fn duplicate_keys(
     }
 }
 
-/// A host renamed to another host's name in other letter case.
-fn reuse_host_names(
-    hosts_step: Step,
-    hosts: &[(Key, Node)],
+/// In `section` (hosts or directors), the last one renamed to the first
+/// one's name in other letter case.
+fn reuse_names_in_other_case(
+    section: &'static str,
+    step: Step,
+    entries: &[(Key, Node)],
     found: &mut Vec<(String, String, Change)>,
 ) {
-    if hosts.len() < 2 {
+    if entries.len() < 2 {
         return;
     }
-    let first = &hosts[0].0.text;
+    let first = &entries[0].0.text;
     let upper = first.to_ascii_uppercase();
     let new = if upper == *first {
         first.to_ascii_lowercase()
@@ -288,11 +291,11 @@ fn reuse_host_names(
     if new == *first {
         return;
     }
-    let last = hosts.len() - 1;
+    let last = entries.len() - 1;
     found.push((
-        format!("host {} renamed to {new}", hosts[last].0.text),
-        format!("hosts.{new}"),
-        Box::new(move |root| key_at(root, &[hosts_step], last).text.clone_from(&new)),
+        format!("{section}: {} renamed to {new}", entries[last].0.text),
+        format!("{section}.{new}"),
+        Box::new(move |root| key_at(root, &[step], last).text.clone_from(&new)),
     ));
 }
 
