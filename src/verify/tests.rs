@@ -1,0 +1,1 @@
+//! Tests of the checks on recorded live states.
