@@ -77,10 +77,15 @@ enum Command {
     /// interface the effective `arp_ignore` and `arp_announce` (the larger of
     /// conf/all and conf/<interface>) are the rendered ones; every rendered
     /// kernel parameter holds; the dummy module is loaded. On a director:
-    /// the installed keepalived.conf is the rendered one. One line per check
-    /// with what was expected and what was found. Exits 0 when all is as the
-    /// inventory says, 1 on drift, 2 when the inventory or the live state
-    /// cannot be read.
+    /// the installed keepalived.conf is the rendered one; keepalived is
+    /// running; the IPVS table (`ipvsadm -S -n`) holds exactly the
+    /// inventory's virtual servers (scheduler, persistence) and real servers
+    /// (direct routing, weight), a real server that its health check took
+    /// out reported as down, not drift; the director holds all VIPs (VRRP
+    /// master) or none (backup). One line per check with what was expected
+    /// and what was found. Exits 0 when all is as the inventory says (real
+    /// servers down included), 1 on drift, 2 when the inventory or the live
+    /// state cannot be read.
     Verify(VerifyArgs),
     /// Print the inventory's JSON Schema (draft 2020-12), for editors and
     /// CI.
@@ -315,7 +320,7 @@ fn verify(args: &VerifyArgs) -> Result<u8, Reported> {
     let files = verify::machine_files(&tree, machine.name());
     let state = match recorded {
         Some(state) => state,
-        None => live::read(&verify::probe(machine, &files), &args.root)
+        None => live::read(&verify::probe(&machine, &files), &args.root)
             .map_err(|error| trouble(error.to_string()))?,
     };
     if args.print_state {
@@ -323,7 +328,7 @@ fn verify(args: &VerifyArgs) -> Result<u8, Reported> {
         println!("{text}");
         return Ok(EXIT_OK);
     }
-    let report = verify::verify(machine, &files, &state);
+    let report = verify::verify(&machine, &files, &state);
     let text = match args.format {
         VerifyFormat::Text => verify::format::text(&report),
         VerifyFormat::Json => verify::format::json(&report),
@@ -334,7 +339,7 @@ fn verify(args: &VerifyArgs) -> Result<u8, Reported> {
     let _ = stdout.flush();
     eprintln!("{}", verify::format::summary(&report));
     Ok(match report.status() {
-        verify::Status::Ok => EXIT_OK,
+        verify::Status::Ok | verify::Status::Down => EXIT_OK,
         verify::Status::Drift => EXIT_DIFFERENCES,
         verify::Status::Error => EXIT_TROUBLE,
     })

@@ -22,18 +22,30 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveState {
     /// The machine's host name (`/proc/sys/kernel/hostname`).
+    #[serde(default)]
     pub hostname: String,
     /// Every interface with its addresses, as `ip -j addr show` prints them
     /// (the fields `verify` uses).
+    #[serde(default)]
     pub interfaces: Vec<Link>,
     /// Kernel parameters, by their path below `/proc/sys` (such as
     /// `net/ipv4/conf/all/arp_ignore`), with the value's whitespace
     /// squeezed to single spaces; `None` when the parameter does not exist.
+    #[serde(default)]
     pub sysctl: BTreeMap<String, Option<String>>,
     /// The kernel modules asked about that are loaded (or built in).
+    #[serde(default)]
     pub modules: BTreeSet<String>,
     /// The files asked about, by their absolute path on the machine.
+    #[serde(default)]
     pub files: BTreeMap<PathBuf, FileState>,
+    /// The programs asked about that are running (by process name).
+    #[serde(default)]
+    pub processes: BTreeSet<String>,
+    /// The IPVS table as `ipvsadm -S -n` prints it (the rules format that
+    /// `ipvsadm-restore` reads), when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipvs: Option<String>,
 }
 
 /// An interface, as in iproute2's JSON output.
@@ -100,6 +112,10 @@ pub struct Probe {
     pub modules: BTreeSet<String>,
     /// Files, by their absolute path on the machine (below the root).
     pub files: BTreeSet<PathBuf>,
+    /// Programs, by process name.
+    pub processes: BTreeSet<String>,
+    /// Whether to read the IPVS table.
+    pub ipvs: bool,
 }
 
 /// Why the live state could not be read.
@@ -114,6 +130,9 @@ pub enum LiveError {
     /// `ip` printed something that is not the expected JSON.
     #[error("cannot parse the output of `ip -j addr show`: {0}")]
     IpOutput(serde_json::Error),
+    /// `ipvsadm` could not be run or failed.
+    #[error("cannot read the IPVS table with `ipvsadm -S -n`: {0}; is ipvsadm installed?")]
+    Ipvsadm(String),
     /// A file below /proc could not be read.
     #[error("cannot read {}: {source}", .path.display())]
     Proc {
@@ -156,12 +175,16 @@ pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
         .iter()
         .map(|path| (path.clone(), read_file(&below(root, path))))
         .collect();
+    let processes = running(&probe.processes);
+    let ipvs = if probe.ipvs { Some(read_ipvs()?) } else { None };
     Ok(LiveState {
         hostname,
         interfaces,
         sysctl,
         modules,
         files,
+        processes,
+        ipvs,
     })
 }
 
@@ -201,6 +224,33 @@ fn read_links() -> Result<Vec<Link>, LiveError> {
         ));
     }
     parse_links(&output.stdout)
+}
+
+/// The names in `wanted` of the processes running (`/proc/<pid>/comm`).
+fn running(wanted: &BTreeSet<String>) -> BTreeSet<String> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return BTreeSet::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().parse::<u32>().is_ok())
+        .filter_map(|entry| fs::read_to_string(entry.path().join("comm")).ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| wanted.contains(name))
+        .collect()
+}
+
+fn read_ipvs() -> Result<String, LiveError> {
+    let output = Command::new("ipvsadm")
+        .args(["-S", "-n"])
+        .output()
+        .map_err(|error| LiveError::Ipvsadm(error.to_string()))?;
+    if !output.status.success() {
+        return Err(LiveError::Ipvsadm(
+            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// Parses the output of `ip -j addr show`.

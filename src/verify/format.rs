@@ -19,6 +19,7 @@ pub fn text(report: &Report) -> String {
     for check in &report.checks {
         let status = match check.status {
             Status::Ok => "ok",
+            Status::Down => "DOWN",
             Status::Drift => "DRIFT",
             Status::Error => "ERROR",
         };
@@ -57,6 +58,14 @@ pub fn summary(report: &Report) -> String {
             }
         }
     }
+    let down = count(Status::Down);
+    if down > 0 {
+        let _ = write!(
+            line,
+            "; {down} real server{} down",
+            if down == 1 { "" } else { "s" }
+        );
+    }
     line
 }
 
@@ -74,12 +83,12 @@ pub fn json(report: &Report) -> String {
 }
 
 /// The Prometheus text format: one gauge, 1 when the check holds and 0 when
-/// not (drift or unreadable), with the labels `host`, `role`, `check` and
+/// not (drift, a real server down, or unreadable), with the labels `host`, `role`, `check` and
 /// `subject`.
 pub fn prometheus(report: &Report) -> String {
     let mut out = format!(
-        "# HELP {METRIC} Whether a check of lvs-dr-gen verify holds (1) or not (0): drift, or \
-         not readable.\n# TYPE {METRIC} gauge\n"
+        "# HELP {METRIC} Whether a check of lvs-dr-gen verify holds (1) or not (0): drift, a \
+         real server down, or not readable.\n# TYPE {METRIC} gauge\n"
     );
     for check in &report.checks {
         let _ = writeln!(

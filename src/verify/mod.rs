@@ -4,6 +4,7 @@
 //! expected and what was found. The report's forms (text, JSON, Prometheus)
 //! are in `format`.
 
+mod director;
 pub mod format;
 
 use std::collections::BTreeMap;
@@ -16,15 +17,15 @@ use serde::Serialize;
 use crate::diagnostic::closest;
 use crate::live::{self, FileState, LiveState, Probe, IPV4_CONF};
 use crate::model::{Host, Inventory, VipInterface};
-use crate::render::Tree;
+use crate::render::{self, Tree};
 
 /// The machine checked: a real server or a director of the inventory.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum Machine<'a> {
     /// A real server.
     Host(&'a Host),
-    /// A director, by name.
-    Director(&'a str),
+    /// A director, with what its checks expect.
+    Director(director::Expected),
 }
 
 impl Machine<'_> {
@@ -32,7 +33,7 @@ impl Machine<'_> {
     pub fn name(&self) -> &str {
         match self {
             Machine::Host(host) => &host.name,
-            Machine::Director(name) => name,
+            Machine::Director(expected) => &expected.name,
         }
     }
 
@@ -55,7 +56,12 @@ pub fn find_machine<'a>(model: &'a Inventory, name: &str) -> Result<Machine<'a>,
             return Ok(Machine::Host(host));
         }
         if let Some(director) = model.directors.iter().find(|d| d.name == candidate) {
-            return Ok(Machine::Director(&director.name));
+            return Ok(Machine::Director(director::Expected {
+                name: director.name.clone(),
+                interface: director.interface.clone(),
+                vips: render::unique_vips(&model.services),
+                ipvs: render::ipvs_services(model),
+            }));
         }
     }
     let known: Vec<&str> = model
@@ -85,19 +91,25 @@ pub fn machine_files(tree: &Tree, name: &str) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// What the live state must hold for the checks of `machine`, besides the
 /// interfaces and ARP parameters, which are always read.
-pub fn probe(machine: Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>) -> Probe {
+pub fn probe(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>) -> Probe {
     let mut probe = Probe {
         files: files.keys().cloned().collect(),
         ..Probe::default()
     };
-    if let Machine::Host(host) = machine {
-        probe.sysctl = host
-            .sysctl
-            .iter()
-            .map(|setting| live::sysctl_path(&setting.key))
-            .collect();
-        if matches!(host.interface, VipInterface::Dummy(_)) {
-            probe.modules.insert(DUMMY_MODULE.to_owned());
+    match machine {
+        Machine::Host(host) => {
+            probe.sysctl = host
+                .sysctl
+                .iter()
+                .map(|setting| live::sysctl_path(&setting.key))
+                .collect();
+            if matches!(host.interface, VipInterface::Dummy(_)) {
+                probe.modules.insert(DUMMY_MODULE.to_owned());
+            }
+        }
+        Machine::Director(_) => {
+            probe.processes.insert(director::KEEPALIVED.to_owned());
+            probe.ipvs = true;
         }
     }
     probe
@@ -112,6 +124,9 @@ const DUMMY_MODULE: &str = "dummy";
 pub enum Status {
     /// As the inventory says.
     Ok,
+    /// A real server that keepalived's health check took out of the IPVS
+    /// table: the cluster working as configured, not drift.
+    Down,
     /// Not as the inventory says.
     Drift,
     /// Could not be checked (the live state is unreadable).
@@ -164,23 +179,20 @@ pub struct Report {
 }
 
 impl Report {
-    /// The worst outcome: `Error` over `Drift` over `Ok`.
+    /// The worst outcome: `Error` over `Drift` over `Down` over `Ok`.
     pub fn status(&self) -> Status {
         let has = |status| self.checks.iter().any(|check| check.status == status);
-        if has(Status::Error) {
-            Status::Error
-        } else if has(Status::Drift) {
-            Status::Drift
-        } else {
-            Status::Ok
-        }
+        [Status::Error, Status::Drift, Status::Down]
+            .into_iter()
+            .find(|status| has(*status))
+            .unwrap_or(Status::Ok)
     }
 }
 
 /// Compares the live state of `machine` with the inventory and its rendered
 /// files (`files`, from [`machine_files`]).
 pub fn verify(
-    machine: Machine<'_>,
+    machine: &Machine<'_>,
     files: &BTreeMap<PathBuf, Vec<u8>>,
     live: &LiveState,
 ) -> Report {
@@ -188,8 +200,9 @@ pub fn verify(
         .iter()
         .map(|(path, bytes)| file_check(path, bytes, live.files.get(path)))
         .collect();
-    if let Machine::Host(host) = machine {
-        checks.extend(real_server_checks(host, live));
+    match machine {
+        Machine::Host(host) => checks.extend(real_server_checks(host, live)),
+        Machine::Director(expected) => checks.extend(director::checks(expected, live)),
     }
     Report {
         host: machine.name().to_owned(),

@@ -35,7 +35,7 @@ impl Recorded {
     fn report(&self) -> Report {
         let tree = Renderer::new(None).unwrap().render(&self.model).unwrap();
         let machine = find_machine(&self.model, self.host).unwrap();
-        verify(machine, &machine_files(&tree, self.host), &self.state)
+        verify(&machine, &machine_files(&tree, self.host), &self.state)
     }
 
     fn link(&mut self, name: &str) -> &mut live::Link {
@@ -301,5 +301,158 @@ fn machines_are_found_by_name_or_short_name_or_named_nearest() {
         find_machine(&host.model, "zzz").unwrap_err(),
         "`zzz` is neither a host nor a director in the inventory; the inventory has \
          webserver01, webserver02, lb01, lb02"
+    );
+}
+
+/// lb1 of tests/vm/cases/dr.yaml as VRRP master: its addresses recorded in
+/// a network namespace (`ip -j addr`, VIP 10.0.0.100/32 on eth0 as
+/// keepalived adds it), its keepalived.conf as rendered, keepalived
+/// running, and the IPVS table in `ipvsadm -S -n`'s rules format as
+/// keepalived builds it from that configuration.
+fn director() -> Recorded {
+    let inventory = include_str!("../../tests/vm/cases/dr.yaml");
+    let mut host = recorded(inventory, "lb1", "{}");
+    let tree = Renderer::new(None).unwrap().render(&host.model).unwrap();
+    host.state = LiveState {
+        hostname: "lb1".into(),
+        interfaces: live::parse_links(include_bytes!(
+            "../../tests/fixtures/verify/ip-addr-lb1.json"
+        ))
+        .unwrap(),
+        files: machine_files(&tree, "lb1")
+            .into_iter()
+            .map(|(path, bytes)| (path, FileState::Text(String::from_utf8(bytes).unwrap())))
+            .collect(),
+        processes: [director::KEEPALIVED.to_owned()].into(),
+        ipvs: Some(IPVS_LB1.into()),
+        ..LiveState::default()
+    };
+    host
+}
+
+const IPVS_LB1: &str = "-A -t 10.0.0.100:80 -s rr\n\
+    -a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 1\n\
+    -a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 1\n";
+
+#[test]
+fn a_director_as_the_inventory_says_passes_as_master() {
+    let report = director().report();
+    assert_eq!(drift(&report), Vec::<String>::new());
+    assert_eq!(
+        format::text(&report),
+        "ok    file /etc/keepalived/keepalived.conf: expected as rendered; found as rendered\n\
+         ok    process keepalived: expected running; found running\n\
+         ok    virtual-server TCP 10.0.0.100:80: expected rr, not persistent; found rr, not \
+         persistent\n\
+         ok    real-server TCP 10.0.0.100:80 -> 10.0.0.11:80: expected rs1, route, weight 1; \
+         found rs1, route, weight 1\n\
+         ok    real-server TCP 10.0.0.100:80 -> 10.0.0.12:80: expected rs2, route, weight 1; \
+         found rs2, route, weight 1\n\
+         ok    vrrp lb1: expected master (all 1 VIPs on eth0) or backup (none); found master: \
+         all 1 VIPs on eth0\n"
+    );
+}
+
+#[test]
+fn a_director_without_the_vips_is_backup() {
+    let mut host = director();
+    host.link("eth0")
+        .addr_info
+        .retain(|address| address.local != "10.0.0.100");
+    let report = host.report();
+    assert_eq!(report.status(), Status::Ok);
+    assert_eq!(outcome(&report, "vrrp", "lb1").2, "backup: no VIP on eth0");
+}
+
+#[test]
+fn ipvs_drift_is_found_and_a_real_server_taken_out_is_down() {
+    let mut host = director();
+    // `ipvsadm -e` changed a weight, and someone added a server.
+    host.state.ipvs = Some(
+        IPVS_LB1.replace("10.0.0.12:80 -g -w 1", "10.0.0.12:80 -g -w 5")
+            + "-a -t 10.0.0.100:80 -r 10.0.0.13:80 -g -w 1\n",
+    );
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT real-server TCP 10.0.0.100:80 -> 10.0.0.12:80: expected rs2, route, weight 1; \
+             found rs2, route, weight 5",
+            "DRIFT real-server TCP 10.0.0.100:80 -> 10.0.0.13:80: expected not in the table; \
+             found route, weight 1",
+        ]
+    );
+    // The health check took rs1 out (the service has one): down, exit 0.
+    host.state.ipvs = Some(IPVS_LB1.replace("-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 1\n", ""));
+    let report = host.report();
+    assert_eq!(
+        drift(&report),
+        [
+            "DOWN  real-server TCP 10.0.0.100:80 -> 10.0.0.11:80: expected rs1, route, weight 1; \
+          found down: not in the table (taken out by its health check)"
+        ]
+    );
+    assert_eq!(report.status(), Status::Down);
+    assert_eq!(
+        format::summary(&report),
+        "lb1 (director): 6 checks, all as the inventory says; 1 real server down"
+    );
+}
+
+#[test]
+fn a_wrong_virtual_server_or_method_is_drift() {
+    let mut host = director();
+    host.state.ipvs = Some(
+        IPVS_LB1
+            .replace("-s rr", "-s wlc -p 300")
+            .replace("10.0.0.11:80 -g", "10.0.0.11:80 -m")
+            + "-A -u 10.0.0.100:53 -s rr\n",
+    );
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT virtual-server TCP 10.0.0.100:80: expected rr, not persistent; found wlc, \
+             persistent 300 s",
+            "DRIFT real-server TCP 10.0.0.100:80 -> 10.0.0.11:80: expected rs1, route, weight 1; \
+             found rs1, masquerade, weight 1",
+            "DRIFT virtual-server UDP 10.0.0.100:53: expected not in the table; found rr, not \
+             persistent",
+        ]
+    );
+    host.state.ipvs = Some(String::new());
+    host.state.processes.clear();
+    let report = host.report();
+    assert_eq!(
+        outcome(&report, "virtual-server", "TCP 10.0.0.100:80").2,
+        "missing"
+    );
+    assert_eq!(outcome(&report, "process", "keepalived").2, "not running");
+}
+
+#[test]
+fn a_director_holding_some_vips_only_is_drift() {
+    let inventory = include_str!("../../examples/inventory.yaml");
+    let mut host = recorded(inventory, "lb01", "{}");
+    let mut links = live::parse_links(include_bytes!(
+        "../../tests/fixtures/verify/ip-addr-lb1.json"
+    ))
+    .unwrap();
+    for link in &mut links {
+        for address in &mut link.addr_info {
+            if address.local == "10.0.0.100" {
+                address.local = "198.19.253.1".into();
+            }
+        }
+    }
+    host.state.interfaces = links;
+    let report = host.report();
+    assert_eq!(
+        outcome(&report, "vrrp", "lb01"),
+        (
+            Status::Drift,
+            "master (all 4 VIPs on eth0) or backup (none)".into(),
+            "1 of 4 VIPs on eth0; missing 198.19.254.1, 2a00:e10:1000:7:124::a1, \
+             2a00:e10:1000:7:124::b1"
+                .into()
+        )
     );
 }
