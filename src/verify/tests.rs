@@ -24,6 +24,25 @@ fn loopback() -> Recorded {
     )
 }
 
+/// webserver01 of golden/article-iproute2 (VIPs on dummy0, both families),
+/// recorded by the VM suite after a boot of Debian 12.
+fn dummy() -> Recorded {
+    recorded(
+        include_str!("../../golden/article-iproute2/inventory.yaml"),
+        "webserver01",
+        include_str!("../../tests/fixtures/verify/article-iproute2-bookworm.json"),
+    )
+}
+
+/// The same after a boot of Debian 13.
+fn dummy_trixie() -> Recorded {
+    recorded(
+        include_str!("../../golden/article-iproute2/inventory.yaml"),
+        "webserver01",
+        include_str!("../../tests/fixtures/verify/article-iproute2-trixie.json"),
+    )
+}
+
 fn recorded(inventory_text: &str, host: &'static str, state: &str) -> Recorded {
     let raw = inventory::parse("inventory.yaml", inventory_text).expect("inventory parses");
     let model = validate::validate("inventory.yaml", &raw).expect("inventory is valid");
@@ -454,5 +473,39 @@ fn a_director_holding_some_vips_only_is_drift() {
              2a00:e10:1000:7:124::b1"
                 .into()
         )
+    );
+}
+
+#[test]
+fn the_recorded_dummy_hosts_of_debian_12_and_13_pass_every_check() {
+    for host in [dummy(), dummy_trixie()] {
+        let report = host.report();
+        assert_eq!(drift(&report), Vec::<String>::new());
+        // 3 files, the interface, 4 VIPs twice, extra addresses, 2 interfaces'
+        // ARP pair, 4 sysctls, the module.
+        assert_eq!(report.checks.len(), 3 + 1 + 8 + 1 + 4 + 4 + 1);
+    }
+}
+
+#[test]
+fn an_address_on_the_dummy_interface_not_in_the_inventory_is_drift() {
+    let mut host = dummy();
+    let mut extra = host.address("dummy0", "198.19.253.1").clone();
+    extra.local = "192.0.2.99".into();
+    extra.prefixlen = 24;
+    host.link("dummy0").addr_info.push(extra);
+    assert_eq!(
+        drift(&host.report()),
+        ["DRIFT extra-address dummy0: expected no address but the VIPs; found also 192.0.2.99/24"]
+    );
+}
+
+#[test]
+fn the_dummy_module_must_be_loaded() {
+    let mut host = dummy();
+    host.state.modules.clear();
+    assert_eq!(
+        drift(&host.report()),
+        ["DRIFT module dummy: expected loaded; found not loaded"]
     );
 }
