@@ -150,3 +150,44 @@ fn installed_files_are_read_below_the_root() {
         "DRIFT file /etc/network/interfaces.d/lvs-dr: expected as rendered; found missing\n"
     ));
 }
+
+/// What `--print-state` records, `--state` compares to the same result as
+/// reading the machine.
+#[test]
+fn a_recorded_state_verifies_as_the_live_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let inventory = format!("{}/{INVENTORY}", env!("CARGO_MANIFEST_DIR"));
+    assert_eq!(
+        run(&["render", &inventory, "--out", out.to_str().unwrap()]).0,
+        0
+    );
+    let root = out.join("webserver01");
+    let live = [
+        "verify",
+        INVENTORY,
+        "--host",
+        "webserver01",
+        "--root",
+        root.to_str().unwrap(),
+    ];
+    let (code, state, stderr) = run(&[&live[..], &["--print-state"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let recorded: serde_json::Value = serde_json::from_str(&state).unwrap();
+    assert!(recorded["files"]["/etc/modules-load.d/lvs-dr.conf"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("dummy"));
+    let path = dir.path().join("state.json");
+    fs::write(&path, state).unwrap();
+    let (live_code, live_report, _) = run(&live);
+    let (code, report, _) = run(&[
+        "verify",
+        INVENTORY,
+        "--host",
+        "webserver01",
+        "--state",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!((code, report), (live_code, live_report));
+}
