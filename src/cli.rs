@@ -14,7 +14,7 @@ use crate::diagnostic::{closest, Diagnostic};
 use crate::model::Inventory;
 use crate::output::{self, Access, Plan};
 use crate::render::{Renderer, Tree};
-use crate::{inventory, schema, validate};
+use crate::{inventory, live, schema, validate, verify};
 
 /// Exit code: success, or `check` found the output in sync.
 const EXIT_OK: u8 = 0;
@@ -68,6 +68,25 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// Check that this machine is what the inventory says (read-only).
+    ///
+    /// On a real server: the installed files are byte for byte the rendered
+    /// ones; the VIP interface exists and is up; every VIP is on it as /32
+    /// or /128 (IPv6 neither tentative nor dadfailed) and on no other
+    /// interface; the dummy interface has no other address; for every
+    /// interface the effective `arp_ignore` and `arp_announce` (the larger of
+    /// conf/all and conf/<interface>) are the rendered ones; every rendered
+    /// kernel parameter holds; the dummy module is loaded. On a director:
+    /// the installed keepalived.conf is the rendered one; keepalived is
+    /// running; the IPVS table (`ipvsadm -S -n`) holds exactly the
+    /// inventory's virtual servers (scheduler, persistence) and real servers
+    /// (direct routing, weight), a real server that its health check took
+    /// out reported as down, not drift; the director holds all VIPs (VRRP
+    /// master) or none (backup). One line per check with what was expected
+    /// and what was found. Exits 0 when all is as the inventory says (real
+    /// servers down included), 1 on drift, 2 when the inventory or the live
+    /// state cannot be read.
+    Verify(VerifyArgs),
     /// Print the inventory's JSON Schema (draft 2020-12), for editors and
     /// CI.
     ///
@@ -112,6 +131,45 @@ struct OutputArgs {
     report: ReportArgs,
 }
 
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    /// The inventory file (YAML).
+    inventory: PathBuf,
+    /// The host or director to check this machine as; by default this
+    /// machine's host name (the part before the first dot also matches).
+    #[arg(long, value_name = "NAME")]
+    host: Option<String>,
+    /// The directory the installed files are below.
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    root: PathBuf,
+    /// The directory of override templates the files were rendered with.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// The report's form: `text` (one line per check), `json` (one
+    /// document) or `prometheus` (for the textfile collector of `node_exporter`).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = VerifyFormat::Text)]
+    format: VerifyFormat,
+    /// Compare with a live state recorded by --print-state instead of
+    /// reading this machine's.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Print the live state that would be compared, as JSON, and compare
+    /// nothing: to record a machine's state.
+    #[arg(long, conflicts_with = "state")]
+    print_state: bool,
+}
+
+/// The form of a `verify` report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum VerifyFormat {
+    /// One line per check, for people.
+    Text,
+    /// One JSON document.
+    Json,
+    /// The Prometheus text format.
+    Prometheus,
+}
+
 /// How problems are reported.
 #[derive(Debug, Args)]
 struct ReportArgs {
@@ -154,6 +212,7 @@ pub fn run() -> ExitCode {
                 EXIT_OK
             })
         }
+        Command::Verify(args) => verify(&args),
         Command::Schema => {
             println!("{}", schema::inventory_schema_text());
             Ok(EXIT_OK)
@@ -227,6 +286,63 @@ fn check(args: &OutputArgs) -> Result<u8, Reported> {
         );
         Ok(EXIT_DIFFERENCES)
     }
+}
+
+/// `verify`: the machine's live state against the inventory.
+fn verify(args: &VerifyArgs) -> Result<u8, Reported> {
+    let format = match args.format {
+        VerifyFormat::Json => Format::Json,
+        VerifyFormat::Text | VerifyFormat::Prometheus => Format::Text,
+    };
+    let trouble = |message: String| {
+        let problem = Diagnostic::in_file("", "verify-trouble", &message);
+        fail(format, &message, &[problem])
+    };
+    let model = load(&args.inventory, false, format)?;
+    let tree = render_tree(&model, args.templates.as_deref(), format)?;
+    let recorded = match &args.state {
+        Some(path) => Some(
+            fs::read_to_string(path)
+                .map_err(|error| error.to_string())
+                .and_then(|text| {
+                    serde_json::from_str::<live::LiveState>(&text).map_err(|e| e.to_string())
+                })
+                .map_err(|error| trouble(format!("cannot read {}: {error}", path.display())))?,
+        ),
+        None => None,
+    };
+    let name = match (&args.host, &recorded) {
+        (Some(name), _) => name.clone(),
+        (None, Some(state)) => state.hostname.clone(),
+        (None, None) => live::hostname().map_err(|error| trouble(error.to_string()))?,
+    };
+    let machine = verify::find_machine(&model, &name).map_err(trouble)?;
+    let files = verify::machine_files(&tree, machine.name());
+    let state = match recorded {
+        Some(state) => state,
+        None => live::read(&verify::probe(&machine, &files), &args.root)
+            .map_err(|error| trouble(error.to_string()))?,
+    };
+    if args.print_state {
+        let text = serde_json::to_string_pretty(&state).unwrap_or_default();
+        println!("{text}");
+        return Ok(EXIT_OK);
+    }
+    let report = verify::verify(&machine, &files, &state);
+    let text = match args.format {
+        VerifyFormat::Text => verify::format::text(&report),
+        VerifyFormat::Json => verify::format::json(&report),
+        VerifyFormat::Prometheus => verify::format::prometheus(&report),
+    };
+    let mut stdout = io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+    eprintln!("{}", verify::format::summary(&report));
+    Ok(match report.status() {
+        verify::Status::Ok | verify::Status::Down => EXIT_OK,
+        verify::Status::Drift => EXIT_DIFFERENCES,
+        verify::Status::Error => EXIT_TROUBLE,
+    })
 }
 
 /// Loads, validates, renders and plans; returns the plan and what it

@@ -11,6 +11,7 @@
 mod cli;
 mod diagnostic;
 mod inventory;
+mod live;
 mod model;
 mod outdir;
 mod output;
@@ -18,6 +19,7 @@ mod render;
 mod schema;
 mod validate;
 mod values;
+mod verify;
 
 fn main() -> std::process::ExitCode {
     cli::run()

@@ -425,6 +425,7 @@ fn completions_and_man_pages_are_generated() {
             "lvs-dr-gen-render.1",
             "lvs-dr-gen-schema.1",
             "lvs-dr-gen-validate.1",
+            "lvs-dr-gen-verify.1",
             "lvs-dr-gen.1"
         ]
     );

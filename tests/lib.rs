@@ -10,6 +10,7 @@
 //!   (render, determinism, refusals); see tests/property/mod.rs.
 //! - `safety`: links and special files below the output directory refused,
 //!   runs killed at exact points converge, concurrent runs take turns.
+//! - `verify`: `verify` on recorded live states and on this machine's.
 
 mod cli;
 mod debian;
@@ -19,3 +20,4 @@ mod property;
 mod safety;
 mod schema;
 mod support;
+mod verify;

@@ -126,8 +126,53 @@ impl<'a> DirectorContext<'a> {
     }
 }
 
+/// A virtual server as the rendered keepalived.conf has keepalived put it
+/// in the IPVS table (direct routing), for `verify`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpvsService {
+    /// `TCP` or `UDP`.
+    pub protocol: &'static str,
+    /// The VIP.
+    pub vip: IpAddr,
+    /// The port, also the real servers' port.
+    pub port: u16,
+    /// The scheduler's name, such as `wlc`.
+    pub scheduler: String,
+    /// Client persistence in seconds, when set.
+    pub persistence: Option<u32>,
+    /// Whether keepalived health-checks the real servers (and so takes a
+    /// failing one out of the table).
+    pub checked: bool,
+    /// The real servers: host name, address, weight.
+    pub real_servers: Vec<(String, IpAddr, u32)>,
+}
+
+/// The IPVS table that the rendered keepalived.conf makes: the same virtual
+/// servers as the template's context.
+pub fn ipvs_services(inventory: &Inventory) -> Vec<IpvsService> {
+    virtual_servers(&inventory.services, &inventory.hosts)
+        .into_iter()
+        .map(|server| IpvsService {
+            protocol: server.protocol,
+            vip: server.vip,
+            port: server.port,
+            scheduler: serde_json::to_value(server.scheduler)
+                .ok()
+                .and_then(|name| name.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            persistence: server.persistence,
+            checked: server.check.is_some(),
+            real_servers: server
+                .real_servers
+                .iter()
+                .map(|real| (real.host.to_owned(), real.address, real.weight))
+                .collect(),
+        })
+        .collect()
+}
+
 /// Every VIP of every service, each once, in inventory order.
-fn unique_vips(services: &[Service]) -> Vec<IpAddr> {
+pub fn unique_vips(services: &[Service]) -> Vec<IpAddr> {
     let mut vips: Vec<IpAddr> = Vec::new();
     for vip in services.iter().flat_map(|service| &service.vips) {
         if !vips.contains(vip) {

@@ -11,6 +11,8 @@
 
 mod director;
 
+pub use director::{ipvs_services, unique_vips, IpvsService};
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::net::IpAddr;

@@ -1,0 +1,371 @@
+//! Reading the live system, for `verify`: the interfaces and their
+//! addresses, kernel parameters, loaded modules and installed files, into a
+//! [`LiveState`] that `verify` compares with the inventory. Only reads;
+//! nothing here changes the system.
+//!
+//! Addresses come from iproute2's JSON output (`ip -j addr show`), a format
+//! iproute2 keeps stable for scripts, rather than from its human-readable
+//! output or ifconfig's; kernel parameters from `/proc/sys`, modules from
+//! `/proc/modules` and `/sys/module`. A `LiveState` serializes to JSON, so a
+//! machine's state can be recorded (`verify --print-state`) and compared
+//! later or in tests (`verify --state FILE`).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::{Deserialize, Serialize};
+
+/// What `verify` read of a machine.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveState {
+    /// The machine's host name (`/proc/sys/kernel/hostname`).
+    #[serde(default)]
+    pub hostname: String,
+    /// Every interface with its addresses, as `ip -j addr show` prints them
+    /// (the fields `verify` uses).
+    #[serde(default)]
+    pub interfaces: Vec<Link>,
+    /// Kernel parameters, by their path below `/proc/sys` (such as
+    /// `net/ipv4/conf/all/arp_ignore`), with the value's whitespace
+    /// squeezed to single spaces; `None` when the parameter does not exist.
+    #[serde(default)]
+    pub sysctl: BTreeMap<String, Option<String>>,
+    /// The kernel modules asked about that are loaded (or built in).
+    #[serde(default)]
+    pub modules: BTreeSet<String>,
+    /// The files asked about, by their absolute path on the machine.
+    #[serde(default)]
+    pub files: BTreeMap<PathBuf, FileState>,
+    /// The programs asked about that are running (by process name).
+    #[serde(default)]
+    pub processes: BTreeSet<String>,
+    /// The IPVS table as `ipvsadm -S -n` prints it (the rules format that
+    /// `ipvsadm-restore` reads), when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipvs: Option<String>,
+}
+
+/// An interface, as in iproute2's JSON output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    /// The kernel's name of the device.
+    pub ifname: String,
+    /// The interface flags, such as `UP` and `LOWER_UP`.
+    #[serde(default)]
+    pub flags: Vec<String>,
+    /// The addresses.
+    #[serde(default)]
+    pub addr_info: Vec<Address>,
+}
+
+impl Link {
+    /// Whether the interface is administratively up.
+    pub fn is_up(&self) -> bool {
+        self.flags.iter().any(|flag| flag == "UP")
+    }
+}
+
+/// An address of an interface, as in iproute2's JSON output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    /// `inet` or `inet6`.
+    pub family: String,
+    /// The address.
+    pub local: String,
+    /// Its prefix length.
+    pub prefixlen: u8,
+    /// `global`, `host`, `link`, ...
+    #[serde(default)]
+    pub scope: String,
+    /// IPv6: duplicate address detection has not finished.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tentative: bool,
+    /// IPv6: duplicate address detection found the address in use.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dadfailed: bool,
+}
+
+/// An installed file as found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "state", content = "text")]
+pub enum FileState {
+    /// The file does not exist.
+    Missing,
+    /// Its contents, when they are UTF-8.
+    Text(String),
+    /// Its contents are not UTF-8 (so not a file lvs-dr-gen wrote).
+    NotText,
+    /// It could not be read, and why.
+    Unreadable(String),
+}
+
+/// What to read besides the interfaces and the ARP parameters, which are
+/// always read.
+#[derive(Debug, Default)]
+pub struct Probe {
+    /// Kernel parameters, by their path below `/proc/sys`.
+    pub sysctl: BTreeSet<String>,
+    /// Kernel modules.
+    pub modules: BTreeSet<String>,
+    /// Files, by their absolute path on the machine (below the root).
+    pub files: BTreeSet<PathBuf>,
+    /// Programs, by process name.
+    pub processes: BTreeSet<String>,
+    /// Whether to read the IPVS table.
+    pub ipvs: bool,
+}
+
+/// Why the live state could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    /// `ip` could not be run.
+    #[error("cannot run `ip -j addr show`: {0}; is iproute2 installed?")]
+    IpUnavailable(io::Error),
+    /// `ip` failed.
+    #[error("`ip -j addr show` failed: {0}")]
+    IpFailed(String),
+    /// `ip` printed something that is not the expected JSON.
+    #[error("cannot parse the output of `ip -j addr show`: {0}")]
+    IpOutput(serde_json::Error),
+    /// `ipvsadm` could not be run or failed.
+    #[error("cannot read the IPVS table with `ipvsadm -S -n`: {0}; is ipvsadm installed?")]
+    Ipvsadm(String),
+    /// A file below /proc could not be read.
+    #[error("cannot read {}: {source}", .path.display())]
+    Proc {
+        /// The file.
+        path: PathBuf,
+        /// The reason.
+        source: io::Error,
+    },
+}
+
+/// The directory of the per-interface IPv4 parameters below `/proc/sys`.
+pub const IPV4_CONF: &str = "net/ipv4/conf";
+
+/// Reads the live state of this machine: the interfaces, the ARP parameters
+/// of every interface (and `all`), and what `probe` asks for; files below
+/// `root`.
+pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
+    let hostname = hostname()?;
+    let interfaces = read_links()?;
+    let mut keys = probe.sysctl.clone();
+    keys.extend(arp_keys(&list_dir(
+        &Path::new("/proc/sys").join(IPV4_CONF),
+    )?));
+    let sysctl = keys
+        .into_iter()
+        .map(|key| {
+            let value = read_sysctl(&key)?;
+            Ok((key, value))
+        })
+        .collect::<Result<_, LiveError>>()?;
+    let loaded = read_proc(Path::new("/proc/modules")).unwrap_or_default();
+    let modules = probe
+        .modules
+        .iter()
+        .filter(|name| module_loaded(&loaded, name))
+        .cloned()
+        .collect();
+    let files = probe
+        .files
+        .iter()
+        .map(|path| (path.clone(), read_file(&below(root, path))))
+        .collect();
+    let processes = running(&probe.processes);
+    let ipvs = if probe.ipvs { Some(read_ipvs()?) } else { None };
+    Ok(LiveState {
+        hostname,
+        interfaces,
+        sysctl,
+        modules,
+        files,
+        processes,
+        ipvs,
+    })
+}
+
+/// This machine's host name.
+pub fn hostname() -> Result<String, LiveError> {
+    Ok(read_proc(Path::new("/proc/sys/kernel/hostname"))?
+        .trim()
+        .to_owned())
+}
+
+/// The `arp_ignore` and `arp_announce` keys of the given entries of
+/// `net/ipv4/conf` (interfaces, `all` and `default`), `default` left out:
+/// it applies only to interfaces created later.
+pub fn arp_keys(entries: &[String]) -> Vec<String> {
+    entries
+        .iter()
+        .filter(|name| *name != "default")
+        .flat_map(|name| {
+            ["arp_ignore", "arp_announce"].map(|key| format!("{IPV4_CONF}/{name}/{key}"))
+        })
+        .collect()
+}
+
+/// `path` (absolute) below `root`.
+pub fn below(root: &Path, path: &Path) -> PathBuf {
+    root.join(path.strip_prefix("/").unwrap_or(path))
+}
+
+fn read_links() -> Result<Vec<Link>, LiveError> {
+    let output = Command::new("ip")
+        .args(["-j", "addr", "show"])
+        .output()
+        .map_err(LiveError::IpUnavailable)?;
+    if !output.status.success() {
+        return Err(LiveError::IpFailed(
+            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        ));
+    }
+    parse_links(&output.stdout)
+}
+
+/// The names in `wanted` of the processes running (`/proc/<pid>/comm`).
+fn running(wanted: &BTreeSet<String>) -> BTreeSet<String> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return BTreeSet::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().parse::<u32>().is_ok())
+        .filter_map(|entry| fs::read_to_string(entry.path().join("comm")).ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| wanted.contains(name))
+        .collect()
+}
+
+fn read_ipvs() -> Result<String, LiveError> {
+    let output = Command::new("ipvsadm")
+        .args(["-S", "-n"])
+        .output()
+        .map_err(|error| LiveError::Ipvsadm(error.to_string()))?;
+    if !output.status.success() {
+        return Err(LiveError::Ipvsadm(
+            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Parses the output of `ip -j addr show`.
+pub fn parse_links(json: &[u8]) -> Result<Vec<Link>, LiveError> {
+    serde_json::from_slice(json).map_err(LiveError::IpOutput)
+}
+
+fn read_proc(path: &Path) -> Result<String, LiveError> {
+    fs::read_to_string(path).map_err(|source| LiveError::Proc {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn list_dir(dir: &Path) -> Result<Vec<String>, LiveError> {
+    let entries = fs::read_dir(dir).map_err(|source| LiveError::Proc {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+fn read_sysctl(key: &str) -> Result<Option<String>, LiveError> {
+    let path = Path::new("/proc/sys").join(key);
+    match fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(squeeze(&text))),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(LiveError::Proc { path, source }),
+    }
+}
+
+/// `text` with its whitespace squeezed to single spaces and trimmed, as
+/// sysctl values compare.
+pub fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether `name` is in `/proc/modules` (loaded) or `/sys/module` (built in
+/// or loaded).
+fn module_loaded(proc_modules: &str, name: &str) -> bool {
+    proc_modules
+        .lines()
+        .any(|line| line.split_whitespace().next() == Some(name))
+        || Path::new("/sys/module").join(name).is_dir()
+}
+
+fn read_file(path: &Path) -> FileState {
+    match fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map_or(FileState::NotText, FileState::Text),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => FileState::Missing,
+        Err(error) => FileState::Unreadable(error.to_string()),
+    }
+}
+
+/// The path below `/proc/sys` of a sysctl key as sysctl.d writes it: dots
+/// separate the components unless the key uses slashes (so that interface
+/// names with dots, such as `eth0.100`, can be written).
+pub fn sysctl_path(key: &str) -> String {
+    if key.contains('/') {
+        key.trim_start_matches('/').to_owned()
+    } else {
+        key.replace('.', "/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iproute2_json_parses() {
+        let links = parse_links(include_bytes!(
+            "../tests/fixtures/verify/ip-addr-tentative.json"
+        ))
+        .unwrap();
+        assert_eq!(links[0].ifname, "v0");
+        assert!(!links[0].is_up());
+        let v6 = &links[0].addr_info[1];
+        assert_eq!((v6.family.as_str(), v6.tentative), ("inet6", true));
+        assert_eq!(links[0].addr_info[0].prefixlen, 24);
+    }
+
+    #[test]
+    fn sysctl_keys_map_to_proc_paths() {
+        assert_eq!(
+            sysctl_path("net.ipv4.conf.all.arp_ignore"),
+            "net/ipv4/conf/all/arp_ignore"
+        );
+        assert_eq!(
+            sysctl_path("net/ipv4/conf/eth0.100/arp_ignore"),
+            "net/ipv4/conf/eth0.100/arp_ignore"
+        );
+    }
+
+    #[test]
+    fn arp_keys_leave_default_out() {
+        let keys = arp_keys(&["all".into(), "default".into(), "eth0".into()]);
+        assert_eq!(
+            keys,
+            [
+                "net/ipv4/conf/all/arp_ignore",
+                "net/ipv4/conf/all/arp_announce",
+                "net/ipv4/conf/eth0/arp_ignore",
+                "net/ipv4/conf/eth0/arp_announce"
+            ]
+        );
+    }
+
+    #[test]
+    fn values_squeeze_like_sysctl() {
+        assert_eq!(squeeze("4096\t87380  6291456\n"), "4096 87380 6291456");
+    }
+}

@@ -1,0 +1,222 @@
+//! The checks of a director: keepalived running, the kernel's IPVS table
+//! (as `ipvsadm -S -n` prints it) against the one the rendered
+//! keepalived.conf makes, and which VRRP role the director holds.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+
+use super::{Check, Status};
+use crate::live::LiveState;
+use crate::render::IpvsService;
+
+/// What a director's checks need of the inventory.
+#[derive(Debug, Clone)]
+pub struct Expected {
+    /// The director's name.
+    pub name: String,
+    /// The interface that carries the VIPs when it is the VRRP master.
+    pub interface: String,
+    /// Every VIP of the inventory.
+    pub vips: Vec<IpAddr>,
+    /// The IPVS table keepalived builds from the rendered configuration.
+    pub ipvs: Vec<IpvsService>,
+}
+
+/// The process name of keepalived.
+pub const KEEPALIVED: &str = "keepalived";
+
+/// A virtual server of the live table: `TCP 10.0.0.100:80`.
+type ServiceKey = String;
+
+/// The live IPVS table: each virtual server's settings and real servers.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Table {
+    /// Virtual server → its scheduler and persistence.
+    pub services: BTreeMap<ServiceKey, (String, Option<u32>)>,
+    /// (virtual server, real server) → forwarding method and weight.
+    pub real_servers: BTreeMap<(ServiceKey, SocketAddr), (String, u32)>,
+}
+
+/// Parses `ipvsadm -S -n` (`-A -t VIP:PORT -s rr -p 300`,
+/// `-a -t VIP:PORT -r RIP:PORT -g -w 1`); lines it does not know (firewall
+/// marks) are left out.
+pub fn parse_table(text: &str) -> Table {
+    let mut table = Table::default();
+    for line in text.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let value = |flag: &str| {
+            words
+                .iter()
+                .position(|word| *word == flag)
+                .and_then(|at| words.get(at + 1).copied())
+        };
+        let service = match (value("-t"), value("-u")) {
+            (Some(address), _) => format!("TCP {address}"),
+            (None, Some(address)) => format!("UDP {address}"),
+            (None, None) => continue,
+        };
+        match words.first().copied() {
+            Some("-A") => {
+                let scheduler = value("-s").unwrap_or("wlc").to_owned();
+                let persistence = value("-p").and_then(|seconds| seconds.parse().ok());
+                table.services.insert(service, (scheduler, persistence));
+            }
+            Some("-a") => {
+                let Some(real) = value("-r").and_then(|real| real.parse().ok()) else {
+                    continue;
+                };
+                let method = if words.contains(&"-g") {
+                    "route"
+                } else if words.contains(&"-i") {
+                    "tunnel"
+                } else if words.contains(&"-m") {
+                    "masquerade"
+                } else {
+                    "unknown"
+                };
+                let weight = value("-w").and_then(|w| w.parse().ok()).unwrap_or(1);
+                table
+                    .real_servers
+                    .insert((service, real), (method.to_owned(), weight));
+            }
+            _ => {}
+        }
+    }
+    table
+}
+
+/// The key of a virtual server, as `ipvsadm -S -n` writes its address.
+fn key(protocol: &str, vip: IpAddr, port: u16) -> ServiceKey {
+    format!("{protocol} {}", SocketAddr::new(vip, port))
+}
+
+/// keepalived, the IPVS table and VRRP.
+pub fn checks(expected: &Expected, live: &LiveState) -> Vec<Check> {
+    let running = live.processes.contains(KEEPALIVED);
+    let mut checks = vec![Check::new(
+        "process",
+        KEEPALIVED,
+        running,
+        "running",
+        if running { "running" } else { "not running" },
+    )];
+    let table = parse_table(live.ipvs.as_deref().unwrap_or_default());
+    checks.extend(ipvs_checks(&expected.ipvs, &table));
+    checks.push(vrrp_check(expected, live));
+    checks
+}
+
+fn describe_service(scheduler: &str, persistence: Option<u32>) -> String {
+    match persistence {
+        Some(seconds) => format!("{scheduler}, persistent {seconds} s"),
+        None => format!("{scheduler}, not persistent"),
+    }
+}
+
+fn ipvs_checks(expected: &[IpvsService], table: &Table) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let mut known_services = Vec::new();
+    let mut known_reals = Vec::new();
+    for service in expected {
+        let service_key = key(service.protocol, service.vip, service.port);
+        let want = describe_service(&service.scheduler, service.persistence);
+        let found = table.services.get(&service_key).map_or_else(
+            || "missing".to_owned(),
+            |(scheduler, persistence)| describe_service(scheduler, *persistence),
+        );
+        checks.push(Check::new(
+            "virtual-server",
+            service_key.clone(),
+            found == want,
+            want,
+            found,
+        ));
+        for (host, address, weight) in &service.real_servers {
+            let real = SocketAddr::new(*address, service.port);
+            let want = format!("{host}, route, weight {weight}");
+            let subject = format!("{service_key} -> {real}");
+            let check = match table.real_servers.get(&(service_key.clone(), real)) {
+                None if service.checked => Check {
+                    kind: "real-server",
+                    subject,
+                    status: Status::Down,
+                    expected: want,
+                    found: "down: not in the table (taken out by its health check)".into(),
+                },
+                None => Check::new("real-server", subject, false, want, "missing"),
+                Some((method, live_weight)) => {
+                    let found = format!("{host}, {method}, weight {live_weight}");
+                    Check::new("real-server", subject, found == want, want, found)
+                }
+            };
+            checks.push(check);
+            known_reals.push((service_key.clone(), real));
+        }
+        known_services.push(service_key);
+    }
+    for (service_key, (scheduler, persistence)) in &table.services {
+        if !known_services.contains(service_key) {
+            checks.push(Check::new(
+                "virtual-server",
+                service_key.clone(),
+                false,
+                "not in the table",
+                describe_service(scheduler, *persistence),
+            ));
+        }
+    }
+    for ((service_key, real), (method, weight)) in &table.real_servers {
+        if !known_reals.contains(&(service_key.clone(), *real)) {
+            checks.push(Check::new(
+                "real-server",
+                format!("{service_key} -> {real}"),
+                false,
+                "not in the table",
+                format!("{method}, weight {weight}"),
+            ));
+        }
+    }
+    checks
+}
+
+/// The VRRP master holds every VIP on its interface, a backup none.
+fn vrrp_check(expected: &Expected, live: &LiveState) -> Check {
+    let held: Vec<IpAddr> = live
+        .interfaces
+        .iter()
+        .filter(|link| link.ifname == expected.interface)
+        .flat_map(|link| &link.addr_info)
+        .filter_map(|address| address.local.parse::<IpAddr>().ok())
+        .filter(|ip| expected.vips.contains(ip))
+        .collect();
+    let total = expected.vips.len();
+    let want = format!(
+        "master (all {total} VIPs on {}) or backup (none)",
+        expected.interface
+    );
+    let (ok, found) = if held.len() == total {
+        (
+            true,
+            format!("master: all {total} VIPs on {}", expected.interface),
+        )
+    } else if held.is_empty() {
+        (true, format!("backup: no VIP on {}", expected.interface))
+    } else {
+        let missing: Vec<String> = expected
+            .vips
+            .iter()
+            .filter(|vip| !held.contains(vip))
+            .map(ToString::to_string)
+            .collect();
+        (
+            false,
+            format!(
+                "{} of {total} VIPs on {}; missing {}",
+                held.len(),
+                expected.interface,
+                missing.join(", ")
+            ),
+        )
+    };
+    Check::new("vrrp", &expected.name, ok, want, found)
+}

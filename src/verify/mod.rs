@@ -1,0 +1,449 @@
+//! `verify`: is a live machine what the inventory says? Pure: compares the
+//! validated model and the rendered files of one machine with a recorded
+//! [`LiveState`] (read by `live`), check by check, each with what was
+//! expected and what was found. The report's forms (text, JSON, Prometheus)
+//! are in `format`.
+
+mod director;
+pub mod format;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::diagnostic::closest;
+use crate::live::{self, FileState, LiveState, Probe, IPV4_CONF};
+use crate::model::{Host, Inventory, VipInterface};
+use crate::render::{self, Tree};
+
+/// The machine checked: a real server or a director of the inventory.
+#[derive(Debug, Clone)]
+pub enum Machine<'a> {
+    /// A real server.
+    Host(&'a Host),
+    /// A director, with what its checks expect.
+    Director(director::Expected),
+}
+
+impl Machine<'_> {
+    /// Its name in the inventory.
+    pub fn name(&self) -> &str {
+        match self {
+            Machine::Host(host) => &host.name,
+            Machine::Director(expected) => &expected.name,
+        }
+    }
+
+    /// `real-server` or `director`.
+    pub fn role(&self) -> &'static str {
+        match self {
+            Machine::Host(_) => "real-server",
+            Machine::Director(_) => "director",
+        }
+    }
+}
+
+/// Finds `name` among the inventory's hosts and directors; a host name with
+/// a domain (`web01.example.org`) also matches its first label. The error
+/// names the nearest machine, or lists them all.
+pub fn find_machine<'a>(model: &'a Inventory, name: &str) -> Result<Machine<'a>, String> {
+    let short = name.split('.').next().unwrap_or(name);
+    for candidate in [name, short] {
+        if let Some(host) = model.hosts.iter().find(|host| host.name == candidate) {
+            return Ok(Machine::Host(host));
+        }
+        if let Some(director) = model.directors.iter().find(|d| d.name == candidate) {
+            return Ok(Machine::Director(director::Expected {
+                name: director.name.clone(),
+                interface: director.interface.clone(),
+                vips: render::unique_vips(&model.services),
+                ipvs: render::ipvs_services(model),
+            }));
+        }
+    }
+    let known: Vec<&str> = model
+        .hosts
+        .iter()
+        .map(|host| host.name.as_str())
+        .chain(model.directors.iter().map(|d| d.name.as_str()))
+        .collect();
+    let hint = closest(name, known.iter().copied()).map_or_else(
+        || format!("the inventory has {}", known.join(", ")),
+        |near| format!("did you mean `{near}`?"),
+    );
+    Err(format!(
+        "`{name}` is neither a host nor a director in the inventory; {hint}"
+    ))
+}
+
+/// The files rendered for `name`, by their absolute path on the machine.
+pub fn machine_files(tree: &Tree, name: &str) -> BTreeMap<PathBuf, Vec<u8>> {
+    tree.iter()
+        .filter_map(|(path, bytes)| {
+            let below = path.strip_prefix(name).ok()?;
+            Some((Path::new("/").join(below), bytes.clone()))
+        })
+        .collect()
+}
+
+/// What the live state must hold for the checks of `machine`, besides the
+/// interfaces and ARP parameters, which are always read.
+pub fn probe(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>) -> Probe {
+    let mut probe = Probe {
+        files: files.keys().cloned().collect(),
+        ..Probe::default()
+    };
+    match machine {
+        Machine::Host(host) => {
+            probe.sysctl = host
+                .sysctl
+                .iter()
+                .map(|setting| live::sysctl_path(&setting.key))
+                .collect();
+            if matches!(host.interface, VipInterface::Dummy(_)) {
+                probe.modules.insert(DUMMY_MODULE.to_owned());
+            }
+        }
+        Machine::Director(_) => {
+            probe.processes.insert(director::KEEPALIVED.to_owned());
+            probe.ipvs = true;
+        }
+    }
+    probe
+}
+
+/// The kernel module of dummy interfaces.
+const DUMMY_MODULE: &str = "dummy";
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// As the inventory says.
+    Ok,
+    /// A real server that keepalived's health check took out of the IPVS
+    /// table: the cluster working as configured, not drift.
+    Down,
+    /// Not as the inventory says.
+    Drift,
+    /// Could not be checked (the live state is unreadable).
+    Error,
+}
+
+/// One check: what was expected of one subject and what was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// The kind of check, such as `vip` or `arp_ignore`.
+    #[serde(rename = "check")]
+    pub kind: &'static str,
+    /// What it is about: a file, an address, an interface, a parameter.
+    pub subject: String,
+    /// The outcome.
+    pub status: Status,
+    /// What the inventory says.
+    pub expected: String,
+    /// What the machine has.
+    pub found: String,
+}
+
+impl Check {
+    fn new(
+        check: &'static str,
+        subject: impl Into<String>,
+        ok: bool,
+        expected: impl Into<String>,
+        found: impl Into<String>,
+    ) -> Self {
+        Check {
+            kind: check,
+            subject: subject.into(),
+            status: if ok { Status::Ok } else { Status::Drift },
+            expected: expected.into(),
+            found: found.into(),
+        }
+    }
+}
+
+/// All checks of one machine.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The machine's name in the inventory.
+    pub host: String,
+    /// `real-server` or `director`.
+    pub role: &'static str,
+    /// The checks, in a stable order.
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    /// The worst outcome: `Error` over `Drift` over `Down` over `Ok`.
+    pub fn status(&self) -> Status {
+        let has = |status| self.checks.iter().any(|check| check.status == status);
+        [Status::Error, Status::Drift, Status::Down]
+            .into_iter()
+            .find(|status| has(*status))
+            .unwrap_or(Status::Ok)
+    }
+}
+
+/// Compares the live state of `machine` with the inventory and its rendered
+/// files (`files`, from [`machine_files`]).
+pub fn verify(
+    machine: &Machine<'_>,
+    files: &BTreeMap<PathBuf, Vec<u8>>,
+    live: &LiveState,
+) -> Report {
+    let mut checks: Vec<Check> = files
+        .iter()
+        .map(|(path, bytes)| file_check(path, bytes, live.files.get(path)))
+        .collect();
+    match machine {
+        Machine::Host(host) => checks.extend(real_server_checks(host, live)),
+        Machine::Director(expected) => checks.extend(director::checks(expected, live)),
+    }
+    Report {
+        host: machine.name().to_owned(),
+        role: machine.role(),
+        checks,
+    }
+}
+
+fn real_server_checks(host: &Host, live: &LiveState) -> Vec<Check> {
+    let device = host.interface.device();
+    let mut checks = vec![interface_check(device, live)];
+    for vip in &host.vips {
+        checks.push(vip_check(*vip, device, live));
+        checks.push(vip_elsewhere_check(*vip, device, live));
+    }
+    if matches!(host.interface, VipInterface::Dummy(_)) {
+        checks.push(extra_address_check(host, device, live));
+    }
+    checks.extend(arp_checks(host, live));
+    checks.extend(host.sysctl.iter().map(|setting| {
+        let path = live::sysctl_path(&setting.key);
+        sysctl_check(&setting.key, &setting.value, live.sysctl.get(&path))
+    }));
+    if matches!(host.interface, VipInterface::Dummy(_)) {
+        let loaded = live.modules.contains(DUMMY_MODULE);
+        checks.push(Check::new(
+            "module",
+            DUMMY_MODULE,
+            loaded,
+            "loaded",
+            if loaded { "loaded" } else { "not loaded" },
+        ));
+    }
+    checks
+}
+
+/// The installed file against the rendered one, byte for byte.
+fn file_check(path: &Path, rendered: &[u8], found: Option<&FileState>) -> Check {
+    let subject = path.display().to_string();
+    let expected = "as rendered";
+    let (status, found) = match found {
+        None | Some(FileState::Missing) => (Status::Drift, "missing".to_owned()),
+        Some(FileState::NotText) => (Status::Drift, "not a text file".to_owned()),
+        Some(FileState::Unreadable(reason)) => (Status::Error, format!("unreadable: {reason}")),
+        Some(FileState::Text(text)) if text.as_bytes() == rendered => {
+            (Status::Ok, "as rendered".to_owned())
+        }
+        Some(FileState::Text(text)) => (Status::Drift, first_difference(rendered, text)),
+    };
+    Check {
+        kind: "file",
+        subject,
+        status,
+        expected: expected.to_owned(),
+        found,
+    }
+}
+
+/// "differs at line N: `found line`", for a file that is not as rendered.
+fn first_difference(rendered: &[u8], found: &str) -> String {
+    let rendered = String::from_utf8_lossy(rendered);
+    let mut expected_lines = rendered.split_inclusive('\n');
+    let mut found_lines = found.split_inclusive('\n');
+    let mut line = 1;
+    loop {
+        match (expected_lines.next(), found_lines.next()) {
+            (Some(a), Some(b)) if a == b => line += 1,
+            (_, Some(b)) => {
+                return format!("differs at line {line}: `{}`", b.trim_end_matches('\n'));
+            }
+            (Some(_), None) => return format!("differs: ends before line {line}"),
+            (None, None) => return "differs".to_owned(),
+        }
+    }
+}
+
+fn interface_check(device: &str, live: &LiveState) -> Check {
+    let found = match live.interfaces.iter().find(|link| link.ifname == device) {
+        None => "missing",
+        Some(link) if link.is_up() => "up",
+        Some(_) => "down",
+    };
+    Check::new("interface", device, found == "up", "up", found)
+}
+
+/// Every address equal to `vip`, as (interface, address).
+fn places(vip: IpAddr, live: &LiveState) -> Vec<(&str, &live::Address)> {
+    live.interfaces
+        .iter()
+        .flat_map(|link| {
+            link.addr_info
+                .iter()
+                .filter(move |address| address.local.parse::<IpAddr>() == Ok(vip))
+                .map(move |address| (link.ifname.as_str(), address))
+        })
+        .collect()
+}
+
+/// "on dummy0 as /32", with IPv6 DAD states.
+fn describe(device: &str, address: &live::Address) -> String {
+    let mut text = format!("on {device} as /{}", address.prefixlen);
+    if address.tentative {
+        text.push_str(", tentative");
+    }
+    if address.dadfailed {
+        text.push_str(", dadfailed");
+    }
+    text
+}
+
+fn host_prefix(vip: IpAddr) -> u8 {
+    if vip.is_ipv4() {
+        32
+    } else {
+        128
+    }
+}
+
+fn vip_check(vip: IpAddr, device: &str, live: &LiveState) -> Check {
+    let expected = format!("on {device} as /{}", host_prefix(vip));
+    let found = places(vip, live)
+        .into_iter()
+        .find(|(name, _)| *name == device)
+        .map_or_else(|| "missing".to_owned(), |(name, a)| describe(name, a));
+    Check::new("vip", vip.to_string(), found == expected, expected, found)
+}
+
+fn vip_elsewhere_check(vip: IpAddr, device: &str, live: &LiveState) -> Check {
+    let others: Vec<String> = places(vip, live)
+        .into_iter()
+        .filter(|(name, _)| *name != device)
+        .map(|(name, address)| describe(name, address))
+        .collect();
+    let expected = format!("on no interface but {device}");
+    let found = if others.is_empty() {
+        expected.clone()
+    } else {
+        format!("also {}", others.join(", "))
+    };
+    Check::new(
+        "vip-elsewhere",
+        vip.to_string(),
+        others.is_empty(),
+        expected,
+        found,
+    )
+}
+
+/// No address on the dummy interface but the VIPs (and IPv6 link-local
+/// addresses, which the kernel adds itself).
+fn extra_address_check(host: &Host, device: &str, live: &LiveState) -> Check {
+    let extra: Vec<String> = live
+        .interfaces
+        .iter()
+        .filter(|link| link.ifname == device)
+        .flat_map(|link| &link.addr_info)
+        .filter(|address| address.scope != "link")
+        .filter(|address| {
+            address
+                .local
+                .parse::<IpAddr>()
+                .map_or(true, |ip| !host.vips.contains(&ip))
+        })
+        .map(|address| format!("{}/{}", address.local, address.prefixlen))
+        .collect();
+    let expected = "no address but the VIPs";
+    let found = if extra.is_empty() {
+        expected.to_owned()
+    } else {
+        format!("also {}", extra.join(", "))
+    };
+    Check::new("extra-address", device, extra.is_empty(), expected, found)
+}
+
+/// For every interface, the effective `arp_ignore` and `arp_announce`
+/// (the larger of `all` and the interface's) against the rendered ones.
+fn arp_checks(host: &Host, live: &LiveState) -> Vec<Check> {
+    let rendered: BTreeMap<String, &str> = host
+        .sysctl
+        .iter()
+        .map(|setting| (live::sysctl_path(&setting.key), setting.value.as_str()))
+        .collect();
+    let prefix = format!("{IPV4_CONF}/");
+    let mut interfaces: Vec<&str> = live
+        .sysctl
+        .keys()
+        .filter_map(|key| key.strip_prefix(&prefix)?.split_once('/'))
+        .filter(|(name, key)| *name != "all" && *name != "default" && key.starts_with("arp_"))
+        .map(|(name, _)| name)
+        .collect();
+    interfaces.dedup();
+    let mut checks = Vec::new();
+    for name in interfaces {
+        for key in ["arp_ignore", "arp_announce"] {
+            checks.push(arp_check(key, name, &rendered, live));
+        }
+    }
+    checks
+}
+
+fn arp_check(
+    key: &'static str,
+    interface: &str,
+    rendered: &BTreeMap<String, &str>,
+    live: &LiveState,
+) -> Check {
+    let number = |value: Option<&str>| value.and_then(|v| v.trim().parse::<u32>().ok());
+    let path = |scope: &str| format!("{IPV4_CONF}/{scope}/{key}");
+    let expected = number(rendered.get(&path("all")).copied())
+        .unwrap_or(0)
+        .max(number(rendered.get(&path(interface)).copied()).unwrap_or(0));
+    let live_value = |scope: &str| number(live.sysctl.get(&path(scope)).and_then(Option::as_deref));
+    let (Some(all), Some(own)) = (live_value("all"), live_value(interface)) else {
+        return Check {
+            kind: key,
+            subject: interface.to_owned(),
+            status: Status::Error,
+            expected: expected.to_string(),
+            found: format!("unreadable: {key} of all or {interface} missing"),
+        };
+    };
+    let effective = all.max(own);
+    let mut found = String::new();
+    let _ = write!(found, "{effective} = max(all={all}, {interface}={own})");
+    Check::new(
+        key,
+        interface,
+        effective == expected,
+        expected.to_string(),
+        found,
+    )
+}
+
+fn sysctl_check(key: &str, value: &str, found: Option<&Option<String>>) -> Check {
+    let expected = live::squeeze(value);
+    let found = match found {
+        Some(Some(value)) => value.clone(),
+        _ => "missing".to_owned(),
+    };
+    Check::new("sysctl", key, found == expected, expected, found)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,511 @@
+//! Tests of the checks on live states recorded from real kernels
+//! (tests/fixtures/verify/: see its README), each check passing on the
+//! recording and failing on the recording with one drift put in.
+
+use super::*;
+use crate::live::Address;
+use crate::render::Renderer;
+use crate::{inventory, validate};
+
+/// A recorded machine: its inventory and its live state.
+struct Recorded {
+    model: Inventory,
+    host: &'static str,
+    state: LiveState,
+}
+
+/// webserver02 of examples/inventory.yaml (VIPs on lo), recorded in a
+/// network namespace by tests/verify/record-namespace.
+fn loopback() -> Recorded {
+    recorded(
+        include_str!("../../examples/inventory.yaml"),
+        "webserver02",
+        include_str!("../../tests/fixtures/verify/webserver02.json"),
+    )
+}
+
+/// webserver01 of golden/article-iproute2 (VIPs on dummy0, both families),
+/// recorded by the VM suite after a boot of Debian 12.
+fn dummy() -> Recorded {
+    recorded(
+        include_str!("../../golden/article-iproute2/inventory.yaml"),
+        "webserver01",
+        include_str!("../../tests/fixtures/verify/article-iproute2-bookworm.json"),
+    )
+}
+
+/// The same after a boot of Debian 13.
+fn dummy_trixie() -> Recorded {
+    recorded(
+        include_str!("../../golden/article-iproute2/inventory.yaml"),
+        "webserver01",
+        include_str!("../../tests/fixtures/verify/article-iproute2-trixie.json"),
+    )
+}
+
+fn recorded(inventory_text: &str, host: &'static str, state: &str) -> Recorded {
+    let raw = inventory::parse("inventory.yaml", inventory_text).expect("inventory parses");
+    let model = validate::validate("inventory.yaml", &raw).expect("inventory is valid");
+    let state = serde_json::from_str(state).expect("fixture parses");
+    Recorded { model, host, state }
+}
+
+impl Recorded {
+    fn report(&self) -> Report {
+        let tree = Renderer::new(None).unwrap().render(&self.model).unwrap();
+        let machine = find_machine(&self.model, self.host).unwrap();
+        verify(&machine, &machine_files(&tree, self.host), &self.state)
+    }
+
+    fn link(&mut self, name: &str) -> &mut live::Link {
+        self.state
+            .interfaces
+            .iter_mut()
+            .find(|link| link.ifname == name)
+            .expect("interface in the fixture")
+    }
+
+    fn address(&mut self, name: &str, local: &str) -> &mut Address {
+        self.link(name)
+            .addr_info
+            .iter_mut()
+            .find(|address| address.local == local)
+            .expect("address in the fixture")
+    }
+
+    fn set_sysctl(&mut self, path: &str, value: Option<&str>) {
+        self.state
+            .sysctl
+            .insert(path.to_owned(), value.map(str::to_owned));
+    }
+}
+
+/// The check of `kind` on `subject`, as (status, expected, found).
+fn outcome(report: &Report, kind: &str, subject: &str) -> (Status, String, String) {
+    let check = report
+        .checks
+        .iter()
+        .find(|check| check.kind == kind && check.subject == subject)
+        .unwrap_or_else(|| panic!("no check {kind} {subject} in {report:#?}"));
+    (check.status, check.expected.clone(), check.found.clone())
+}
+
+/// The checks not ok, as text lines.
+fn drift(report: &Report) -> Vec<String> {
+    format::text(report)
+        .lines()
+        .filter(|line| !line.starts_with("ok "))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_recorded_loopback_host_passes_every_check() {
+    let report = loopback().report();
+    assert_eq!(drift(&report), Vec::<String>::new());
+    assert_eq!(report.status(), Status::Ok);
+    let kinds: Vec<&str> = report.checks.iter().map(|check| check.kind).collect();
+    // 2 files, the interface, 4 VIPs twice, 3 interfaces' ARP pair, 4 sysctls.
+    assert_eq!(report.checks.len(), 2 + 1 + 8 + 6 + 4, "{kinds:?}");
+    assert!(!kinds.contains(&"extra-address") && !kinds.contains(&"module"));
+}
+
+#[test]
+fn an_edited_file_is_drift_with_its_first_different_line() {
+    let mut host = loopback();
+    let path = PathBuf::from("/etc/sysctl.d/60-lvs-dr.conf");
+    let Some(FileState::Text(text)) = host.state.files.get(&path).cloned() else {
+        panic!("fixture has the file");
+    };
+    let edited = text.replace("arp_announce = 2", "arp_announce = 0");
+    host.state
+        .files
+        .insert(path.clone(), FileState::Text(edited));
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT file /etc/sysctl.d/60-lvs-dr.conf: expected as rendered; found differs at line \
+          10: `net.ipv4.conf.all.arp_announce = 0`"
+        ]
+    );
+    host.state
+        .files
+        .insert(path.clone(), FileState::Text(format!("{text}# more\n")));
+    let report = host.report();
+    let (_, _, found) = outcome(&report, "file", "/etc/sysctl.d/60-lvs-dr.conf");
+    assert_eq!(found, "differs at line 13: `# more`");
+    host.state.files.insert(
+        path.clone(),
+        FileState::Text(text.lines().next().unwrap().into()),
+    );
+    let (_, _, found) = outcome(&host.report(), "file", "/etc/sysctl.d/60-lvs-dr.conf");
+    assert_eq!(
+        found,
+        "differs at line 1: `# Generated by lvs-dr-gen from inventory.yaml; do not edit.`"
+    );
+}
+
+#[test]
+fn a_missing_or_binary_file_is_drift_and_an_unreadable_one_trouble() {
+    let mut host = loopback();
+    let path = PathBuf::from("/etc/network/interfaces.d/lvs-dr");
+    for (state, status, found) in [
+        (FileState::Missing, Status::Drift, "missing"),
+        (FileState::NotText, Status::Drift, "not a text file"),
+        (
+            FileState::Unreadable("Permission denied (os error 13)".into()),
+            Status::Error,
+            "unreadable: Permission denied (os error 13)",
+        ),
+    ] {
+        host.state.files.insert(path.clone(), state);
+        let report = host.report();
+        let outcome = outcome(&report, "file", "/etc/network/interfaces.d/lvs-dr");
+        assert_eq!((outcome.0, outcome.2.as_str()), (status, found));
+        assert_eq!(report.status(), status);
+    }
+}
+
+#[test]
+fn the_vip_interface_must_exist_and_be_up() {
+    let mut host = loopback();
+    host.link("lo").flags.retain(|flag| flag != "UP");
+    assert_eq!(
+        drift(&host.report()),
+        ["DRIFT interface lo: expected up; found down"]
+    );
+    host.state.interfaces.retain(|link| link.ifname != "lo");
+    let report = host.report();
+    assert_eq!(
+        outcome(&report, "interface", "lo"),
+        (Status::Drift, "up".into(), "missing".into())
+    );
+    // Every VIP went with it.
+    assert_eq!(
+        outcome(&report, "vip", "198.19.253.1"),
+        (Status::Drift, "on lo as /32".into(), "missing".into())
+    );
+}
+
+#[test]
+fn a_vip_must_be_a_host_address_and_usable() {
+    type Change = fn(&mut Address);
+    let cases: [(&str, Change, &str); 4] = [
+        ("198.19.254.1", |a| a.prefixlen = 24, "on lo as /24"),
+        (
+            "2a00:e10:1000:7:124::a1",
+            |a| a.prefixlen = 64,
+            "on lo as /64",
+        ),
+        (
+            "2a00:e10:1000:7:124::a1",
+            |a| a.tentative = true,
+            "on lo as /128, tentative",
+        ),
+        (
+            "2a00:e10:1000:7:124::b1",
+            |a| a.dadfailed = true,
+            "on lo as /128, dadfailed",
+        ),
+    ];
+    for (vip, change, found) in cases {
+        let mut host = loopback();
+        change(host.address("lo", vip));
+        let prefix = if vip.contains(':') { 128 } else { 32 };
+        assert_eq!(
+            drift(&host.report()),
+            [format!(
+                "DRIFT vip {vip}: expected on lo as /{prefix}; found {found}"
+            )]
+        );
+    }
+    let mut host = loopback();
+    host.link("lo")
+        .addr_info
+        .retain(|address| address.local != "198.19.253.1");
+    assert_eq!(
+        drift(&host.report()),
+        ["DRIFT vip 198.19.253.1: expected on lo as /32; found missing"]
+    );
+}
+
+#[test]
+fn a_vip_on_another_interface_is_drift() {
+    let mut host = loopback();
+    let mut copy = host.address("lo", "198.19.253.1").clone();
+    copy.prefixlen = 24;
+    host.link("eth0").addr_info.push(copy);
+    assert_eq!(
+        drift(&host.report()),
+        ["DRIFT vip-elsewhere 198.19.253.1: expected on no interface but lo; found also on eth0 \
+          as /24"]
+    );
+}
+
+#[test]
+fn arp_settings_are_checked_as_the_kernel_applies_them() {
+    let mut host = loopback();
+    // Lower on one interface than on all: the kernel uses all's; no drift.
+    host.set_sysctl("net/ipv4/conf/eth0/arp_announce", Some("1"));
+    assert_eq!(drift(&host.report()), Vec::<String>::new());
+    // Higher on one interface: that interface's effective value changes.
+    host.set_sysctl("net/ipv4/conf/eth0/arp_ignore", Some("8"));
+    assert_eq!(
+        drift(&host.report()),
+        ["DRIFT arp_ignore eth0: expected 1; found 8 = max(all=1, eth0=8)"]
+    );
+    // Lowered on all (a later sysctl file): every interface, and the sysctl.
+    let mut host = loopback();
+    host.set_sysctl("net/ipv4/conf/all/arp_announce", Some("0"));
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT arp_announce eth0: expected 2; found 0 = max(all=0, eth0=0)",
+            "DRIFT arp_announce eth1: expected 2; found 0 = max(all=0, eth1=0)",
+            "DRIFT arp_announce lo: expected 2; found 0 = max(all=0, lo=0)",
+            "DRIFT sysctl net.ipv4.conf.all.arp_announce: expected 2; found 0",
+        ]
+    );
+}
+
+#[test]
+fn unreadable_arp_settings_are_trouble() {
+    let mut host = loopback();
+    host.set_sysctl("net/ipv4/conf/eth1/arp_ignore", None);
+    let report = host.report();
+    assert_eq!(
+        outcome(&report, "arp_ignore", "eth1"),
+        (
+            Status::Error,
+            "1".into(),
+            "unreadable: arp_ignore of all or eth1 missing".into()
+        )
+    );
+    assert_eq!(report.status(), Status::Error);
+}
+
+#[test]
+fn every_rendered_sysctl_must_hold() {
+    let mut host = loopback();
+    host.set_sysctl("net/ipv4/tcp_syncookies", Some("0"));
+    host.set_sysctl("net/ipv4/icmp_echo_ignore_broadcasts", None);
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT sysctl net.ipv4.icmp_echo_ignore_broadcasts: expected 1; found missing",
+            "DRIFT sysctl net.ipv4.tcp_syncookies: expected 1; found 0",
+        ]
+    );
+}
+
+#[test]
+fn machines_are_found_by_name_or_short_name_or_named_nearest() {
+    let host = loopback();
+    assert_eq!(
+        find_machine(&host.model, "webserver02.example.org")
+            .unwrap()
+            .name(),
+        "webserver02"
+    );
+    assert_eq!(
+        find_machine(&host.model, "lb02").unwrap().role(),
+        "director"
+    );
+    assert_eq!(
+        find_machine(&host.model, "webserver2").unwrap_err(),
+        "`webserver2` is neither a host nor a director in the inventory; did you mean \
+         `webserver02`?"
+    );
+    assert_eq!(
+        find_machine(&host.model, "zzz").unwrap_err(),
+        "`zzz` is neither a host nor a director in the inventory; the inventory has \
+         webserver01, webserver02, lb01, lb02"
+    );
+}
+
+/// lb1 of tests/vm/cases/dr.yaml as VRRP master: its addresses recorded in
+/// a network namespace (`ip -j addr`, VIP 10.0.0.100/32 on eth0 as
+/// keepalived adds it), its keepalived.conf as rendered, keepalived
+/// running, and the IPVS table in `ipvsadm -S -n`'s rules format as
+/// keepalived builds it from that configuration.
+fn director() -> Recorded {
+    let inventory = include_str!("../../tests/vm/cases/dr.yaml");
+    let mut host = recorded(inventory, "lb1", "{}");
+    let tree = Renderer::new(None).unwrap().render(&host.model).unwrap();
+    host.state = LiveState {
+        hostname: "lb1".into(),
+        interfaces: live::parse_links(include_bytes!(
+            "../../tests/fixtures/verify/ip-addr-lb1.json"
+        ))
+        .unwrap(),
+        files: machine_files(&tree, "lb1")
+            .into_iter()
+            .map(|(path, bytes)| (path, FileState::Text(String::from_utf8(bytes).unwrap())))
+            .collect(),
+        processes: [director::KEEPALIVED.to_owned()].into(),
+        ipvs: Some(IPVS_LB1.into()),
+        ..LiveState::default()
+    };
+    host
+}
+
+const IPVS_LB1: &str = "-A -t 10.0.0.100:80 -s rr\n\
+    -a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 1\n\
+    -a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 1\n";
+
+#[test]
+fn a_director_as_the_inventory_says_passes_as_master() {
+    let report = director().report();
+    assert_eq!(drift(&report), Vec::<String>::new());
+    assert_eq!(
+        format::text(&report),
+        "ok    file /etc/keepalived/keepalived.conf: expected as rendered; found as rendered\n\
+         ok    process keepalived: expected running; found running\n\
+         ok    virtual-server TCP 10.0.0.100:80: expected rr, not persistent; found rr, not \
+         persistent\n\
+         ok    real-server TCP 10.0.0.100:80 -> 10.0.0.11:80: expected rs1, route, weight 1; \
+         found rs1, route, weight 1\n\
+         ok    real-server TCP 10.0.0.100:80 -> 10.0.0.12:80: expected rs2, route, weight 1; \
+         found rs2, route, weight 1\n\
+         ok    vrrp lb1: expected master (all 1 VIPs on eth0) or backup (none); found master: \
+         all 1 VIPs on eth0\n"
+    );
+}
+
+#[test]
+fn a_director_without_the_vips_is_backup() {
+    let mut host = director();
+    host.link("eth0")
+        .addr_info
+        .retain(|address| address.local != "10.0.0.100");
+    let report = host.report();
+    assert_eq!(report.status(), Status::Ok);
+    assert_eq!(outcome(&report, "vrrp", "lb1").2, "backup: no VIP on eth0");
+}
+
+#[test]
+fn ipvs_drift_is_found_and_a_real_server_taken_out_is_down() {
+    let mut host = director();
+    // `ipvsadm -e` changed a weight, and someone added a server.
+    host.state.ipvs = Some(
+        IPVS_LB1.replace("10.0.0.12:80 -g -w 1", "10.0.0.12:80 -g -w 5")
+            + "-a -t 10.0.0.100:80 -r 10.0.0.13:80 -g -w 1\n",
+    );
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT real-server TCP 10.0.0.100:80 -> 10.0.0.12:80: expected rs2, route, weight 1; \
+             found rs2, route, weight 5",
+            "DRIFT real-server TCP 10.0.0.100:80 -> 10.0.0.13:80: expected not in the table; \
+             found route, weight 1",
+        ]
+    );
+    // The health check took rs1 out (the service has one): down, exit 0.
+    host.state.ipvs = Some(IPVS_LB1.replace("-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 1\n", ""));
+    let report = host.report();
+    assert_eq!(
+        drift(&report),
+        [
+            "DOWN  real-server TCP 10.0.0.100:80 -> 10.0.0.11:80: expected rs1, route, weight 1; \
+          found down: not in the table (taken out by its health check)"
+        ]
+    );
+    assert_eq!(report.status(), Status::Down);
+    assert_eq!(
+        format::summary(&report),
+        "lb1 (director): 6 checks, all as the inventory says; 1 real server down"
+    );
+}
+
+#[test]
+fn a_wrong_virtual_server_or_method_is_drift() {
+    let mut host = director();
+    host.state.ipvs = Some(
+        IPVS_LB1
+            .replace("-s rr", "-s wlc -p 300")
+            .replace("10.0.0.11:80 -g", "10.0.0.11:80 -m")
+            + "-A -u 10.0.0.100:53 -s rr\n",
+    );
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT virtual-server TCP 10.0.0.100:80: expected rr, not persistent; found wlc, \
+             persistent 300 s",
+            "DRIFT real-server TCP 10.0.0.100:80 -> 10.0.0.11:80: expected rs1, route, weight 1; \
+             found rs1, masquerade, weight 1",
+            "DRIFT virtual-server UDP 10.0.0.100:53: expected not in the table; found rr, not \
+             persistent",
+        ]
+    );
+    host.state.ipvs = Some(String::new());
+    host.state.processes.clear();
+    let report = host.report();
+    assert_eq!(
+        outcome(&report, "virtual-server", "TCP 10.0.0.100:80").2,
+        "missing"
+    );
+    assert_eq!(outcome(&report, "process", "keepalived").2, "not running");
+}
+
+#[test]
+fn a_director_holding_some_vips_only_is_drift() {
+    let inventory = include_str!("../../examples/inventory.yaml");
+    let mut host = recorded(inventory, "lb01", "{}");
+    let mut links = live::parse_links(include_bytes!(
+        "../../tests/fixtures/verify/ip-addr-lb1.json"
+    ))
+    .unwrap();
+    for link in &mut links {
+        for address in &mut link.addr_info {
+            if address.local == "10.0.0.100" {
+                address.local = "198.19.253.1".into();
+            }
+        }
+    }
+    host.state.interfaces = links;
+    let report = host.report();
+    assert_eq!(
+        outcome(&report, "vrrp", "lb01"),
+        (
+            Status::Drift,
+            "master (all 4 VIPs on eth0) or backup (none)".into(),
+            "1 of 4 VIPs on eth0; missing 198.19.254.1, 2a00:e10:1000:7:124::a1, \
+             2a00:e10:1000:7:124::b1"
+                .into()
+        )
+    );
+}
+
+#[test]
+fn the_recorded_dummy_hosts_of_debian_12_and_13_pass_every_check() {
+    for host in [dummy(), dummy_trixie()] {
+        let report = host.report();
+        assert_eq!(drift(&report), Vec::<String>::new());
+        // 3 files, the interface, 4 VIPs twice, extra addresses, 2 interfaces'
+        // ARP pair, 4 sysctls, the module.
+        assert_eq!(report.checks.len(), 3 + 1 + 8 + 1 + 4 + 4 + 1);
+    }
+}
+
+#[test]
+fn an_address_on_the_dummy_interface_not_in_the_inventory_is_drift() {
+    let mut host = dummy();
+    let mut extra = host.address("dummy0", "198.19.253.1").clone();
+    extra.local = "192.0.2.99".into();
+    extra.prefixlen = 24;
+    host.link("dummy0").addr_info.push(extra);
+    assert_eq!(
+        drift(&host.report()),
+        ["DRIFT extra-address dummy0: expected no address but the VIPs; found also 192.0.2.99/24"]
+    );
+}
+
+#[test]
+fn the_dummy_module_must_be_loaded() {
+    let mut host = dummy();
+    host.state.modules.clear();
+    assert_eq!(
+        drift(&host.report()),
+        ["DRIFT module dummy: expected loaded; found not loaded"]
+    );
+}
