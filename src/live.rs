@@ -226,18 +226,39 @@ fn read_links() -> Result<Vec<Link>, LiveError> {
     parse_links(&output.stdout)
 }
 
-/// The names in `wanted` of the processes running (`/proc/<pid>/comm`).
+/// The names in `wanted` of the processes running (`/proc/<pid>/comm`) in
+/// this process's network namespace: a keepalived in another namespace
+/// (another director on the same kernel, a container) manages another
+/// IPVS table and other addresses, so it does not count.
 fn running(wanted: &BTreeSet<String>) -> BTreeSet<String> {
     let Ok(entries) = fs::read_dir("/proc") else {
         return BTreeSet::new();
     };
+    let own = fs::read_link("/proc/self/ns/net").ok();
     entries
         .filter_map(Result::ok)
         .filter(|entry| entry.file_name().to_string_lossy().parse::<u32>().is_ok())
+        .filter(|entry| {
+            same_namespace(
+                own.as_deref(),
+                fs::read_link(entry.path().join("ns/net")).ok().as_deref(),
+            )
+        })
         .filter_map(|entry| fs::read_to_string(entry.path().join("comm")).ok())
         .map(|name| name.trim().to_owned())
         .filter(|name| wanted.contains(name))
         .collect()
+}
+
+/// Whether a process whose network namespace link (`/proc/<pid>/ns/net`,
+/// such as `net:[4026531840]`) is `theirs` runs in ours (`own`). When
+/// either cannot be read (another user's process, without privileges),
+/// the process counts: better a keepalived counted than one missed.
+pub fn same_namespace(own: Option<&Path>, theirs: Option<&Path>) -> bool {
+    match (own, theirs) {
+        (Some(own), Some(theirs)) => own == theirs,
+        _ => true,
+    }
 }
 
 fn read_ipvs() -> Result<String, LiveError> {
@@ -362,6 +383,16 @@ mod tests {
                 "net/ipv4/conf/eth0/arp_announce"
             ]
         );
+    }
+
+    #[test]
+    fn processes_count_in_their_own_network_namespace_only() {
+        let root = Path::new("net:[4026531840]");
+        let lb2 = Path::new("net:[4026532301]");
+        assert!(same_namespace(Some(root), Some(root)));
+        assert!(!same_namespace(Some(root), Some(lb2)));
+        assert!(same_namespace(Some(root), None));
+        assert!(same_namespace(None, Some(lb2)));
     }
 
     #[test]

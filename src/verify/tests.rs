@@ -323,30 +323,29 @@ fn machines_are_found_by_name_or_short_name_or_named_nearest() {
     );
 }
 
-/// lb1 of tests/vm/cases/dr.yaml as VRRP master: its addresses recorded in
-/// a network namespace (`ip -j addr`, VIP 10.0.0.100/32 on eth0 as
-/// keepalived adds it), its keepalived.conf as rendered, keepalived
-/// running, and the IPVS table in `ipvsadm -S -n`'s rules format as
-/// keepalived builds it from that configuration.
+/// lb1 of tests/vm/cases/dr.yaml as VRRP master, recorded by the VM suite's
+/// DR cluster (guest/dr-check) on Debian 12: the VIP 10.0.0.100/32 on eth0
+/// as keepalived adds it, its rendered keepalived.conf, keepalived running
+/// in its network namespace, and the kernel's IPVS table as `ipvsadm -S -n`
+/// prints it.
 fn director() -> Recorded {
+    director_recorded(include_str!(
+        "../../tests/fixtures/verify/dr-lb1-bookworm.json"
+    ))
+}
+
+/// lb1 from a recording; the inventory read as `dr.yaml`, the name its
+/// rendered files' header carries.
+fn director_recorded(state: &str) -> Recorded {
     let inventory = include_str!("../../tests/vm/cases/dr.yaml");
-    let mut host = recorded(inventory, "lb1", "{}");
-    let tree = Renderer::new(None).unwrap().render(&host.model).unwrap();
-    host.state = LiveState {
-        hostname: "lb1".into(),
-        interfaces: live::parse_links(include_bytes!(
-            "../../tests/fixtures/verify/ip-addr-lb1.json"
-        ))
-        .unwrap(),
-        files: machine_files(&tree, "lb1")
-            .into_iter()
-            .map(|(path, bytes)| (path, FileState::Text(String::from_utf8(bytes).unwrap())))
-            .collect(),
-        processes: [director::KEEPALIVED.to_owned()].into(),
-        ipvs: Some(IPVS_LB1.into()),
-        ..LiveState::default()
-    };
-    host
+    let raw = inventory::parse("dr.yaml", inventory).expect("inventory parses");
+    let model = validate::validate("dr.yaml", &raw).expect("inventory is valid");
+    let state = serde_json::from_str(state).expect("fixture parses");
+    Recorded {
+        model,
+        host: "lb1",
+        state,
+    }
 }
 
 const IPVS_LB1: &str = "-A -t 10.0.0.100:80 -s rr\n\
@@ -370,6 +369,25 @@ fn a_director_as_the_inventory_says_passes_as_master() {
          ok    vrrp lb1: expected master (all 1 VIPs on eth0) or backup (none); found master: \
          all 1 VIPs on eth0\n"
     );
+}
+
+#[test]
+fn the_recorded_directors_of_debian_12_and_13_hold_the_table_keepalived_built() {
+    for state in [
+        include_str!("../../tests/fixtures/verify/dr-lb1-bookworm.json"),
+        include_str!("../../tests/fixtures/verify/dr-lb1-trixie.json"),
+    ] {
+        let host = director_recorded(state);
+        // The kernel's table, as ipvsadm printed it, is the one the other
+        // tests edit.
+        assert_eq!(host.state.ipvs.as_deref(), Some(IPVS_LB1));
+        let report = host.report();
+        assert_eq!(drift(&report), Vec::<String>::new());
+        assert_eq!(
+            format::summary(&report),
+            "lb1 (director): 6 checks, all as the inventory says"
+        );
+    }
 }
 
 #[test]
