@@ -307,8 +307,10 @@ fn finish<'a>(
             }
         }
         changes.extend(leftovers(
+            dir,
             &mut cursor,
             manifest_after.iter().chain(&manifest_before),
+            access,
         )?);
         manifest_after.extend(kept);
     }
@@ -370,9 +372,12 @@ fn compare_all(
     access: Access,
     manifest: Option<&BTreeSet<PathBuf>>,
 ) -> Result<Comparison, OutputError> {
+    let units: Vec<usize> = (0..source.units()).collect();
+    if let (Some(dir), Some(manifest), Access::Read) = (dir, manifest, access) {
+        return compare_in_parallel(dir, source, &units, manifest);
+    }
     let mut found = Comparison::default();
     let mut cursor = dir.map(OutDir::cursor);
-    let units: Vec<usize> = (0..source.units()).collect();
     for_each_rendered(source, &units, |unit, files| {
         if !source.selected(unit) {
             return Ok::<_, OutputError>(());
@@ -388,6 +393,43 @@ fn compare_all(
         }
         Ok(())
     })?;
+    Ok(found)
+}
+
+/// The same as [`compare_all`] for a read-only run, which makes no change
+/// a crash could cut short: each unit is rendered and compared with the
+/// disk on the core that rendered it, a batch of units at a time.
+fn compare_in_parallel(
+    dir: &OutDir,
+    source: &dyn Source,
+    units: &[usize],
+    manifest: &BTreeSet<PathBuf>,
+) -> Result<Comparison, OutputError> {
+    let mut found = Comparison::default();
+    for batch in units.chunks(BATCH) {
+        let compared: Vec<_> = batch
+            .par_iter()
+            .map(|&unit| {
+                let files = source.files(unit)?;
+                if !source.selected(unit) {
+                    return Ok(Vec::new());
+                }
+                let mut cursor = dir.cursor();
+                Ok(files
+                    .into_iter()
+                    .map(|(path, new)| {
+                        let seen = compare_file(&mut cursor, &path, &new, manifest, Access::Read);
+                        (path, seen)
+                    })
+                    .collect::<Vec<_>>())
+            })
+            .collect();
+        for (&unit, result) in batch.iter().zip(compared) {
+            for (path, seen) in result.map_err(OutputError::Render)? {
+                found.record(path, unit, seen);
+            }
+        }
+    }
     Ok(found)
 }
 
@@ -439,15 +481,34 @@ fn compare_file(
 }
 
 /// The temp files interrupted runs left in the folders that hold `files`,
-/// and at the top.
+/// and at the top; a read-only run lists the folders in parallel.
 fn leftovers<'a>(
+    dir: &OutDir,
     cursor: &mut Cursor<'_>,
     files: impl Iterator<Item = &'a PathBuf>,
+    access: Access,
 ) -> Result<Vec<Change>, OutputError> {
     let folders: BTreeSet<&Path> = files
         .filter_map(|path| path.parent())
         .chain([Path::new("")])
         .collect();
+    let folders: Vec<&Path> = folders.into_iter().collect();
+    if access == Access::Write {
+        return leftovers_in(cursor, &folders);
+    }
+    let found: Vec<_> = folders
+        .par_chunks(BATCH)
+        .map(|chunk| leftovers_in(&mut dir.cursor(), chunk))
+        .collect();
+    let mut all = Vec::new();
+    for chunk in found {
+        all.extend(chunk?);
+    }
+    Ok(all)
+}
+
+/// The temp files in `folders`, in order.
+fn leftovers_in(cursor: &mut Cursor<'_>, folders: &[&Path]) -> Result<Vec<Change>, OutputError> {
     let mut found = Vec::new();
     for folder in folders {
         if let Some(open) = cursor.enter(folder, false)? {
