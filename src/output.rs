@@ -13,6 +13,14 @@
 //! even if a run is cut short, so no file is ever orphaned or taken for a
 //! foreign one. A run holds a lock on the output directory from plan to
 //! end, so two runs on one directory take turns.
+//!
+//! Memory stays flat with the size of the inventory: the rendered files
+//! come from a [`Source`] one unit (host or director) at a time, rendered
+//! in parallel a batch at a time, compared and dropped; a plan keeps the
+//! paths of changed files and renders their new contents again when it is
+//! applied or shown. `render` makes every system call on the output
+//! directory from one thread, in one order; `check`, which changes
+//! nothing, also reads in parallel.
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;

@@ -1,5 +1,7 @@
 //! Rendering: the validated model and the templates in, an in-memory tree of
-//! files out (path below the output directory → bytes). Nothing here
+//! files out (path below the output directory → bytes), one unit (a host or
+//! a director) at a time, so that units render in parallel and a large
+//! inventory never has all its files in memory at once. Nothing here
 //! touches the disk except reading user templates; writing is `output`'s.
 //!
 //! The built-in templates are compiled into the binary from `templates/`;
