@@ -237,15 +237,25 @@ pub fn plan<'a>(
     on_wait: impl Fn(),
 ) -> Result<Plan<'a>, OutputError> {
     loop {
-        let dir = OutDir::open(out)?;
-        if let Some(dir) = &dir {
-            dir.lock(access == Access::Write, &on_wait)?;
-        }
+        // Errors of the output directory wait until everything rendered.
+        let opened = OutDir::open(out).and_then(|dir| {
+            if let Some(dir) = &dir {
+                dir.lock(access == Access::Write, &on_wait)?;
+            }
+            Ok(dir)
+        });
+        let (dir, not_opened) = match opened {
+            Ok(dir) => (dir, None),
+            Err(error) => (None, Some(error)),
+        };
         let manifest_before = match &dir {
             Some(dir) => read_manifest(&mut dir.cursor()),
             None => Ok(BTreeSet::new()),
         };
         let compared = compare_all(dir.as_ref(), source, access, manifest_before.as_ref().ok())?;
+        if let Some(error) = not_opened {
+            return Err(error.into());
+        }
         let manifest_before = manifest_before?;
         let dir = match (dir, access) {
             (Some(dir), _) => Some(dir),
