@@ -13,7 +13,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use crate::diagnostic::{closest, Diagnostic};
 use crate::model::Inventory;
 use crate::output::{self, Access, Plan};
-use crate::render::{Renderer, Tree};
+use crate::render::{self, RenderError, Renderer, Tree};
 use crate::{inventory, live, schema, validate, verify};
 
 /// Exit code: success, or `check` found the output in sync.
@@ -241,50 +241,75 @@ fn plural(count: usize) -> &'static str {
 }
 
 fn render(args: &OutputArgs) -> Result<u8, Reported> {
-    let (plan, machines) = plan(args, Access::Write)?;
-    let summary = plan
-        .apply()
-        .map_err(|error| report_output_error(&args.out, &error, args.report.format))?;
-    let leftovers = match summary.leftovers {
-        0 => String::new(),
-        count => format!(
-            "; {count} temp file{} of an interrupted run removed",
-            plural(count)
-        ),
-    };
-    let line = format!(
-        "{machines}: {} file{} written, {} unchanged, {} removed{leftovers}",
-        summary.written,
-        plural(summary.written),
-        summary.unchanged,
-        summary.removed
-    );
-    summarize(args.report.format, &line);
-    Ok(EXIT_OK)
+    with_plan(args, Access::Write, |plan, machines| {
+        let summary = plan
+            .apply()
+            .map_err(|error| report_output_error(&args.out, &error, args.report.format))?;
+        let leftovers = match summary.leftovers {
+            0 => String::new(),
+            count => format!(
+                "; {count} temp file{} of an interrupted run removed",
+                plural(count)
+            ),
+        };
+        let line = format!(
+            "{machines}: {} file{} written, {} unchanged, {} removed{leftovers}",
+            summary.written,
+            plural(summary.written),
+            summary.unchanged,
+            summary.removed
+        );
+        summarize(args.report.format, &line);
+        Ok(EXIT_OK)
+    })
 }
 
 fn check(args: &OutputArgs) -> Result<u8, Reported> {
-    let (plan, _) = plan(args, Access::Read)?;
-    match args.report.format {
-        Format::Text => {
-            let mut stdout = io::stdout().lock();
-            // A closed pipe (`check | head`) is not worth a panic or an error.
-            let _ = stdout.write_all(plan.diff().as_bytes());
-            let _ = stdout.flush();
+    with_plan(args, Access::Read, |plan, _| {
+        match args.report.format {
+            Format::Text => {
+                let mut stdout = io::BufWriter::new(io::stdout().lock());
+                // A closed pipe (`check | head`) is not worth a panic or an error.
+                let _ = plan.write_diff(&mut stdout).and_then(|()| stdout.flush());
+            }
+            Format::Json => emit_json(&drift_diagnostics(&args.out, plan)),
         }
-        Format::Json => emit_json(&drift_diagnostics(&args.out, &plan)),
+        if plan.changes.is_empty() {
+            eprintln!("{}: in sync ({} files)", args.out.display(), plan.unchanged);
+            Ok(EXIT_OK)
+        } else {
+            let count = plan.changes.len();
+            eprintln!(
+                "{}: {count} file{} would change; run `lvs-dr-gen render` to update",
+                args.out.display(),
+                plural(count)
+            );
+            Ok(EXIT_DIFFERENCES)
+        }
+    })
+}
+
+/// The inventory's units (hosts, then directors) as the output's source,
+/// rendered on demand; `selected` is the `--host` selection (empty: all).
+struct Rendering<'a> {
+    renderer: Renderer,
+    model: &'a Inventory,
+    selected: &'a BTreeSet<String>,
+}
+
+impl output::Source for Rendering<'_> {
+    fn units(&self) -> usize {
+        render::units(self.model)
     }
-    if plan.changes.is_empty() {
-        eprintln!("{}: in sync ({} files)", args.out.display(), plan.unchanged);
-        Ok(EXIT_OK)
-    } else {
-        let count = plan.changes.len();
-        eprintln!(
-            "{}: {count} file{} would change; run `lvs-dr-gen render` to update",
-            args.out.display(),
-            plural(count)
-        );
-        Ok(EXIT_DIFFERENCES)
+
+    fn selected(&self, unit: usize) -> bool {
+        self.selected.is_empty() || self.selected.contains(render::unit_name(self.model, unit))
+    }
+
+    fn files(&self, unit: usize) -> Result<Tree, RenderError> {
+        let mut files = Tree::new();
+        self.renderer.render_unit(self.model, unit, &mut files)?;
+        Ok(files)
     }
 }
 
@@ -299,7 +324,9 @@ fn verify(args: &VerifyArgs) -> Result<u8, Reported> {
         fail(format, &message, &[problem])
     };
     let model = load(&args.inventory, false, format)?;
-    let tree = render_tree(&model, args.templates.as_deref(), format)?;
+    let tree = Renderer::new(args.templates.as_deref())
+        .and_then(|renderer| renderer.render(&model))
+        .map_err(|error| report_render_error(&error, format))?;
     let recorded = match &args.state {
         Some(path) => Some(
             fs::read_to_string(path)
@@ -345,29 +372,35 @@ fn verify(args: &VerifyArgs) -> Result<u8, Reported> {
     })
 }
 
-/// Loads, validates, renders and plans; returns the plan and what it
-/// covers ("2 hosts, 2 directors").
-fn plan(args: &OutputArgs, access: Access) -> Result<(Plan, String), Reported> {
+/// Loads, validates, renders and plans, then hands the plan and what it
+/// covers ("2 hosts, 2 directors") to `then`.
+fn with_plan(
+    args: &OutputArgs,
+    access: Access,
+    then: impl FnOnce(&Plan<'_>, String) -> Result<u8, Reported>,
+) -> Result<u8, Reported> {
     let format = args.report.format;
     let model = load(&args.inventory, access == Access::Write, format)?;
     check_selection(&model, &args.hosts, format)?;
-    // Always the whole inventory: a director's file lists every real server.
-    let mut tree = render_tree(&model, args.templates.as_deref(), format)?;
+    let renderer = Renderer::new(args.templates.as_deref())
+        .map_err(|error| report_render_error(&error, format))?;
     let selected: BTreeSet<String> = args.hosts.iter().cloned().collect();
     let covered = if selected.is_empty() {
         machines(model.hosts.len(), model.directors.len())
     } else {
-        tree.retain(|path, _| {
-            path.components()
-                .next()
-                .is_some_and(|root| selected.contains(&*root.as_os_str().to_string_lossy()))
-        });
         let directors = model
             .directors
             .iter()
             .filter(|director| selected.contains(&director.name))
             .count();
         machines(selected.len() - directors, directors)
+    };
+    // Always the whole inventory: a director's file lists every real server,
+    // and every unit is rendered for its errors.
+    let source = Rendering {
+        renderer,
+        model: &model,
+        selected: &selected,
     };
     let only_hosts = (!selected.is_empty()).then_some(&selected);
     let on_wait = || {
@@ -376,9 +409,9 @@ fn plan(args: &OutputArgs, access: Access) -> Result<(Plan, String), Reported> {
             args.out.display()
         );
     };
-    let plan = output::plan(&args.out, &tree, only_hosts, access, on_wait)
+    let plan = output::plan(&args.out, &source, only_hosts, access, on_wait)
         .map_err(|error| report_output_error(&args.out, &error, format))?;
-    Ok((plan, covered))
+    then(&plan, covered)
 }
 
 /// "2 hosts", or "2 hosts, 2 directors" when there are directors.
@@ -469,25 +502,18 @@ fn check_selection(model: &Inventory, names: &[String], format: Format) -> Resul
     Err(fail(format, &messages.join("\nerror: "), &diagnostics))
 }
 
-fn render_tree(
-    model: &Inventory,
-    templates: Option<&Path>,
-    format: Format,
-) -> Result<Tree, Reported> {
-    Renderer::new(templates)
-        .and_then(|renderer| renderer.render(model))
-        .map_err(|error| {
-            let file = error
-                .file()
-                .map(|path| path.display().to_string())
-                .unwrap_or_default();
-            let problem = Diagnostic::in_file(file, error.code(), error.to_string());
-            fail(format, &error, &[problem])
-        })
+fn report_render_error(error: &RenderError, format: Format) -> Reported {
+    let file = error
+        .file()
+        .map(|path| path.display().to_string())
+        .unwrap_or_default();
+    let problem = Diagnostic::in_file(file, error.code(), error.to_string());
+    fail(format, &error, &[problem])
 }
 
 fn report_output_error(out: &Path, error: &output::OutputError, format: Format) -> Reported {
     let diagnostics = match error {
+        output::OutputError::Render(error) => return report_render_error(error, format),
         // One problem per file in the way, so CI can show each.
         output::OutputError::Foreign { paths } => paths
             .iter()

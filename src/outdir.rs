@@ -128,6 +128,19 @@ impl OutDir {
         rustix::fs::syncfs(&self.root).map_err(io_error(Path::new("")))
     }
 
+    /// Whether the directory has no entries at all.
+    pub fn is_empty(&self) -> Result<bool, ConfinedError> {
+        let mut listing =
+            rustix::fs::Dir::read_from(&self.root).map_err(io_error(Path::new("")))?;
+        for entry in listing.by_ref() {
+            let entry = entry.map_err(io_error(Path::new("")))?;
+            if ![&b"."[..], b".."].contains(&entry.file_name().to_bytes()) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// A cursor that walks folders below this directory.
     pub fn cursor(&self) -> Cursor<'_> {
         Cursor {
@@ -135,6 +148,18 @@ impl OutDir {
             open: Vec::new(),
         }
     }
+}
+
+/// How a file on disk compares with the contents it should have.
+#[derive(Debug)]
+pub enum Compared {
+    /// There is no file.
+    Missing,
+    /// The file has exactly these contents.
+    Same,
+    /// The file has other contents: these, when asked to keep them (else
+    /// empty, and perhaps not read at all).
+    Different(Vec<u8>),
 }
 
 /// What is at a path where lvs-dr-gen reads a file.
@@ -287,6 +312,70 @@ pub struct Folder<'a> {
 impl Folder<'_> {
     fn path_of(&self, name: &OsStr) -> PathBuf {
         self.path.join(name)
+    }
+
+    /// Compares the regular file `name` with `new`, refusing what `read`
+    /// refuses; the old contents are kept when `keep` is set. With
+    /// `keep` unset, a file of another size is not read at all.
+    pub fn compare(&self, name: &OsStr, new: &[u8], keep: bool) -> Result<Compared, ConfinedError> {
+        let Some((fd, size)) = self.open_regular(name)? else {
+            return Ok(Compared::Missing);
+        };
+        if !keep && size != new.len() {
+            return Ok(Compared::Different(Vec::new()));
+        }
+        // One read(2) of one byte more than fstat(2) said: a shorter answer
+        // is the whole file, whatever the file does meanwhile.
+        let mut contents = vec![0; size + 1];
+        let first =
+            rustix::io::read(&fd, &mut contents[..]).map_err(io_error(&self.path_of(name)))?;
+        contents.truncate(first);
+        if first == size + 1 {
+            File::from(fd)
+                .read_to_end(&mut contents)
+                .map_err(|source| ConfinedError::Io {
+                    path: self.path_of(name),
+                    source,
+                })?;
+        }
+        Ok(if contents == new {
+            Compared::Same
+        } else if keep {
+            Compared::Different(contents)
+        } else {
+            Compared::Different(Vec::new())
+        })
+    }
+
+    /// Opens the regular file `name` for reading, with its size; `None` if
+    /// there is nothing. A link, FIFO, device or folder there is refused,
+    /// and never opened for reading (a FIFO would block).
+    fn open_regular(&self, name: &OsStr) -> Result<Option<(OwnedFd, usize)>, ConfinedError> {
+        let flags =
+            OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+        let fd = match rustix::fs::openat(self.fd, name, flags, Mode::empty()) {
+            Ok(fd) => fd,
+            Err(Errno::NOENT) => return Ok(None),
+            Err(Errno::LOOP) => {
+                return Err(refused(
+                    self.fd,
+                    name,
+                    &self.path_of(name),
+                    "a regular file",
+                ))
+            }
+            Err(errno) => return Err(io_error(&self.path_of(name))(errno)),
+        };
+        let stat = rustix::fs::fstat(&fd).map_err(io_error(&self.path_of(name)))?;
+        let kind = FileType::from_raw_mode(stat.st_mode);
+        if kind != FileType::RegularFile {
+            return Err(ConfinedError::Refused {
+                path: self.path_of(name),
+                kind: kind_name(kind),
+                wanted: "a regular file",
+            });
+        }
+        Ok(Some((fd, usize::try_from(stat.st_size).unwrap_or(0))))
     }
 
     /// Reads the regular file `name`; a link, FIFO, device or folder there

@@ -13,17 +13,25 @@
 //! even if a run is cut short, so no file is ever orphaned or taken for a
 //! foreign one. A run holds a lock on the output directory from plan to
 //! end, so two runs on one directory take turns.
+//!
+//! Memory stays flat with the size of the inventory: the rendered files
+//! come from a [`Source`] one unit (host or director) at a time, rendered
+//! in parallel a batch at a time, compared and dropped; a plan keeps the
+//! paths of changed files and renders their new contents again when it is
+//! applied or shown. `render` makes every system call on the output
+//! directory from one thread, in one order; `check`, which changes
+//! nothing, also reads in parallel.
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
-use std::fmt::Write as _;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
 use similar::TextDiff;
 
-use crate::outdir::{ConfinedError, Cursor, Existing, OutDir};
-use crate::render::Tree;
+use crate::outdir::{Compared, ConfinedError, Cursor, Existing, OutDir};
+use crate::render::{RenderError, Tree};
 
 /// The manifest's file name, at the top of the output directory.
 pub const MANIFEST_NAME: &str = ".lvs-dr-gen-manifest";
@@ -49,6 +57,10 @@ pub enum OutputError {
         /// The files, below the output directory.
         paths: Vec<PathBuf>,
     },
+    /// A template that failed to render; reported before any problem of
+    /// the output directory, and with nothing written.
+    #[error(transparent)]
+    Render(#[from] RenderError),
     /// A manifest line that is not a safe relative path.
     #[error("{MANIFEST_NAME}: line {line} is not a path below the output directory; restore the file or delete the line")]
     CorruptManifest {
@@ -75,34 +87,76 @@ impl OutputError {
             OutputError::Confined(ConfinedError::Refused { .. }) => "output-not-a-regular-file",
             OutputError::Foreign { .. } => "output-foreign-file",
             OutputError::CorruptManifest { .. } => "output-corrupt-manifest",
+            OutputError::Render(error) => error.code(),
         }
     }
 }
 
+/// The files a run writes, unit by unit: a unit is one host's or
+/// director's files, all below the folder named after it. A run renders,
+/// compares and writes a batch of units at a time, in parallel, and keeps
+/// no unit's contents longer than that.
+pub trait Source: Sync {
+    /// How many units there are.
+    fn units(&self) -> usize;
+    /// Whether unit `unit` is written (a `--host` selection); the others
+    /// are rendered only for their errors.
+    fn selected(&self, unit: usize) -> bool;
+    /// The files of unit `unit`, in path order. The same unit always
+    /// renders the same files.
+    fn files(&self, unit: usize) -> Result<Tree, RenderError>;
+}
+
+/// A tree already in memory is a source of one unit per file.
+impl Source for Tree {
+    fn units(&self) -> usize {
+        self.len()
+    }
+
+    fn selected(&self, _unit: usize) -> bool {
+        true
+    }
+
+    fn files(&self, unit: usize) -> Result<Tree, RenderError> {
+        Ok(self
+            .iter()
+            .nth(unit)
+            .map(|(path, text)| (path.clone(), text.clone()))
+            .into_iter()
+            .collect())
+    }
+}
+
+/// How many units are rendered and compared at a time: enough to keep the
+/// cores busy, few enough that their contents take little memory.
+const BATCH: usize = 512;
+
 /// One difference between the output directory and the rendered tree.
+/// New contents are not kept: they are rendered again, unit by unit, when
+/// the plan is applied or shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// A new file.
     Create {
         /// Below the output directory.
         path: PathBuf,
-        /// The new contents.
-        new: Vec<u8>,
+        /// The unit of the [`Source`] that renders it.
+        unit: usize,
     },
     /// A file lvs-dr-gen wrote before, with other contents now.
     Update {
         /// Below the output directory.
         path: PathBuf,
-        /// The contents on disk.
+        /// The unit of the [`Source`] that renders it.
+        unit: usize,
+        /// The contents on disk; kept by a read-only plan only, for its diff.
         old: Vec<u8>,
-        /// The new contents.
-        new: Vec<u8>,
     },
     /// A file lvs-dr-gen wrote before that the inventory no longer produces.
     Remove {
         /// Below the output directory.
         path: PathBuf,
-        /// The contents on disk.
+        /// The contents on disk; kept by a read-only plan only, for its diff.
         old: Vec<u8>,
     },
     /// A temp file of an interrupted run, in a folder lvs-dr-gen manages.
@@ -113,16 +167,26 @@ pub enum Change {
 }
 
 /// What a run would do to the output directory.
-#[derive(Debug)]
-pub struct Plan {
+pub struct Plan<'a> {
     /// The locked output directory; `None` when a read-only run found none.
     dir: Option<OutDir>,
+    source: &'a dyn Source,
     /// The differences, in path order.
     pub changes: Vec<Change>,
     /// How many rendered files are already up to date.
     pub unchanged: usize,
     manifest_before: BTreeSet<PathBuf>,
     manifest_after: BTreeSet<PathBuf>,
+}
+
+impl std::fmt::Debug for Plan<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plan")
+            .field("dir", &self.dir)
+            .field("changes", &self.changes)
+            .field("unchanged", &self.unchanged)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What `apply` did, for the summary line.
@@ -138,55 +202,144 @@ pub struct Summary {
     pub leftovers: usize,
 }
 
-/// Compares the rendered `tree` with the output directory `out`, holding
-/// its lock (`on_wait` is called if another run holds it for over a
-/// second). Files that lvs-dr-gen wrote before and `tree` lacks are
+/// What comparing the rendered files with the disk found so far.
+#[derive(Default)]
+struct Comparison {
+    changes: Vec<Change>,
+    unchanged: usize,
+    foreign: Vec<PathBuf>,
+    /// The error of the first file, in path order, that could not be read.
+    error: Option<(PathBuf, OutputError)>,
+    /// Every rendered file of the selected units.
+    rendered: BTreeSet<PathBuf>,
+}
+
+/// How one rendered file compares with the disk.
+enum Seen {
+    Unchanged,
+    Create,
+    Update(Vec<u8>),
+    Foreign,
+}
+
+/// Renders `source` and compares it with the output directory `out`,
+/// holding its lock (`on_wait` is called if another run holds it for over
+/// a second). Files that lvs-dr-gen wrote before and `source` lacks are
 /// removed: all of them, or with `only_hosts` (a `--host` selection) only
-/// those in these hosts' folders.
-pub fn plan(
+/// those in these hosts' folders. A render error comes before any error of
+/// the output directory, and a run that writes creates the output
+/// directory only once everything rendered.
+pub fn plan<'a>(
     out: &Path,
-    tree: &Tree,
+    source: &'a dyn Source,
     only_hosts: Option<&BTreeSet<String>>,
     access: Access,
-    on_wait: impl FnOnce(),
-) -> Result<Plan, OutputError> {
-    let dir = match access {
-        Access::Write => Some(OutDir::create(out)?),
-        Access::Read => OutDir::open(out)?,
-    };
-    let Some(dir) = dir else {
-        return Ok(Plan::from_nothing(tree));
-    };
-    dir.lock(access == Access::Write, on_wait)?;
-    let mut cursor = dir.cursor();
-    let manifest_before = read_manifest(&mut cursor)?;
-    let (mut changes, unchanged) = compare(&mut cursor, tree, &manifest_before)?;
-    let in_scope = |path: &Path| match (only_hosts, path.components().next()) {
-        (None, _) => true,
-        (Some(hosts), Some(Component::Normal(host))) => hosts.contains(&*host.to_string_lossy()),
-        (Some(_), _) => false,
-    };
-    let mut manifest_after: BTreeSet<PathBuf> = tree.keys().cloned().collect();
-    for path in manifest_before.difference(&tree.keys().cloned().collect()) {
-        if !in_scope(path) {
-            manifest_after.insert(path.clone());
-        } else if let Existing::File(old) = read(&mut cursor, path)? {
-            changes.push(Change::Remove {
-                path: path.clone(),
-                old,
-            });
+    on_wait: impl Fn(),
+) -> Result<Plan<'a>, OutputError> {
+    loop {
+        // Errors of the output directory wait until everything rendered.
+        let opened = OutDir::open(out).and_then(|dir| {
+            if let Some(dir) = &dir {
+                dir.lock(access == Access::Write, &on_wait)?;
+            }
+            Ok(dir)
+        });
+        let (dir, not_opened) = match opened {
+            Ok(dir) => (dir, None),
+            Err(error) => (None, Some(error)),
+        };
+        let manifest_before = match &dir {
+            Some(dir) => read_manifest(&mut dir.cursor()),
+            None => Ok(BTreeSet::new()),
+        };
+        let compared = compare_all(dir.as_ref(), source, access, manifest_before.as_ref().ok())?;
+        if let Some(error) = not_opened {
+            return Err(error.into());
         }
+        let manifest_before = manifest_before?;
+        let dir = match (dir, access) {
+            (Some(dir), _) => Some(dir),
+            (None, Access::Read) => None,
+            (None, Access::Write) => {
+                let dir = OutDir::create(out)?;
+                dir.lock(true, &on_wait)?;
+                if !dir.is_empty()? {
+                    // Another run made it in the meantime: plan again.
+                    continue;
+                }
+                Some(dir)
+            }
+        };
+        return finish(dir, source, only_hosts, access, manifest_before, compared);
     }
-    // With `--host`, the other hosts' folders are left alone, leftovers too.
-    let managed = tree
-        .keys()
-        .chain(&manifest_before)
-        .filter(|path| in_scope(path));
-    changes.extend(leftovers(&mut cursor, managed)?);
+}
+
+/// Completes a plan from the comparison: the files to remove, the leftover
+/// temp files, the manifest after.
+fn finish<'a>(
+    dir: Option<OutDir>,
+    source: &'a dyn Source,
+    only_hosts: Option<&BTreeSet<String>>,
+    access: Access,
+    manifest_before: BTreeSet<PathBuf>,
+    compared: Comparison,
+) -> Result<Plan<'a>, OutputError> {
+    let Comparison {
+        mut changes,
+        unchanged,
+        foreign,
+        error,
+        rendered: mut manifest_after,
+    } = compared;
+    if let Some((_, error)) = error {
+        return Err(error);
+    }
+    if !foreign.is_empty() {
+        let mut paths = foreign;
+        paths.sort();
+        return Err(OutputError::Foreign { paths });
+    }
+    if let Some(dir) = &dir {
+        let mut cursor = dir.cursor();
+        let in_scope = |path: &Path| match (only_hosts, path.components().next()) {
+            (None, _) => true,
+            (Some(hosts), Some(Component::Normal(host))) => {
+                hosts.contains(&*host.to_string_lossy())
+            }
+            (Some(_), _) => false,
+        };
+        let mut kept = Vec::new();
+        for path in manifest_before.difference(&manifest_after) {
+            if !in_scope(path) {
+                kept.push(path.clone());
+            } else if let Existing::File(old) = read(&mut cursor, path)? {
+                let old = if access == Access::Read {
+                    old
+                } else {
+                    Vec::new()
+                };
+                changes.push(Change::Remove {
+                    path: path.clone(),
+                    old,
+                });
+            }
+        }
+        // With `--host`, the other hosts' folders are left alone, leftovers too.
+        changes.extend(leftovers(
+            dir,
+            &mut cursor,
+            manifest_after
+                .iter()
+                .chain(&manifest_before)
+                .filter(|path| in_scope(path)),
+            access,
+        )?);
+        manifest_after.extend(kept);
+    }
     changes.sort_by(|a, b| a.path().cmp(b.path()));
-    drop(cursor);
     Ok(Plan {
-        dir: Some(dir),
+        dir,
+        source,
         changes,
         unchanged,
         manifest_before,
@@ -194,49 +347,190 @@ pub fn plan(
     })
 }
 
-/// Compares each rendered file with the disk: the changes and how many are
-/// up to date. A file in the way that the manifest does not list is an
-/// error, with every such file named.
-fn compare(
-    cursor: &mut Cursor<'_>,
-    tree: &Tree,
+/// Renders the `units` of `source` a batch at a time, the units of a batch
+/// in parallel on the other cores while this thread handles the batch
+/// before, and hands each unit's files to `each`, in order. Stops at the
+/// first render error or error of `each`.
+///
+/// Every system call on the output directory stays on this one thread: the
+/// renderers only compute, so a run's calls come in one deterministic order
+/// (the kill test of tests/safety.rs stops a run at its Nth call).
+fn for_each_rendered<E: From<RenderError>>(
+    source: &dyn Source,
+    units: &[usize],
+    mut each: impl FnMut(usize, Tree) -> Result<(), E>,
+) -> Result<(), E> {
+    // The thread pool starts here, on this thread (it reads the CPU quota).
+    rayon::current_num_threads();
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || {
+            for batch in units.chunks(BATCH) {
+                let rendered: Vec<_> = batch
+                    .par_iter()
+                    .map(|&unit| (unit, source.files(unit)))
+                    .collect();
+                if send.send(rendered).is_err() {
+                    return;
+                }
+            }
+        });
+        for rendered in receive {
+            for (unit, files) in rendered {
+                each(unit, files?)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Renders every unit of `source` and compares the selected ones with the
+/// disk (with no directory, or no manifest to compare against, every file
+/// is new). Stops at the first unit, in order, that fails to render; an
+/// error of the disk waits until everything rendered.
+fn compare_all(
+    dir: Option<&OutDir>,
+    source: &dyn Source,
+    access: Access,
+    manifest: Option<&BTreeSet<PathBuf>>,
+) -> Result<Comparison, OutputError> {
+    let units: Vec<usize> = (0..source.units()).collect();
+    if let (Some(dir), Some(manifest), Access::Read) = (dir, manifest, access) {
+        return compare_in_parallel(dir, source, &units, manifest);
+    }
+    let mut found = Comparison::default();
+    let mut cursor = dir.map(OutDir::cursor);
+    for_each_rendered(source, &units, |unit, files| {
+        if !source.selected(unit) {
+            return Ok::<_, OutputError>(());
+        }
+        for (path, new) in files {
+            let seen = match (&mut cursor, manifest) {
+                (Some(cursor), Some(manifest)) => {
+                    compare_file(cursor, &path, &new, manifest, access)
+                }
+                _ => Ok(Seen::Create),
+            };
+            found.record(path, unit, seen);
+        }
+        Ok(())
+    })?;
+    Ok(found)
+}
+
+/// The same as [`compare_all`] for a read-only run, which makes no change
+/// a crash could cut short: each unit is rendered and compared with the
+/// disk on the core that rendered it, a batch of units at a time.
+fn compare_in_parallel(
+    dir: &OutDir,
+    source: &dyn Source,
+    units: &[usize],
     manifest: &BTreeSet<PathBuf>,
-) -> Result<(Vec<Change>, usize), OutputError> {
-    let mut changes = Vec::new();
-    let mut unchanged = 0;
-    let mut foreign = Vec::new();
-    for (path, new) in tree {
-        match read(cursor, path)? {
-            Existing::Missing => changes.push(Change::Create {
-                path: path.clone(),
-                new: new.clone(),
-            }),
-            Existing::File(old) if old == *new => unchanged += 1,
-            Existing::File(old) if manifest.contains(path) => changes.push(Change::Update {
-                path: path.clone(),
-                old,
-                new: new.clone(),
-            }),
-            Existing::File(_) => foreign.push(path.clone()),
+) -> Result<Comparison, OutputError> {
+    let mut found = Comparison::default();
+    for batch in units.chunks(BATCH) {
+        let compared: Vec<_> = batch
+            .par_iter()
+            .map(|&unit| {
+                let files = source.files(unit)?;
+                if !source.selected(unit) {
+                    return Ok(Vec::new());
+                }
+                let mut cursor = dir.cursor();
+                Ok(files
+                    .into_iter()
+                    .map(|(path, new)| {
+                        let seen = compare_file(&mut cursor, &path, &new, manifest, Access::Read);
+                        (path, seen)
+                    })
+                    .collect::<Vec<_>>())
+            })
+            .collect();
+        for (&unit, result) in batch.iter().zip(compared) {
+            for (path, seen) in result.map_err(OutputError::Render)? {
+                found.record(path, unit, seen);
+            }
         }
     }
-    if foreign.is_empty() {
-        Ok((changes, unchanged))
-    } else {
-        Err(OutputError::Foreign { paths: foreign })
+    Ok(found)
+}
+
+impl Comparison {
+    /// Counts one rendered file in; of the files that could not be read,
+    /// the first one's in path order is the error.
+    fn record(&mut self, path: PathBuf, unit: usize, seen: Result<Seen, OutputError>) {
+        match seen {
+            Ok(Seen::Unchanged) => self.unchanged += 1,
+            Ok(Seen::Create) => self.changes.push(Change::Create {
+                path: path.clone(),
+                unit,
+            }),
+            Ok(Seen::Update(old)) => self.changes.push(Change::Update {
+                path: path.clone(),
+                unit,
+                old,
+            }),
+            Ok(Seen::Foreign) => self.foreign.push(path.clone()),
+            Err(error) => {
+                if self.error.as_ref().is_none_or(|(first, _)| path < *first) {
+                    self.error = Some((path.clone(), error));
+                }
+            }
+        }
+        self.rendered.insert(path);
     }
 }
 
+/// Compares one rendered file with the disk. A file in the way that the
+/// manifest does not list is foreign.
+fn compare_file(
+    cursor: &mut Cursor<'_>,
+    path: &Path,
+    new: &[u8],
+    manifest: &BTreeSet<PathBuf>,
+    access: Access,
+) -> Result<Seen, OutputError> {
+    let (folder, name) = split(path);
+    let Some(open) = cursor.enter(folder, false)? else {
+        return Ok(Seen::Create);
+    };
+    Ok(match open.compare(name, new, access == Access::Read)? {
+        Compared::Missing => Seen::Create,
+        Compared::Same => Seen::Unchanged,
+        Compared::Different(_) if !manifest.contains(path) => Seen::Foreign,
+        Compared::Different(old) => Seen::Update(old),
+    })
+}
+
 /// The temp files interrupted runs left in the folders that hold `files`,
-/// and at the top.
+/// and at the top; a read-only run lists the folders in parallel.
 fn leftovers<'a>(
+    dir: &OutDir,
     cursor: &mut Cursor<'_>,
     files: impl Iterator<Item = &'a PathBuf>,
+    access: Access,
 ) -> Result<Vec<Change>, OutputError> {
     let folders: BTreeSet<&Path> = files
         .filter_map(|path| path.parent())
         .chain([Path::new("")])
         .collect();
+    let folders: Vec<&Path> = folders.into_iter().collect();
+    if access == Access::Write {
+        return leftovers_in(cursor, &folders);
+    }
+    let found: Vec<_> = folders
+        .par_chunks(BATCH)
+        .map(|chunk| leftovers_in(&mut dir.cursor(), chunk))
+        .collect();
+    let mut all = Vec::new();
+    for chunk in found {
+        all.extend(chunk?);
+    }
+    Ok(all)
+}
+
+/// The temp files in `folders`, in order.
+fn leftovers_in(cursor: &mut Cursor<'_>, folders: &[&Path]) -> Result<Vec<Change>, OutputError> {
     let mut found = Vec::new();
     for folder in folders {
         if let Some(open) = cursor.enter(folder, false)? {
@@ -293,7 +587,7 @@ fn read_manifest(cursor: &mut Cursor<'_>) -> Result<BTreeSet<PathBuf>, OutputErr
     Ok(paths)
 }
 
-fn manifest_text(paths: &BTreeSet<PathBuf>) -> Vec<u8> {
+fn manifest_text<'a>(paths: impl Iterator<Item = &'a PathBuf>) -> Vec<u8> {
     let mut text = MANIFEST_HEADER.to_owned();
     for path in paths {
         text.push_str(&path.to_string_lossy());
@@ -312,6 +606,14 @@ impl Change {
             | Change::Leftover { path } => path,
         }
     }
+
+    /// The unit that renders the file's new contents, if it has any.
+    fn unit(&self) -> Option<usize> {
+        match self {
+            Change::Create { unit, .. } | Change::Update { unit, .. } => Some(*unit),
+            Change::Remove { .. } | Change::Leftover { .. } => None,
+        }
+    }
 }
 
 /// A temp file staged in place of its target, not yet renamed.
@@ -320,25 +622,7 @@ struct Staged<'a> {
     temp: std::ffi::OsString,
 }
 
-impl Plan {
-    /// The plan of a read-only run on a directory that does not exist:
-    /// every file is new.
-    fn from_nothing(tree: &Tree) -> Plan {
-        Plan {
-            dir: None,
-            changes: tree
-                .iter()
-                .map(|(path, new)| Change::Create {
-                    path: path.clone(),
-                    new: new.clone(),
-                })
-                .collect(),
-            unchanged: 0,
-            manifest_before: BTreeSet::new(),
-            manifest_after: tree.keys().cloned().collect(),
-        }
-    }
-
+impl Plan<'_> {
     /// Carries the plan out: the manifest first grows to cover every file
     /// about to be written, then leftover temp files go, files are written
     /// and removed, and the manifest shrinks to what is now on disk.
@@ -353,12 +637,8 @@ impl Plan {
         };
         let mut cursor = dir.cursor();
         if !self.changes.is_empty() {
-            let covering = self
-                .manifest_before
-                .union(&self.manifest_after)
-                .cloned()
-                .collect();
-            write_manifest(&mut cursor, &covering)?;
+            let covering = self.manifest_before.union(&self.manifest_after);
+            write_manifest(&mut cursor, &manifest_text(covering))?;
             summary.leftovers = self.remove_files(&mut cursor, |change| {
                 matches!(change, Change::Leftover { .. })
             })?;
@@ -370,7 +650,7 @@ impl Plan {
             // forgets the removed files.
             dir.sync_file_system()?;
         }
-        write_manifest(&mut cursor, &self.manifest_after)?;
+        write_manifest(&mut cursor, &manifest_text(self.manifest_after.iter()))?;
         Ok(summary)
     }
 
@@ -399,20 +679,38 @@ impl Plan {
         result
     }
 
+    /// Stages the new contents of every created or updated file, in path
+    /// order, rendering them again unit by unit.
     fn stage_all<'p>(
         &'p self,
         cursor: &mut Cursor<'_>,
         staged: &mut Vec<Staged<'p>>,
     ) -> Result<(), OutputError> {
+        let mut units: Vec<usize> = Vec::new();
+        let mut paths: Vec<Vec<&Path>> = Vec::new();
         for change in &self.changes {
-            if let Change::Create { path, new } | Change::Update { path, new, .. } = change {
+            if let Some(unit) = change.unit() {
+                if units.last() == Some(&unit) {
+                    if let Some(last) = paths.last_mut() {
+                        last.push(change.path());
+                    }
+                } else {
+                    units.push(unit);
+                    paths.push(vec![change.path()]);
+                }
+            }
+        }
+        let mut paths = paths.into_iter();
+        for_each_rendered(self.source, &units, |_, files| {
+            for path in paths.next().unwrap_or_default() {
                 let (folder, _) = split(path);
+                let new = files.get(path).map_or(&[][..], Vec::as_slice);
                 let open = cursor.enter(folder, true)?.ok_or_else(|| missing(folder))?;
                 let temp = open.stage(new, FILE_MODE, false)?;
                 staged.push(Staged { target: path, temp });
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Removes the files of the changes that `which` selects, and the
@@ -438,29 +736,36 @@ impl Plan {
         Ok(count)
     }
 
-    /// The plan as a unified diff, `a/` for the disk and `b/` for the
+    /// Writes the plan as a unified diff, `a/` for the disk and `b/` for the
     /// rendered files, as git shows them; a leftover temp file as diff -r
-    /// shows a file on one side only.
-    pub fn diff(&self) -> String {
-        let mut text = String::new();
+    /// shows a file on one side only. New contents are rendered again, one
+    /// unit at a time.
+    pub fn write_diff(&self, out: &mut dyn Write) -> io::Result<()> {
+        let mut rendered: Option<(usize, Tree)> = None;
         for change in &self.changes {
-            let path = change.path().display();
-            let (old_name, new_name, old, new) = match change {
-                Change::Create { new, .. } => (
-                    "/dev/null".to_owned(),
-                    format!("b/{path}"),
-                    &[][..],
-                    &new[..],
-                ),
-                Change::Update { old, new, .. } => {
-                    (format!("a/{path}"), format!("b/{path}"), &old[..], &new[..])
+            let path = change.path();
+            let shown = path.display();
+            let new = match change.unit() {
+                Some(unit) => {
+                    if rendered.as_ref().is_none_or(|(last, _)| *last != unit) {
+                        let files = self.source.files(unit).map_err(io::Error::other)?;
+                        rendered = Some((unit, files));
+                    }
+                    rendered
+                        .as_ref()
+                        .and_then(|(_, files)| files.get(path))
+                        .map_or(&[][..], Vec::as_slice)
                 }
-                Change::Remove { old, .. } => (
-                    format!("a/{path}"),
-                    "/dev/null".to_owned(),
-                    &old[..],
-                    &[][..],
-                ),
+                None => &[][..],
+            };
+            let (old_name, new_name, old) = match change {
+                Change::Create { .. } => ("/dev/null".to_owned(), format!("b/{shown}"), &[][..]),
+                Change::Update { old, .. } => {
+                    (format!("a/{shown}"), format!("b/{shown}"), &old[..])
+                }
+                Change::Remove { old, .. } => {
+                    (format!("a/{shown}"), "/dev/null".to_owned(), &old[..])
+                }
                 Change::Leftover { path } => {
                     let (folder, name) = split(path);
                     let folder = if folder.as_os_str().is_empty() {
@@ -468,20 +773,20 @@ impl Plan {
                     } else {
                         folder
                     };
-                    let _ = writeln!(
-                        text,
+                    writeln!(
+                        out,
                         "Only in {}: {} (temp file of an interrupted run)",
                         folder.display(),
                         name.to_string_lossy()
-                    );
+                    )?;
                     continue;
                 }
             };
             let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
             let diff = TextDiff::from_lines(old.as_ref(), new.as_ref());
-            text.push_str(&diff.unified_diff().header(&old_name, &new_name).to_string());
+            write!(out, "{}", diff.unified_diff().header(&old_name, &new_name))?;
         }
-        text
+        Ok(())
     }
 }
 
@@ -512,11 +817,10 @@ fn missing(folder: &Path) -> ConfinedError {
     }
 }
 
-/// Writes the manifest so that readers see the old one or the new one,
-/// never a part, and the rename itself survives a crash; unchanged, it is
-/// left alone.
-fn write_manifest(cursor: &mut Cursor<'_>, paths: &BTreeSet<PathBuf>) -> Result<(), OutputError> {
-    let text = manifest_text(paths);
+/// Writes the manifest `text` so that readers see the old one or the new
+/// one, never a part, and the rename itself survives a crash; unchanged,
+/// it is left alone.
+fn write_manifest(cursor: &mut Cursor<'_>, text: &[u8]) -> Result<(), OutputError> {
     let top = cursor
         .enter(Path::new(""), false)?
         .ok_or_else(|| missing(Path::new("")))?;
@@ -524,7 +828,7 @@ fn write_manifest(cursor: &mut Cursor<'_>, paths: &BTreeSet<PathBuf>) -> Result<
     if matches!(top.read(name)?, Existing::File(old) if old == text) {
         return Ok(());
     }
-    let temp = top.stage(&text, FILE_MODE, true)?;
+    let temp = top.stage(text, FILE_MODE, true)?;
     if let Err(error) = top.rename(&temp, name) {
         let _ = top.remove(&temp);
         return Err(error.into());

@@ -1,5 +1,7 @@
 //! Rendering: the validated model and the templates in, an in-memory tree of
-//! files out (path below the output directory → bytes). Nothing here
+//! files out (path below the output directory → bytes), one unit (a host or
+//! a director) at a time, so that units render in parallel and a large
+//! inventory never has all its files in memory at once. Nothing here
 //! touches the disk except reading user templates; writing is `output`'s.
 //!
 //! The built-in templates are compiled into the binary from `templates/`;
@@ -153,18 +155,37 @@ impl Renderer {
         Ok(Renderer { env })
     }
 
-    /// Renders every file of every host into one tree.
+    /// Renders every unit's files into one tree, for `verify`, which
+    /// compares one machine's files (a director's lists every real server).
     pub fn render(&self, inventory: &Inventory) -> Result<Tree, RenderError> {
         let mut tree = Tree::new();
-        for host in &inventory.hosts {
-            self.render_host(&inventory.source_name, &inventory.services, host, &mut tree)?;
-        }
-        if let Some(vrrp) = &inventory.vrrp {
-            for director in &inventory.directors {
-                self.render_director(inventory, director, vrrp, &mut tree)?;
-            }
+        for unit in 0..units(inventory) {
+            self.render_unit(inventory, unit, &mut tree)?;
         }
         Ok(tree)
+    }
+
+    /// Renders the files of one unit (see [`units`]) into `tree`: the
+    /// `unit`th host, or after the hosts a director. Units render
+    /// independently, in any order or in parallel.
+    pub fn render_unit(
+        &self,
+        inventory: &Inventory,
+        unit: usize,
+        tree: &mut Tree,
+    ) -> Result<(), RenderError> {
+        match inventory.hosts.get(unit) {
+            Some(host) => self.render_host(&inventory.source_name, &inventory.services, host, tree),
+            None => match (
+                &inventory.vrrp,
+                inventory.directors.get(unit - inventory.hosts.len()),
+            ) {
+                (Some(vrrp), Some(director)) => {
+                    self.render_director(inventory, director, vrrp, tree)
+                }
+                _ => Ok(()),
+            },
+        }
     }
 
     fn render_director(
@@ -214,6 +235,27 @@ impl Renderer {
             tree.insert(root.join(path), text.into_bytes());
         }
         Ok(())
+    }
+}
+
+/// How many units of output the inventory has: each host, then each
+/// director (when there are VRRP settings to render them with). Every file
+/// of a unit is below the folder named after it.
+pub fn units(inventory: &Inventory) -> usize {
+    let directors = if inventory.vrrp.is_some() {
+        inventory.directors.len()
+    } else {
+        0
+    };
+    inventory.hosts.len() + directors
+}
+
+/// The name of unit `unit` (see [`units`]): its folder below the output
+/// directory.
+pub fn unit_name(inventory: &Inventory, unit: usize) -> &str {
+    match inventory.hosts.get(unit) {
+        Some(host) => &host.name,
+        None => &inventory.directors[unit - inventory.hosts.len()].name,
     }
 }
 
