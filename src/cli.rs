@@ -142,7 +142,7 @@ struct VerifyArgs {
     /// The directory the installed files are below.
     #[arg(long, value_name = "DIR", default_value = "/")]
     root: PathBuf,
-    /// The directory of override templates the files were rendered with.
+    /// The directory of override templates used when the files were rendered.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
     /// The report's form: `text` (one line per check), `json` (one
