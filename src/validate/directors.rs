@@ -215,38 +215,22 @@ fn check_director_families(
     services: &[Service],
     problems: &mut Problems,
 ) {
+    let vips: Vec<IpAddr> = services
+        .iter()
+        .flat_map(|service| service.vips.iter().copied())
+        .collect();
     for (name, director) in &raw.directors.0 {
-        for family_is_ipv4 in [true, false] {
-            let vip = services
-                .iter()
-                .flat_map(|service| &service.vips)
-                .find(|vip| vip.is_ipv4() == family_is_ipv4);
-            let has_address = director
-                .address
-                .0
-                .iter()
-                .any(|address| address.is_ipv4() == family_is_ipv4);
-            if let (Some(vip), false) = (vip, has_address) {
-                let (family, example) = if family_is_ipv4 {
-                    ("IPv4", "192.0.2.2")
-                } else {
-                    ("IPv6", "2001:db8::2")
-                };
-                problems.add(
-                    "director-family-without-address",
-                    format!("directors.{name}.address"),
-                    format!(
-                        "the directors balance the {family} VIP {vip}, and reach its real servers \
-                         only from an {family} address of their own on the segment: add one, as in \
-                         `address: [{}, {example}]`",
-                        director
-                            .address
-                            .0
-                            .first()
-                            .map_or_else(String::new, ToString::to_string)
-                    ),
-                );
-            }
+        for (vip, family, example) in families_without_address(&vips, &director.address.0, 2) {
+            problems.add(
+                "director-family-without-address",
+                format!("directors.{name}.address"),
+                format!(
+                    "the directors balance the {family} VIP {vip}, and reach its real servers \
+                     only from an {family} address of their own on the segment: add one, as in \
+                     `address: [{}, {example}]`",
+                    first_address(&director.address.0)
+                ),
+            );
         }
     }
 }
@@ -279,33 +263,48 @@ fn check_balanced_services(services: &[Service], hosts: &[Host], problems: &mut 
         }
     }
     for host in hosts {
-        for family_is_ipv4 in [true, false] {
-            let missing_vip = host.vips.iter().find(|vip| vip.is_ipv4() == family_is_ipv4);
-            let has_address = host
-                .addresses
-                .iter()
-                .any(|address| address.is_ipv4() == family_is_ipv4);
-            if let (Some(vip), false) = (missing_vip, has_address) {
-                let (family, example) = if family_is_ipv4 {
-                    ("IPv4", "192.0.2.11")
-                } else {
-                    ("IPv6", "2001:db8::11")
-                };
-                problems.add(
-                    "vip-family-without-address",
-                    format!("hosts.{}.address", host.name),
-                    format!(
-                        "the host carries the {family} VIP {vip}, and the directors forward it \
-                         only to the host's own {family} address: add one, as in \
-                         `address: [{}, {example}]`",
-                        host.addresses
-                            .first()
-                            .map_or_else(String::new, ToString::to_string)
-                    ),
-                );
-            }
+        for (vip, family, example) in families_without_address(&host.vips, &host.addresses, 11) {
+            problems.add(
+                "vip-family-without-address",
+                format!("hosts.{}.address", host.name),
+                format!(
+                    "the host carries the {family} VIP {vip}, and the directors forward it \
+                     only to the host's own {family} address: add one, as in \
+                     `address: [{}, {example}]`",
+                    first_address(&host.addresses)
+                ),
+            );
         }
     }
+}
+
+/// For each address family that `vips` use and `addresses` lack: the
+/// first such VIP, the family's name, and an example address ending in
+/// `example_host` (`192.0.2.N`, `2001:db8::N`).
+fn families_without_address(
+    vips: &[IpAddr],
+    addresses: &[IpAddr],
+    example_host: u8,
+) -> Vec<(IpAddr, &'static str, String)> {
+    [true, false]
+        .into_iter()
+        .filter(|ipv4| !addresses.iter().any(|address| address.is_ipv4() == *ipv4))
+        .filter_map(|ipv4| {
+            let vip = vips.iter().find(|vip| vip.is_ipv4() == ipv4)?;
+            Some(if ipv4 {
+                (*vip, "IPv4", format!("192.0.2.{example_host}"))
+            } else {
+                (*vip, "IPv6", format!("2001:db8::{example_host}"))
+            })
+        })
+        .collect()
+}
+
+/// The first address, or nothing, for an example.
+fn first_address(addresses: &[IpAddr]) -> String {
+    addresses
+        .first()
+        .map_or_else(String::new, ToString::to_string)
 }
 
 /// Services may share a VIP, on other ports: IPVS keeps one virtual
