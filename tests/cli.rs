@@ -4,22 +4,7 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use crate::support::{read_tree, run_in, text};
-
-const INVENTORY: &str = "\
-version: 1
-services:
-  www:
-    vips: [198.51.100.10, \"2001:db8::10\"]
-hosts:
-  web01:
-    address: 192.0.2.11
-    services: [www]
-  web02:
-    address: 192.0.2.12
-    services: [www]
-    interface: lo
-";
+use crate::support::{read_tree, run_in, text, INVENTORY};
 
 /// A temp directory with `inventory.yaml`; output goes to `out/` in it.
 struct Workspace {

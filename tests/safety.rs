@@ -11,22 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::support::{read_tree, run_in, text, BINARY};
-
-const INVENTORY: &str = "\
-version: 1
-services:
-  www:
-    vips: [198.51.100.10, \"2001:db8::10\"]
-hosts:
-  web01:
-    address: 192.0.2.11
-    services: [www]
-  web02:
-    address: 192.0.2.12
-    services: [www]
-    interface: lo
-";
+use crate::support::{read_tree, run_in, text, BINARY, INVENTORY};
 
 const MANIFEST: &str = ".lvs-dr-gen-manifest";
 

@@ -5,6 +5,23 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Two real servers, one on dummy0 and one on lo, of one service with an
+/// IPv4 and an IPv6 VIP: the inventory of the CLI and safety tests.
+pub const INVENTORY: &str = "\
+version: 1
+services:
+  www:
+    vips: [198.51.100.10, \"2001:db8::10\"]
+hosts:
+  web01:
+    address: 192.0.2.11
+    services: [www]
+  web02:
+    address: 192.0.2.12
+    services: [www]
+    interface: lo
+";
+
 /// The binary under test, built by cargo for the integration tests.
 pub const BINARY: &str = env!("CARGO_BIN_EXE_lvs-dr-gen");
 
