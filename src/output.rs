@@ -853,20 +853,18 @@ mod tests {
         names.iter().map(|name| (*name).to_owned()).collect()
     }
 
+    /// A plan of `files` for a run that writes, over the hosts `only`.
+    fn plan_writing<'a>(out: &Path, files: &'a Tree, only: &[&str]) -> Plan<'a> {
+        plan(out, files, Some(&hosts(only)), Access::Write, || {}).unwrap()
+    }
+
     #[test]
     fn a_second_run_changes_nothing() {
         let out = tempfile::tempdir().unwrap();
         let files = tree(&[("a/etc/x", "1\n"), ("b/etc/y", "2\n")]);
-        let first = plan(
-            out.path(),
-            &files,
-            Some(&hosts(&["a", "b"])),
-            Access::Write,
-            || {},
-        )
-        .unwrap()
-        .apply()
-        .unwrap();
+        let first = plan_writing(out.path(), &files, &["a", "b"])
+            .apply()
+            .unwrap();
         assert_eq!(
             first,
             Summary {
@@ -874,14 +872,7 @@ mod tests {
                 ..Summary::default()
             }
         );
-        let second = plan(
-            out.path(),
-            &files,
-            Some(&hosts(&["a", "b"])),
-            Access::Write,
-            || {},
-        )
-        .unwrap();
+        let second = plan_writing(out.path(), &files, &["a", "b"]);
         assert!(second.changes.is_empty());
         assert_eq!(second.unchanged, 2);
         let mode = fs::metadata(out.path().join("a/etc/x"))
@@ -895,35 +886,14 @@ mod tests {
     fn files_of_hosts_not_rendered_are_kept() {
         let out = tempfile::tempdir().unwrap();
         let files = tree(&[("a/etc/x", "1\n"), ("b/etc/y", "2\n")]);
-        plan(
-            out.path(),
-            &files,
-            Some(&hosts(&["a", "b"])),
-            Access::Write,
-            || {},
-        )
-        .unwrap()
-        .apply()
-        .unwrap();
+        plan_writing(out.path(), &files, &["a", "b"])
+            .apply()
+            .unwrap();
         let only_a = tree(&[("a/etc/x", "1\n")]);
-        let partial = plan(
-            out.path(),
-            &only_a,
-            Some(&hosts(&["a"])),
-            Access::Write,
-            || {},
-        )
-        .unwrap();
+        let partial = plan_writing(out.path(), &only_a, &["a"]);
         assert!(partial.changes.is_empty());
         drop(partial); // it holds the lock on the directory
-        let removed_b = plan(
-            out.path(),
-            &only_a,
-            Some(&hosts(&["a", "b"])),
-            Access::Write,
-            || {},
-        )
-        .unwrap();
+        let removed_b = plan_writing(out.path(), &only_a, &["a", "b"]);
         assert_eq!(removed_b.changes.len(), 1);
         removed_b.apply().unwrap();
         assert!(!out.path().join("b").exists(), "empty folders go too");
