@@ -157,6 +157,11 @@ struct VerifyArgs {
     /// nothing: to record a machine's state.
     #[arg(long, conflicts_with = "state")]
     print_state: bool,
+    /// On a director: send ARP requests for each IPv4 VIP out of its
+    /// interface and report every machine that answers but the VRRP master
+    /// (a real server answering steals the VIP's traffic). Needs root.
+    #[arg(long)]
+    arp: bool,
 }
 
 /// The form of a `verify` report.
@@ -344,10 +349,13 @@ fn verify(args: &VerifyArgs) -> Result<u8, Reported> {
         (None, None) => live::hostname().map_err(|error| trouble(error.to_string()))?,
     };
     let machine = verify::find_machine(&model, &name).map_err(trouble)?;
+    if args.arp {
+        verify::arp_possible(&machine, recorded.as_ref()).map_err(trouble)?;
+    }
     let files = verify::machine_files(&tree, machine.name());
     let state = match recorded {
         Some(state) => state,
-        None => live::read(&verify::probe(&machine, &files), &args.root)
+        None => live::read(&verify::probe(&machine, &files, args.arp), &args.root)
             .map_err(|error| trouble(error.to_string()))?,
     };
     if args.print_state {

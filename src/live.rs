@@ -13,10 +13,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde::{Deserialize, Serialize};
+
+use crate::arp;
 
 /// What `verify` read of a machine.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +49,10 @@ pub struct LiveState {
     /// `ipvsadm-restore` reads), when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipvs: Option<String>,
+    /// With `verify --arp`: each address asked about by ARP, with the MAC
+    /// addresses that answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arp: Option<arp::Answers>,
 }
 
 /// An interface, as in iproute2's JSON output.
@@ -116,6 +123,20 @@ pub struct Probe {
     pub processes: BTreeSet<String>,
     /// Whether to read the IPVS table.
     pub ipvs: bool,
+    /// Whom to ask by ARP, if anyone.
+    pub arp: Option<ArpQuestion>,
+}
+
+/// ARP requests to send: from which interface and address, for which
+/// addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArpQuestion {
+    /// The interface to send from.
+    pub interface: String,
+    /// The sender address the requests carry (the machine's own).
+    pub sender: Ipv4Addr,
+    /// The addresses asked about.
+    pub targets: Vec<Ipv4Addr>,
 }
 
 /// Why the live state could not be read.
@@ -133,6 +154,9 @@ pub enum LiveError {
     /// `ipvsadm` could not be run or failed.
     #[error("cannot read the IPVS table with `ipvsadm -S -n`: {0}; is ipvsadm installed?")]
     Ipvsadm(String),
+    /// ARP requests could not be sent or their answers not read.
+    #[error("cannot ask by ARP from {0}: {1}; `--arp` needs root (CAP_NET_RAW) and the director's interface")]
+    Arp(String, io::Error),
     /// A file below /proc could not be read.
     #[error("cannot read {}: {source}", .path.display())]
     Proc {
@@ -177,6 +201,13 @@ pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
         .collect();
     let processes = running(&probe.processes);
     let ipvs = if probe.ipvs { Some(read_ipvs()?) } else { None };
+    let arp = match &probe.arp {
+        Some(question) => Some(
+            arp::ask(&question.interface, question.sender, &question.targets)
+                .map_err(|error| LiveError::Arp(question.interface.clone(), error))?,
+        ),
+        None => None,
+    };
     Ok(LiveState {
         hostname,
         interfaces,
@@ -185,6 +216,7 @@ pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
         files,
         processes,
         ipvs,
+        arp,
     })
 }
 

@@ -29,6 +29,8 @@ pub struct Inventory {
 pub struct Director {
     /// Its name, also its folder in the output and keepalived's `router_id`.
     pub name: String,
+    /// Its own addresses on the segment, at most one per family.
+    pub addresses: Vec<IpAddr>,
     /// The network card facing the real servers.
     pub interface: String,
     /// Its VRRP priority.

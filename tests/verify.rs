@@ -115,6 +115,17 @@ fn an_unknown_host_or_an_unreadable_state_is_trouble() {
     );
 }
 
+#[test]
+fn arp_on_a_real_server_is_trouble() {
+    let (code, stdout, stderr) = run(&["verify", INVENTORY, "--state", FIXTURE, "--arp"]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(
+        stderr,
+        "error: `--arp` is for directors: `webserver02` is a real server; run `verify --arp` on \
+         a director to see which machines answer ARP for the VIPs\n"
+    );
+}
+
 /// This machine's own live state (read-only): the files rendered for
 /// webserver02 below --root are found as rendered, an edited one is not.
 #[test]

@@ -57,6 +57,7 @@ pub(super) fn validate_directors(
         .iter()
         .map(|(name, director)| model::Director {
             name: name.0.clone(),
+            addresses: director.address.0.clone(),
             interface: director.interface.0.clone(),
             priority: director.priority.0,
             master: director.priority.0 == highest,

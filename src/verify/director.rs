@@ -1,12 +1,14 @@
 //! The checks of a director: keepalived running, the kernel's IPVS table
 //! (as `ipvsadm -S -n` prints it) against the one the rendered
-//! keepalived.conf makes, and which VRRP role the director holds.
+//! keepalived.conf makes, which VRRP role the director holds, and (with
+//! `--arp`) which machines answer ARP for the VIPs.
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use super::{Check, Status};
-use crate::live::LiveState;
+use crate::arp;
+use crate::live::{ArpQuestion, LiveState};
 use crate::render::IpvsService;
 
 /// What a director's checks need of the inventory.
@@ -16,10 +18,26 @@ pub struct Expected {
     pub name: String,
     /// The interface that carries the VIPs when it is the VRRP master.
     pub interface: String,
+    /// Its own addresses on the segment.
+    pub addresses: Vec<IpAddr>,
+    /// The other directors and the real servers, to name the machine
+    /// behind a MAC address that answers ARP.
+    pub neighbours: Vec<Neighbour>,
     /// Every VIP of the inventory.
     pub vips: Vec<IpAddr>,
     /// The IPVS table keepalived builds from the rendered configuration.
     pub ipvs: Vec<IpvsService>,
+}
+
+/// Another machine of the segment.
+#[derive(Debug, Clone)]
+pub struct Neighbour {
+    /// Its name in the inventory.
+    pub name: String,
+    /// One of its addresses.
+    pub address: IpAddr,
+    /// Whether it is a director (else a real server).
+    pub director: bool,
 }
 
 /// The process name of keepalived.
@@ -103,7 +121,97 @@ pub fn checks(expected: &Expected, live: &LiveState) -> Vec<Check> {
     let table = parse_table(live.ipvs.as_deref().unwrap_or_default());
     checks.extend(ipvs_checks(&expected.ipvs, &table));
     checks.push(vrrp_check(expected, live));
+    if let Some(answers) = &live.arp {
+        let master = held_vips(expected, live).len() == expected.vips.len();
+        checks.extend(arp_checks(expected, answers, master));
+    }
     checks
+}
+
+/// What `--arp` asks: who has each IPv4 VIP, and each IPv4 address of the
+/// other machines (to know their MAC addresses), asked from the director's
+/// own IPv4 address. `None` when the director has no IPv4 address, hence
+/// no IPv4 VIP to ask about.
+pub fn arp_question(expected: &Expected) -> Option<ArpQuestion> {
+    let sender = expected.addresses.iter().find_map(ipv4)?;
+    let mut targets: Vec<Ipv4Addr> = Vec::new();
+    let vips = expected.vips.iter().filter_map(ipv4);
+    let others = expected.neighbours.iter().filter_map(|n| ipv4(&n.address));
+    for target in vips.chain(others) {
+        if !targets.contains(&target) {
+            targets.push(target);
+        }
+    }
+    Some(ArpQuestion {
+        interface: expected.interface.clone(),
+        sender,
+        targets,
+    })
+}
+
+fn ipv4(address: &IpAddr) -> Option<Ipv4Addr> {
+    match address {
+        IpAddr::V4(v4) => Some(*v4),
+        IpAddr::V6(_) => None,
+    }
+}
+
+/// Who answers ARP for each IPv4 VIP. The VRRP master itself never sees its
+/// own answer (a machine does not answer its own request), so on the master
+/// any answer is another machine claiming the VIP; on a backup the answer
+/// must come from a director (the master). Any other answer — typically a
+/// real server with `arp_ignore` lost — steals the VIP's traffic.
+fn arp_checks(expected: &Expected, answers: &arp::Answers, master: bool) -> Vec<Check> {
+    let owners = mac_owners(expected, answers);
+    let owner = |mac: &str| owners.get(mac).copied();
+    let describe = |mac: &str| match owner(mac) {
+        Some(neighbour) => format!("{mac} ({}, {})", neighbour.address, neighbour.name),
+        None => format!("{mac} (not an address of the inventory)"),
+    };
+    let expected_text = if master {
+        "no other machine answers (this director is the VRRP master)"
+    } else {
+        "answered by the VRRP master only"
+    };
+    let mut checks = Vec::new();
+    for vip in expected.vips.iter().filter_map(ipv4) {
+        let macs = answers.get(&vip).cloned().unwrap_or_default();
+        let stealing: Vec<String> = macs
+            .iter()
+            .filter(|mac| master || !owner(mac).is_some_and(|n| n.director))
+            .map(|mac| describe(mac))
+            .collect();
+        let (ok, found) = if !stealing.is_empty() {
+            (false, format!("answered by {}", stealing.join(", ")))
+        } else if macs.is_empty() && !master {
+            (false, "no answer: no director holds the VIP".to_owned())
+        } else if master {
+            (true, "no other machine answers".to_owned())
+        } else {
+            let masters: Vec<String> = macs.iter().map(|mac| describe(mac)).collect();
+            (true, format!("answered by {}", masters.join(", ")))
+        };
+        checks.push(Check::new("arp", vip.to_string(), ok, expected_text, found));
+    }
+    checks
+}
+
+/// The machine behind each MAC address that answered for one of the
+/// neighbours' own addresses.
+fn mac_owners<'a>(
+    expected: &'a Expected,
+    answers: &'a arp::Answers,
+) -> BTreeMap<&'a str, &'a Neighbour> {
+    let mut owners = BTreeMap::new();
+    for neighbour in &expected.neighbours {
+        let Some(v4) = ipv4(&neighbour.address) else {
+            continue;
+        };
+        for mac in answers.get(&v4).into_iter().flatten() {
+            owners.entry(mac.as_str()).or_insert(neighbour);
+        }
+    }
+    owners
 }
 
 fn describe_service(scheduler: &str, persistence: Option<u32>) -> String {
@@ -181,14 +289,7 @@ fn ipvs_checks(expected: &[IpvsService], table: &Table) -> Vec<Check> {
 
 /// The VRRP master holds every VIP on its interface, a backup none.
 fn vrrp_check(expected: &Expected, live: &LiveState) -> Check {
-    let held: Vec<IpAddr> = live
-        .interfaces
-        .iter()
-        .filter(|link| link.ifname == expected.interface)
-        .flat_map(|link| &link.addr_info)
-        .filter_map(|address| address.local.parse::<IpAddr>().ok())
-        .filter(|ip| expected.vips.contains(ip))
-        .collect();
+    let held = held_vips(expected, live);
     let total = expected.vips.len();
     let want = format!(
         "master (all {total} VIPs on {}) or backup (none)",
@@ -219,4 +320,15 @@ fn vrrp_check(expected: &Expected, live: &LiveState) -> Check {
         )
     };
     Check::new("vrrp", &expected.name, ok, want, found)
+}
+
+/// The VIPs on the director's interface.
+fn held_vips(expected: &Expected, live: &LiveState) -> Vec<IpAddr> {
+    live.interfaces
+        .iter()
+        .filter(|link| link.ifname == expected.interface)
+        .flat_map(|link| &link.addr_info)
+        .filter_map(|address| address.local.parse::<IpAddr>().ok())
+        .filter(|ip| expected.vips.contains(ip))
+        .collect()
 }

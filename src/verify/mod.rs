@@ -59,6 +59,8 @@ pub fn find_machine<'a>(model: &'a Inventory, name: &str) -> Result<Machine<'a>,
             return Ok(Machine::Director(director::Expected {
                 name: director.name.clone(),
                 interface: director.interface.clone(),
+                addresses: director.addresses.clone(),
+                neighbours: neighbours(model, &director.name),
                 vips: render::unique_vips(&model.services),
                 ipvs: render::ipvs_services(model),
             }));
@@ -79,6 +81,32 @@ pub fn find_machine<'a>(model: &'a Inventory, name: &str) -> Result<Machine<'a>,
     ))
 }
 
+/// Every director but `own` and every real server, with each address.
+fn neighbours(model: &Inventory, own: &str) -> Vec<director::Neighbour> {
+    let directors = model
+        .directors
+        .iter()
+        .filter(|director| director.name != own)
+        .flat_map(|director| {
+            director
+                .addresses
+                .iter()
+                .map(|a| (&director.name, *a, true))
+        });
+    let hosts = model
+        .hosts
+        .iter()
+        .flat_map(|host| host.addresses.iter().map(|a| (&host.name, *a, false)));
+    directors
+        .chain(hosts)
+        .map(|(name, address, director)| director::Neighbour {
+            name: name.clone(),
+            address,
+            director,
+        })
+        .collect()
+}
+
 /// The files rendered for `name`, by their absolute path on the machine.
 pub fn machine_files(tree: &Tree, name: &str) -> BTreeMap<PathBuf, Vec<u8>> {
     tree.iter()
@@ -90,8 +118,9 @@ pub fn machine_files(tree: &Tree, name: &str) -> BTreeMap<PathBuf, Vec<u8>> {
 }
 
 /// What the live state must hold for the checks of `machine`, besides the
-/// interfaces and ARP parameters, which are always read.
-pub fn probe(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>) -> Probe {
+/// interfaces and ARP parameters, which are always read; with `arp`, a
+/// director also asks the segment who answers for its VIPs.
+pub fn probe(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>, arp: bool) -> Probe {
     let mut probe = Probe {
         files: files.keys().cloned().collect(),
         ..Probe::default()
@@ -107,12 +136,42 @@ pub fn probe(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>) -> Probe
                 probe.modules.insert(DUMMY_MODULE.to_owned());
             }
         }
-        Machine::Director(_) => {
+        Machine::Director(expected) => {
             probe.processes.insert(director::KEEPALIVED.to_owned());
             probe.ipvs = true;
+            if arp {
+                probe.arp = director::arp_question(expected);
+            }
         }
     }
     probe
+}
+
+/// Whether `verify --arp` can ask about `machine`: a director with an IPv4
+/// address, and a recorded state (if any) that holds ARP answers. The error
+/// says why not.
+pub fn arp_possible(machine: &Machine<'_>, recorded: Option<&LiveState>) -> Result<(), String> {
+    let Machine::Director(expected) = machine else {
+        return Err(format!(
+            "`--arp` is for directors: `{}` is a real server; run `verify --arp` on a \
+             director to see which machines answer ARP for the VIPs",
+            machine.name()
+        ));
+    };
+    if director::arp_question(expected).is_none() {
+        return Err(format!(
+            "`--arp` asks by ARP, which is IPv4 only, and director `{}` has no IPv4 address \
+             (nor the inventory an IPv4 VIP)",
+            expected.name
+        ));
+    }
+    if recorded.is_some_and(|state| state.arp.is_none()) {
+        return Err(
+            "the recorded state holds no ARP answers; record it with `verify --print-state --arp`"
+                .to_owned(),
+        );
+    }
+    Ok(())
 }
 
 /// The kernel module of dummy interfaces.

@@ -527,3 +527,127 @@ fn the_dummy_module_must_be_loaded() {
         ["DRIFT module dummy: expected loaded; found not loaded"]
     );
 }
+
+/// MAC addresses for the ARP answers put into lb1's recording.
+const LB2_MAC: &str = "52:54:00:00:00:03";
+const RS1_MAC: &str = "52:54:00:00:00:11";
+const RS2_MAC: &str = "52:54:00:00:00:12";
+
+/// lb1's recording with `--arp`'s answers: `vip` answered by `vip_macs`,
+/// every other machine by its own MAC.
+fn with_arp_answers(mut host: Recorded, vip_macs: &[&str]) -> Recorded {
+    let answers = [
+        ("10.0.0.100", vip_macs),
+        ("10.0.0.3", &[LB2_MAC][..]),
+        ("10.0.0.11", &[RS1_MAC][..]),
+        ("10.0.0.12", &[RS2_MAC][..]),
+    ];
+    host.state.arp = Some(
+        answers
+            .iter()
+            .map(|(ip, macs)| {
+                let macs = macs.iter().map(|mac| (*mac).to_owned()).collect();
+                (ip.parse().unwrap(), macs)
+            })
+            .collect(),
+    );
+    host
+}
+
+fn as_backup(mut host: Recorded) -> Recorded {
+    host.link("eth0")
+        .addr_info
+        .retain(|address| address.local != "10.0.0.100");
+    host
+}
+
+#[test]
+fn arp_asks_for_the_vips_then_every_other_machine_from_the_own_address() {
+    let host = director();
+    let Machine::Director(expected) = find_machine(&host.model, "lb1").unwrap() else {
+        panic!("lb1 is a director");
+    };
+    let question = director::arp_question(&expected).unwrap();
+    assert_eq!(question.interface, "eth0");
+    assert_eq!(question.sender.to_string(), "10.0.0.2");
+    let targets: Vec<String> = question.targets.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        targets,
+        ["10.0.0.100", "10.0.0.3", "10.0.0.11", "10.0.0.12"]
+    );
+}
+
+#[test]
+fn on_the_master_no_other_machine_may_answer_arp_for_a_vip() {
+    let report = with_arp_answers(director(), &[]).report();
+    assert_eq!(drift(&report), Vec::<String>::new());
+    assert!(format::text(&report).ends_with(
+        "ok    arp 10.0.0.100: expected no other machine answers (this director is the VRRP \
+         master); found no other machine answers\n"
+    ));
+    // A real server that answers steals the VIP; so does the backup lb2
+    // (a second master), and a machine the inventory does not know.
+    let report = with_arp_answers(director(), &[RS1_MAC, LB2_MAC, "02:00:00:00:00:99"]).report();
+    assert_eq!(
+        drift(&report),
+        [
+            "DRIFT arp 10.0.0.100: expected no other machine answers (this director is the VRRP \
+             master); found answered by 02:00:00:00:00:99 (not an address of the inventory), \
+             52:54:00:00:00:03 (10.0.0.3, lb2), 52:54:00:00:00:11 (10.0.0.11, rs1)"
+        ]
+    );
+    assert_eq!(report.status(), Status::Drift);
+}
+
+#[test]
+fn on_a_backup_only_a_director_may_answer_arp_for_a_vip() {
+    let report = with_arp_answers(as_backup(director()), &[LB2_MAC]).report();
+    assert_eq!(drift(&report), Vec::<String>::new());
+    assert_eq!(
+        outcome(&report, "arp", "10.0.0.100").2,
+        "answered by 52:54:00:00:00:03 (10.0.0.3, lb2)"
+    );
+    let report = with_arp_answers(as_backup(director()), &[LB2_MAC, RS2_MAC]).report();
+    assert_eq!(
+        drift(&report),
+        [
+            "DRIFT arp 10.0.0.100: expected answered by the VRRP master only; found answered by \
+             52:54:00:00:00:12 (10.0.0.12, rs2)"
+        ]
+    );
+    // No answer at all: no director holds the VIP, so no one gets its traffic.
+    let report = with_arp_answers(as_backup(director()), &[]).report();
+    assert_eq!(
+        outcome(&report, "arp", "10.0.0.100"),
+        (
+            Status::Drift,
+            "answered by the VRRP master only".to_owned(),
+            "no answer: no director holds the VIP".to_owned()
+        )
+    );
+}
+
+#[test]
+fn without_arp_answers_there_is_no_arp_check() {
+    let report = director().report();
+    assert!(report.checks.iter().all(|check| check.kind != "arp"));
+}
+
+#[test]
+fn arp_is_refused_on_a_real_server_and_for_a_recording_without_answers() {
+    let host = director();
+    let rs1 = find_machine(&host.model, "rs1").unwrap();
+    assert_eq!(
+        arp_possible(&rs1, None).unwrap_err(),
+        "`--arp` is for directors: `rs1` is a real server; run `verify --arp` on a director to \
+         see which machines answer ARP for the VIPs"
+    );
+    let lb1 = find_machine(&host.model, "lb1").unwrap();
+    assert_eq!(arp_possible(&lb1, None), Ok(()));
+    assert_eq!(
+        arp_possible(&lb1, Some(&host.state)).unwrap_err(),
+        "the recorded state holds no ARP answers; record it with `verify --print-state --arp`"
+    );
+    let answered = with_arp_answers(director(), &[]);
+    assert_eq!(arp_possible(&lb1, Some(&answered.state)), Ok(()));
+}
