@@ -337,15 +337,16 @@ fn director() -> Recorded {
 /// lb1 from a recording; the inventory read as `dr.yaml`, the name its
 /// rendered files' header carries.
 fn director_recorded(state: &str) -> Recorded {
+    director_recorded_as("lb1", state)
+}
+
+/// A director of tests/vm/cases/dr.yaml from a recording.
+fn director_recorded_as(host: &'static str, state: &str) -> Recorded {
     let inventory = include_str!("../../tests/vm/cases/dr.yaml");
     let raw = inventory::parse("dr.yaml", inventory).expect("inventory parses");
     let model = validate::validate("dr.yaml", &raw).expect("inventory is valid");
     let state = serde_json::from_str(state).expect("fixture parses");
-    Recorded {
-        model,
-        host: "lb1",
-        state,
-    }
+    Recorded { model, host, state }
 }
 
 const IPVS_LB1: &str = "-A -t 10.0.0.100:80 -s rr\n\
@@ -650,4 +651,54 @@ fn arp_is_refused_on_a_real_server_and_for_a_recording_without_answers() {
     );
     let answered = with_arp_answers(director(), &[]);
     assert_eq!(arp_possible(&lb1, Some(&answered.state)), Ok(()));
+}
+
+/// `verify --print-state --arp` in the VM suite's DR cluster on Debian 12
+/// and 13: on the backup lb2, the VIP answered by lb1 (the master) alone;
+/// on lb1 in the negative control, by rs1 too (rs1 without its sysctl file).
+#[test]
+fn recorded_arp_answers_pass_on_the_backup_and_name_the_real_server_on_the_master() {
+    for (backup, negative) in [
+        (
+            include_str!("../../tests/fixtures/verify/dr-lb2-arp-bookworm.json"),
+            include_str!("../../tests/fixtures/verify/dr-lb1-arp-rs1-bookworm.json"),
+        ),
+        (
+            include_str!("../../tests/fixtures/verify/dr-lb2-arp-trixie.json"),
+            include_str!("../../tests/fixtures/verify/dr-lb1-arp-rs1-trixie.json"),
+        ),
+    ] {
+        let lb2 = director_recorded_as("lb2", backup);
+        let answers = lb2.state.arp.as_ref().expect("recorded with --arp");
+        let lb1_mac = answers[&"10.0.0.2".parse().unwrap()]
+            .first()
+            .unwrap()
+            .clone();
+        let report = lb2.report();
+        assert_eq!(drift(&report), Vec::<String>::new());
+        assert_eq!(
+            outcome(&report, "arp", "10.0.0.100").2,
+            format!("answered by {lb1_mac} (10.0.0.2, lb1)")
+        );
+
+        let lb1 = director_recorded(negative);
+        let answers = lb1.state.arp.as_ref().expect("recorded with --arp");
+        let rs1_mac = answers[&"10.0.0.11".parse().unwrap()]
+            .first()
+            .unwrap()
+            .clone();
+        // rs1, taking traffic past lb1, may also be down by then: timing.
+        let report = lb1.report();
+        let drifts: Vec<String> = drift(&report)
+            .into_iter()
+            .filter(|line| line.starts_with("DRIFT"))
+            .collect();
+        assert_eq!(
+            drifts,
+            [format!(
+                "DRIFT arp 10.0.0.100: expected no other machine answers (this director is the \
+                 VRRP master); found answered by {rs1_mac} (10.0.0.11, rs1)"
+            )]
+        );
+    }
 }
