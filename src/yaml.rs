@@ -18,6 +18,7 @@
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt::{self, Write as _};
+use std::io::BufReader;
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 use std::sync::Once;
@@ -27,6 +28,9 @@ use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Expected, IgnoredAny, Unexpected, Visitor,
 };
 
+/// How much of the text the parser decodes at a time (libyaml's raw
+/// input buffer).
+const INPUT_CHUNK: usize = 16384;
 /// The nesting limit, as `serde_yaml_ng`'s.
 const RECURSION_LIMIT: u8 = 128;
 /// The tags that force a scalar's type.
@@ -304,7 +308,7 @@ enum Failure {
 
 /// The events of one document, read on demand.
 struct Stream<'a> {
-    parser: Parser<&'a [u8]>,
+    parser: Parser<BufReader<&'a [u8]>>,
     /// The text, to place a parser panic.
     text: &'a str,
     /// Where the last event read from the parser ended.
@@ -335,7 +339,10 @@ impl<'a> Stream<'a> {
     fn new(text: &'a str) -> Self {
         let mut parser = Parser::new();
         parser.set_encoding(libyaml_safer::Encoding::Utf8);
-        parser.set_input(text.as_bytes());
+        // libyaml-safer decodes all that its input offers at once into a
+        // buffer of `char`s (4 bytes each); fed 16 KiB at a time, as libyaml
+        // reads a string, it never holds more.
+        parser.set_input(BufReader::with_capacity(INPUT_CHUNK, text.as_bytes()));
         quiet_parser_panics();
         Stream {
             parser,
