@@ -40,8 +40,26 @@ const FLOAT_TAG: &str = "tag:yaml.org,2002:float";
 const NULL_TAG: &str = "tag:yaml.org,2002:null";
 
 /// Parses one YAML document into a `T`.
+///
+/// libyaml-safer 0.3.0 panics on a block scalar (`|`, `>`) whose last line
+/// ends the text without a line break; that parse is done again with the
+/// line break added, and taken off the scalar's value again, which gives
+/// the value libyaml reads.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
-    let mut stream = Stream::new(text);
+    match read::<T>(text, None) {
+        Err(error)
+            if matches!(*error.0, ErrorImpl::ParserPanic(..)) && !text.ends_with(['\n', '\r']) =>
+        {
+            read(&format!("{text}\n"), Some(text.len()))
+        }
+        result => result,
+    }
+}
+
+/// Reads one document; `added_break` is where a line break was added at
+/// the end of the text (see `from_str`).
+fn read<T: DeserializeOwned>(text: &str, added_break: Option<usize>) -> Result<T, Error> {
+    let mut stream = Stream::new(text, added_break);
     let value = T::deserialize(&mut Deserializer {
         stream: &mut stream,
         path: Path::Root,
@@ -113,6 +131,8 @@ enum ErrorImpl {
     Message(String, Option<(Mark, String)>),
     /// libyaml's own error, already worded, at its problem's mark.
     Syntax(String, Mark),
+    /// A panic of libyaml-safer, worded as a syntax error.
+    ParserPanic(String, Mark),
     EndOfStream,
     MoreThanOneDocument,
     RecursionLimitExceeded(Mark),
@@ -142,6 +162,7 @@ impl Error {
         match &*self.0 {
             ErrorImpl::Message(_, Some((mark, _)))
             | ErrorImpl::Syntax(_, mark)
+            | ErrorImpl::ParserPanic(_, mark)
             | ErrorImpl::RecursionLimitExceeded(mark)
             | ErrorImpl::UnknownAnchor(mark) => Some(*mark),
             _ => None,
@@ -158,9 +179,9 @@ impl Error {
 
     fn message_no_mark(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         match &*self.0 {
-            ErrorImpl::Message(message, None) | ErrorImpl::Syntax(message, _) => {
-                formatter.write_str(message)
-            }
+            ErrorImpl::Message(message, None)
+            | ErrorImpl::Syntax(message, _)
+            | ErrorImpl::ParserPanic(message, _) => formatter.write_str(message),
             ErrorImpl::Message(message, Some((_, path))) => {
                 if path != "." {
                     write!(formatter, "{path}: ")?;
@@ -183,7 +204,8 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         self.message_no_mark(formatter)?;
-        if let (false, Some(mark)) = (matches!(&*self.0, ErrorImpl::Syntax(..)), self.mark()) {
+        let worded = matches!(&*self.0, ErrorImpl::Syntax(..) | ErrorImpl::ParserPanic(..));
+        if let (false, Some(mark)) = (worded, self.mark()) {
             if mark.line != 0 || mark.column != 0 {
                 write!(formatter, " at {mark}")?;
             }
@@ -303,6 +325,7 @@ struct Recorder {
 #[derive(Clone)]
 enum Failure {
     Syntax(String, Mark),
+    Panic(String, Mark),
     UnknownAnchor(Mark),
 }
 
@@ -311,6 +334,8 @@ struct Stream<'a> {
     parser: Parser<BufReader<&'a [u8]>>,
     /// The text, to place a parser panic.
     text: &'a str,
+    /// Where a line break was added to the text (see `from_str`).
+    added_break: Option<u64>,
     /// Where the last event read from the parser ended.
     last_end: Mark,
     /// The next event, when something looked at it without taking it.
@@ -336,7 +361,7 @@ struct Stream<'a> {
 }
 
 impl<'a> Stream<'a> {
-    fn new(text: &'a str) -> Self {
+    fn new(text: &'a str, added_break: Option<usize>) -> Self {
         let mut parser = Parser::new();
         parser.set_encoding(libyaml_safer::Encoding::Utf8);
         // libyaml-safer decodes all that its input offers at once into a
@@ -347,6 +372,7 @@ impl<'a> Stream<'a> {
         Stream {
             parser,
             text,
+            added_break: added_break.map(|index| index as u64),
             last_end: Mark::default(),
             peeked: None,
             replays: Vec::new(),
@@ -364,6 +390,7 @@ impl<'a> Stream<'a> {
     fn failure_error(failure: &Failure) -> Error {
         Error::new(match failure {
             Failure::Syntax(text, mark) => ErrorImpl::Syntax(text.clone(), *mark),
+            Failure::Panic(text, mark) => ErrorImpl::ParserPanic(text.clone(), *mark),
             Failure::UnknownAnchor(mark) => ErrorImpl::UnknownAnchor(*mark),
         })
     }
@@ -433,7 +460,7 @@ impl<'a> Stream<'a> {
                 }
                 Err(_) => {
                     let (text, mark) = self.parser_panic();
-                    return Err(self.fail(Failure::Syntax(text, mark)));
+                    return Err(self.fail(Failure::Panic(text, mark)));
                 }
             };
             self.last_end = Mark::from(event.end_mark);
@@ -462,10 +489,19 @@ impl<'a> Stream<'a> {
                 EventData::Scalar {
                     anchor,
                     tag,
-                    value,
+                    mut value,
                     style,
                     ..
-                } => (Event::Scalar(Scalar { value, tag, style }), anchor),
+                } => {
+                    let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+                    if block && self.added_break.is_some_and(|at| event.end_mark.index > at) {
+                        // The line break `from_str` added is not the text's.
+                        if value.ends_with('\n') {
+                            value.pop();
+                        }
+                    }
+                    (Event::Scalar(Scalar { value, tag, style }), anchor)
+                }
                 EventData::SequenceStart { anchor, tag, .. } => (Event::SequenceStart(tag), anchor),
                 EventData::SequenceEnd => (Event::SequenceEnd, None),
                 EventData::MappingStart { anchor, tag, .. } => (Event::MappingStart(tag), anchor),
@@ -1670,6 +1706,20 @@ mod tests {
             error.location().map(|l| (l.line(), l.column())),
             Some((1, 7))
         );
+    }
+
+    #[test]
+    fn a_block_scalar_may_end_the_text_without_a_line_break() {
+        for (text, value) in [
+            ("a: |\n  x", "x"),
+            ("a: >\n  x\n  y", "x y"),
+            ("a: |+\n  x", "x"),
+            ("a: |-\n  x", "x"),
+            ("a: |\n  x\n", "x\n"),
+        ] {
+            let read: HashMap<String, String> = from_str(text).unwrap();
+            assert_eq!(read["a"], value, "{text:?}");
+        }
     }
 
     #[test]
