@@ -288,12 +288,12 @@ where
 
 /// Parses the inventory text; `file` names it in the error.
 pub fn parse(file: &str, text: &str) -> Result<Inventory, Box<Diagnostic>> {
-    serde_yaml::from_str(text).map_err(|error| Box::new(to_diagnostic(file, text, &error)))
+    crate::yaml::from_str(text).map_err(|error| Box::new(to_diagnostic(file, text, &error)))
 }
 
 /// Turns a `serde_yaml` error into a located diagnostic, rewording serde's
 /// generic messages into ones that say how to fix the input.
-fn to_diagnostic(file: &str, text: &str, error: &serde_yaml::Error) -> Diagnostic {
+fn to_diagnostic(file: &str, text: &str, error: &crate::yaml::Error) -> Diagnostic {
     let full = error.to_string();
     let mut location = error.location().map(|place| Location {
         line: place.line(),

@@ -21,6 +21,7 @@ mod schema;
 mod validate;
 mod values;
 mod verify;
+mod yaml;
 
 fn main() -> std::process::ExitCode {
     cli::run()

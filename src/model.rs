@@ -6,6 +6,7 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::values::{PortSpec, Scheduler, Style};
 
@@ -113,7 +114,7 @@ impl VipInterface {
 }
 
 /// A kernel parameter and its value, as written to the sysctl file.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct SysctlSetting {
     /// The dotted parameter name.
     pub key: String,
@@ -122,7 +123,7 @@ pub struct SysctlSetting {
 }
 
 /// Where a host's generated files go, relative to its root.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OutputPaths {
     /// The ifupdown stanza file.
     pub interfaces: PathBuf,
@@ -133,6 +134,10 @@ pub struct OutputPaths {
 }
 
 /// A real server and everything its files need.
+///
+/// The lists that many hosts have alike (services and their VIPs, kernel
+/// parameters, paths) are shared between them: one copy each, so that the
+/// model of 100,000 hosts stays small.
 #[derive(Debug, Clone)]
 pub struct Host {
     /// The host name, also its folder in the output.
@@ -142,16 +147,16 @@ pub struct Host {
     /// Its IPVS weight on the directors.
     pub weight: u32,
     /// The names of the services it serves, in inventory order.
-    pub services: Vec<String>,
+    pub services: Arc<[String]>,
     /// Every VIP of those services, each once, in inventory order.
-    pub vips: Vec<IpAddr>,
+    pub vips: Arc<[IpAddr]>,
     /// Where the VIPs live.
     pub interface: VipInterface,
     /// Which commands add them.
     pub style: Style,
     /// The kernel parameters: the built-in LVS-DR set with the inventory's
     /// extras merged over it.
-    pub sysctl: Vec<SysctlSetting>,
+    pub sysctl: Arc<[SysctlSetting]>,
     /// Where its files go.
-    pub paths: OutputPaths,
+    pub paths: Arc<OutputPaths>,
 }

@@ -7,9 +7,12 @@ mod directors;
 
 pub use directors::DEFAULT_ADVERT_INT;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diagnostic::{closest, Diagnostic};
 use crate::inventory::{self, OrderedMap};
@@ -71,11 +74,14 @@ pub fn validate(
             "the inventory has no hosts: add at least one under `hosts`",
         );
     }
+    let mut shared = Shared::default();
     let hosts: Vec<Host> = raw
         .hosts
         .0
         .iter()
-        .map(|(name, host)| validate_host(name, host, &raw.defaults, &services, &mut problems))
+        .map(|(name, host)| {
+            validate_host(name, host, &raw.defaults, &services, &mut problems).share(&mut shared)
+        })
         .collect();
     let (directors, vrrp) = directors::validate_directors(raw, &services, &hosts, &mut problems);
     if problems.list.is_empty() {
@@ -266,13 +272,66 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
     }
 }
 
+/// The hosts' lists seen so far, each once (see `model::Host`).
+#[derive(Default)]
+struct Shared {
+    services: HashSet<Arc<[String]>>,
+    vips: HashSet<Arc<[IpAddr]>>,
+    sysctl: HashSet<Arc<[SysctlSetting]>>,
+    paths: HashSet<Arc<OutputPaths>>,
+}
+
+/// The copy of `value` in `seen`, added when it is new.
+fn share<T, V>(seen: &mut HashSet<Arc<T>>, value: V) -> Arc<T>
+where
+    T: ?Sized + Hash + Eq,
+    V: Borrow<T> + Into<Arc<T>>,
+{
+    if let Some(known) = seen.get(value.borrow()) {
+        return Arc::clone(known);
+    }
+    let value: Arc<T> = value.into();
+    seen.insert(Arc::clone(&value));
+    value
+}
+
+/// A host as `validate_host` builds it, before its lists are shared.
+struct OwnHost {
+    name: String,
+    addresses: Vec<IpAddr>,
+    weight: u32,
+    services: Vec<String>,
+    vips: Vec<IpAddr>,
+    interface: VipInterface,
+    style: Style,
+    sysctl: Vec<SysctlSetting>,
+    paths: OutputPaths,
+}
+
+impl OwnHost {
+    /// The model's host, its lists replaced by the copies other hosts share.
+    fn share(self, shared: &mut Shared) -> Host {
+        Host {
+            name: self.name,
+            addresses: self.addresses,
+            weight: self.weight,
+            services: share(&mut shared.services, self.services),
+            vips: share(&mut shared.vips, self.vips),
+            interface: self.interface,
+            style: self.style,
+            sysctl: share(&mut shared.sysctl, self.sysctl),
+            paths: share(&mut shared.paths, self.paths),
+        }
+    }
+}
+
 fn validate_host(
     name: &HostName,
     host: &inventory::Host,
     defaults: &inventory::Settings,
     services: &[Service],
     problems: &mut Problems,
-) -> Host {
+) -> OwnHost {
     let path = format!("hosts.{name}");
     let served = resolve_services(&path, &host.services, services, problems);
     let mut vips: Vec<IpAddr> = Vec::new();
@@ -307,7 +366,7 @@ fn validate_host(
         problems,
     );
     let paths = resolve_paths(&path, &host.paths, &defaults.paths, problems);
-    Host {
+    OwnHost {
         name: name.0.clone(),
         addresses: host.address.0.clone(),
         weight: host.weight.map_or(DEFAULT_WEIGHT, |weight| weight.0),

@@ -273,7 +273,7 @@ pub fn verify(
 fn real_server_checks(host: &Host, live: &LiveState) -> Vec<Check> {
     let device = host.interface.device();
     let mut checks = vec![interface_check(device, live)];
-    for vip in &host.vips {
+    for vip in host.vips.iter() {
         checks.push(vip_check(*vip, device, live));
         checks.push(vip_elsewhere_check(*vip, device, live));
     }
