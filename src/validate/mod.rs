@@ -8,7 +8,7 @@ mod directors;
 pub use directors::DEFAULT_ADVERT_INT;
 
 use std::borrow::Borrow;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -80,7 +80,15 @@ pub fn validate(
         .0
         .iter()
         .map(|(name, host)| {
-            validate_host(name, host, &raw.defaults, &services, &mut problems).share(&mut shared)
+            validate_host(
+                name,
+                host,
+                &raw.defaults,
+                &services,
+                &mut problems,
+                &mut shared,
+            )
+            .share(&mut shared)
         })
         .collect();
     let (directors, vrrp) = directors::validate_directors(raw, &services, &hosts, &mut problems);
@@ -279,6 +287,10 @@ struct Shared {
     vips: HashSet<Arc<[IpAddr]>>,
     sysctl: HashSet<Arc<[SysctlSetting]>>,
     paths: HashSet<Arc<OutputPaths>>,
+    /// The kernel parameters of hosts that set none, by VIP device.
+    inherited_sysctl: HashMap<String, Arc<[SysctlSetting]>>,
+    /// The paths of hosts that set none.
+    inherited_paths: Option<Arc<OutputPaths>>,
 }
 
 /// The copy of `value` in `seen`, added when it is new.
@@ -304,8 +316,8 @@ struct OwnHost {
     vips: Vec<IpAddr>,
     interface: VipInterface,
     style: Style,
-    sysctl: Vec<SysctlSetting>,
-    paths: OutputPaths,
+    sysctl: Arc<[SysctlSetting]>,
+    paths: Arc<OutputPaths>,
 }
 
 impl OwnHost {
@@ -319,8 +331,8 @@ impl OwnHost {
             vips: share(&mut shared.vips, self.vips),
             interface: self.interface,
             style: self.style,
-            sysctl: share(&mut shared.sysctl, self.sysctl),
-            paths: share(&mut shared.paths, self.paths),
+            sysctl: self.sysctl,
+            paths: self.paths,
         }
     }
 }
@@ -331,6 +343,7 @@ fn validate_host(
     defaults: &inventory::Settings,
     services: &[Service],
     problems: &mut Problems,
+    shared: &mut Shared,
 ) -> OwnHost {
     let path = format!("hosts.{name}");
     let served = resolve_services(&path, &host.services, services, problems);
@@ -358,14 +371,8 @@ fn validate_host(
     if style == Style::NetTools {
         check_alias_labels(&path, &interface, &vips, problems);
     }
-    let sysctl = merge_sysctl(
-        &path,
-        &defaults.sysctl,
-        &host.sysctl,
-        interface.device(),
-        problems,
-    );
-    let paths = resolve_paths(&path, &host.paths, &defaults.paths, problems);
+    let sysctl = host_sysctl(&path, host, defaults, interface.device(), problems, shared);
+    let paths = host_paths(&path, host, defaults, problems, shared);
     OwnHost {
         name: name.0.clone(),
         addresses: host.address.0.clone(),
@@ -377,6 +384,57 @@ fn validate_host(
         sysctl,
         paths,
     }
+}
+
+/// The host's merged kernel parameters. A host that sets none has those of
+/// every such host with the same VIP device, merged once; if that found a
+/// problem, each such host is merged (and reported) as before.
+fn host_sysctl(
+    path: &str,
+    host: &inventory::Host,
+    defaults: &inventory::Settings,
+    device: &str,
+    problems: &mut Problems,
+    shared: &mut Shared,
+) -> Arc<[SysctlSetting]> {
+    let inherited = host.sysctl.0.is_empty();
+    if let Some(known) = shared.inherited_sysctl.get(device).filter(|_| inherited) {
+        return Arc::clone(known);
+    }
+    let known_problems = problems.list.len();
+    let merged = merge_sysctl(path, &defaults.sysctl, &host.sysctl, device, problems);
+    let merged = share(&mut shared.sysctl, merged);
+    if inherited && problems.list.len() == known_problems {
+        shared
+            .inherited_sysctl
+            .insert(device.to_owned(), Arc::clone(&merged));
+    }
+    merged
+}
+
+/// The host's output paths; those of hosts that set none are resolved
+/// once, unless that found a problem (which may name the host).
+fn host_paths(
+    path: &str,
+    host: &inventory::Host,
+    defaults: &inventory::Settings,
+    problems: &mut Problems,
+    shared: &mut Shared,
+) -> Arc<OutputPaths> {
+    let own = &host.paths;
+    let inherited = own.interfaces.is_none() && own.modules.is_none() && own.sysctl.is_none();
+    if let Some(known) = shared.inherited_paths.as_ref().filter(|_| inherited) {
+        return Arc::clone(known);
+    }
+    let known_problems = problems.list.len();
+    let paths = share(
+        &mut shared.paths,
+        resolve_paths(path, own, &defaults.paths, problems),
+    );
+    if inherited && problems.list.len() == known_problems {
+        shared.inherited_paths = Some(Arc::clone(&paths));
+    }
+    paths
 }
 
 /// A host's own setting, else the default one.
