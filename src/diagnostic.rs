@@ -8,7 +8,7 @@ use std::fmt;
 use serde_json::{json, Value};
 
 /// A line and column in the inventory file, both counted from 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Location {
     /// The line, from 1.
     pub line: usize,
@@ -17,7 +17,7 @@ pub struct Location {
 }
 
 /// One problem found in an inventory.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     /// The inventory's file name as given on the command line.
     pub file: String,

@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
+use std::hash::Hash;
 use std::marker::PhantomData;
 
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
@@ -203,7 +204,7 @@ impl<K: JsonSchema, V: JsonSchema> JsonSchema for OrderedMap<K, V> {
 
 impl<'de, K, V> Deserialize<'de> for OrderedMap<K, V>
 where
-    K: de::DeserializeOwned + fmt::Display,
+    K: de::DeserializeOwned + fmt::Display + Clone + Eq + Hash,
     V: Deserialize<'de>,
 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -211,7 +212,7 @@ where
 
         impl<'de, K, V> Visitor<'de> for MapVisitor<K, V>
         where
-            K: de::DeserializeOwned + fmt::Display,
+            K: de::DeserializeOwned + fmt::Display + Clone + Eq + Hash,
             V: Deserialize<'de>,
         {
             type Value = OrderedMap<K, V>;
@@ -236,13 +237,13 @@ where
         }
 
         /// Parses a key and refuses it if an earlier entry has it (`seen`
-        /// holds their canonical text); the check runs while the parser is
-        /// on the key, so the error points at it.
-        struct UniqueKey<'a, K>(&'a mut HashSet<String>, PhantomData<K>);
+        /// holds the keys so far); the check runs while the parser is on the
+        /// key, so the error points at it.
+        struct UniqueKey<'a, K>(&'a mut HashSet<K>, PhantomData<K>);
 
         impl<'de, K> de::DeserializeSeed<'de> for UniqueKey<'_, K>
         where
-            K: de::DeserializeOwned + fmt::Display,
+            K: de::DeserializeOwned + fmt::Display + Clone + Eq + Hash,
         {
             type Value = K;
 
@@ -253,7 +254,7 @@ where
 
         impl<K> Visitor<'_> for UniqueKey<'_, K>
         where
-            K: de::DeserializeOwned + fmt::Display,
+            K: de::DeserializeOwned + fmt::Display + Clone + Eq + Hash,
         {
             type Value = K;
 
@@ -264,7 +265,7 @@ where
             fn visit_str<E: de::Error>(self, text: &str) -> Result<K, E> {
                 // Through K's own `Deserialize`, so its errors carry its code.
                 let key = K::deserialize(de::IntoDeserializer::<E>::into_deserializer(text))?;
-                if !self.0.insert(key.to_string()) {
+                if !self.0.insert(key.clone()) {
                     return Err(E::custom(coded(
                         "duplicate-key",
                         format!("duplicate key `{key}`: each name may appear once in a mapping"),

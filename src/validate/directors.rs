@@ -355,15 +355,21 @@ fn check_segment(raw: &inventory::Inventory, problems: &mut Problems) {
             );
         }
     }
-    let members =
-        raw.hosts
-            .0
-            .iter()
-            .map(|(name, host)| (format!("hosts.{name}.address"), &host.address.0))
-            .chain(raw.directors.0.iter().map(|(name, director)| {
-                (format!("directors.{name}.address"), &director.address.0)
-            }));
-    for (path, addresses) in members {
+    if raw.segment.is_empty() {
+        return;
+    }
+    let members = raw
+        .hosts
+        .0
+        .iter()
+        .map(|(name, host)| (("hosts", name), &host.address.0))
+        .chain(
+            raw.directors
+                .0
+                .iter()
+                .map(|(name, director)| (("directors", name), &director.address.0)),
+        );
+    for ((section, name), addresses) in members {
         for address in addresses {
             if let Some(Segment(prefix)) = raw
                 .segment
@@ -373,7 +379,7 @@ fn check_segment(raw: &inventory::Inventory, problems: &mut Problems) {
                 if !prefix.contains(address) {
                     problems.add(
                         "address-outside-segment",
-                        &path,
+                        format!("{section}.{name}.address"),
                         format!(
                             "{address} is outside the segment {prefix}: direct routing hands \
                              packets to the real servers by MAC address, so directors and real \

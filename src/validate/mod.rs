@@ -7,8 +7,8 @@ mod directors;
 
 pub use directors::DEFAULT_ADVERT_INT;
 
-use std::borrow::Borrow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::borrow::{Borrow, Cow};
+use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -75,6 +75,7 @@ pub fn validate(
         );
     }
     let mut shared = Shared::default();
+    let index = ServiceIndex::new(&services);
     let hosts: Vec<Host> = raw
         .hosts
         .0
@@ -84,11 +85,10 @@ pub fn validate(
                 name,
                 host,
                 &raw.defaults,
-                &services,
+                &index,
                 &mut problems,
                 &mut shared,
             )
-            .share(&mut shared)
         })
         .collect();
     let (directors, vrrp) = directors::validate_directors(raw, &services, &hosts, &mut problems);
@@ -133,13 +133,17 @@ impl Problems<'_> {
 
     /// A default inherited by many hosts is reported once, not once a host.
     fn into_unique(self) -> Vec<Diagnostic> {
-        let mut unique: Vec<Diagnostic> = Vec::new();
-        for problem in self.list {
-            if !unique.contains(&problem) {
-                unique.push(problem);
-            }
-        }
-        unique
+        let mut seen = HashSet::with_capacity(self.list.len());
+        let first: Vec<bool> = self
+            .list
+            .iter()
+            .map(|problem| seen.insert(problem))
+            .collect();
+        self.list
+            .into_iter()
+            .zip(first)
+            .filter_map(|(problem, first)| first.then_some(problem))
+            .collect()
     }
 }
 
@@ -162,14 +166,14 @@ fn validate_services(
             report_repeats(
                 &service.vips,
                 |vip| vip.0.to_string(),
-                &format!("{path}.vips"),
+                (&path, "vips"),
                 ("VIP", "duplicate-vip"),
                 problems,
             );
             report_repeats(
                 &service.ports,
                 |port| format!("{}/{}", port.port, port.protocol.name()),
-                &format!("{path}.ports"),
+                (&path, "ports"),
                 ("port", "duplicate-port"),
                 problems,
             );
@@ -220,22 +224,25 @@ fn health_check(check: &inventory::HealthCheck) -> model::HealthCheck {
     }
 }
 
-/// Reports each item of a list that repeats an earlier one.
-fn report_repeats<T>(
+/// Reports each item of the list `{parent}.{field}` that repeats an earlier
+/// one; the item is `describe`d and the path built only when it does.
+fn report_repeats<T: Eq + Hash>(
     items: &[T],
-    key: impl Fn(&T) -> String,
-    path: &str,
+    describe: impl Fn(&T) -> String,
+    (parent, field): (&str, &str),
     (what, code): (&str, &'static str),
     problems: &mut Problems,
 ) {
-    let mut seen = BTreeSet::new();
+    if items.len() < 2 {
+        return;
+    }
+    let mut seen = HashSet::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        let key = key(item);
-        if !seen.insert(key.clone()) {
+        if !seen.insert(item) {
             problems.add(
                 code,
-                format!("{path}[{index}]"),
-                format!("{what} {key} is listed twice: remove one"),
+                format!("{parent}.{field}[{index}]"),
+                format!("{what} {} is listed twice: remove one", describe(item)),
             );
         }
     }
@@ -244,9 +251,10 @@ fn report_repeats<T>(
 /// Host addresses must be unique, never a VIP, and host names must differ
 /// in more than letter case (they become folder names).
 fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
-    let mut owners: BTreeMap<IpAddr, &HostName> = BTreeMap::new();
-    let mut folded: BTreeMap<String, &HostName> = BTreeMap::new();
-    for (name, host) in &raw.hosts.0 {
+    let hosts = &raw.hosts.0;
+    let mut owners: HashMap<IpAddr, &HostName> = HashMap::with_capacity(hosts.len());
+    let mut folded: HashMap<Cow<str>, &HostName> = HashMap::with_capacity(hosts.len());
+    for (name, host) in hosts {
         for address in &host.address.0 {
             if let Some(first) = owners.insert(*address, name) {
                 owners.insert(*address, first);
@@ -259,7 +267,7 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
                 );
             }
         }
-        if let Some(first) = folded.insert(name.0.to_ascii_lowercase(), name) {
+        if let Some(first) = folded.insert(ascii_lowercase(&name.0), name) {
             problems.add(
                 "host-name-case",
                 format!("hosts.{name}"),
@@ -280,17 +288,58 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
     }
 }
 
+/// `text` in lower case, copied only if it has an upper-case letter.
+fn ascii_lowercase(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|byte| byte.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// The hosts' lists seen so far, each once (see `model::Host`).
 #[derive(Default)]
 struct Shared {
-    services: HashSet<Arc<[String]>>,
-    vips: HashSet<Arc<[IpAddr]>>,
+    /// The service names and VIPs of each distinct list of served
+    /// services (by index into the inventory's services).
+    served: HashMap<Vec<usize>, Served>,
     sysctl: HashSet<Arc<[SysctlSetting]>>,
     paths: HashSet<Arc<OutputPaths>>,
     /// The kernel parameters of hosts that set none, by VIP device.
     inherited_sysctl: HashMap<String, Arc<[SysctlSetting]>>,
     /// The paths of hosts that set none.
     inherited_paths: Option<Arc<OutputPaths>>,
+}
+
+/// What a list of served services gives a host: their names and VIPs.
+#[derive(Clone)]
+struct Served {
+    services: Arc<[String]>,
+    /// Every VIP of those services, once, in order of first appearance.
+    vips: Arc<[IpAddr]>,
+}
+
+impl Shared {
+    /// The names and VIPs of the services at `indices`, built once per
+    /// distinct list.
+    fn served(&mut self, indices: Vec<usize>, services: &[Service]) -> Served {
+        self.served
+            .entry(indices)
+            .or_insert_with_key(|indices| {
+                let served = || indices.iter().map(|&index| &services[index]);
+                let mut vips: Vec<IpAddr> = Vec::new();
+                for vip in served().flat_map(|service| &service.vips) {
+                    if !vips.contains(vip) {
+                        vips.push(*vip);
+                    }
+                }
+                Served {
+                    services: served().map(|service| service.name.clone()).collect(),
+                    vips: vips.into(),
+                }
+            })
+            .clone()
+    }
 }
 
 /// The copy of `value` in `seen`, added when it is new.
@@ -307,33 +356,20 @@ where
     value
 }
 
-/// A host as `validate_host` builds it, before its lists are shared.
-struct OwnHost {
-    name: String,
-    addresses: Vec<IpAddr>,
-    weight: u32,
-    services: Vec<String>,
-    vips: Vec<IpAddr>,
-    interface: VipInterface,
-    style: Style,
-    sysctl: Arc<[SysctlSetting]>,
-    paths: Arc<OutputPaths>,
+/// The services of the inventory by name, for looking up the hosts' lists.
+struct ServiceIndex<'a> {
+    services: &'a [Service],
+    by_name: HashMap<&'a str, usize>,
 }
 
-impl OwnHost {
-    /// The model's host, its lists replaced by the copies other hosts share.
-    fn share(self, shared: &mut Shared) -> Host {
-        Host {
-            name: self.name,
-            addresses: self.addresses,
-            weight: self.weight,
-            services: share(&mut shared.services, self.services),
-            vips: share(&mut shared.vips, self.vips),
-            interface: self.interface,
-            style: self.style,
-            sysctl: self.sysctl,
-            paths: self.paths,
-        }
+impl<'a> ServiceIndex<'a> {
+    fn new(services: &'a [Service]) -> Self {
+        let by_name = services
+            .iter()
+            .enumerate()
+            .map(|(index, service)| (service.name.as_str(), index))
+            .collect();
+        ServiceIndex { services, by_name }
     }
 }
 
@@ -341,20 +377,13 @@ fn validate_host(
     name: &HostName,
     host: &inventory::Host,
     defaults: &inventory::Settings,
-    services: &[Service],
+    services: &ServiceIndex,
     problems: &mut Problems,
     shared: &mut Shared,
-) -> OwnHost {
+) -> Host {
     let path = format!("hosts.{name}");
     let served = resolve_services(&path, &host.services, services, problems);
-    let mut vips: Vec<IpAddr> = Vec::new();
-    for service in &served {
-        for vip in &service.vips {
-            if !vips.contains(vip) {
-                vips.push(*vip);
-            }
-        }
-    }
+    let Served { services, vips } = shared.served(served, services.services);
     let interface = pick(host.interface.as_ref(), defaults.interface.as_ref()).map_or_else(
         || VipInterface::Dummy(DEFAULT_INTERFACE.to_owned()),
         |name: &InterfaceName| {
@@ -373,11 +402,11 @@ fn validate_host(
     }
     let sysctl = host_sysctl(&path, host, defaults, interface.device(), problems, shared);
     let paths = host_paths(&path, host, defaults, problems, shared);
-    OwnHost {
+    Host {
         name: name.0.clone(),
         addresses: host.address.0.clone(),
         weight: host.weight.map_or(DEFAULT_WEIGHT, |weight| weight.0),
-        services: served.iter().map(|service| service.name.clone()).collect(),
+        services,
         vips,
         interface,
         style,
@@ -442,12 +471,14 @@ fn pick<'a, T>(own: Option<&'a T>, default: Option<&'a T>) -> Option<&'a T> {
     own.or(default)
 }
 
-fn resolve_services<'a>(
+/// The indices of the services a host names, each once, in the order
+/// written; unknown and repeated names are reported.
+fn resolve_services(
     path: &str,
     names: &[crate::values::ServiceName],
-    services: &'a [Service],
+    services: &ServiceIndex,
     problems: &mut Problems,
-) -> Vec<&'a Service> {
+) -> Vec<usize> {
     if names.is_empty() {
         problems.add(
             "host-without-services",
@@ -458,19 +489,18 @@ fn resolve_services<'a>(
     report_repeats(
         names,
         |name| name.0.clone(),
-        &format!("{path}.services"),
+        (path, "services"),
         ("service", "duplicate-service"),
         problems,
     );
-    let mut served: Vec<&Service> = Vec::new();
+    let mut served: Vec<usize> = Vec::with_capacity(names.len());
     for (index, name) in names.iter().enumerate() {
-        match services.iter().find(|service| service.name == name.0) {
-            Some(service) if !served.iter().any(|seen| seen.name == service.name) => {
-                served.push(service);
-            }
+        match services.by_name.get(name.0.as_str()) {
+            Some(&service) if !served.contains(&service) => served.push(service),
             Some(_) => {}
             None => {
                 let known: Vec<&str> = services
+                    .services
                     .iter()
                     .map(|service| service.name.as_str())
                     .collect();
