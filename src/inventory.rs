@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash, RandomState};
 use std::marker::PhantomData;
 
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
@@ -204,7 +204,7 @@ impl<K: JsonSchema, V: JsonSchema> JsonSchema for OrderedMap<K, V> {
 
 impl<'de, K, V> Deserialize<'de> for OrderedMap<K, V>
 where
-    K: de::DeserializeOwned + fmt::Display + Clone + Eq + Hash,
+    K: de::DeserializeOwned + fmt::Display + Eq + Hash,
     V: Deserialize<'de>,
 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -212,7 +212,7 @@ where
 
         impl<'de, K, V> Visitor<'de> for MapVisitor<K, V>
         where
-            K: de::DeserializeOwned + fmt::Display + Clone + Eq + Hash,
+            K: de::DeserializeOwned + fmt::Display + Eq + Hash,
             V: Deserialize<'de>,
         {
             type Value = OrderedMap<K, V>;
@@ -227,8 +227,11 @@ where
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut entries: Vec<(K, V)> = Vec::new();
-                let mut seen = HashSet::new();
-                while let Some(key) = map.next_key_seed(UniqueKey::<K>(&mut seen, PhantomData))? {
+                let mut hashes = KeyHashes::default();
+                while let Some(key) = map.next_key_seed(UniqueKey {
+                    earlier: &entries,
+                    hashes: &mut hashes,
+                })? {
                     let value = map.next_value()?;
                     entries.push((key, value));
                 }
@@ -236,14 +239,26 @@ where
             }
         }
 
-        /// Parses a key and refuses it if an earlier entry has it (`seen`
-        /// holds the keys so far); the check runs while the parser is on the
-        /// key, so the error points at it.
-        struct UniqueKey<'a, K>(&'a mut HashSet<K>, PhantomData<K>);
+        /// The hashes of the keys so far: a key whose hash is new is new,
+        /// without a copy of any key (a mapping of 100,000 hosts would
+        /// otherwise hold each name twice); only an equal hash needs a look
+        /// at the earlier keys themselves.
+        #[derive(Default)]
+        struct KeyHashes {
+            seen: HashSet<u64>,
+            hasher: RandomState,
+        }
 
-        impl<'de, K> de::DeserializeSeed<'de> for UniqueKey<'_, K>
+        /// Parses a key and refuses it if an earlier entry has it; the check
+        /// runs while the parser is on the key, so the error points at it.
+        struct UniqueKey<'a, K, V> {
+            earlier: &'a [(K, V)],
+            hashes: &'a mut KeyHashes,
+        }
+
+        impl<'de, K, V> de::DeserializeSeed<'de> for UniqueKey<'_, K, V>
         where
-            K: de::DeserializeOwned + fmt::Display + Clone + Eq + Hash,
+            K: de::DeserializeOwned + fmt::Display + Eq + Hash,
         {
             type Value = K;
 
@@ -252,9 +267,9 @@ where
             }
         }
 
-        impl<K> Visitor<'_> for UniqueKey<'_, K>
+        impl<K, V> Visitor<'_> for UniqueKey<'_, K, V>
         where
-            K: de::DeserializeOwned + fmt::Display + Clone + Eq + Hash,
+            K: de::DeserializeOwned + fmt::Display + Eq + Hash,
         {
             type Value = K;
 
@@ -265,7 +280,8 @@ where
             fn visit_str<E: de::Error>(self, text: &str) -> Result<K, E> {
                 // Through K's own `Deserialize`, so its errors carry its code.
                 let key = K::deserialize(de::IntoDeserializer::<E>::into_deserializer(text))?;
-                if !self.0.insert(key.clone()) {
+                let new_hash = self.hashes.seen.insert(self.hashes.hasher.hash_one(&key));
+                if !new_hash && self.earlier.iter().any(|(earlier, _)| *earlier == key) {
                     return Err(E::custom(coded(
                         "duplicate-key",
                         format!("duplicate key `{key}`: each name may appear once in a mapping"),
