@@ -1,7 +1,8 @@
 //! The Debian package and the crate describe the same release.
 
 /// `debian/changelog`'s newest version is `Cargo.toml`'s (a Cargo
-/// pre-release `-rc.1` is Debian's `~rc.1`), so a release cannot ship a
+/// pre-release `-rc.1` is Debian's `~rc.1`; a rebuild for one release,
+/// `debian/for-release`, adds `~deb12u1`), so a release cannot ship a
 /// package that claims another version than `lvs-dr-gen --version`.
 #[test]
 fn the_package_version_is_the_crate_version() {
@@ -14,8 +15,34 @@ fn the_package_version_is_the_crate_version() {
         .nth(1)
         .unwrap_or_else(|| panic!("no version in {first:?}"));
     assert_eq!(
-        version,
+        without_release_rebuild(version),
         env!("CARGO_PKG_VERSION").replacen('-', "~", 1),
         "debian/changelog and Cargo.toml disagree: add a changelog entry (dch -v VERSION)"
     );
+}
+
+/// `version` without the suffix of a rebuild for one Debian release
+/// (`0.1.0~deb12u1` is `0.1.0`).
+fn without_release_rebuild(version: &str) -> &str {
+    match version.rsplit_once("~deb") {
+        Some((upstream, release))
+            if release.split_once('u').is_some_and(|(number, update)| {
+                [number, update]
+                    .iter()
+                    .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+            }) =>
+        {
+            upstream
+        }
+        _ => version,
+    }
+}
+
+#[test]
+fn a_rebuild_for_one_release_keeps_the_crate_version() {
+    assert_eq!(without_release_rebuild("0.1.0~deb12u1"), "0.1.0");
+    assert_eq!(without_release_rebuild("1.0.0~rc.1~deb12u3"), "1.0.0~rc.1");
+    assert_eq!(without_release_rebuild("0.1.0"), "0.1.0");
+    assert_eq!(without_release_rebuild("0.1.0~deb12"), "0.1.0~deb12");
+    assert_eq!(without_release_rebuild("0.1.0~debXu1"), "0.1.0~debXu1");
 }
