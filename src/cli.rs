@@ -14,7 +14,7 @@ use crate::diagnostic::{closest, Diagnostic};
 use crate::model::Inventory;
 use crate::output::{self, Access, Plan};
 use crate::render::{self, RenderError, Renderer, Tree};
-use crate::{inventory, live, schema, validate, verify};
+use crate::{inventory, live, rollout, schema, validate, verify};
 
 /// Exit code: success, or `check` found the output in sync.
 const EXIT_OK: u8 = 0;
@@ -22,6 +22,8 @@ const EXIT_OK: u8 = 0;
 const EXIT_DIFFERENCES: u8 = 1;
 /// Exit code: invalid inventory, bad usage, or an I/O error.
 const EXIT_TROUBLE: u8 = 2;
+/// Exit code: `plan` found a change that would fail requests in one step.
+const EXIT_UNSAFE: u8 = 3;
 
 /// Render the Debian network files of LVS direct-routing real servers from
 /// one inventory.
@@ -87,6 +89,27 @@ enum Command {
     /// servers down included), 1 on drift, 2 when the inventory or the live
     /// state cannot be read.
     Verify(VerifyArgs),
+    /// Show how to roll a change from OLD to NEW out to the live machines.
+    ///
+    /// Compares two inventories (such as the one on main and the one in a
+    /// merge request) and prints the rollout as ordered steps, per machine:
+    /// real servers first (a new one's kernel parameters and module before
+    /// its VIPs; VIPs added or moved), then the directors one at a time,
+    /// backups first (keepalived -t, then a reload), then the real servers
+    /// that lose VIPs. A real server that OLD still sends new connections to
+    /// and that NEW takes out of a virtual server (removed, leaving a service,
+    /// its VIP or port removed) is unsafe in one step: drain it first
+    /// (`drain: true`), roll that out, then remove it. Exits 0 when the plan
+    /// is safe, 3 when a change is unsafe, 2 on trouble.
+    Plan {
+        /// The inventory running now.
+        old: PathBuf,
+        /// The inventory to roll out.
+        new: PathBuf,
+        /// `text` for code review, or `json` (one document) for automation.
+        #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Print the inventory's JSON Schema (draft 2020-12), for editors and
     /// CI.
     ///
@@ -218,6 +241,7 @@ pub fn run() -> ExitCode {
             })
         }
         Command::Verify(args) => verify(&args),
+        Command::Plan { old, new, format } => rollout_plan(&old, &new, format),
         Command::Schema => {
             println!("{}", schema::inventory_schema_text());
             Ok(EXIT_OK)
@@ -235,6 +259,40 @@ pub fn run() -> ExitCode {
         }),
     };
     ExitCode::from(result.unwrap_or(EXIT_TROUBLE))
+}
+
+/// `plan`: the rollout from one inventory to another.
+fn rollout_plan(old: &Path, new: &Path, format: Format) -> Result<u8, Reported> {
+    let before = load(old, false, format)?;
+    let after = load(new, false, format)?;
+    let plan = rollout::plan(&before, &after);
+    let output = match format {
+        Format::Text => rollout::text(
+            &plan,
+            &old.display().to_string(),
+            &new.display().to_string(),
+        ),
+        Format::Json => format!(
+            "{}\n",
+            serde_json::json!({
+                "old": old.display().to_string(),
+                "new": new.display().to_string(),
+                "safe": plan.unsafe_changes.is_empty(),
+                "phases": plan.phases,
+                "unsafe": plan.unsafe_changes,
+            })
+        ),
+    };
+    let mut stdout = io::stdout().lock();
+    // A closed pipe (`plan | head`) is not worth a panic; the exit code tells.
+    let _ = stdout
+        .write_all(output.as_bytes())
+        .and_then(|()| stdout.flush());
+    Ok(if plan.unsafe_changes.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_UNSAFE
+    })
 }
 
 fn plural(count: usize) -> &'static str {

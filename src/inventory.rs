@@ -17,10 +17,10 @@ use serde::Deserialize;
 
 use crate::diagnostic::{closest, coded, take_code, Diagnostic, Location};
 use crate::values::{
-    AdvertInterval, CheckSeconds, HostAddresses, HostName, InterfaceName, NetworkDevice, OneLine,
-    Port, PortSpec, Priority, RelativePath, Retries, RouterId, Scheduler, Seconds, Segment,
-    ServiceName, StatusCode, Style, SysctlKey, SysctlValue, UrlPath, Version, Vip, VrrpPassword,
-    Weight,
+    AdvertInterval, CheckSeconds, Drain, HostAddresses, HostName, InterfaceName, NetworkDevice,
+    OneLine, Port, PortSpec, Priority, RelativePath, Retries, RouterId, Scheduler, Seconds,
+    Segment, ServiceName, StatusCode, Style, SysctlKey, SysctlValue, UrlPath, Version, Vip,
+    VrrpPassword, Weight,
 };
 
 /// The whole inventory, as written.
@@ -155,6 +155,11 @@ pub struct Host {
     pub address: HostAddresses,
     /// Its IPVS weight on the directors.
     pub weight: Option<Weight>,
+    /// Drained: `true` in every service it serves, or a list of those
+    /// services. The directors give it weight 0 there (no new connections;
+    /// established ones finish) and it keeps its VIPs, so that it can be
+    /// removed in a later rollout without failing a request.
+    pub drain: Option<Drain>,
     /// The services whose VIPs this host carries.
     #[serde(default)]
     #[schemars(length(min = 1))]

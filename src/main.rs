@@ -17,6 +17,7 @@ mod model;
 mod outdir;
 mod output;
 mod render;
+mod rollout;
 mod schema;
 mod validate;
 mod values;

@@ -71,7 +71,7 @@ pub struct Service {
 }
 
 /// An HTTP health check: the page a director polls on each real server.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HealthCheck {
     /// The page's path, such as `/ldcheck.php`.
     pub path: String,
@@ -92,6 +92,39 @@ pub struct HealthCheck {
     pub retry: u32,
     /// Seconds between those attempts.
     pub delay_before_retry: u32,
+}
+
+/// The services a real server is drained in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drained {
+    /// None: it takes new connections everywhere.
+    No,
+    /// Every service it serves.
+    All,
+    /// These services (a subset of the ones it serves).
+    Services(Vec<String>),
+}
+
+impl Drained {
+    /// Whether the host is drained in `service`.
+    pub fn covers(&self, service: &str) -> bool {
+        match self {
+            Drained::No => false,
+            Drained::All => true,
+            Drained::Services(names) => names.iter().any(|name| name == service),
+        }
+    }
+}
+
+impl Host {
+    /// Its IPVS weight in `service`: 0 where it is drained.
+    pub fn weight_in(&self, service: &str) -> u32 {
+        if self.drained.covers(service) {
+            0
+        } else {
+            self.weight
+        }
+    }
 }
 
 /// Where a host carries its VIPs.
@@ -144,8 +177,10 @@ pub struct Host {
     pub name: String,
     /// The host's own addresses, at most one per family, in inventory order.
     pub addresses: Vec<IpAddr>,
-    /// Its IPVS weight on the directors.
+    /// Its IPVS weight on the directors, where it is not drained.
     pub weight: u32,
+    /// The services it is drained in: the directors give it weight 0 there.
+    pub drained: Drained,
     /// The names of the services it serves, in inventory order.
     pub services: Arc<[String]>,
     /// Every VIP of those services, each once, in inventory order.

@@ -560,6 +560,64 @@ pub type CheckSeconds = Ranged<1, 3600>;
 /// How often a failed health check is retried before the server is removed.
 pub type Retries = Ranged<0, 100>;
 
+/// A real server's drain: `true` for every service it serves, or the names
+/// of the services it is drained in. A drained real server keeps its VIPs
+/// but the directors give it weight 0: no new connections, established
+/// ones finish. The way to take a real server or a VIP out without failing
+/// a request: drain it in one rollout, remove it in the next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drain {
+    /// `true` or `false`: every service, or none.
+    All(bool),
+    /// Only these services.
+    Services(Vec<ServiceName>),
+}
+
+impl<'de> Deserialize<'de> for Drain {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Drain, D::Error> {
+        struct DrainVisitor;
+        impl<'de> Visitor<'de> for DrainVisitor {
+            type Value = Drain;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("true, false, or a list of the host's services such as [www]")
+            }
+            fn visit_bool<E: de::Error>(self, drained: bool) -> Result<Drain, E> {
+                Ok(Drain::All(drained))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Drain, A::Error> {
+                let mut services = Vec::new();
+                while let Some(service) = seq.next_element::<ServiceName>()? {
+                    services.push(service);
+                }
+                if services.is_empty() {
+                    return Err(de::Error::custom(coded(
+                        "invalid-drain",
+                        "the drain list is empty: write `drain: false`, or name the services to drain",
+                    )));
+                }
+                Ok(Drain::Services(services))
+            }
+        }
+        deserializer.deserialize_any(DrainVisitor)
+    }
+}
+
+impl JsonSchema for Drain {
+    fn schema_name() -> Cow<'static, str> {
+        "Drain".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let service = generator.subschema_for::<ServiceName>();
+        json_schema!({
+            "description": "true drains the host in every service it serves, a list only in those services: the directors give it weight 0 (no new connections; established ones finish).",
+            "anyOf": [
+                {"type": "boolean"},
+                {"type": "array", "items": service, "minItems": 1}
+            ]
+        })
+    }
+}
+
 /// An IPVS scheduler, as keepalived's `lvs_sched` names it (ipvsadm(8)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]

@@ -5,6 +5,7 @@
 //!   files, check's diff and exit codes, template overrides).
 //! - `debian`: the package's version is the crate's.
 //! - `json`: `--format json` for valid runs, `check`, output and other errors.
+//! - `plan`: every rollout case under golden/plan/, text, JSON and exit code.
 //! - `schema`: `lvs-dr-gen schema` is the committed schema.
 //! - `property`: generated inventories through the whole pipeline
 //!   (render, determinism, refusals); see tests/property/mod.rs.
@@ -16,6 +17,7 @@ mod cli;
 mod debian;
 mod golden;
 mod json;
+mod plan;
 mod property;
 mod safety;
 mod schema;

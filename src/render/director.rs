@@ -202,7 +202,7 @@ fn virtual_servers<'a>(services: &'a [Service], hosts: &'a [Host]) -> Vec<Virtua
                     scheduler: service.scheduler,
                     persistence: service.persistence.filter(|seconds| *seconds > 0),
                     check: service.health_check.as_ref().map(Check::new),
-                    real_servers: real_servers(&members, *vip),
+                    real_servers: real_servers(&members, &service.name, *vip),
                 });
             }
         }
@@ -212,7 +212,7 @@ fn virtual_servers<'a>(services: &'a [Service], hosts: &'a [Host]) -> Vec<Virtua
 
 /// The hosts' addresses of the VIP's family (validation made sure each
 /// host of the service has one).
-fn real_servers<'a>(members: &[&'a Host], vip: IpAddr) -> Vec<RealServer<'a>> {
+fn real_servers<'a>(members: &[&'a Host], service: &str, vip: IpAddr) -> Vec<RealServer<'a>> {
     members
         .iter()
         .filter_map(|host| {
@@ -223,7 +223,7 @@ fn real_servers<'a>(members: &[&'a Host], vip: IpAddr) -> Vec<RealServer<'a>> {
             Some(RealServer {
                 host: &host.name,
                 address: *address,
-                weight: host.weight,
+                weight: host.weight_in(service),
             })
         })
         .collect()

@@ -16,9 +16,9 @@ use std::sync::Arc;
 
 use crate::diagnostic::{closest, Diagnostic};
 use crate::inventory::{self, OrderedMap};
-use crate::model::{self, Host, OutputPaths, Service, SysctlSetting, VipInterface};
+use crate::model::{self, Drained, Host, OutputPaths, Service, SysctlSetting, VipInterface};
 use crate::values::{
-    HostName, InterfaceName, RelativePath, Scheduler, Style, SysctlKey, SysctlValue,
+    Drain, HostName, InterfaceName, RelativePath, Scheduler, Style, SysctlKey, SysctlValue,
 };
 
 /// The interface that carries the VIPs unless the inventory says otherwise.
@@ -402,16 +402,48 @@ fn validate_host(
     }
     let sysctl = host_sysctl(&path, host, defaults, interface.device(), problems, shared);
     let paths = host_paths(&path, host, defaults, problems, shared);
+    let drained = host_drain(&path, host.drain.as_ref(), &services, problems);
     Host {
         name: name.0.clone(),
         addresses: host.address.0.clone(),
         weight: host.weight.map_or(DEFAULT_WEIGHT, |weight| weight.0),
+        drained,
         services,
         vips,
         interface,
         style,
         sysctl,
         paths,
+    }
+}
+
+/// The services the host is drained in; each one listed must be one it
+/// serves (a drain elsewhere would do nothing, and is most likely a typo).
+fn host_drain(
+    path: &str,
+    drain: Option<&Drain>,
+    served: &[String],
+    problems: &mut Problems,
+) -> Drained {
+    match drain {
+        None | Some(Drain::All(false)) => Drained::No,
+        Some(Drain::All(true)) => Drained::All,
+        Some(Drain::Services(names)) => {
+            for (index, name) in names.iter().enumerate() {
+                if !served.contains(&name.0) {
+                    let hint = closest(&name.0, served.iter().map(String::as_str)).map_or_else(
+                        || format!("it serves {}", served.join(", ")),
+                        |near| format!("did you mean `{near}`?"),
+                    );
+                    problems.add(
+                        "drain-unserved-service",
+                        format!("{path}.drain[{index}]"),
+                        format!("`{name}` is not a service of this host, so there is nothing to drain: {hint}"),
+                    );
+                }
+            }
+            Drained::Services(names.iter().map(|name| name.0.clone()).collect())
+        }
     }
 }
 

@@ -1,0 +1,965 @@
+//! `plan`: how a change from one inventory to the next reaches the live
+//! machines without failing a request. Pure: compares two validated models
+//! and orders what changes on each machine in three phases, each with its
+//! reason:
+//!
+//! 1. **Real servers first**, before any director sends them something new:
+//!    a new real server's kernel parameters and module before its VIPs (a
+//!    VIP that is up before `arp_ignore`/`arp_announce` gets answered by
+//!    ARP and steals the traffic); VIPs added; VIPs moved to another device
+//!    (added on the new one before they leave the old one).
+//! 2. **Directors**, one at a time, backups before the master, each with
+//!    `keepalived -t` and a reload (a restart drops the VRRP state and the
+//!    IPVS table): real servers added, drained, removed; virtual servers and
+//!    VRRP addresses added or removed.
+//! 3. **Real servers last**, once no director sends them traffic for what
+//!    they lose: VIPs removed, interfaces and hosts taken away.
+//!
+//! A real server that the old inventory still sent new connections to
+//! (weight above 0) and that the new one takes out of a virtual server
+//! cannot be rolled out safely in one step: its established connections
+//! would break. Such changes are listed as unsafe, each with the two-step
+//! way (drain, then remove).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use crate::model::{Director, Host, Inventory, Service, VipInterface};
+use crate::render::{ipvs_services, unique_vips, IpvsService};
+
+/// The rollout from one inventory to another.
+#[derive(Debug, Serialize)]
+pub struct Plan {
+    /// The phases that have anything to do, in order.
+    pub phases: Vec<Phase>,
+    /// The changes that would fail requests if rolled out in one step.
+    #[serde(rename = "unsafe")]
+    pub unsafe_changes: Vec<UnsafeChange>,
+}
+
+impl Plan {
+    /// Whether nothing changes on any machine.
+    pub fn is_empty(&self) -> bool {
+        self.phases.is_empty() && self.unsafe_changes.is_empty()
+    }
+
+    /// The machines that change, each once.
+    pub fn machines(&self) -> usize {
+        self.phases
+            .iter()
+            .flat_map(|phase| &phase.steps)
+            .map(|step| step.machine.as_str())
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+}
+
+/// When a group of steps runs, relative to the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PhaseName {
+    /// Real servers, before the directors send them anything new.
+    RealServersFirst,
+    /// Directors, one at a time, backups first.
+    Directors,
+    /// Real servers, after the directors stopped sending them what they lose.
+    RealServersLast,
+}
+
+impl PhaseName {
+    /// What the phase is and why it comes where it does.
+    pub fn title(self) -> &'static str {
+        match self {
+            PhaseName::RealServersFirst => {
+                "real servers, before the directors send them anything new (in any order)"
+            }
+            PhaseName::Directors => {
+                "directors, one at a time, backups first (keepalived -t, then a reload, not a restart)"
+            }
+            PhaseName::RealServersLast => {
+                "real servers, after the directors stopped sending them what they lose"
+            }
+        }
+    }
+}
+
+/// One phase: the machines that act in it.
+#[derive(Debug, Serialize)]
+pub struct Phase {
+    /// Which phase.
+    pub phase: PhaseName,
+    /// One step per machine, in the order they are to run.
+    pub steps: Vec<Step>,
+}
+
+/// What one machine does in one phase.
+#[derive(Debug, Serialize)]
+pub struct Step {
+    /// The host or director.
+    pub machine: String,
+    /// `real-server` or `director`.
+    pub role: &'static str,
+    /// `new`, `removed`, `VRRP master`, or nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
+    /// Its actions, in order.
+    pub actions: Vec<Action>,
+}
+
+/// One change on one machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum Action {
+    /// Kernel parameters that are new or change (the sysctl.d file, then
+    /// their runtime values).
+    SetKernelParameters {
+        /// `key = value`, each.
+        settings: Vec<String>,
+    },
+    /// Kernel parameters no longer set: their runtime values stay as they
+    /// are until the next boot.
+    UnsetKernelParameters {
+        /// The keys.
+        keys: Vec<String>,
+    },
+    /// Load the dummy module (and the modules-load.d file for boot).
+    LoadDummyModule,
+    /// Create a dummy interface.
+    CreateInterface {
+        /// Its name.
+        device: String,
+    },
+    /// Add a VIP as a host address.
+    AddVip {
+        /// The VIP.
+        vip: IpAddr,
+        /// Where.
+        device: String,
+    },
+    /// Add a VIP on another device, then remove it from the old one.
+    MoveVip {
+        /// The VIP.
+        vip: IpAddr,
+        /// Where it was.
+        from: String,
+        /// Where it goes.
+        to: String,
+    },
+    /// Remove a VIP.
+    RemoveVip {
+        /// The VIP.
+        vip: IpAddr,
+        /// Where it was.
+        device: String,
+    },
+    /// Delete a dummy interface that carries nothing any more.
+    DeleteInterface {
+        /// Its name.
+        device: String,
+    },
+    /// Remove the host's rendered files: it is no longer in the inventory.
+    RemoveFiles,
+    /// Install keepalived.conf and start keepalived on a new director.
+    StartKeepalived,
+    /// Stop keepalived on a director no longer in the inventory.
+    StopKeepalived,
+    /// A VRRP address the directors now hold.
+    AddVrrpAddress {
+        /// The VIP.
+        vip: IpAddr,
+    },
+    /// A VRRP address the directors no longer hold.
+    RemoveVrrpAddress {
+        /// The VIP.
+        vip: IpAddr,
+    },
+    /// A VRRP setting of this director or of all of them changes.
+    ChangeVrrp {
+        /// Which, and from what to what.
+        change: String,
+    },
+    /// A new virtual server, with its real servers.
+    AddVirtualServer {
+        /// `TCP 192.0.2.1:80`.
+        virtual_server: String,
+        /// Its real servers, `host (address) weight W`.
+        real_servers: Vec<String>,
+    },
+    /// A virtual server removed, with its real servers.
+    RemoveVirtualServer {
+        /// `TCP 192.0.2.1:80`.
+        virtual_server: String,
+    },
+    /// A virtual server's scheduling, persistence or health check changes.
+    ChangeVirtualServer {
+        /// `TCP 192.0.2.1:80`.
+        virtual_server: String,
+        /// What changes.
+        change: String,
+    },
+    /// A real server added to a virtual server.
+    AddRealServer {
+        /// `TCP 192.0.2.1:80`.
+        virtual_server: String,
+        /// The host.
+        host: String,
+        /// Its address.
+        address: IpAddr,
+        /// Its weight.
+        weight: u32,
+    },
+    /// A real server's weight changes (0: drained).
+    ChangeWeight {
+        /// `TCP 192.0.2.1:80`.
+        virtual_server: String,
+        /// The host.
+        host: String,
+        /// Its address.
+        address: IpAddr,
+        /// The weight before.
+        from: u32,
+        /// The weight after.
+        to: u32,
+    },
+    /// A real server taken out of a virtual server.
+    RemoveRealServer {
+        /// `TCP 192.0.2.1:80`.
+        virtual_server: String,
+        /// The host.
+        host: String,
+        /// Its address.
+        address: IpAddr,
+    },
+}
+
+impl Action {
+    /// The action as a line for people.
+    pub fn describe(&self) -> String {
+        match self {
+            Action::SetKernelParameters { settings } => {
+                format!("set kernel parameters: {}", settings.join(", "))
+            }
+            Action::UnsetKernelParameters { keys } => format!(
+                "no longer set (the running values stay until the next boot): {}",
+                keys.join(", ")
+            ),
+            Action::LoadDummyModule => "load the dummy module".to_owned(),
+            Action::CreateInterface { device } => format!("create {device}"),
+            Action::AddVip { vip, device } => format!("add {} on {device}", with_prefix(*vip)),
+            Action::MoveVip { vip, from, to } => format!(
+                "move {} from {from} to {to} (added on {to} before it leaves {from})",
+                with_prefix(*vip)
+            ),
+            Action::RemoveVip { vip, device } => {
+                format!("remove {} from {device}", with_prefix(*vip))
+            }
+            Action::DeleteInterface { device } => format!("delete {device}"),
+            Action::RemoveFiles => "remove the files lvs-dr-gen rendered for it".to_owned(),
+            Action::StartKeepalived => "install keepalived.conf, then start keepalived".to_owned(),
+            Action::StopKeepalived => {
+                "stop keepalived (a VRRP master hands its VIPs to the other director)".to_owned()
+            }
+            Action::AddVrrpAddress { vip } => format!("VRRP: hold {vip}"),
+            Action::RemoveVrrpAddress { vip } => format!("VRRP: release {vip}"),
+            Action::ChangeVrrp { change } => format!("VRRP: {change}"),
+            Action::AddVirtualServer {
+                virtual_server,
+                real_servers,
+            } => format!(
+                "add virtual server {virtual_server} with {}",
+                if real_servers.is_empty() {
+                    "no real server".to_owned()
+                } else {
+                    real_servers.join(", ")
+                }
+            ),
+            Action::RemoveVirtualServer { virtual_server } => {
+                format!("remove virtual server {virtual_server}")
+            }
+            Action::ChangeVirtualServer {
+                virtual_server,
+                change,
+            } => format!("{virtual_server}: {change}"),
+            Action::AddRealServer {
+                virtual_server,
+                host,
+                address,
+                weight,
+            } => format!("{virtual_server}: add {host} ({address}), weight {weight}"),
+            Action::ChangeWeight {
+                virtual_server,
+                host,
+                address,
+                from,
+                to,
+            } => format!(
+                "{virtual_server}: {host} ({address}) weight {from} -> {to}{}",
+                if *to == 0 { " (drained)" } else { "" }
+            ),
+            Action::RemoveRealServer {
+                virtual_server,
+                host,
+                address,
+            } => format!("{virtual_server}: remove {host} ({address})"),
+        }
+    }
+}
+
+/// A change that would fail requests if rolled out in one step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnsafeChange {
+    /// A stable name of the kind of change, for scripts.
+    pub code: &'static str,
+    /// Where in the new inventory (or the old one, for what it removes).
+    pub path: String,
+    /// What is unsafe, and why.
+    pub message: String,
+    /// The way to roll it out safely.
+    pub fix: String,
+}
+
+/// The rollout from `old` to `new`.
+pub fn plan(old: &Inventory, new: &Inventory) -> Plan {
+    let mut first = Vec::new();
+    let mut last = Vec::new();
+    for host in &new.hosts {
+        let (before, after) = match find_host(old, &host.name) {
+            Some(previous) => changed_host(previous, host),
+            None => (new_host(host), Vec::new()),
+        };
+        push_step(
+            &mut first,
+            &host.name,
+            "real-server",
+            note_if_new(old, host),
+            before,
+        );
+        push_step(&mut last, &host.name, "real-server", None, after);
+    }
+    for host in &old.hosts {
+        if find_host(new, &host.name).is_none() {
+            push_step(
+                &mut last,
+                &host.name,
+                "real-server",
+                Some("removed"),
+                removed_host(host),
+            );
+        }
+    }
+    let phases = [
+        (PhaseName::RealServersFirst, first),
+        (PhaseName::Directors, director_steps(old, new)),
+        (PhaseName::RealServersLast, last),
+    ]
+    .into_iter()
+    .filter(|(_, steps)| !steps.is_empty())
+    .map(|(phase, steps)| Phase { phase, steps })
+    .collect();
+    Plan {
+        phases,
+        unsafe_changes: unsafe_changes(old, new),
+    }
+}
+
+fn find_host<'a>(inventory: &'a Inventory, name: &str) -> Option<&'a Host> {
+    inventory.hosts.iter().find(|host| host.name == name)
+}
+
+fn note_if_new(old: &Inventory, host: &Host) -> Option<&'static str> {
+    find_host(old, &host.name).is_none().then_some("new")
+}
+
+fn push_step(
+    steps: &mut Vec<Step>,
+    machine: &str,
+    role: &'static str,
+    note: Option<&'static str>,
+    actions: Vec<Action>,
+) {
+    if !actions.is_empty() {
+        steps.push(Step {
+            machine: machine.to_owned(),
+            role,
+            note,
+            actions,
+        });
+    }
+}
+
+/// A VIP as the host carries it: /32 or /128.
+fn with_prefix(vip: IpAddr) -> String {
+    format!("{vip}/{}", if vip.is_ipv4() { 32 } else { 128 })
+}
+
+fn settings(host: &Host) -> BTreeMap<&str, &str> {
+    host.sysctl
+        .iter()
+        .map(|setting| (setting.key.as_str(), setting.value.as_str()))
+        .collect()
+}
+
+/// A new real server: its kernel parameters and module first, then the
+/// interface and its VIPs.
+fn new_host(host: &Host) -> Vec<Action> {
+    let mut actions = vec![Action::SetKernelParameters {
+        settings: host
+            .sysctl
+            .iter()
+            .map(|setting| format!("{} = {}", setting.key, setting.value))
+            .collect(),
+    }];
+    if let VipInterface::Dummy(device) = &host.interface {
+        actions.push(Action::LoadDummyModule);
+        actions.push(Action::CreateInterface {
+            device: device.clone(),
+        });
+    }
+    actions.extend(host.vips.iter().map(|vip| Action::AddVip {
+        vip: *vip,
+        device: host.interface.device().to_owned(),
+    }));
+    actions
+}
+
+/// A real server no longer in the inventory: its VIPs, its interface, its
+/// files.
+fn removed_host(host: &Host) -> Vec<Action> {
+    let device = host.interface.device();
+    let mut actions: Vec<Action> = host
+        .vips
+        .iter()
+        .map(|vip| Action::RemoveVip {
+            vip: *vip,
+            device: device.to_owned(),
+        })
+        .collect();
+    if let VipInterface::Dummy(device) = &host.interface {
+        actions.push(Action::DeleteInterface {
+            device: device.clone(),
+        });
+    }
+    actions.push(Action::RemoveFiles);
+    actions
+}
+
+/// A real server in both inventories: what it does before the directors,
+/// and what after them.
+fn changed_host(old: &Host, new: &Host) -> (Vec<Action>, Vec<Action>) {
+    let mut before = kernel_parameter_changes(old, new);
+    let mut after = Vec::new();
+    let (old_device, new_device) = (old.interface.device(), new.interface.device());
+    let moved = old.interface != new.interface;
+    if let VipInterface::Dummy(device) = &new.interface {
+        if !matches!(old.interface, VipInterface::Dummy(_)) {
+            before.push(Action::LoadDummyModule);
+        }
+        if moved {
+            before.push(Action::CreateInterface {
+                device: device.clone(),
+            });
+        }
+    }
+    for vip in new.vips.iter() {
+        if !old.vips.contains(vip) {
+            before.push(Action::AddVip {
+                vip: *vip,
+                device: new_device.to_owned(),
+            });
+        } else if moved {
+            before.push(Action::MoveVip {
+                vip: *vip,
+                from: old_device.to_owned(),
+                to: new_device.to_owned(),
+            });
+        }
+    }
+    let leaving: Vec<Action> = old
+        .vips
+        .iter()
+        .filter(|vip| !new.vips.contains(vip))
+        .map(|vip| Action::RemoveVip {
+            vip: *vip,
+            device: old_device.to_owned(),
+        })
+        .collect();
+    let old_device_empties = moved && matches!(old.interface, VipInterface::Dummy(_));
+    if leaving.is_empty() {
+        if old_device_empties {
+            before.push(Action::DeleteInterface {
+                device: old_device.to_owned(),
+            });
+        }
+    } else {
+        after.extend(leaving);
+        if old_device_empties {
+            after.push(Action::DeleteInterface {
+                device: old_device.to_owned(),
+            });
+        }
+    }
+    (before, after)
+}
+
+fn kernel_parameter_changes(old: &Host, new: &Host) -> Vec<Action> {
+    let (was, will) = (settings(old), settings(new));
+    let set: Vec<String> = new
+        .sysctl
+        .iter()
+        .filter(|setting| was.get(setting.key.as_str()) != Some(&setting.value.as_str()))
+        .map(|setting| format!("{} = {}", setting.key, setting.value))
+        .collect();
+    let unset: Vec<String> = old
+        .sysctl
+        .iter()
+        .filter(|setting| !will.contains_key(setting.key.as_str()))
+        .map(|setting| setting.key.clone())
+        .collect();
+    let mut actions = Vec::new();
+    if !set.is_empty() {
+        actions.push(Action::SetKernelParameters { settings: set });
+    }
+    if !unset.is_empty() {
+        actions.push(Action::UnsetKernelParameters { keys: unset });
+    }
+    actions
+}
+
+/// `TCP 192.0.2.1:80`, `TCP [2001:db8::1]:80`.
+fn virtual_server_name(service: &IpvsService) -> String {
+    match service.vip {
+        IpAddr::V4(vip) => format!("{} {vip}:{}", service.protocol, service.port),
+        IpAddr::V6(vip) => format!("{} [{vip}]:{}", service.protocol, service.port),
+    }
+}
+
+type ServiceKey = (&'static str, IpAddr, u16);
+
+fn by_key(services: &[IpvsService]) -> BTreeMap<ServiceKey, &IpvsService> {
+    services
+        .iter()
+        .map(|service| ((service.protocol, service.vip, service.port), service))
+        .collect()
+}
+
+/// The IPVS and VRRP changes, the same on every director.
+fn shared_director_actions(old: &Inventory, new: &Inventory) -> Vec<Action> {
+    let mut actions = vrrp_address_changes(old, new);
+    actions.extend(vrrp_setting_changes(old, new));
+    let (old_table, new_table) = (ipvs_services(old), ipvs_services(new));
+    let (was, will) = (by_key(&old_table), by_key(&new_table));
+    for (key, service) in &will {
+        match was.get(key) {
+            None => actions.push(Action::AddVirtualServer {
+                virtual_server: virtual_server_name(service),
+                real_servers: service
+                    .real_servers
+                    .iter()
+                    .map(|(host, address, weight)| format!("{host} ({address}) weight {weight}"))
+                    .collect(),
+            }),
+            Some(previous) => actions.extend(virtual_server_changes(previous, service)),
+        }
+    }
+    actions.extend(health_check_changes(old, new, &was, &will));
+    for (key, service) in &was {
+        if !will.contains_key(key) {
+            actions.push(Action::RemoveVirtualServer {
+                virtual_server: virtual_server_name(service),
+            });
+        }
+    }
+    actions
+}
+
+fn vrrp_address_changes(old: &Inventory, new: &Inventory) -> Vec<Action> {
+    let (was, will) = (unique_vips(&old.services), unique_vips(&new.services));
+    let held = will
+        .iter()
+        .filter(|vip| !was.contains(vip))
+        .map(|vip| Action::AddVrrpAddress { vip: *vip });
+    let released = was
+        .iter()
+        .filter(|vip| !will.contains(vip))
+        .map(|vip| Action::RemoveVrrpAddress { vip: *vip });
+    held.chain(released).collect()
+}
+
+fn vrrp_setting_changes(old: &Inventory, new: &Inventory) -> Vec<Action> {
+    let (Some(was), Some(will)) = (&old.vrrp, &new.vrrp) else {
+        return Vec::new();
+    };
+    let mut changes = Vec::new();
+    if was.virtual_router_id != will.virtual_router_id {
+        changes.push(format!(
+            "virtual_router_id {} -> {}",
+            was.virtual_router_id, will.virtual_router_id
+        ));
+    }
+    if was.advert_int != will.advert_int {
+        changes.push(format!(
+            "advert_int {} -> {}",
+            was.advert_int, will.advert_int
+        ));
+    }
+    if was.password != will.password {
+        changes.push("the password changes".to_owned());
+    }
+    changes
+        .into_iter()
+        .map(|change| Action::ChangeVrrp { change })
+        .collect()
+}
+
+fn virtual_server_changes(old: &IpvsService, new: &IpvsService) -> Vec<Action> {
+    let name = virtual_server_name(new);
+    let mut actions = Vec::new();
+    if old.scheduler != new.scheduler {
+        actions.push(Action::ChangeVirtualServer {
+            virtual_server: name.clone(),
+            change: format!("scheduler {} -> {}", old.scheduler, new.scheduler),
+        });
+    }
+    if old.persistence != new.persistence {
+        let seconds = |persistence: Option<u32>| {
+            persistence.map_or_else(|| "none".to_owned(), |seconds| format!("{seconds} s"))
+        };
+        actions.push(Action::ChangeVirtualServer {
+            virtual_server: name.clone(),
+            change: format!(
+                "persistence {} -> {}",
+                seconds(old.persistence),
+                seconds(new.persistence)
+            ),
+        });
+    }
+    for (host, address, weight) in &new.real_servers {
+        match old.real_servers.iter().find(|(_, a, _)| a == address) {
+            None => actions.push(Action::AddRealServer {
+                virtual_server: name.clone(),
+                host: host.clone(),
+                address: *address,
+                weight: *weight,
+            }),
+            Some((_, _, before)) if before != weight => actions.push(Action::ChangeWeight {
+                virtual_server: name.clone(),
+                host: host.clone(),
+                address: *address,
+                from: *before,
+                to: *weight,
+            }),
+            Some(_) => {}
+        }
+    }
+    for (host, address, _) in &old.real_servers {
+        if !new.real_servers.iter().any(|(_, a, _)| a == address) {
+            actions.push(Action::RemoveRealServer {
+                virtual_server: name.clone(),
+                host: host.clone(),
+                address: *address,
+            });
+        }
+    }
+    actions
+}
+
+/// A service whose health check changes: one line per virtual server that
+/// both inventories have.
+fn health_check_changes(
+    old: &Inventory,
+    new: &Inventory,
+    was: &BTreeMap<ServiceKey, &IpvsService>,
+    will: &BTreeMap<ServiceKey, &IpvsService>,
+) -> Vec<Action> {
+    let mut actions = Vec::new();
+    for service in &new.services {
+        let Some(previous) = old.services.iter().find(|s| s.name == service.name) else {
+            continue;
+        };
+        if previous.health_check == service.health_check {
+            continue;
+        }
+        for (key, server) in will {
+            if was.contains_key(key) && serves(service, server) {
+                actions.push(Action::ChangeVirtualServer {
+                    virtual_server: virtual_server_name(server),
+                    change: format!("the health check of service {} changes", service.name),
+                });
+            }
+        }
+    }
+    actions
+}
+
+fn serves(service: &Service, server: &IpvsService) -> bool {
+    service.vips.contains(&server.vip) && service.ports.iter().any(|port| port.port == server.port)
+}
+
+/// One step per director: backups (in inventory order) before the master.
+fn director_steps(old: &Inventory, new: &Inventory) -> Vec<Step> {
+    let shared = shared_director_actions(old, new);
+    let mut ordered: Vec<&Director> = new.directors.iter().filter(|d| !d.master).collect();
+    ordered.extend(new.directors.iter().filter(|d| d.master));
+    let mut steps = Vec::new();
+    for director in ordered {
+        let previous = old.directors.iter().find(|d| d.name == director.name);
+        let mut actions = previous.map_or_else(
+            || vec![Action::StartKeepalived],
+            |previous| own_director_changes(previous, director),
+        );
+        if previous.is_some() {
+            actions.extend(shared.iter().cloned());
+        }
+        let note = if previous.is_none() {
+            Some("new")
+        } else if director.master {
+            Some("VRRP master")
+        } else {
+            None
+        };
+        push_step(&mut steps, &director.name, "director", note, actions);
+    }
+    for director in &old.directors {
+        if !new.directors.iter().any(|d| d.name == director.name) {
+            push_step(
+                &mut steps,
+                &director.name,
+                "director",
+                Some("removed"),
+                vec![Action::StopKeepalived],
+            );
+        }
+    }
+    steps
+}
+
+fn own_director_changes(old: &Director, new: &Director) -> Vec<Action> {
+    let mut changes = Vec::new();
+    if old.priority != new.priority {
+        changes.push(format!("priority {} -> {}", old.priority, new.priority));
+    }
+    if old.interface != new.interface {
+        changes.push(format!("interface {} -> {}", old.interface, new.interface));
+    }
+    if old.addresses != new.addresses {
+        changes.push("its own addresses change".to_owned());
+    }
+    changes
+        .into_iter()
+        .map(|change| Action::ChangeVrrp { change })
+        .collect()
+}
+
+/// Every real server that takes new connections in `old` (weight above 0)
+/// and that `new` takes out of a virtual server: its established
+/// connections would break. Grouped by cause, one entry each.
+fn unsafe_changes(old: &Inventory, new: &Inventory) -> Vec<UnsafeChange> {
+    let new_table = ipvs_services(new);
+    let will = by_key(&new_table);
+    let new_vips = unique_vips(&new.services);
+    // cause → (path, message, fix), hosts in order of first appearance.
+    let mut found: Vec<(Cause, Vec<String>)> = Vec::new();
+    for service in ipvs_services(old) {
+        let key = (service.protocol, service.vip, service.port);
+        let next = will.get(&key);
+        for (host, address, weight) in &service.real_servers {
+            if *weight == 0 || next.is_some_and(|n| n.real_servers.iter().any(|r| r.1 == *address))
+            {
+                continue;
+            }
+            let cause = cause(
+                old,
+                new,
+                &service,
+                host,
+                *address,
+                next.is_some(),
+                &new_vips,
+            );
+            match found.iter_mut().find(|(seen, _)| *seen == cause) {
+                Some((_, hosts)) if !hosts.contains(host) => hosts.push(host.clone()),
+                Some(_) => {}
+                None => found.push((cause, vec![host.clone()])),
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|(cause, hosts)| cause.describe(&hosts))
+        .collect()
+}
+
+/// Why a real server leaves a virtual server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Cause {
+    /// The host is no longer in the inventory.
+    HostRemoved(String),
+    /// The VIP is no longer in the inventory.
+    VipRemoved { service: String, vip: IpAddr },
+    /// The service no longer balances this VIP and port.
+    VirtualServerRemoved { service: String, name: String },
+    /// The host no longer serves the service.
+    HostLeavesService { host: String, service: String },
+    /// The host's address of that family changes.
+    AddressChanges { host: String, from: IpAddr },
+}
+
+fn cause(
+    old: &Inventory,
+    new: &Inventory,
+    service: &IpvsService,
+    host: &str,
+    address: IpAddr,
+    virtual_server_stays: bool,
+    new_vips: &[IpAddr],
+) -> Cause {
+    let owner = old
+        .services
+        .iter()
+        .find(|s| serves(s, service))
+        .map_or_else(String::new, |s| s.name.clone());
+    let Some(next) = find_host(new, host) else {
+        return Cause::HostRemoved(host.to_owned());
+    };
+    if !new_vips.contains(&service.vip) {
+        return Cause::VipRemoved {
+            service: owner,
+            vip: service.vip,
+        };
+    }
+    if !virtual_server_stays {
+        return Cause::VirtualServerRemoved {
+            service: owner,
+            name: virtual_server_name(service),
+        };
+    }
+    if next.addresses.contains(&address) {
+        Cause::HostLeavesService {
+            host: host.to_owned(),
+            service: owner,
+        }
+    } else {
+        Cause::AddressChanges {
+            host: host.to_owned(),
+            from: address,
+        }
+    }
+}
+
+impl Cause {
+    fn describe(&self, hosts: &[String]) -> UnsafeChange {
+        let wait = if hosts.len() == 1 {
+            "wait until its connections have ended (ipvsadm -L -n: ActiveConn 0 on the directors)"
+        } else {
+            "wait until their connections have ended (ipvsadm -L -n: ActiveConn 0 on the directors)"
+        };
+        match self {
+            Cause::HostRemoved(host) => UnsafeChange {
+                code: "remove-undrained-host",
+                path: format!("hosts.{host}"),
+                message: format!(
+                    "{host} is removed while the directors still send it new connections"
+                ),
+                fix: format!(
+                    "first roll out `drain: true` on hosts.{host}; {wait}; then remove it"
+                ),
+            },
+            Cause::VipRemoved { service, vip } => UnsafeChange {
+                code: "remove-undrained-vip",
+                path: format!("services.{service}.vips"),
+                message: format!(
+                    "{vip} is removed while its real servers still take new connections for it ({})",
+                    hosts.join(", ")
+                ),
+                fix: format!(
+                    "first roll out `drain: [{service}]` on {}; {wait}; then remove {vip}",
+                    host_paths(hosts)
+                ),
+            },
+            Cause::VirtualServerRemoved { service, name } => UnsafeChange {
+                code: "remove-undrained-virtual-server",
+                path: format!("services.{service}"),
+                message: format!(
+                    "virtual server {name} is removed while its real servers still take new connections ({})",
+                    hosts.join(", ")
+                ),
+                fix: format!(
+                    "first roll out `drain: [{service}]` on {}; {wait}; then remove it",
+                    host_paths(hosts)
+                ),
+            },
+            Cause::HostLeavesService { host, service } => UnsafeChange {
+                code: "leave-service-undrained",
+                path: format!("hosts.{host}.services"),
+                message: format!(
+                    "{host} leaves service {service} while the directors still send it new connections there"
+                ),
+                fix: format!(
+                    "first roll out `drain: [{service}]` on hosts.{host}; {wait}; then take {service} out of its services"
+                ),
+            },
+            Cause::AddressChanges { host, from } => UnsafeChange {
+                code: "readdress-undrained-host",
+                path: format!("hosts.{host}.address"),
+                message: format!(
+                    "{host}'s address {from} changes while the directors still send it new connections"
+                ),
+                fix: format!(
+                    "first roll out `drain: true` on hosts.{host}; {wait}; then change its address"
+                ),
+            },
+        }
+    }
+}
+
+fn host_paths(hosts: &[String]) -> String {
+    hosts
+        .iter()
+        .map(|host| format!("hosts.{host}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The plan as text for code review.
+pub fn text(plan: &Plan, old_name: &str, new_name: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    if plan.is_empty() {
+        let _ = writeln!(out, "{old_name} -> {new_name}: no machine changes");
+        return out;
+    }
+    let machines = plan.machines();
+    let _ = writeln!(
+        out,
+        "{old_name} -> {new_name}: {machines} machine{} change{}",
+        if machines == 1 { "" } else { "s" },
+        if machines == 1 { "s" } else { "" }
+    );
+    for (number, phase) in plan.phases.iter().enumerate() {
+        let _ = writeln!(out, "\n{}. {}:", number + 1, phase.phase.title());
+        for step in &phase.steps {
+            let note = step
+                .note
+                .map_or_else(String::new, |note| format!(" ({note})"));
+            let _ = writeln!(out, "   {} {}{note}", step.role, step.machine);
+            for action in &step.actions {
+                let _ = writeln!(out, "     - {}", action.describe());
+            }
+        }
+    }
+    if !plan.unsafe_changes.is_empty() {
+        let count = plan.unsafe_changes.len();
+        let _ = writeln!(
+            out,
+            "\nunsafe: {count} change{} would fail requests if rolled out in one step:",
+            if count == 1 { "" } else { "s" }
+        );
+        for change in &plan.unsafe_changes {
+            let _ = writeln!(out, "   {}: {}", change.path, change.message);
+            let _ = writeln!(out, "     fix: {}", change.fix);
+        }
+    }
+    out
+}
