@@ -26,8 +26,8 @@ pub struct Diagnostic {
     /// The path to the offending value, such as `hosts.web01.services[1]`.
     pub path: Option<String>,
     /// The stable name of the rule the input breaks, such as `unknown-key`
-    /// or `duplicate-address`: scripts may rely on it (README, "JSON
-    /// diagnostics").
+    /// or `duplicate-address`: scripts may rely on it (doc/diagnostics.md,
+    /// "JSON diagnostics").
     pub code: Cow<'static, str>,
     /// What is wrong and how to fix it.
     pub message: String,

@@ -79,8 +79,8 @@ pub enum Access {
 }
 
 impl OutputError {
-    /// The stable name of this kind of error in JSON diagnostics (README,
-    /// "JSON diagnostics"); each new kind gets its own.
+    /// The stable name of this kind of error in JSON diagnostics
+    /// (doc/diagnostics.md, "JSON diagnostics"); each new kind gets its own.
     pub fn code(&self) -> &'static str {
         match self {
             OutputError::Confined(ConfinedError::Io { .. }) => "output-io",

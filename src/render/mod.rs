@@ -92,8 +92,8 @@ pub enum RenderError {
 }
 
 impl RenderError {
-    /// The stable name of this kind of error in JSON diagnostics (README,
-    /// "JSON diagnostics").
+    /// The stable name of this kind of error in JSON diagnostics
+    /// (doc/diagnostics.md, "JSON diagnostics").
     pub fn code(&self) -> &'static str {
         match self {
             RenderError::TemplateDir { .. } => "template-dir-unreadable",

@@ -1,5 +1,5 @@
 //! The forms of a `verify` report: text for people (one line per check),
-//! JSON (one document, the shape documented in the README), and the
+//! JSON (one document, the shape documented in doc/verify.md), and the
 //! Prometheus text exposition format for the textfile collector of
 //! `node_exporter` (one gauge sample per check).
 

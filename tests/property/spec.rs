@@ -2,7 +2,7 @@
 //! (how many hosts, services, VIPs, directors; which names, styles,
 //! interfaces, paths, sysctl extras, health checks, weights...), and
 //! `build` turns them into an inventory that follows every rule of the
-//! README's inventory reference (unique names and addresses, families that
+//! inventory reference, doc/inventory.md (unique names and addresses, families that
 //! match, labels that fit, paths the consumers read, ...). `to_node` gives
 //! its YAML tree.
 
