@@ -500,9 +500,14 @@ fn diff(args: &DiffArgs) -> Result<u8, Reported> {
             }
         }
     }
+    // A file reached by two paths (a link) is read once, by its first path.
+    let mut seen = BTreeSet::new();
     for path in migrate::wanted(&machine, &rendered, &listings) {
-        let state = root.read(&path);
-        found.insert(path, state);
+        let first = root.identity(&path).is_none_or(|id| seen.insert(id));
+        if first || rendered.contains_key(&path) {
+            let state = root.read(&path);
+            found.insert(path, state);
+        }
     }
     let report = migrate::compare(&machine, &rendered, &found);
     let mut stdout = io::BufWriter::new(io::stdout().lock());

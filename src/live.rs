@@ -400,7 +400,12 @@ impl Root {
         } else {
             relative
         };
-        let flags = flags | OFlags::RDONLY | OFlags::NOCTTY | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        // openat2(2) refuses O_PATH with flags that have no meaning for it.
+        let flags = if flags.contains(OFlags::PATH) {
+            flags | OFlags::CLOEXEC
+        } else {
+            flags | OFlags::RDONLY | OFlags::NOCTTY | OFlags::NONBLOCK | OFlags::CLOEXEC
+        };
         Ok(rustix::fs::openat2(
             &self.fd,
             relative,
@@ -427,6 +432,15 @@ impl Root {
             Err(error) if error.kind() == io::ErrorKind::NotFound => FileState::Missing,
             Err(error) => FileState::Unreadable(error.to_string()),
         }
+    }
+
+    /// The device and inode of the file at `path` below the root, which
+    /// tell two paths of one file apart from two files (Debian links
+    /// /etc/sysctl.d/99-sysctl.conf to ../sysctl.conf).
+    pub fn identity(&self, path: &Path) -> Option<(u64, u64)> {
+        let fd = self.open_below(path, OFlags::PATH).ok()?;
+        let stat = rustix::fs::fstat(&fd).ok()?;
+        Some((stat.st_dev, stat.st_ino))
     }
 
     /// The names in the directory `path` below the root, sorted; `None`

@@ -37,12 +37,22 @@ const SYSCTL_DIRS: [&str; 5] = [
     "/usr/lib/sysctl.d",
     "/lib/sysctl.d",
 ];
+/// Debian's list of modules to load at boot (kmod reads it too).
+const MODULES: &str = "/etc/modules";
+/// The folders whose `*.conf` files systemd-modules-load reads.
+const MODULES_DIRS: [&str; 4] = [
+    "/etc/modules-load.d",
+    "/run/modules-load.d",
+    "/usr/lib/modules-load.d",
+    "/lib/modules-load.d",
+];
 
 /// The folders whose listings [`wanted`] needs, for `machine`.
 pub fn folders(machine: &Machine<'_>) -> Vec<PathBuf> {
     match machine {
         Machine::Host(_) => std::iter::once(INTERFACES_D)
             .chain(SYSCTL_DIRS)
+            .chain(MODULES_DIRS)
             .map(PathBuf::from)
             .collect(),
         Machine::Director(_) => Vec::new(),
@@ -60,6 +70,7 @@ pub fn wanted(
     if let Machine::Host(_) = machine {
         paths.insert(INTERFACES.into());
         paths.insert(SYSCTL_CONF.into());
+        paths.insert(MODULES.into());
         for (folder, names) in listings {
             let sysctl = folder != Path::new(INTERFACES_D);
             paths.extend(
@@ -83,6 +94,8 @@ pub struct Report {
     pub stanzas: Vec<StanzaFinding>,
     /// Kernel parameters of lvs-dr-gen's set by other files.
     pub settings: Vec<SettingFinding>,
+    /// Kernel modules of lvs-dr-gen's that other files load too.
+    pub modules: Vec<ModuleFinding>,
     /// Files that could not be read, and why.
     pub unreadable: Vec<(PathBuf, String)>,
 }
@@ -132,6 +145,20 @@ pub struct SettingFinding {
     /// lvs-dr-gen's value.
     pub ours: String,
     /// lvs-dr-gen's sysctl file.
+    pub our_file: PathBuf,
+}
+
+/// A kernel module that lvs-dr-gen's module list loads, listed in another
+/// file too (harmless: a module loads once).
+#[derive(Debug, PartialEq, Eq)]
+pub struct ModuleFinding {
+    /// The file.
+    pub file: PathBuf,
+    /// The line's number, from 1.
+    pub line: usize,
+    /// The module.
+    pub module: String,
+    /// lvs-dr-gen's module list.
     pub our_file: PathBuf,
 }
 
@@ -216,6 +243,16 @@ impl Report {
                 setting.value
             )?;
         }
+        for module in &self.modules {
+            writeln!(
+                out,
+                "{}:{}: {} (loaded by {} too: the line can go)",
+                module.file.display(),
+                module.line,
+                module.module,
+                module.our_file.display()
+            )?;
+        }
         Ok(())
     }
 
@@ -292,6 +329,10 @@ pub fn compare(
             }
             if path == Path::new(INTERFACES) || path.starts_with(INTERFACES_D) {
                 report.stanzas.extend(stanzas_in(host, path, text));
+            } else if path == Path::new(MODULES)
+                || MODULES_DIRS.iter().any(|dir| path.starts_with(dir))
+            {
+                report.modules.extend(modules_in(host, rendered, path, text));
             } else {
                 report.settings.extend(settings_in(host, path, text));
             }
@@ -431,6 +472,40 @@ fn settings_in(host: &Host, file: &Path, text: &str) -> Vec<SettingFinding> {
         }
     }
     found
+}
+
+/// The lines of a module list that load a module the host's own module
+/// list loads.
+fn modules_in(
+    host: &Host,
+    rendered: &BTreeMap<PathBuf, Vec<u8>>,
+    file: &Path,
+    text: &str,
+) -> Vec<ModuleFinding> {
+    let our_file = Path::new("/").join(&host.paths.modules);
+    let Some(ours) = rendered.get(&our_file) else {
+        return Vec::new();
+    };
+    let ours = String::from_utf8_lossy(ours);
+    let ours: BTreeSet<&str> = module_names(&ours).map(|(_, name)| name).collect();
+    module_names(text)
+        .filter(|(_, name)| ours.contains(name))
+        .map(|(line, name)| ModuleFinding {
+            file: file.to_path_buf(),
+            line,
+            module: name.to_owned(),
+            our_file: our_file.clone(),
+        })
+        .collect()
+}
+
+/// The module names of a module list, with their line numbers: the first
+/// word of each line that is not a comment.
+fn module_names(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines().enumerate().filter_map(|(index, line)| {
+        let name = line.split_whitespace().next()?;
+        (!name.starts_with(['#', ';'])).then_some((index + 1, name))
+    })
 }
 
 #[cfg(test)]
