@@ -218,16 +218,24 @@ enum ColorChoice {
 }
 
 impl ColorArgs {
-    /// Whether to colour standard output (<https://no-color.org>).
+    /// Whether to colour standard output.
     fn enabled(&self) -> bool {
-        match self.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
-            }
-        }
+        colors(
+            self.color,
+            io::stdout().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        )
+    }
+}
+
+/// Whether to colour, by the choice, whether the output is a terminal, and
+/// NO_COLOR (<https://no-color.org>: set and not empty, it turns colours
+/// off unless the command line asks for them).
+fn colors(choice: ColorChoice, terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && no_color.is_none_or(std::ffi::OsStr::is_empty),
     }
 }
 
@@ -933,5 +941,18 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn colours_follow_the_choice_the_terminal_and_no_color() {
+        use std::ffi::OsStr;
+        let set = Some(OsStr::new("1"));
+        let empty = Some(OsStr::new(""));
+        assert!(colors(ColorChoice::Auto, true, None));
+        assert!(colors(ColorChoice::Auto, true, empty));
+        assert!(!colors(ColorChoice::Auto, true, set));
+        assert!(!colors(ColorChoice::Auto, false, None));
+        assert!(colors(ColorChoice::Always, false, set));
+        assert!(!colors(ColorChoice::Never, true, None));
     }
 }

@@ -1022,4 +1022,15 @@ mod tests {
             "{error}"
         );
     }
+
+    #[test]
+    fn diffs_are_painted_as_git_paints_them() {
+        let text = "--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n same\n--- removed, starting with dashes\n+added\n\\ No newline at end of file\n";
+        assert_eq!(
+            paint_diff(text),
+            "\x1b[1m--- a/f\x1b[m\n\x1b[1m+++ b/f\x1b[m\n\x1b[36m@@ -1,3 +1,3 @@\x1b[m\n same\n\
+             \x1b[31m--- removed, starting with dashes\x1b[m\n\x1b[32m+added\x1b[m\n\
+             \\ No newline at end of file\n"
+        );
+    }
 }

@@ -340,18 +340,24 @@ fn suggestion_segment(raw: &inventory::Inventory) -> Vec<Segment> {
 /// An address of the family `ipv4` to suggest to a machine that has
 /// `addresses` in the other one: in the inventory's segment of that family
 /// when it has one (else in the documentation prefix, 192.0.2.0/24 or
-/// 2001:db8::/64), numbered like the machine's IPv4 address (192.0.2.11
-/// suggests `…::11`, as the article numbers them) or else `example_host`.
+/// 2001:db8::/64), numbered like the machine's address of the other
+/// family (192.0.2.11 and `…::11` go together, as the article numbers
+/// them) or else `example_host`.
 fn example_address(
     ipv4: bool,
     addresses: &[IpAddr],
     segment: &[Segment],
     example_host: u8,
 ) -> IpAddr {
+    // 192.0.2.11 and 2001:db8::11 go together: the last number, as text.
     let number = addresses
         .iter()
         .find_map(|address| match address {
             IpAddr::V4(v4) if !ipv4 => Some(v4.octets()[3]),
+            IpAddr::V6(v6) if ipv4 => format!("{:x}", v6.segments()[7])
+                .parse::<u8>()
+                .ok()
+                .filter(|number| (1..=254).contains(number)),
             _ => None,
         })
         .unwrap_or(example_host);
