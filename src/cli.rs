@@ -111,8 +111,9 @@ enum Command {
     /// /etc/network/interfaces.d/ that mention its VIP interface or VIPs (a
     /// second stanza for one interface conflicts with lvs-dr-gen's), and
     /// the lines of /etc/sysctl.conf and the sysctl.d folders that set the
-    /// kernel parameters of its sysctl file, with their values. Writes
-    /// nothing, and follows no link out of ROOT. Exits 0 when nothing would
+    /// kernel parameters of its sysctl file, with their values, and the
+    /// lines of /etc/modules and modules-load.d that load its modules too.
+    /// Writes nothing, and follows no link out of ROOT. Exits 0 when nothing would
     /// change, 1 when something would, 2 when the inventory is invalid or a
     /// file could not be read (the rest is still shown).
     #[command(after_help = SEE_ALSO)]
@@ -201,7 +202,7 @@ struct CheckArgs {
 #[derive(Debug, Args)]
 struct ColorArgs {
     /// Colour the diff as git does: `auto` when standard output is a
-    /// terminal and NO_COLOR is unset or empty, `always`, or `never`.
+    /// terminal and `NO_COLOR` is unset or empty, `always`, or `never`.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
 }
@@ -209,7 +210,7 @@ struct ColorArgs {
 /// When to colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ColorChoice {
-    /// When standard output is a terminal and NO_COLOR is unset or empty.
+    /// When standard output is a terminal and `NO_COLOR` is unset or empty.
     Auto,
     /// Always.
     Always,
@@ -229,7 +230,7 @@ impl ColorArgs {
 }
 
 /// Whether to colour, by the choice, whether the output is a terminal, and
-/// NO_COLOR (<https://no-color.org>: set and not empty, it turns colours
+/// `NO_COLOR` (<https://no-color.org>: set and not empty, it turns colours
 /// off unless the command line asks for them).
 fn colors(choice: ColorChoice, terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
     match choice {
@@ -468,9 +469,7 @@ fn init(file: &Path) -> Result<u8, Reported> {
         eprintln!("error: {reason}");
         Reported
     })?;
-    println!(
-        "{shown}: starter inventory written; edit it, then run `lvs-dr-gen validate {shown}`"
-    );
+    println!("{shown}: starter inventory written; edit it, then run `lvs-dr-gen validate {shown}`");
     Ok(EXIT_OK)
 }
 

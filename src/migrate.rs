@@ -76,7 +76,9 @@ pub fn wanted(
             paths.extend(
                 names
                     .iter()
-                    .filter(|name| !sysctl || name.ends_with(".conf"))
+                    .filter(|name| {
+                        !sysctl || Path::new(name).extension().is_some_and(|e| e == "conf")
+                    })
                     .filter(|name| !name.starts_with('.'))
                     .map(|name| folder.join(name)),
             );
@@ -332,7 +334,9 @@ pub fn compare(
             } else if path == Path::new(MODULES)
                 || MODULES_DIRS.iter().any(|dir| path.starts_with(dir))
             {
-                report.modules.extend(modules_in(host, rendered, path, text));
+                report
+                    .modules
+                    .extend(modules_in(host, rendered, path, text));
             } else {
                 report.settings.extend(settings_in(host, path, text));
             }

@@ -224,9 +224,7 @@ fn check_director_families(
         .collect();
     for (name, director) in &raw.directors.0 {
         let addresses = &director.address.0;
-        for (vip, family, example) in
-            families_without_address(&vips, addresses, segment, 2)
-        {
+        for (vip, family, example) in families_without_address(&vips, addresses, segment, 2) {
             problems.add(
                 "director-family-without-address",
                 format!("directors.{name}.address"),
@@ -338,9 +336,9 @@ fn suggestion_segment(raw: &inventory::Inventory) -> Vec<Segment> {
 }
 
 /// An address of the family `ipv4` to suggest to a machine that has
-/// `addresses` in the other one: in the inventory's segment of that family
-/// when it has one (else in the documentation prefix, 192.0.2.0/24 or
-/// 2001:db8::/64), numbered like the machine's address of the other
+/// `addresses` in the other one: in `segment` (see [`suggestion_segment`])
+/// when it has a prefix of that family (else in the documentation prefix, `192.0.2.0/24` or
+/// `2001:db8::/64`), numbered like the machine's address of the other
 /// family (192.0.2.11 and `…::11` go together, as the article numbers
 /// them) or else `example_host`.
 fn example_address(
