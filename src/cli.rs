@@ -113,9 +113,9 @@ enum Command {
     /// the lines of /etc/sysctl.conf and the sysctl.d folders that set the
     /// kernel parameters of its sysctl file, with their values, and the
     /// lines of /etc/modules and modules-load.d that load its modules too.
-    /// Writes nothing, and follows no link out of ROOT. Exits 0 when nothing would
-    /// change, 1 when something would, 2 when the inventory is invalid or a
-    /// file could not be read (the rest is still shown).
+    /// Writes nothing, and follows no link out of ROOT. Exits 0 when
+    /// nothing would change, 1 when something would, 2 when the inventory
+    /// is invalid or a file could not be read (the rest is still shown).
     #[command(after_help = SEE_ALSO)]
     Diff(DiffArgs),
     /// Check the inventory only, reporting every problem.
