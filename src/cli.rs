@@ -93,8 +93,8 @@ enum Command {
     /// Write a commented starter inventory to FILE (inventory.yaml).
     ///
     /// The starter describes a small cluster (two directors, one service,
-    /// two real servers) with documentation addresses, a comment on every
-    /// key, and validates and renders as it is. An existing FILE is never
+    /// two real servers) with documentation addresses and a comment on each
+    /// key it uses, and validates and renders as it is. An existing FILE is never
     /// overwritten; `-` prints the starter on standard output.
     Init {
         /// The file to write, or `-` for standard output.
