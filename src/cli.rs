@@ -4,17 +4,19 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostic::{closest, Diagnostic};
+use crate::live::FileState;
 use crate::model::Inventory;
+use crate::outdir::ConfinedError;
 use crate::output::{self, Access, Plan};
 use crate::render::{self, RenderError, Renderer, Tree};
-use crate::{inventory, live, rollout, schema, validate, verify};
+use crate::{inventory, live, migrate, rollout, schema, validate, verify};
 
 /// Exit code: success, or `check` found the output in sync.
 const EXIT_OK: u8 = 0;
@@ -24,6 +26,21 @@ const EXIT_DIFFERENCES: u8 = 1;
 const EXIT_TROUBLE: u8 = 2;
 /// Exit code: `plan` found a change that would fail requests in one step.
 const EXIT_UNSAFE: u8 = 3;
+
+/// Where a new user reads on: the end of the help of the program and of
+/// the commands that read an inventory.
+const SEE_ALSO: &str = "\
+See also:
+  man 5 lvs-dr-gen-inventory    the inventory format (doc/inventory.md in the source)
+  lvs-dr-gen init               writes a commented starter inventory
+  /usr/share/doc/lvs-dr-gen/examples/inventory.yaml    a full example";
+
+/// The starter inventory `init` writes: a fixed text, documentation
+/// addresses only.
+const STARTER_INVENTORY: &str = include_str!("../templates/starter-inventory.yaml");
+
+/// The file `init` writes when given none.
+const DEFAULT_INVENTORY: &str = "inventory.yaml";
 
 /// Render the Debian network files of LVS direct-routing real servers from
 /// one inventory.
@@ -41,7 +58,14 @@ const EXIT_UNSAFE: u8 = 3;
 /// Exit status: 0 success (check: in sync), 1 check found differences,
 /// 2 invalid inventory, usage or I/O error.
 #[derive(Debug, Parser)]
-#[command(name = "lvs-dr-gen", version, about, long_about, max_term_width = 100)]
+#[command(
+    name = "lvs-dr-gen",
+    version,
+    about,
+    long_about,
+    max_term_width = 100,
+    after_help = SEE_ALSO
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -57,13 +81,47 @@ enum Command {
     /// manifest OUT/.lvs-dr-gen-manifest. A file that lvs-dr-gen did not
     /// write is never overwritten or removed. Nothing is written when the
     /// inventory has any problem.
+    #[command(after_help = SEE_ALSO)]
     Render(OutputArgs),
     /// Show what render would change, as a unified diff; write nothing.
     ///
     /// Exits 0 when OUT is in sync with the inventory and 1 when anything
     /// would change: the drift check for CI.
-    Check(OutputArgs),
+    #[command(
+        after_help = SEE_ALSO,
+        mut_arg("format", |arg| arg.help(CHECK_FORMAT_HELP))
+    )]
+    Check(CheckArgs),
+    /// Write a commented starter inventory to FILE (inventory.yaml).
+    ///
+    /// The starter describes a small cluster (two directors, one service,
+    /// two real servers) with documentation addresses and a comment on each
+    /// key it uses, and validates and renders as it is. An existing FILE is never
+    /// overwritten; `-` prints the starter on standard output.
+    Init {
+        /// The file to write, or `-` for standard output.
+        #[arg(value_name = "FILE", default_value = DEFAULT_INVENTORY)]
+        file: PathBuf,
+    },
+    /// Compare one machine's rendered files with those installed on it
+    /// (read-only), before adopting lvs-dr-gen there.
+    ///
+    /// Renders the files of the host or director NAME in memory and prints
+    /// a unified diff against the files at the same paths below ROOT (`a/`
+    /// the installed file, `b/` the rendered one). On a real server it also
+    /// shows the hand-written stanzas of /etc/network/interfaces and
+    /// /etc/network/interfaces.d/ that mention its VIP interface or VIPs (a
+    /// second stanza for one interface conflicts with lvs-dr-gen's), and
+    /// the lines of /etc/sysctl.conf and the sysctl.d folders that set the
+    /// kernel parameters of its sysctl file, with their values, and the
+    /// lines of /etc/modules and modules-load.d that load its modules too.
+    /// Writes nothing, and follows no link out of ROOT. Exits 0 when
+    /// nothing would change, 1 when something would, 2 when the inventory
+    /// is invalid or a file could not be read (the rest is still shown).
+    #[command(after_help = SEE_ALSO)]
+    Diff(DiffArgs),
     /// Check the inventory only, reporting every problem.
+    #[command(after_help = SEE_ALSO)]
     Validate {
         /// The inventory file (YAML).
         inventory: PathBuf,
@@ -122,7 +180,7 @@ enum Command {
     /// Print a shell completion script to standard output.
     Completions {
         /// The shell.
-        shell: clap_complete::Shell,
+        shell: CompletionShell,
     },
     /// Write the man pages (lvs-dr-gen.1 and one per subcommand) to DIR.
     #[command(hide = true)]
@@ -152,6 +210,87 @@ struct OutputArgs {
     templates: Option<PathBuf>,
     #[command(flatten)]
     report: ReportArgs,
+}
+
+/// The arguments of `check`.
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    output: OutputArgs,
+    #[command(flatten)]
+    color: ColorArgs,
+}
+
+/// Whether to colour a diff.
+#[derive(Debug, Args)]
+struct ColorArgs {
+    /// Colour the diff as git does: `auto` when standard output is a
+    /// terminal and `NO_COLOR` is unset or empty, `always`, or `never`.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+/// When to colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    /// When standard output is a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorArgs {
+    /// Whether to colour standard output.
+    fn enabled(&self) -> bool {
+        colors(
+            self.color,
+            io::stdout().is_terminal(),
+            std::env::var_os("NO_COLOR").as_deref(),
+        )
+    }
+}
+
+/// Whether to colour, by the choice, whether the output is a terminal, and
+/// `NO_COLOR` (<https://no-color.org>: set and not empty, it turns colours
+/// off unless the command line asks for them).
+fn colors(choice: ColorChoice, terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && no_color.is_none_or(std::ffi::OsStr::is_empty),
+    }
+}
+
+/// The shells whose completion scripts Debian's package installs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CompletionShell {
+    /// bash.
+    Bash,
+    /// zsh.
+    Zsh,
+    /// fish.
+    Fish,
+}
+
+/// The arguments of `diff`.
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// The inventory file (YAML).
+    inventory: PathBuf,
+    /// The host or director whose files to compare; by default this
+    /// machine's host name (the part before the first dot also matches).
+    #[arg(long, value_name = "NAME")]
+    host: Option<String>,
+    /// The directory the installed files are below.
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    root: PathBuf,
+    /// A directory of templates that override the built-in ones by name.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    #[command(flatten)]
+    color: ColorArgs,
 }
 
 #[derive(Debug, Args)]
@@ -202,11 +341,16 @@ enum VerifyFormat {
 #[derive(Debug, Args)]
 struct ReportArgs {
     /// How to report problems: `text` on standard error for people, or
-    /// `json`: one JSON object per problem and line on standard output (and
-    /// for check, one per file out of sync), for CI; see the README.
+    /// `json`: one JSON object per problem and line on standard output, for
+    /// CI; see the README.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
     format: Format,
 }
+
+/// `check`'s `--format` help: JSON reports the files out of sync too.
+const CHECK_FORMAT_HELP: &str = "How to report problems: `text` on standard error for people, \
+    or `json`: one JSON object per problem and line on standard output, and one per file out \
+    of sync, for CI; see the README.";
 
 /// The form of the problem reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -225,7 +369,9 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Render(args) => render(&args),
-        Command::Check(args) => check(&args),
+        Command::Check(args) => check(&args.output, args.color.enabled()),
+        Command::Init { file } => init(&file),
+        Command::Diff(args) => diff(&args),
         Command::Validate { inventory, report } => {
             load(&inventory, false, report.format).map(|model| {
                 let services = model.services.len();
@@ -327,13 +473,15 @@ fn render(args: &OutputArgs) -> Result<u8, Reported> {
     })
 }
 
-fn check(args: &OutputArgs) -> Result<u8, Reported> {
+fn check(args: &OutputArgs, color: bool) -> Result<u8, Reported> {
     with_plan(args, Access::Read, |plan, _| {
         match args.report.format {
             Format::Text => {
                 let mut stdout = io::BufWriter::new(io::stdout().lock());
                 // A closed pipe (`check | head`) is not worth a panic or an error.
-                let _ = plan.write_diff(&mut stdout).and_then(|()| stdout.flush());
+                let _ = plan
+                    .write_diff(&mut stdout, color)
+                    .and_then(|()| stdout.flush());
             }
             Format::Json => emit_json(&drift_diagnostics(&args.out, plan)),
         }
@@ -349,6 +497,99 @@ fn check(args: &OutputArgs) -> Result<u8, Reported> {
             );
             Ok(EXIT_DIFFERENCES)
         }
+    })
+}
+
+/// `init`: the starter inventory, to a new file or to stdout.
+fn init(file: &Path) -> Result<u8, Reported> {
+    if file == Path::new("-") {
+        let mut stdout = io::stdout().lock();
+        let _ = stdout
+            .write_all(STARTER_INVENTORY.as_bytes())
+            .and_then(|()| stdout.flush());
+        return Ok(EXIT_OK);
+    }
+    let shown = file.display();
+    output::write_new_file(file, STARTER_INVENTORY.as_bytes()).map_err(|error| {
+        let reason = match &error {
+            ConfinedError::Io { source, .. } if source.kind() == io::ErrorKind::AlreadyExists => {
+                format!(
+                    "{shown} exists, and init never overwrites a file: name another file, or \
+                     `-` for standard output"
+                )
+            }
+            ConfinedError::Io { source, .. } if source.kind() == io::ErrorKind::NotFound => {
+                format!("cannot write {shown}: its directory does not exist; create it first")
+            }
+            ConfinedError::Io { source, .. } => format!("cannot write {shown}: {source}"),
+            ConfinedError::Refused { .. } => format!("cannot write {shown}: {error}"),
+        };
+        eprintln!("error: {reason}");
+        Reported
+    })?;
+    println!("{shown}: starter inventory written; edit it, then run `lvs-dr-gen validate {shown}`");
+    Ok(EXIT_OK)
+}
+
+/// `diff`: one machine's rendered files against those installed below
+/// `--root`, and what else there would configure its VIPs.
+fn diff(args: &DiffArgs) -> Result<u8, Reported> {
+    let format = Format::Text;
+    let trouble = |message: String| fail(format, &message, &[]);
+    let model = load(&args.inventory, false, format)?;
+    let tree = Renderer::new(args.templates.as_deref())
+        .and_then(|renderer| renderer.render(&model))
+        .map_err(|error| report_render_error(&error, format))?;
+    let name = match &args.host {
+        Some(name) => name.clone(),
+        None => live::hostname().map_err(|error| trouble(error.to_string()))?,
+    };
+    let machine = verify::find_machine(&model, &name).map_err(trouble)?;
+    let rendered = verify::machine_files(&tree, machine.name());
+    let root = live::Root::open(&args.root).map_err(|error| {
+        trouble(format!(
+            "--root {}: {error}; give the directory the machine's files are below",
+            args.root.display()
+        ))
+    })?;
+    let mut found = std::collections::BTreeMap::new();
+    let mut listings = std::collections::BTreeMap::new();
+    for folder in migrate::folders(&machine) {
+        match root.list(&folder) {
+            Ok(Some(names)) => {
+                listings.insert(folder, names);
+            }
+            Ok(None) => {}
+            Err(error) => {
+                found.insert(folder, FileState::Unreadable(error.to_string()));
+            }
+        }
+    }
+    // A file reached by two paths (a link) is read once, by its first path.
+    let mut seen = BTreeSet::new();
+    for path in migrate::wanted(&machine, &rendered, &listings) {
+        let first = root.identity(&path).is_none_or(|id| seen.insert(id));
+        if first || rendered.contains_key(&path) {
+            let state = root.read(&path);
+            found.insert(path, state);
+        }
+    }
+    let report = migrate::compare(&machine, &rendered, &found);
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    let _ = report
+        .write(&mut stdout, args.color.enabled())
+        .and_then(|()| stdout.flush());
+    drop(stdout);
+    for (path, why) in &report.unreadable {
+        eprintln!("error: cannot read {}: {why}", path.display());
+    }
+    eprintln!("{}", report.summary(machine.name()));
+    Ok(if !report.unreadable.is_empty() {
+        EXIT_TROUBLE
+    } else if report.differs() {
+        EXIT_DIFFERENCES
+    } else {
+        EXIT_OK
     })
 }
 
@@ -598,14 +839,44 @@ fn report_output_error(out: &Path, error: &output::OutputError, format: Format) 
         _ => vec![Diagnostic::in_file(
             out.display().to_string(),
             error.code(),
-            error.to_string(),
+            output_error_text(error),
         )],
     };
-    fail(
-        format,
-        &format_args!("in {}: {error}", out.display()),
-        &diagnostics,
-    )
+    match out_dir_problem(error) {
+        Some(problem) => fail(
+            format,
+            &format_args!("--out {}: {problem}", out.display()),
+            &diagnostics,
+        ),
+        None => fail(
+            format,
+            &format_args!("in {}: {error}", out.display()),
+            &diagnostics,
+        ),
+    }
+}
+
+/// What is wrong with the `--out` path itself (an error with no path below
+/// it), in words that say how to fix it.
+fn out_dir_problem(error: &output::OutputError) -> Option<String> {
+    match error {
+        output::OutputError::Confined(ConfinedError::Io { path, source })
+            if path.as_os_str().is_empty() =>
+        {
+            Some(if source.kind() == io::ErrorKind::NotADirectory {
+                "not a directory; give a directory (it is created if missing)".to_owned()
+            } else {
+                source.to_string()
+            })
+        }
+        _ => None,
+    }
+}
+
+/// An output error's message for a JSON diagnostic, which names the
+/// output directory apart.
+fn output_error_text(error: &output::OutputError) -> String {
+    out_dir_problem(error).unwrap_or_else(|| error.to_string())
 }
 
 /// Reports a failure that is not the inventory's: `error: {text}` on
@@ -677,7 +948,12 @@ fn public_command() -> clap::Command {
 }
 
 /// The completion script for `shell`.
-fn completion_script(shell: clap_complete::Shell) -> String {
+fn completion_script(shell: CompletionShell) -> String {
+    let shell = match shell {
+        CompletionShell::Bash => clap_complete::Shell::Bash,
+        CompletionShell::Zsh => clap_complete::Shell::Zsh,
+        CompletionShell::Fish => clap_complete::Shell::Fish,
+    };
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut public_command(), "lvs-dr-gen", &mut script);
     let script = String::from_utf8_lossy(&script).into_owned();
@@ -722,5 +998,18 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn colours_follow_the_choice_the_terminal_and_no_color() {
+        use std::ffi::OsStr;
+        let set = Some(OsStr::new("1"));
+        let empty = Some(OsStr::new(""));
+        assert!(colors(ColorChoice::Auto, true, None));
+        assert!(colors(ColorChoice::Auto, true, empty));
+        assert!(!colors(ColorChoice::Auto, true, set));
+        assert!(!colors(ColorChoice::Auto, false, None));
+        assert!(colors(ColorChoice::Always, false, set));
+        assert!(!colors(ColorChoice::Never, true, None));
     }
 }

@@ -223,7 +223,7 @@ where
             type Value = OrderedMap<K, V>;
 
             fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("a mapping")
+                formatter.write_str("a mapping (`name: ...`, one line per entry)")
             }
 
             fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
@@ -413,9 +413,56 @@ fn location_of(text: &str, offset: usize) -> Location {
     }
 }
 
+/// Rewords serde's "invalid type" and "invalid value" errors in the words
+/// of YAML (a list, a mapping, text, a number) rather than Rust's (a
+/// sequence, a map, a string, an integer, u32, struct Host), with the fix
+/// for a single value written where a list belongs; `None` for other
+/// messages.
+fn reword_invalid(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))?;
+    let (found, expected) = rest.rsplit_once(", expected ")?;
+    let (found, scalar) = match found.split_once(' ') {
+        Some(("string", text)) => (format!("the text {text}"), Some(text.trim_matches('"'))),
+        Some(("integer" | "floating", number)) => {
+            let number = number.trim_start_matches("point ").trim_matches('`');
+            (format!("the number {number}"), Some(number))
+        }
+        Some(("boolean", value)) => {
+            let value = value.trim_matches('`');
+            (format!("`{value}` (true or false)"), Some(value))
+        }
+        _ => match found {
+            "sequence" => ("a list".to_owned(), None),
+            "map" => ("a mapping".to_owned(), None),
+            "unit value" => ("an empty value".to_owned(), None),
+            other => (other.to_owned(), None),
+        },
+    };
+    let expected = match expected {
+        "a sequence" => "a list",
+        "a map" => "a mapping",
+        "a string" => "text",
+        "a boolean" => "true or false",
+        "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" | "usize" => "a whole number",
+        other if other.starts_with("struct ") => "a mapping",
+        other => other,
+    };
+    let fix = match (expected, scalar) {
+        ("a list", Some(value)) => format!(": write it as a list, such as `[{value}]`"),
+        _ => String::new(),
+    };
+    Some(format!("found {found}, expected {expected}{fix}"))
+}
+
 /// Rewords serde's "unknown field" and "unknown variant" errors to name the
-/// nearest valid choice; other messages pass unchanged.
+/// nearest valid choice, and its type errors with [`reword_invalid`]; other
+/// messages pass unchanged.
 fn reword(message: &str) -> String {
+    if let Some(message) = reword_invalid(message) {
+        return message;
+    }
     if let Some((prefix, rest)) = message.split_once("missing field `") {
         let key = rest.split('`').next().unwrap_or_default();
         let example = if key == "version" {
@@ -476,6 +523,43 @@ mod tests {
             "hosts.web01: unknown key `interfce`: did you mean `interface`? \
              (valid: address, services, interface)"
         );
+    }
+
+    #[test]
+    fn type_errors_speak_yaml() {
+        for (serde, ours) in [
+            (
+                "invalid type: sequence, expected a mapping of keys (address, services)",
+                "found a list, expected a mapping of keys (address, services)",
+            ),
+            (
+                "invalid type: string \"198.51.100.1\", expected a sequence",
+                "found the text \"198.51.100.1\", expected a list: write it as a list, such \
+                 as `[198.51.100.1]`",
+            ),
+            (
+                "invalid type: integer `80`, expected a sequence",
+                "found the number 80, expected a list: write it as a list, such as `[80]`",
+            ),
+            (
+                "invalid type: map, expected struct Host",
+                "found a mapping, expected a mapping",
+            ),
+            (
+                "invalid value: integer `-1`, expected a whole number of seconds",
+                "found the number -1, expected a whole number of seconds",
+            ),
+            (
+                "invalid type: floating point `1.5`, expected u32",
+                "found the number 1.5, expected a whole number",
+            ),
+            (
+                "invalid type: boolean `true`, expected a string",
+                "found `true` (true or false), expected text",
+            ),
+        ] {
+            assert_eq!(reword(serde), ours, "{serde}");
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod cli;
 mod diagnostic;
 mod inventory;
 mod live;
+mod migrate;
 mod model;
 mod outdir;
 mod output;

@@ -22,7 +22,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rustix::fs::{AtFlags, FileType, FlockOperation, Mode, OFlags};
+use rustix::fs::{AtFlags, FileType, FlockOperation, Mode, OFlags, RenameFlags};
 use rustix::io::Errno;
 
 /// The prefix of the temp files a run stages its new files under.
@@ -443,6 +443,14 @@ impl Folder<'_> {
     /// Whatever is at `name` is replaced, never followed.
     pub fn rename(&self, temp: &OsStr, name: &OsStr) -> Result<(), ConfinedError> {
         rustix::fs::renameat(self.fd, temp, self.fd, name).map_err(io_error(&self.path_of(name)))
+    }
+
+    /// Renames `temp` to `name` only if nothing is there (renameat2(2) with
+    /// `RENAME_NOREPLACE`): a file, link or folder at `name` stays as it
+    /// is, and the error's kind is `AlreadyExists`.
+    pub fn rename_new(&self, temp: &OsStr, name: &OsStr) -> Result<(), ConfinedError> {
+        rustix::fs::renameat_with(self.fd, temp, self.fd, name, RenameFlags::NOREPLACE)
+            .map_err(io_error(&self.path_of(name)))
     }
 
     /// Removes the file `name` (a link would be removed, not followed; the

@@ -1211,6 +1211,25 @@ fn is_plain_or_tagged_literal(expected: &str, scalar: &Scalar, tagged_already: b
     }
 }
 
+/// A struct's visitor whose errors name the keys the struct takes, where
+/// serde's would name the Rust type ("expected struct Host").
+struct StructKeys<V> {
+    visitor: V,
+    fields: &'static [&'static str],
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for StructKeys<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        write!(formatter, "a mapping of keys ({})", self.fields.join(", "))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_map(map)
+    }
+}
+
 /// The "invalid type: ..., expected ..." error for `event`.
 fn invalid_type(event: &Event, expected: &dyn Expected) -> Error {
     enum Void {}
@@ -1563,10 +1582,10 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
-        _fields: &'static [&'static str],
+        fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        self.deserialize_map(visitor)
+        self.deserialize_map(StructKeys { visitor, fields })
     }
 
     /// A unit variant is its name as a scalar; a tag `!Variant` names the

@@ -407,6 +407,8 @@ fn completions_and_man_pages_are_generated() {
         [
             "lvs-dr-gen-check.1",
             "lvs-dr-gen-completions.1",
+            "lvs-dr-gen-diff.1",
+            "lvs-dr-gen-init.1",
             "lvs-dr-gen-plan.1",
             "lvs-dr-gen-render.1",
             "lvs-dr-gen-schema.1",

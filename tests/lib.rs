@@ -4,6 +4,9 @@
 //! - `cli`: the commands' behaviour on disk (idempotence, pruning, foreign
 //!   files, check's diff and exit codes, template overrides).
 //! - `debian`: the package's version is the crate's.
+//! - `first_run`: `init`, the help's pointers, check's colours, the
+//!   messages of a new user's rough edges.
+//! - `migrate`: `diff` on a hand-made machine's root.
 //! - `json`: `--format json` for valid runs, `check`, output and other errors.
 //! - `plan`: every rollout case under golden/plan/, text, JSON and exit code.
 //! - `schema`: `lvs-dr-gen schema` is the committed schema.
@@ -15,8 +18,10 @@
 
 mod cli;
 mod debian;
+mod first_run;
 mod golden;
 mod json;
+mod migrate;
 mod plan;
 mod property;
 mod safety;

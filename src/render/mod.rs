@@ -51,7 +51,7 @@ pub const BUILTIN_TEMPLATES: [(&str, &str); 6] = [
 
 /// The stanza name that carries VIPs on lo: an alias, so that ifdown
 /// removes only the VIPs and never flushes 127.0.0.1.
-const LOOPBACK_STANZA: &str = "lo:lvs";
+pub const LOOPBACK_STANZA: &str = "lo:lvs";
 
 /// Why rendering failed: a user template that does not load or compile, or
 /// that tried to write something the formatter refuses.

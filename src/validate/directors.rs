@@ -42,8 +42,9 @@ pub(super) fn validate_directors(
     }
     let vrrp = validate_vrrp(raw.vrrp.as_ref(), services, problems);
     check_director_identities(raw, problems);
-    check_director_families(raw, services, problems);
-    check_balanced_services(services, hosts, problems);
+    let segment = suggestion_segment(raw);
+    check_director_families(raw, services, &segment, problems);
+    check_balanced_services(services, hosts, &segment, problems);
     let highest = raw
         .directors
         .0
@@ -214,6 +215,7 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
 fn check_director_families(
     raw: &inventory::Inventory,
     services: &[Service],
+    segment: &[Segment],
     problems: &mut Problems,
 ) {
     let vips: Vec<IpAddr> = services
@@ -221,7 +223,8 @@ fn check_director_families(
         .flat_map(|service| service.vips.iter().copied())
         .collect();
     for (name, director) in &raw.directors.0 {
-        for (vip, family, example) in families_without_address(&vips, &director.address.0, 2) {
+        let addresses = &director.address.0;
+        for (vip, family, example) in families_without_address(&vips, addresses, segment, 2) {
             problems.add(
                 "director-family-without-address",
                 format!("directors.{name}.address"),
@@ -240,7 +243,12 @@ fn check_director_families(
 /// every service has ports and at least one host, and every host has an
 /// address in the family of each of its VIPs (IPVS forwards an IPv6 VIP
 /// only to an IPv6 real server).
-fn check_balanced_services(services: &[Service], hosts: &[Host], problems: &mut Problems) {
+fn check_balanced_services(
+    services: &[Service],
+    hosts: &[Host],
+    segment: &[Segment],
+    problems: &mut Problems,
+) {
     check_virtual_services_unique(services, problems);
     for service in services {
         let path = format!("services.{}", service.name);
@@ -264,7 +272,9 @@ fn check_balanced_services(services: &[Service], hosts: &[Host], problems: &mut 
         }
     }
     for host in hosts {
-        for (vip, family, example) in families_without_address(&host.vips, &host.addresses, 11) {
+        for (vip, family, example) in
+            families_without_address(&host.vips, &host.addresses, segment, 11)
+        {
             problems.add(
                 "vip-family-without-address",
                 format!("hosts.{}.address", host.name),
@@ -280,11 +290,12 @@ fn check_balanced_services(services: &[Service], hosts: &[Host], problems: &mut 
 }
 
 /// For each address family that `vips` use and `addresses` lack: the
-/// first such VIP, the family's name, and an example address ending in
-/// `example_host` (`192.0.2.N`, `2001:db8::N`).
+/// first such VIP, the family's name, and an example address (see
+/// [`example_address`]).
 fn families_without_address(
     vips: &[IpAddr],
     addresses: &[IpAddr],
+    segment: &[Segment],
     example_host: u8,
 ) -> Vec<(IpAddr, &'static str, String)> {
     [true, false]
@@ -292,13 +303,81 @@ fn families_without_address(
         .filter(|ipv4| !addresses.iter().any(|address| address.is_ipv4() == *ipv4))
         .filter_map(|ipv4| {
             let vip = vips.iter().find(|vip| vip.is_ipv4() == ipv4)?;
-            Some(if ipv4 {
-                (*vip, "IPv4", format!("192.0.2.{example_host}"))
-            } else {
-                (*vip, "IPv6", format!("2001:db8::{example_host}"))
-            })
+            let family = if ipv4 { "IPv4" } else { "IPv6" };
+            let example = example_address(ipv4, addresses, segment, example_host);
+            Some((*vip, family, example.to_string()))
         })
         .collect()
+}
+
+/// The segment that suggested addresses go in: the inventory's, or where
+/// it gives none, the /24 or /64 of the first director address of each
+/// family (directors and real servers share one segment).
+fn suggestion_segment(raw: &inventory::Inventory) -> Vec<Segment> {
+    if !raw.segment.is_empty() {
+        return raw.segment.clone();
+    }
+    let addresses: Vec<IpAddr> = raw
+        .directors
+        .0
+        .iter()
+        .flat_map(|(_, director)| director.address.0.iter().copied())
+        .collect();
+    [true, false]
+        .into_iter()
+        .filter_map(|ipv4| {
+            let address = addresses.iter().find(|a| a.is_ipv4() == ipv4)?;
+            let length = if ipv4 { 24 } else { 64 };
+            ipnet::IpNet::new(*address, length)
+                .ok()
+                .map(|net| Segment(net.trunc()))
+        })
+        .collect()
+}
+
+/// An address of the family `ipv4` to suggest to a machine that has
+/// `addresses` in the other one: in `segment` (see [`suggestion_segment`])
+/// when it has a prefix of that family (else in the documentation prefix, `192.0.2.0/24` or
+/// `2001:db8::/64`), numbered like the machine's address of the other
+/// family (192.0.2.11 and `…::11` go together, as the article numbers
+/// them) or else `example_host`.
+fn example_address(
+    ipv4: bool,
+    addresses: &[IpAddr],
+    segment: &[Segment],
+    example_host: u8,
+) -> IpAddr {
+    // 192.0.2.11 and 2001:db8::11 go together: the last number, as text.
+    let number = addresses
+        .iter()
+        .find_map(|address| match address {
+            IpAddr::V4(v4) if !ipv4 => Some(v4.octets()[3]),
+            IpAddr::V6(v6) if ipv4 => format!("{:x}", v6.segments()[7])
+                .parse::<u8>()
+                .ok()
+                .filter(|number| (1..=254).contains(number)),
+            _ => None,
+        })
+        .unwrap_or(example_host);
+    let prefix = segment
+        .iter()
+        .map(|segment| segment.0)
+        .find(|prefix| prefix.addr().is_ipv4() == ipv4);
+    match prefix {
+        Some(ipnet::IpNet::V4(net)) => {
+            let host = u32::from(number) & u32::from(net.hostmask());
+            IpAddr::V4((u32::from(net.network()) | host).into())
+        }
+        Some(ipnet::IpNet::V6(net)) => {
+            // `::11` reads as the IPv4 address's last number: hex digits.
+            let digits = u128::from_str_radix(&number.to_string(), 16).unwrap_or(1);
+            IpAddr::V6((u128::from(net.network()) | (digits & u128::from(net.hostmask()))).into())
+        }
+        None if ipv4 => IpAddr::from([192, 0, 2, number]),
+        None => format!("2001:db8::{number}")
+            .parse()
+            .unwrap_or(IpAddr::from([0x2001, 0xdb8, 0, 0, 0, 0, 0, 1])),
+    }
 }
 
 /// The first address, or nothing, for an example.
