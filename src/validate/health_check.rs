@@ -1,0 +1,253 @@
+//! The rules of a service's health check: which kind of check (HTTP,
+//! HTTPS or TCP) each balanced port gets, and the refusal of a check that
+//! can never pass on its port, such as plain HTTP on 443, where the real
+//! servers speak TLS: keepalived would take every one of them out.
+
+use super::Problems;
+use crate::inventory::{self, CheckKinds};
+use crate::model;
+use crate::values::{CheckKind, PortSpec};
+
+/// Seconds between health checks unless the inventory says otherwise.
+pub const DEFAULT_CHECK_INTERVAL: u32 = 6;
+/// Seconds a health check waits for the answer unless the inventory says otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: u32 = 3;
+/// Retries of a failed health check unless the inventory says otherwise.
+pub const DEFAULT_RETRY: u32 = 3;
+/// Seconds between those retries unless the inventory says otherwise.
+pub const DEFAULT_DELAY_BEFORE_RETRY: u32 = 3;
+
+/// The port of HTTPS (RFC 9110): its clients speak TLS first, so a real
+/// server that serves them answers no plain HTTP there.
+const HTTPS_PORT: u32 = 443;
+/// The port of plain HTTP: a server that serves its clients there fails
+/// every TLS handshake.
+const HTTP_PORT: u32 = 80;
+
+/// Where a port's kind of check comes from, to name it in a refusal.
+#[derive(Clone, Copy)]
+enum Source {
+    /// `kind: KIND`, for every port.
+    Every,
+    /// `kind: {PORT: KIND}`.
+    Port(PortSpec),
+    /// `tls: true` or `tls: false`.
+    Tls,
+    /// Nothing written: the default (never refused).
+    Default,
+}
+
+/// Checks the health check of the service at `service_path` (such as
+/// `services.www`), balanced on `ports`, and builds its model with the
+/// defaults applied; every problem is added to `problems`.
+pub(super) fn health_check(
+    service_path: &str,
+    check: &inventory::HealthCheck,
+    ports: &[PortSpec],
+    problems: &mut Problems,
+) -> model::HealthCheck {
+    let path = format!("{service_path}.health_check");
+    if check.kind.is_some() && check.tls.is_some() {
+        problems.add(
+            "health-check-tls-with-kind",
+            format!("{path}.tls"),
+            "`tls` is the older way to write `kind: https` (or `kind: http`), and this check \
+             has `kind`: remove `tls`",
+        );
+    }
+    if let Some(CheckKinds::PerPort(kinds)) = &check.kind {
+        for (port, _) in &kinds.0 {
+            check_port_is_balanced(&path, *port, ports, problems);
+        }
+    }
+    let kinds: Vec<(PortSpec, CheckKind)> = ports
+        .iter()
+        .map(|port| {
+            let (kind, source) = port_kind(check, *port);
+            let checked = check.port.map_or(u32::from(port.port), |port| port.0);
+            refuse_impossible(&path, kind, source, checked, problems);
+            (*port, kind)
+        })
+        .collect();
+    let fetches_page = match (&check.kind, ports.is_empty()) {
+        (Some(CheckKinds::Every(kind)), true) => kind.fetches_page(),
+        (_, true) => check.tls.is_some() || check.path.is_some(),
+        (_, false) => kinds.iter().any(|(_, kind)| kind.fetches_page()),
+    };
+    if fetches_page {
+        if check.path.is_none() {
+            problems.add(
+                "health-check-without-path",
+                format!("{path}.path"),
+                "an HTTP or HTTPS check fetches a page from each real server: add its `path`, \
+                 such as `path: /healthz`, or write `kind: tcp` to check only that the port \
+                 accepts connections",
+            );
+        }
+    } else {
+        refuse_page_keys(&path, check, problems);
+    }
+    model_check(check, kinds, fetches_page)
+}
+
+/// The kind of check on the balanced `port`, and where it comes from: the
+/// inventory's `kind` (for every port, or for this one), else `tls`, else
+/// the default: with a `path`, HTTPS where the checked port is 443 and HTTP
+/// elsewhere; without one, TCP.
+fn port_kind(check: &inventory::HealthCheck, port: PortSpec) -> (CheckKind, Source) {
+    let written = match &check.kind {
+        Some(CheckKinds::Every(kind)) => Some((*kind, Source::Every)),
+        Some(CheckKinds::PerPort(kinds)) => kinds
+            .0
+            .iter()
+            .find(|(spec, _)| *spec == port)
+            .map(|(_, kind)| (*kind, Source::Port(port))),
+        None => check.tls.map(|tls| {
+            let kind = if tls {
+                CheckKind::Https
+            } else {
+                CheckKind::Http
+            };
+            (kind, Source::Tls)
+        }),
+    };
+    written.unwrap_or_else(|| {
+        let checked = check.port.map_or(u32::from(port.port), |port| port.0);
+        let kind = match (&check.path, checked) {
+            (None, _) => CheckKind::Tcp,
+            (Some(_), HTTPS_PORT) => CheckKind::Https,
+            (Some(_), _) => CheckKind::Http,
+        };
+        (kind, Source::Default)
+    })
+}
+
+/// A port named in `kind` must be one the service balances.
+fn check_port_is_balanced(path: &str, port: PortSpec, ports: &[PortSpec], problems: &mut Problems) {
+    if ports.contains(&port) {
+        return;
+    }
+    let written: Vec<String> = ports.iter().map(ToString::to_string).collect();
+    let hint = match ports.iter().find(|spec| spec.port == port.port) {
+        Some(same_number) => format!("did you mean `{same_number}`?"),
+        None if ports.is_empty() => "the service balances no port".to_owned(),
+        None => format!("its ports are {}", written.join(", ")),
+    };
+    problems.add(
+        "health-check-unknown-port",
+        format!("{path}.kind.{port}"),
+        format!(
+            "the service does not balance port {port}: name its ports as `ports` writes them; \
+             {hint}"
+        ),
+    );
+}
+
+/// Refuses a check whose kind never passes on the port it checks: plain
+/// HTTP on 443, TLS on 80. Other ports may carry either (plain HTTP on
+/// 8443 is unusual, not impossible).
+fn refuse_impossible(
+    path: &str,
+    kind: CheckKind,
+    source: Source,
+    checked: u32,
+    problems: &mut Problems,
+) {
+    let (what, why, wanted) = match (kind, checked) {
+        (CheckKind::Http, HTTPS_PORT) => (
+            "a plain HTTP check",
+            "port 443 is HTTPS, and a server that serves HTTPS there answers no plain HTTP",
+            CheckKind::Https,
+        ),
+        (CheckKind::Https, HTTP_PORT) => (
+            "an HTTPS (TLS) check",
+            "port 80 is plain HTTP, and a server that serves plain HTTP there fails every TLS \
+             handshake",
+            CheckKind::Http,
+        ),
+        _ => return,
+    };
+    let (at, fix) = match source {
+        Source::Default => return,
+        Source::Every => (
+            format!("{path}.kind"),
+            format!(
+                "leave `kind` out (a check with a `path` is HTTPS on port 443 and HTTP on the \
+                 others), write `kind: {}`",
+                wanted.name()
+            ),
+        ),
+        Source::Port(port) => (
+            format!("{path}.kind.{port}"),
+            format!("write `{port}: {}`", wanted.name()),
+        ),
+        Source::Tls => (
+            format!("{path}.tls"),
+            format!(
+                "remove `tls` (a check with a `path` is HTTPS on port 443 and HTTP on the \
+                 others), write `kind: {}`",
+                wanted.name()
+            ),
+        ),
+    };
+    problems.add(
+        "health-check-cannot-pass",
+        at,
+        format!(
+            "{what} of port {checked} can never pass: {why}, so keepalived would take every \
+             real server out of the service; {fix}, point the check at another port with \
+             `port:`, or use `tcp` to check only that the port accepts connections"
+        ),
+    );
+}
+
+/// A check that fetches no page on any port (TCP only) has no use for the
+/// page's keys; they would let a reader believe the page is checked.
+fn refuse_page_keys(path: &str, check: &inventory::HealthCheck, problems: &mut Problems) {
+    let written = [
+        ("path", check.path.is_some()),
+        ("expect", check.expect.is_some()),
+        ("status_code", check.status_code.is_some()),
+    ];
+    for (key, _) in written.iter().filter(|(_, present)| *present) {
+        problems.add(
+            "health-check-tcp-reads-no-page",
+            format!("{path}.{key}"),
+            format!(
+                "this is a TCP check on every port, which only connects and reads no page, so \
+                 `{key}` would never be checked: remove it, or add `path` and make the check \
+                 `kind: http` or `https`"
+            ),
+        );
+    }
+}
+
+/// The model of a valid check. With neither `expect` nor `status_code`, a
+/// healthy page is one that answers 200.
+fn model_check(
+    check: &inventory::HealthCheck,
+    kinds: Vec<(PortSpec, CheckKind)>,
+    fetches_page: bool,
+) -> model::HealthCheck {
+    let expect = check.expect.as_ref().map(|text| text.0.clone());
+    let status_code = match (&expect, check.status_code) {
+        (_, Some(code)) => Some(code.0),
+        (Some(_), None) => None,
+        (None, None) => fetches_page.then_some(200),
+    };
+    model::HealthCheck {
+        kinds,
+        path: check.path.as_ref().map(|path| path.0.clone()),
+        expect,
+        status_code,
+        port: check.port.map(|port| port.0),
+        interval: check.interval.map_or(DEFAULT_CHECK_INTERVAL, |s| s.0),
+        connect_timeout: check
+            .connect_timeout
+            .map_or(DEFAULT_CONNECT_TIMEOUT, |s| s.0),
+        retry: check.retry.map_or(DEFAULT_RETRY, |n| n.0),
+        delay_before_retry: check
+            .delay_before_retry
+            .map_or(DEFAULT_DELAY_BEFORE_RETRY, |s| s.0),
+    }
+}
