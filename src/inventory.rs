@@ -17,10 +17,10 @@ use serde::Deserialize;
 
 use crate::diagnostic::{closest, coded, take_code, Diagnostic, Location};
 use crate::values::{
-    AdvertInterval, CheckKind, CheckSeconds, HostAddresses, HostName, InterfaceName, NetworkDevice, OneLine,
-    Port, PortSpec, Priority, RelativePath, Retries, RouterId, Scheduler, Seconds, Segment,
-    ServiceName, StatusCode, Style, SysctlKey, SysctlValue, UrlPath, Version, Vip, VrrpPassword,
-    Weight,
+    AdvertInterval, CheckKind, CheckSeconds, HostAddresses, HostName, InterfaceName, NetworkDevice,
+    OneLine, Port, PortSpec, Priority, RelativePath, Retries, RouterId, Scheduler, Seconds,
+    Segment, ServiceName, StatusCode, Style, SysctlKey, SysctlValue, UrlPath, Version, Vip,
+    VrrpPassword, Weight,
 };
 
 /// The whole inventory, as written.

@@ -130,15 +130,16 @@ fn check_port_is_balanced(path: &str, port: PortSpec, ports: &[PortSpec], proble
     let written: Vec<String> = ports.iter().map(ToString::to_string).collect();
     let hint = match ports.iter().find(|spec| spec.port == port.port) {
         Some(same_number) => format!("did you mean `{same_number}`?"),
-        None if ports.is_empty() => "the service balances no port".to_owned(),
-        None => format!("its ports are {}", written.join(", ")),
+        None if ports.is_empty() => "it balances none".to_owned(),
+        None => format!("name one of its ports: {}", written.join(", ")),
     };
     problems.add(
         "health-check-unknown-port",
         format!("{path}.kind.{port}"),
         format!(
-            "the service does not balance port {port}: name its ports as `ports` writes them; \
-             {hint}"
+            "the service balances no port {}/{}, so no check would run there: {hint}",
+            port.port,
+            port.protocol.name()
         ),
     );
 }
@@ -153,40 +154,45 @@ fn refuse_impossible(
     checked: u32,
     problems: &mut Problems,
 ) {
-    let (what, why, wanted) = match (kind, checked) {
+    let (what, why, wanted, other_port) = match (kind, checked) {
         (CheckKind::Http, HTTPS_PORT) => (
             "a plain HTTP check",
-            "port 443 is HTTPS, and a server that serves HTTPS there answers no plain HTTP",
+            "port 443 speaks HTTPS, and an HTTPS server answers no plain HTTP",
             CheckKind::Https,
+            "a plain-HTTP port",
         ),
         (CheckKind::Https, HTTP_PORT) => (
             "an HTTPS (TLS) check",
-            "port 80 is plain HTTP, and a server that serves plain HTTP there fails every TLS \
-             handshake",
+            "port 80 speaks plain HTTP, and a plain HTTP server fails every TLS handshake",
             CheckKind::Http,
+            "a TLS port",
         ),
         _ => return,
     };
+    let wanted = wanted.name();
     let (at, fix) = match source {
         Source::Default => return,
         Source::Every => (
             format!("{path}.kind"),
             format!(
                 "leave `kind` out (a check with a `path` is HTTPS on port 443 and HTTP on the \
-                 others), write `kind: {}`",
-                wanted.name()
+                 others) or write `kind: {wanted}`, point the check at {other_port} with \
+                 `port:`, or check only the connection with `kind: tcp`"
             ),
         ),
         Source::Port(port) => (
             format!("{path}.kind.{port}"),
-            format!("write `{port}: {}`", wanted.name()),
+            format!(
+                "write `{port}: {wanted}`, point the check at {other_port} with `port:`, or \
+                 check only the connection with `{port}: tcp`"
+            ),
         ),
         Source::Tls => (
             format!("{path}.tls"),
             format!(
                 "remove `tls` (a check with a `path` is HTTPS on port 443 and HTTP on the \
-                 others), write `kind: {}`",
-                wanted.name()
+                 others) or write `kind: {wanted}`, point the check at {other_port} with \
+                 `port:`, or check only the connection with `kind: tcp`"
             ),
         ),
     };
@@ -195,8 +201,7 @@ fn refuse_impossible(
         at,
         format!(
             "{what} of port {checked} can never pass: {why}, so keepalived would take every \
-             real server out of the service; {fix}, point the check at another port with \
-             `port:`, or use `tcp` to check only that the port accepts connections"
+             real server out of the service: {fix}"
         ),
     );
 }
@@ -215,8 +220,8 @@ fn refuse_page_keys(path: &str, check: &inventory::HealthCheck, problems: &mut P
             format!("{path}.{key}"),
             format!(
                 "this is a TCP check on every port, which only connects and reads no page, so \
-                 `{key}` would never be checked: remove it, or add `path` and make the check \
-                 `kind: http` or `https`"
+                 `{key}` would never be checked: remove it, or make the check fetch a page \
+                 (`kind: http` or `https`, with a `path`)"
             ),
         );
     }

@@ -235,7 +235,13 @@ fn ipvs_checks(expected: &[IpvsService], table: &Table, keepalived_running: bool
         known_services.push(service_key.clone());
         let Some((scheduler, persistence)) = table.services.get(&service_key) else {
             let found = missing_service(service.real_servers.len(), keepalived_running);
-            checks.push(Check::new("virtual-server", service_key, false, want, found));
+            checks.push(Check::new(
+                "virtual-server",
+                service_key,
+                false,
+                want,
+                found,
+            ));
             continue;
         };
         let found = describe_service(scheduler, *persistence);

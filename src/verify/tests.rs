@@ -461,8 +461,10 @@ fn a_wrong_virtual_server_or_method_is_drift() {
     host.state.ipvs = Some(String::new());
     assert_eq!(
         drift(&host.report()),
-        ["DRIFT virtual-server TCP 10.0.0.100:80: expected rr, not persistent; found missing, \
-          with its 2 real servers"]
+        [
+            "DRIFT virtual-server TCP 10.0.0.100:80: expected rr, not persistent; found missing, \
+          with its 2 real servers"
+        ]
     );
 }
 
@@ -497,7 +499,10 @@ fn a_director_with_keepalived_stopped_says_so_and_lists_no_real_server_as_taken_
         ]
     );
     assert!(
-        report.checks.iter().all(|check| check.kind != "real-server"),
+        report
+            .checks
+            .iter()
+            .all(|check| check.kind != "real-server"),
         "{report:?}"
     );
     assert_eq!(
@@ -522,7 +527,10 @@ fn a_real_server_missing_while_keepalived_is_not_running_is_drift_not_down() {
             "missing: keepalived is not running, so no health check will put it back".into()
         )
     );
-    assert!(report.checks.iter().all(|check| check.status != Status::Down));
+    assert!(report
+        .checks
+        .iter()
+        .all(|check| check.status != Status::Down));
 }
 
 #[test]
