@@ -263,9 +263,12 @@ mod tests {
     use crate::validate::validate;
     use crate::values::CheckKind::{self, Http, Https, Tcp};
 
+    /// Each port as written with its kind, or the codes of the problems.
+    type Kinds = Result<Vec<(String, CheckKind)>, Vec<String>>;
+
     /// The kind of check on each port of the one service `web` with
     /// `ports` and `check` (YAML flow mappings), or the problems' codes.
-    fn kinds(ports: &str, check: &str) -> Result<Vec<(String, CheckKind)>, Vec<String>> {
+    fn kinds(ports: &str, check: &str) -> Kinds {
         let text = format!(
             "version: 1\nservices:\n  web: {{vips: [198.51.100.1], ports: {ports}, \
              health_check: {check}}}\nhosts:\n  web01: {{address: 192.0.2.11, services: [web]}}\n"
@@ -284,54 +287,64 @@ mod tests {
         }
     }
 
-    fn ok(list: &[(&str, CheckKind)]) -> Result<Vec<(String, CheckKind)>, Vec<String>> {
-        Ok(list.iter().map(|(p, k)| ((*p).to_owned(), *k)).collect())
+    /// The kinds of a valid check, as `kinds` returns them inside `Ok`.
+    fn owned(list: &[(&str, CheckKind)]) -> Vec<(String, CheckKind)> {
+        list.iter().map(|(p, k)| ((*p).to_owned(), *k)).collect()
     }
 
     #[test]
     fn a_path_check_is_https_where_the_checked_port_is_443() {
-        let both = ok(&[("80", Http), ("443", Https)]);
+        let both = Ok(owned(&[("80", Http), ("443", Https)]));
         assert_eq!(kinds("[80, 443]", "{path: /h}"), both);
-        assert_eq!(kinds("[443/udp]", "{path: /h}"), ok(&[("443/udp", Https)]));
+        assert_eq!(
+            kinds("[443/udp]", "{path: /h}"),
+            Ok(owned(&[("443/udp", Https)]))
+        );
         // The checked port decides, not the balanced one.
         assert_eq!(
             kinds("[80, 443]", "{path: /h, port: 80}"),
-            ok(&[("80", Http), ("443", Http)])
+            Ok(owned(&[("80", Http), ("443", Http)]))
         );
         assert_eq!(
             kinds("[8080]", "{path: /h, port: 443}"),
-            ok(&[("8080", Https)])
+            Ok(owned(&[("8080", Https)]))
         );
         // 8443 is HTTPS by custom only: plain HTTP unless written.
-        assert_eq!(kinds("[8443]", "{path: /h}"), ok(&[("8443", Http)]));
+        assert_eq!(kinds("[8443]", "{path: /h}"), Ok(owned(&[("8443", Http)])));
     }
 
     #[test]
     fn without_a_path_the_check_is_tcp() {
-        assert_eq!(kinds("[25, 443]", "{}"), ok(&[("25", Tcp), ("443", Tcp)]));
-        assert_eq!(kinds("[53/udp]", "{port: 53}"), ok(&[("53/udp", Tcp)]));
+        assert_eq!(
+            kinds("[25, 443]", "{}"),
+            Ok(owned(&[("25", Tcp), ("443", Tcp)]))
+        );
+        assert_eq!(
+            kinds("[53/udp]", "{port: 53}"),
+            Ok(owned(&[("53/udp", Tcp)]))
+        );
     }
 
     #[test]
     fn written_kinds_win_and_tls_still_works() {
         assert_eq!(
             kinds("[8443]", "{path: /h, kind: https}"),
-            ok(&[("8443", Https)])
+            Ok(owned(&[("8443", Https)]))
         );
         assert_eq!(
             kinds("[8443]", "{path: /h, kind: http}"),
-            ok(&[("8443", Http)])
+            Ok(owned(&[("8443", Http)]))
         );
         assert_eq!(
             kinds("[443]", "{path: /h, tls: true}"),
-            ok(&[("443", Https)])
+            Ok(owned(&[("443", Https)]))
         );
         assert_eq!(
             kinds(
                 "[80, 443/tcp, 8443]",
                 "{path: /h, kind: {443: tcp, 8443: https}}"
             ),
-            ok(&[("80", Http), ("443", Tcp), ("8443", Https)])
+            Ok(owned(&[("80", Http), ("443", Tcp), ("8443", Https)]))
         );
     }
 
