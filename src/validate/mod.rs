@@ -1,7 +1,8 @@
 //! Turning a parsed inventory into the trusted model, with every problem
 //! that needs more than one value to see (references, duplicates, settings
 //! that would break direct routing) reported at once, by inventory path.
-//! The director side (keepalived) has its own rules in `directors`.
+//! The director side (keepalived) has its own rules in `directors`, and a
+//! service's health check (the kind of check on each port) in `health_check`.
 
 mod directors;
 mod health_check;
