@@ -17,10 +17,10 @@ use serde::Deserialize;
 
 use crate::diagnostic::{closest, coded, take_code, Diagnostic, Location};
 use crate::values::{
-    AdvertInterval, CheckSeconds, Drain, HostAddresses, HostName, InterfaceName, NetworkDevice,
-    OneLine, Port, PortSpec, Priority, RelativePath, Retries, RouterId, Scheduler, Seconds,
-    Segment, ServiceName, StatusCode, Style, SysctlKey, SysctlValue, UrlPath, Version, Vip,
-    VrrpPassword, Weight,
+    AdvertInterval, CheckKind, CheckSeconds, Drain, HostAddresses, HostName, InterfaceName,
+    NetworkDevice, OneLine, Port, PortSpec, Priority, RelativePath, Retries, RouterId, Scheduler,
+    Seconds, Segment, ServiceName, StatusCode, Style, SysctlKey, SysctlValue, UrlPath, Version,
+    Vip, VrrpPassword, Weight,
 };
 
 /// The whole inventory, as written.
@@ -122,21 +122,26 @@ pub struct Service {
     pub health_check: Option<HealthCheck>,
 }
 
-/// An HTTP health check of a real server.
+/// How the directors check each real server of the service: by fetching a
+/// page over HTTP or HTTPS, or by connecting over TCP.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HealthCheck {
-    /// The page fetched from each real server.
-    pub path: UrlPath,
+    /// What the check speaks: `http`, `https` or `tcp`, for every port, or
+    /// per port as written in `ports` (`{80: http, 443: https}`). Unset: with
+    /// a `path`, `https` where the checked port is 443 and `http` elsewhere;
+    /// without one, `tcp`.
+    pub kind: Option<CheckKinds>,
+    /// The page fetched from each real server (HTTP and HTTPS checks).
+    pub path: Option<UrlPath>,
     /// The body that page must return.
     pub expect: Option<OneLine>,
     /// The HTTP status that page must return.
     pub status_code: Option<StatusCode>,
     /// The port checked, when not the balanced one.
     pub port: Option<Port>,
-    /// Whether to check over HTTPS.
-    #[serde(default)]
-    pub tls: bool,
+    /// The older way to write `kind: https` (true) or `kind: http` (false).
+    pub tls: Option<bool>,
     /// Seconds between checks.
     pub interval: Option<CheckSeconds>,
     /// Seconds to wait for the answer.
@@ -145,6 +150,67 @@ pub struct HealthCheck {
     pub retry: Option<Retries>,
     /// Seconds between retries.
     pub delay_before_retry: Option<CheckSeconds>,
+}
+
+/// The kind of a health check: one for every balanced port, or one for
+/// some ports (the others get the default kind).
+#[derive(Debug)]
+pub enum CheckKinds {
+    /// The same kind on every port.
+    Every(CheckKind),
+    /// A kind for each port named, as written in `ports`.
+    PerPort(OrderedMap<PortSpec, CheckKind>),
+}
+
+impl<'de> Deserialize<'de> for CheckKinds {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KindsVisitor;
+
+        impl<'de> Visitor<'de> for KindsVisitor {
+            type Value = CheckKinds;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("`http`, `https` or `tcp`, or a mapping of ports to them")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<CheckKinds, E> {
+                CheckKind::deserialize(de::IntoDeserializer::<E>::into_deserializer(text))
+                    .map(CheckKinds::Every)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<CheckKinds, A::Error> {
+                OrderedMap::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(CheckKinds::PerPort)
+            }
+        }
+
+        deserializer.deserialize_any(KindsVisitor)
+    }
+}
+
+impl JsonSchema for CheckKinds {
+    fn schema_name() -> Cow<'static, str> {
+        "CheckKinds".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    /// One kind, or a mapping from ports (`80`, `443/tcp`, `53/udp`) to kinds.
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let kind = generator.subschema_for::<CheckKind>();
+        json_schema!({
+            "anyOf": [
+                kind,
+                {
+                    "type": "object",
+                    "propertyNames": {"pattern": "^[0-9]{1,5}(/(tcp|udp))?$"},
+                    "additionalProperties": kind,
+                },
+            ],
+        })
+    }
 }
 
 /// A real server.

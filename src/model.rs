@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::values::{PortSpec, Scheduler, Style};
+use crate::values::{CheckKind, PortSpec, Scheduler, Style};
 
 /// Everything lvs-dr-gen renders, from one inventory file.
 #[derive(Debug, Clone)]
@@ -70,20 +70,21 @@ pub struct Service {
     pub health_check: Option<HealthCheck>,
 }
 
-/// An HTTP health check: the page a director polls on each real server.
+/// A health check: what a director polls on each real server, port by port.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HealthCheck {
-    /// The page's path, such as `/ldcheck.php`.
-    pub path: String,
+    /// The kind of check on each balanced port, in the service's order.
+    pub kinds: Vec<(PortSpec, CheckKind)>,
+    /// The page's path, such as `/ldcheck.php`, when a port's check fetches
+    /// one (HTTP or HTTPS).
+    pub path: Option<String>,
     /// The exact body a healthy server returns, such as `running`.
     pub expect: Option<String>,
-    /// The HTTP status a healthy server returns; 200 when neither this nor
-    /// `expect` is given.
+    /// The HTTP status a healthy server returns; 200 when a page is fetched
+    /// and neither this nor `expect` is given.
     pub status_code: Option<u32>,
     /// The port checked; the balanced port when `None`.
     pub port: Option<u32>,
-    /// Whether to check over HTTPS (keepalived's `SSL_GET`).
-    pub tls: bool,
     /// Seconds between checks (keepalived's `delay_loop`).
     pub interval: u32,
     /// Seconds to wait for an answer.
@@ -124,6 +125,17 @@ impl Host {
         } else {
             self.weight
         }
+    }
+}
+
+impl HealthCheck {
+    /// The kind of check on the balanced `port` (validation gave every port
+    /// of the service one; TCP for any other).
+    pub fn kind(&self, port: PortSpec) -> CheckKind {
+        self.kinds
+            .iter()
+            .find(|(spec, _)| *spec == port)
+            .map_or(CheckKind::Tcp, |(_, kind)| *kind)
     }
 }
 

@@ -750,6 +750,44 @@ value_type!(PortSpec, "invalid-port", "a port such as 80, 443/tcp or 53/udp",
     {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 65535}, {"type": "string", "pattern": "^[0-9]{1,5}(/(tcp|udp))?$"}]}
 );
 
+impl fmt::Display for PortSpec {
+    /// As the inventory writes it most shortly: `80` (TCP), `53/udp`.
+    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        match self.protocol {
+            Protocol::Tcp => write!(formatter, "{}", self.port),
+            Protocol::Udp => write!(formatter, "{}/udp", self.port),
+        }
+    }
+}
+
+/// What a director's health check speaks to a real server's port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckKind {
+    /// Plain HTTP: keepalived's `HTTP_GET` fetches `path`.
+    Http,
+    /// HTTP over TLS: keepalived's `SSL_GET` fetches `path`.
+    Https,
+    /// A TCP connection only: keepalived's `TCP_CHECK`.
+    Tcp,
+}
+
+impl CheckKind {
+    /// Whether the check fetches a page (and so needs its `path`).
+    pub fn fetches_page(self) -> bool {
+        matches!(self, CheckKind::Http | CheckKind::Https)
+    }
+
+    /// Its name as the inventory writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckKind::Http => "http",
+            CheckKind::Https => "https",
+            CheckKind::Tcp => "tcp",
+        }
+    }
+}
+
 /// The longest persistence keepalived accepts: `persistence_timeout` is
 /// 1 to 2678400 seconds (31 days), and keepalived -t refuses more
 /// ("outside range [1, 2678400]"); 0 writes no `persistence_timeout`.

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use crate::model::{Director, HealthCheck, Host, Inventory, Service, Vrrp};
-use crate::values::Scheduler;
+use crate::values::{CheckKind, Scheduler};
 
 /// keepalived keywords that keepalived 2.2 reports as deprecated, and what
 /// replaces each; `keepalived -t` fails on a configuration that has one.
@@ -78,12 +78,13 @@ struct RealServer<'a> {
     weight: u32,
 }
 
-/// The health check as keepalived writes it.
+/// The health check of one virtual server as keepalived writes it.
 #[derive(Serialize)]
 struct Check<'a> {
-    /// `HTTP_GET` or `SSL_GET`.
+    /// `HTTP_GET`, `SSL_GET` or `TCP_CHECK`.
     checker: &'static str,
-    path: &'a str,
+    /// The page fetched (`HTTP_GET`, `SSL_GET`); `None` for `TCP_CHECK`.
+    path: Option<&'a str>,
     expect: Option<&'a str>,
     digest: Option<String>,
     status_code: Option<u32>,
@@ -201,7 +202,10 @@ fn virtual_servers<'a>(services: &'a [Service], hosts: &'a [Host]) -> Vec<Virtua
                     },
                     scheduler: service.scheduler,
                     persistence: service.persistence.filter(|seconds| *seconds > 0),
-                    check: service.health_check.as_ref().map(Check::new),
+                    check: service
+                        .health_check
+                        .as_ref()
+                        .map(|check| Check::new(check, check.kind(*port))),
                     real_servers: real_servers(&members, &service.name, *vip),
                 });
             }
@@ -230,13 +234,20 @@ fn real_servers<'a>(members: &[&'a Host], service: &str, vip: IpAddr) -> Vec<Rea
 }
 
 impl<'a> Check<'a> {
-    fn new(check: &'a HealthCheck) -> Self {
+    /// The check of a virtual server whose port has a check of `kind`.
+    fn new(check: &'a HealthCheck, kind: CheckKind) -> Self {
+        let page = kind.fetches_page();
+        let expect = check.expect.as_deref().filter(|_| page);
         Check {
-            checker: if check.tls { "SSL_GET" } else { "HTTP_GET" },
-            path: &check.path,
-            expect: check.expect.as_deref(),
-            digest: check.expect.as_deref().map(body_digest),
-            status_code: check.status_code,
+            checker: match kind {
+                CheckKind::Http => "HTTP_GET",
+                CheckKind::Https => "SSL_GET",
+                CheckKind::Tcp => "TCP_CHECK",
+            },
+            path: check.path.as_deref().filter(|_| page),
+            expect,
+            digest: expect.map(body_digest),
+            status_code: check.status_code.filter(|_| page),
             port: check.port,
             interval: check.interval,
             connect_timeout: check.connect_timeout,

@@ -337,7 +337,8 @@ struct ServiceView<'a> {
 
 #[derive(Serialize)]
 struct HealthCheckView<'a> {
-    path: &'a str,
+    /// `None` for a check that fetches no page (TCP on every port).
+    path: Option<&'a str>,
     expect: Option<&'a str>,
 }
 
@@ -350,7 +351,7 @@ impl<'a> ServiceView<'a> {
             ports: service.ports.iter().map(port).collect(),
             persistence: service.persistence,
             health_check: service.health_check.as_ref().map(|check| HealthCheckView {
-                path: &check.path,
+                path: check.path.as_deref(),
                 expect: check.expect.as_deref(),
             }),
         }

@@ -1,11 +1,16 @@
 //! Turning a parsed inventory into the trusted model, with every problem
 //! that needs more than one value to see (references, duplicates, settings
 //! that would break direct routing) reported at once, by inventory path.
-//! The director side (keepalived) has its own rules in `directors`.
+//! The director side (keepalived) has its own rules in `directors`, and a
+//! service's health check (the kind of check on each port) in `health_check`.
 
 mod directors;
+mod health_check;
 
 pub use directors::DEFAULT_ADVERT_INT;
+pub use health_check::{
+    DEFAULT_CHECK_INTERVAL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DELAY_BEFORE_RETRY, DEFAULT_RETRY,
+};
 
 use std::borrow::{Borrow, Cow};
 use std::collections::{HashMap, HashSet};
@@ -183,45 +188,12 @@ fn validate_services(
                 ports: service.ports.clone(),
                 scheduler: service.scheduler.unwrap_or(Scheduler::Wlc),
                 persistence: service.persistence.map(|seconds| seconds.0),
-                health_check: service.health_check.as_ref().map(health_check),
+                health_check: service.health_check.as_ref().map(|check| {
+                    health_check::health_check(&path, check, &service.ports, problems)
+                }),
             }
         })
         .collect()
-}
-
-/// Seconds between health checks unless the inventory says otherwise.
-pub const DEFAULT_CHECK_INTERVAL: u32 = 6;
-/// Seconds a health check waits for the answer unless the inventory says otherwise.
-pub const DEFAULT_CONNECT_TIMEOUT: u32 = 3;
-/// Retries of a failed health check unless the inventory says otherwise.
-pub const DEFAULT_RETRY: u32 = 3;
-/// Seconds between those retries unless the inventory says otherwise.
-pub const DEFAULT_DELAY_BEFORE_RETRY: u32 = 3;
-
-/// A health check with its defaults applied. With neither `expect` nor
-/// `status_code`, a healthy page is one that answers 200.
-fn health_check(check: &inventory::HealthCheck) -> model::HealthCheck {
-    let expect = check.expect.as_ref().map(|text| text.0.clone());
-    let status_code = match (&expect, check.status_code) {
-        (_, Some(code)) => Some(code.0),
-        (Some(_), None) => None,
-        (None, None) => Some(200),
-    };
-    model::HealthCheck {
-        path: check.path.0.clone(),
-        expect,
-        status_code,
-        port: check.port.map(|port| port.0),
-        tls: check.tls,
-        interval: check.interval.map_or(DEFAULT_CHECK_INTERVAL, |s| s.0),
-        connect_timeout: check
-            .connect_timeout
-            .map_or(DEFAULT_CONNECT_TIMEOUT, |s| s.0),
-        retry: check.retry.map_or(DEFAULT_RETRY, |n| n.0),
-        delay_before_retry: check
-            .delay_before_retry
-            .map_or(DEFAULT_DELAY_BEFORE_RETRY, |s| s.0),
-    }
 }
 
 /// Reports each item of the list `{parent}.{field}` that repeats an earlier

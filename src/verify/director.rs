@@ -119,8 +119,8 @@ pub fn checks(expected: &Expected, live: &LiveState) -> Vec<Check> {
         if running { "running" } else { "not running" },
     )];
     let table = parse_table(live.ipvs.as_deref().unwrap_or_default());
-    checks.extend(ipvs_checks(&expected.ipvs, &table));
-    checks.push(vrrp_check(expected, live));
+    checks.extend(ipvs_checks(&expected.ipvs, &table, running));
+    checks.push(vrrp_check(expected, live, running));
     if let Some(answers) = &live.arp {
         let master = held_vips(expected, live).len() == expected.vips.len();
         checks.extend(arp_checks(expected, answers, master));
@@ -221,17 +221,30 @@ fn describe_service(scheduler: &str, persistence: Option<u32>) -> String {
     }
 }
 
-fn ipvs_checks(expected: &[IpvsService], table: &Table) -> Vec<Check> {
+/// The expected virtual servers and their real servers against the live
+/// table, then what the table has beyond them. A virtual server missing
+/// from the table is one check: its real servers went with it, and are not
+/// listed one by one (none of them was taken out by a health check).
+fn ipvs_checks(expected: &[IpvsService], table: &Table, keepalived_running: bool) -> Vec<Check> {
     let mut checks = Vec::new();
     let mut known_services = Vec::new();
     let mut known_reals = Vec::new();
     for service in expected {
         let service_key = key(service.protocol, service.vip, service.port);
         let want = describe_service(&service.scheduler, service.persistence);
-        let found = table.services.get(&service_key).map_or_else(
-            || "missing".to_owned(),
-            |(scheduler, persistence)| describe_service(scheduler, *persistence),
-        );
+        known_services.push(service_key.clone());
+        let Some((scheduler, persistence)) = table.services.get(&service_key) else {
+            let found = missing_service(service.real_servers.len(), keepalived_running);
+            checks.push(Check::new(
+                "virtual-server",
+                service_key,
+                false,
+                want,
+                found,
+            ));
+            continue;
+        };
+        let found = describe_service(scheduler, *persistence);
         checks.push(Check::new(
             "virtual-server",
             service_key.clone(),
@@ -244,13 +257,20 @@ fn ipvs_checks(expected: &[IpvsService], table: &Table) -> Vec<Check> {
             let want = format!("{host}, route, weight {weight}");
             let subject = format!("{service_key} -> {real}");
             let check = match table.real_servers.get(&(service_key.clone(), real)) {
-                None if service.checked => Check {
+                None if service.checked && keepalived_running => Check {
                     kind: "real-server",
                     subject,
                     status: Status::Down,
                     expected: want,
                     found: "down: not in the table (taken out by its health check)".into(),
                 },
+                None if service.checked => Check::new(
+                    "real-server",
+                    subject,
+                    false,
+                    want,
+                    "missing: keepalived is not running, so no health check will put it back",
+                ),
                 None => Check::new("real-server", subject, false, want, "missing"),
                 Some((method, live_weight)) => {
                     let found = format!("{host}, {method}, weight {live_weight}");
@@ -260,7 +280,6 @@ fn ipvs_checks(expected: &[IpvsService], table: &Table) -> Vec<Check> {
             checks.push(check);
             known_reals.push((service_key.clone(), real));
         }
-        known_services.push(service_key);
     }
     for (service_key, (scheduler, persistence)) in &table.services {
         if !known_services.contains(service_key) {
@@ -287,15 +306,44 @@ fn ipvs_checks(expected: &[IpvsService], table: &Table) -> Vec<Check> {
     checks
 }
 
-/// The VRRP master holds every VIP on its interface, a backup none.
-fn vrrp_check(expected: &Expected, live: &LiveState) -> Check {
+/// What is found of a virtual server missing from the table: it and its
+/// real servers, and, when keepalived is not running, why: keepalived
+/// removes the virtual servers it made when it stops (unless told not to).
+fn missing_service(real_servers: usize, keepalived_running: bool) -> String {
+    let with = match real_servers {
+        0 => String::new(),
+        1 => ", with its real server".to_owned(),
+        count => format!(", with its {count} real servers"),
+    };
+    if keepalived_running {
+        format!("missing{with}")
+    } else {
+        format!(
+            "missing{with}: keepalived is not running, and a stopped keepalived removes the \
+             virtual servers it made"
+        )
+    }
+}
+
+/// The VRRP master holds every VIP on its interface, a backup none; a
+/// director whose keepalived is not running is neither.
+fn vrrp_check(expected: &Expected, live: &LiveState, keepalived_running: bool) -> Check {
     let held = held_vips(expected, live);
     let total = expected.vips.len();
     let want = format!(
         "master (all {total} VIPs on {}) or backup (none)",
         expected.interface
     );
-    let (ok, found) = if held.len() == total {
+    let (ok, found) = if !keepalived_running {
+        (
+            false,
+            format!(
+                "neither: keepalived is not running ({} of {total} VIPs on {})",
+                held.len(),
+                expected.interface
+            ),
+        )
+    } else if held.len() == total {
         (
             true,
             format!("master: all {total} VIPs on {}", expected.interface),

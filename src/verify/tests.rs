@@ -456,20 +456,88 @@ fn a_wrong_virtual_server_or_method_is_drift() {
              persistent",
         ]
     );
+    // Someone removed the virtual server (`ipvsadm -D`) under a running
+    // keepalived: its real servers went with it, not by a health check.
     host.state.ipvs = Some(String::new());
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT virtual-server TCP 10.0.0.100:80: expected rr, not persistent; found missing, \
+          with its 2 real servers"
+        ]
+    );
+}
+
+/// lb1 after `kill -TERM` of its keepalived, as the VM suite's failover
+/// leaves it (guest/dr-check, `failover_to_lb2`): no keepalived process,
+/// no VIP (the stopping master drops it; the suite's verify of lb1 then
+/// finds none on eth0), and an empty IPVS table: keepalived removes the
+/// virtual servers it made when it stops (`clear_services` in its
+/// check/ipwrapper.c; `ipvsadm -S -n` of an empty table prints nothing).
+fn director_with_keepalived_stopped() -> Recorded {
+    let mut host = director();
     host.state.processes.clear();
+    host.state.ipvs = Some(String::new());
+    host.link("eth0")
+        .addr_info
+        .retain(|address| address.local != "10.0.0.100");
+    host
+}
+
+#[test]
+fn a_director_with_keepalived_stopped_says_so_and_lists_no_real_server_as_taken_out() {
+    let report = director_with_keepalived_stopped().report();
+    assert_eq!(
+        drift(&report),
+        [
+            "DRIFT process keepalived: expected running; found not running",
+            "DRIFT virtual-server TCP 10.0.0.100:80: expected rr, not persistent; found missing, \
+             with its 2 real servers: keepalived is not running, and a stopped keepalived \
+             removes the virtual servers it made",
+            "DRIFT vrrp lb1: expected master (all 1 VIPs on eth0) or backup (none); found \
+             neither: keepalived is not running (0 of 1 VIPs on eth0)",
+        ]
+    );
+    assert!(
+        report
+            .checks
+            .iter()
+            .all(|check| check.kind != "real-server"),
+        "{report:?}"
+    );
+    assert_eq!(
+        format::summary(&report),
+        "lb1 (director): 4 checks, 3 drift"
+    );
+}
+
+#[test]
+fn a_real_server_missing_while_keepalived_is_not_running_is_drift_not_down() {
+    // keepalived killed (SIGKILL) after its check took rs1 out: the table
+    // stays as it was, and nothing will put rs1 back.
+    let mut host = director();
+    host.state.processes.clear();
+    host.state.ipvs = Some(IPVS_LB1.replace("-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 1\n", ""));
     let report = host.report();
     assert_eq!(
-        outcome(&report, "virtual-server", "TCP 10.0.0.100:80").2,
-        "missing"
+        outcome(&report, "real-server", "TCP 10.0.0.100:80 -> 10.0.0.11:80"),
+        (
+            Status::Drift,
+            "rs1, route, weight 1".into(),
+            "missing: keepalived is not running, so no health check will put it back".into()
+        )
     );
-    assert_eq!(outcome(&report, "process", "keepalived").2, "not running");
+    assert!(report
+        .checks
+        .iter()
+        .all(|check| check.status != Status::Down));
 }
 
 #[test]
 fn a_director_holding_some_vips_only_is_drift() {
     let inventory = include_str!("../../examples/inventory.yaml");
     let mut host = recorded(inventory, "lb01", "{}");
+    host.state.processes.insert("keepalived".to_owned());
     let mut links = live::parse_links(include_bytes!(
         "../../tests/fixtures/verify/ip-addr-lb1.json"
     ))

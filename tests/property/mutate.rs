@@ -1,6 +1,7 @@
 //! Mutations of a valid inventory's YAML tree, each making exactly one
 //! thing invalid (a number out of range, a control character, a newline or
-//! a brace injected into a value or a name, a name or an address reused),
+//! a brace injected into a value or a name, a name or an address reused, a
+//! health check that cannot pass),
 //! with the inventory path the error message must name.
 
 use super::yaml::{Key, Kind, Node, Scalar};
@@ -209,7 +210,8 @@ fn field(entries: &[(Key, Node)], name: &str) -> Option<usize> {
     entries.iter().position(|(key, _)| key.text == name)
 }
 
-/// Mutations that reuse a name, an address or a priority.
+/// Mutations that reuse a name, an address or a priority, or that make a
+/// health check one that cannot pass.
 fn reuses(root: &Node, found: &mut Vec<(String, String, Change)>) {
     duplicate_keys(root, &mut Vec::new(), "", found);
     if let Some((hosts_step, hosts)) = section(root, "hosts") {
@@ -233,6 +235,7 @@ fn reuses(root: &Node, found: &mut Vec<(String, String, Change)>) {
         }
     }
     if let Some((services_step, services)) = section(root, "services") {
+        plain_http_on_443(services_step, services, found);
         reuse_vips(services_step, services, found);
         if let Some((hosts_step, hosts)) = section(root, "hosts") {
             vip_as_host_address(services, hosts_step, hosts, found);
@@ -389,6 +392,49 @@ fn reuse_vips(
                 Box::new(move |root| *node_at(root, &at) = first.clone()),
             ));
         }
+    }
+}
+
+/// A service's health check made plain HTTP (`kind: http`) of port 443
+/// (`port: 443`), which can never pass: HTTPS servers answer no plain HTTP.
+fn plain_http_on_443(
+    services_step: Step,
+    services: &[(Key, Node)],
+    found: &mut Vec<(String, String, Change)>,
+) {
+    for (index, (name, service)) in services.iter().enumerate() {
+        let Node::Map { entries, .. } = service else {
+            continue;
+        };
+        let Some(check_index) = field(entries, "health_check") else {
+            continue;
+        };
+        // Without ports there is no virtual server, and so no check to refuse.
+        if !matches!(vips_and_ports(service), Some((_, _, Some((_, ports)))) if !ports.is_empty()) {
+            continue;
+        }
+        let at = vec![services_step, Step::Entry(index), Step::Entry(check_index)];
+        found.push((
+            format!(
+                "service {}'s health check made `kind: http, port: 443`",
+                name.text
+            ),
+            format!("services.{}.health_check.kind", name.text),
+            Box::new(move |root| {
+                let Node::Map { entries, .. } = node_at(root, &at) else {
+                    return;
+                };
+                entries.retain(|(key, _)| !matches!(key.text.as_str(), "kind" | "port" | "tls"));
+                entries.push((
+                    Key::field("kind"),
+                    Node::Scalar(Scalar::Str("http".to_owned()), Kind::Fixed),
+                ));
+                entries.push((
+                    Key::field("port"),
+                    Node::Scalar(Scalar::Int(443), Kind::Fixed),
+                ));
+            }),
+        ));
     }
 }
 

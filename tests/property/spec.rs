@@ -146,8 +146,10 @@ pub struct Service {
 /// A health check.
 #[derive(Debug, Clone)]
 pub struct HealthCheck {
+    /// `kind`: one for every port, or per port.
+    pub kind: Option<KindSpec>,
     /// The URL path.
-    pub path: String,
+    pub path: Option<String>,
     /// The expected body.
     pub expect: Option<String>,
     /// The expected status.
@@ -161,6 +163,19 @@ pub struct HealthCheck {
     /// Retries.
     pub retry: Option<u64>,
 }
+
+/// A health check's `kind`.
+#[derive(Debug, Clone)]
+pub enum KindSpec {
+    /// `kind: http`, for every port.
+    Every(&'static str),
+    /// `kind: {PORT: KIND}`: the ports as the service writes them. Drawn
+    /// as (a choice among the service's ports, a kind).
+    PerPort(Vec<(String, &'static str)>),
+}
+
+/// The kinds of check.
+const CHECK_KINDS: [&str; 3] = ["http", "https", "tcp"];
 
 /// A real server.
 #[derive(Debug, Clone)]
@@ -233,9 +248,29 @@ fn settings_raw() -> impl Strategy<Value = SettingsRaw> {
     )
 }
 
+/// A `kind`: none, one, or per port (the ports as indexes, resolved by
+/// `fit_health_check` once the service's ports are final).
+fn kind_spec() -> impl Strategy<Value = Option<KindSpec>> {
+    option::weighted(
+        0.6,
+        prop_oneof![
+            (0..CHECK_KINDS.len()).prop_map(|kind| KindSpec::Every(CHECK_KINDS[kind])),
+            vec((0u8..8, 0..CHECK_KINDS.len()), 1..4).prop_map(|entries| {
+                KindSpec::PerPort(
+                    entries
+                        .into_iter()
+                        .map(|(port, kind)| (port.to_string(), CHECK_KINDS[kind]))
+                        .collect(),
+                )
+            }),
+        ],
+    )
+}
+
 fn health_check() -> impl Strategy<Value = HealthCheck> {
     (
-        vec(0..URL_CHARS.len(), 0..12),
+        kind_spec(),
+        option::weighted(0.8, vec(0..URL_CHARS.len(), 0..12)),
         option::weighted(0.5, vec(0..BODY_CHARS.len(), 1..12)),
         option::weighted(0.4, 100u64..=599),
         option::weighted(0.4, 1u64..=65535),
@@ -248,13 +283,16 @@ fn health_check() -> impl Strategy<Value = HealthCheck> {
         option::of(0u64..=100),
     )
         .prop_map(
-            |(path, expect, status_code, port, tls, seconds, retry)| HealthCheck {
-                path: std::iter::once('/')
-                    .chain(
-                        path.into_iter()
-                            .map(|i| char::from(URL_CHARS.as_bytes()[i])),
-                    )
-                    .collect(),
+            |(kind, path, expect, status_code, port, tls, seconds, retry)| HealthCheck {
+                kind,
+                path: path.map(|path| {
+                    std::iter::once('/')
+                        .chain(
+                            path.into_iter()
+                                .map(|i| char::from(URL_CHARS.as_bytes()[i])),
+                        )
+                        .collect()
+                }),
                 expect: expect.map(|chars| chars.into_iter().map(|i| BODY_CHARS[i]).collect()),
                 status_code,
                 port,
@@ -412,6 +450,11 @@ fn build(raw: InventoryRaw) -> Spec {
     for host in &mut hosts {
         fit_alias_labels(host, &defaults, &services);
     }
+    for service in &mut services {
+        if let Some(check) = &mut service.health_check {
+            fit_health_check(check, &service.ports);
+        }
+    }
     let mut segment = Vec::new();
     if segment_v4 {
         segment.push("10.20.0.0/16".to_owned());
@@ -505,6 +548,103 @@ fn build_service(index: usize, raw: ServiceRaw) -> Service {
         persistence,
         health_check,
     }
+}
+
+/// A port as written (`80`, `443/tcp`, `53/udp`): its number and whether
+/// it is UDP.
+fn port_number(port: &str) -> (u64, bool) {
+    let (number, protocol) = port.split_once('/').unwrap_or((port, "tcp"));
+    (number.parse().expect("a generated port"), protocol == "udp")
+}
+
+/// Makes a drawn health check follow the rules for the service's final
+/// `ports`: per-port kinds name ports of the service (once each), `tls`
+/// and `kind` are not both given, no check is plain HTTP on port 443 or
+/// HTTPS on port 80 (the explicit kind that would be is dropped, or
+/// turned around for one port), a check that fetches a page on some port
+/// has a `path`, and one that fetches none has no `path`, `expect` or
+/// `status_code`.
+fn fit_health_check(check: &mut HealthCheck, ports: &[String]) {
+    if let Some(KindSpec::PerPort(entries)) = &mut check.kind {
+        let mut seen = Vec::new();
+        let mut fitted = Vec::new();
+        for (choice, kind) in entries.drain(..) {
+            let index: usize = choice.parse().expect("a drawn index");
+            let Some(port) = ports.get(index % ports.len().max(1)) else {
+                continue;
+            };
+            if !seen.contains(&port_number(port)) {
+                seen.push(port_number(port));
+                fitted.push((port.clone(), kind));
+            }
+        }
+        *entries = fitted;
+        if entries.is_empty() {
+            check.kind = None;
+        }
+    }
+    if check.kind.is_some() {
+        check.tls = None;
+    }
+    let impossible = |kind: &str, checked: u64| {
+        (kind == "http" && checked == 443) || (kind == "https" && checked == 80)
+    };
+    let checked = |port: &String| check.port.unwrap_or(port_number(port).0);
+    let checked_ports: Vec<u64> = ports.iter().map(checked).collect();
+    match &mut check.kind {
+        Some(KindSpec::Every(kind)) => {
+            if checked_ports.iter().any(|port| impossible(kind, *port)) {
+                check.kind = None;
+            }
+        }
+        Some(KindSpec::PerPort(entries)) => {
+            for (port, kind) in entries.iter_mut() {
+                let port = check.port.unwrap_or(port_number(port).0);
+                if impossible(kind, port) {
+                    *kind = if *kind == "http" { "https" } else { "http" };
+                }
+            }
+        }
+        None => {
+            let kind = match check.tls {
+                Some(true) => "https",
+                _ => "http",
+            };
+            if check.tls.is_some() && checked_ports.iter().any(|port| impossible(kind, *port)) {
+                check.tls = None;
+            }
+        }
+    }
+    if fetches_page(check, ports) {
+        check.path.get_or_insert_with(|| "/".to_owned());
+    } else {
+        check.path = None;
+        check.expect = None;
+        check.status_code = None;
+    }
+}
+
+/// Whether a check fetches a page on some port (an HTTP or HTTPS check),
+/// as `validate` decides it.
+fn fetches_page(check: &HealthCheck, ports: &[String]) -> bool {
+    let per_port = |port: &String| match &check.kind {
+        Some(KindSpec::Every(kind)) => Some(*kind),
+        Some(KindSpec::PerPort(entries)) => entries
+            .iter()
+            .find(|(written, _)| port_number(written) == port_number(port))
+            .map(|(_, kind)| *kind),
+        None => check.tls.map(|tls| if tls { "https" } else { "http" }),
+    };
+    if ports.is_empty() {
+        return match &check.kind {
+            Some(KindSpec::Every(kind)) => *kind != "tcp",
+            _ => check.tls.is_some() || check.path.is_some(),
+        };
+    }
+    ports.iter().any(|port| match per_port(port) {
+        Some(kind) => kind != "tcp",
+        None => check.path.is_some(),
+    })
 }
 
 fn host_v4(index: usize) -> Ipv4Addr {
@@ -829,7 +969,31 @@ fn service_node(service: &Service) -> Node {
 }
 
 fn health_check_node(check: &HealthCheck) -> Node {
-    let mut entries = vec![(Key::field("path"), text(check.path.clone(), false))];
+    let mut entries = Vec::new();
+    match &check.kind {
+        Some(KindSpec::Every(kind)) => {
+            entries.push((
+                Key::field("kind"),
+                Node::Scalar(Scalar::Str((*kind).to_owned()), Kind::Fixed),
+            ));
+        }
+        Some(KindSpec::PerPort(kinds)) => {
+            let kinds = kinds
+                .iter()
+                .map(|(port, kind)| {
+                    (
+                        Key::field(port),
+                        Node::Scalar(Scalar::Str((*kind).to_owned()), Kind::Fixed),
+                    )
+                })
+                .collect();
+            entries.push((Key::field("kind"), map(kinds, false)));
+        }
+        None => {}
+    }
+    if let Some(path) = &check.path {
+        entries.push((Key::field("path"), text(path.clone(), false)));
+    }
     if let Some(expect) = &check.expect {
         entries.push((Key::field("expect"), text(expect.clone(), true)));
     }

@@ -1,0 +1,362 @@
+//! The rules of a service's health check: which kind of check (HTTP,
+//! HTTPS or TCP) each balanced port gets, and the refusal of a check that
+//! can never pass on its port, such as plain HTTP on 443, where the real
+//! servers speak TLS: keepalived would take every one of them out.
+
+use super::Problems;
+use crate::inventory::{self, CheckKinds};
+use crate::model;
+use crate::values::{CheckKind, PortSpec};
+
+/// Seconds between health checks unless the inventory says otherwise.
+pub const DEFAULT_CHECK_INTERVAL: u32 = 6;
+/// Seconds a health check waits for the answer unless the inventory says otherwise.
+pub const DEFAULT_CONNECT_TIMEOUT: u32 = 3;
+/// Retries of a failed health check unless the inventory says otherwise.
+pub const DEFAULT_RETRY: u32 = 3;
+/// Seconds between those retries unless the inventory says otherwise.
+pub const DEFAULT_DELAY_BEFORE_RETRY: u32 = 3;
+
+/// The port of HTTPS (RFC 9110): its clients speak TLS first, so a real
+/// server that serves them answers no plain HTTP there.
+const HTTPS_PORT: u32 = 443;
+/// The port of plain HTTP: a server that serves its clients there fails
+/// every TLS handshake.
+const HTTP_PORT: u32 = 80;
+
+/// Where a port's kind of check comes from, to name it in a refusal.
+#[derive(Clone, Copy)]
+enum Source {
+    /// `kind: KIND`, for every port.
+    Every,
+    /// `kind: {PORT: KIND}`.
+    Port(PortSpec),
+    /// `tls: true` or `tls: false`.
+    Tls,
+    /// Nothing written: the default (never refused).
+    Default,
+}
+
+/// Checks the health check of the service at `service_path` (such as
+/// `services.www`), balanced on `ports`, and builds its model with the
+/// defaults applied; every problem is added to `problems`.
+pub(super) fn health_check(
+    service_path: &str,
+    check: &inventory::HealthCheck,
+    ports: &[PortSpec],
+    problems: &mut Problems,
+) -> model::HealthCheck {
+    let path = format!("{service_path}.health_check");
+    if check.kind.is_some() && check.tls.is_some() {
+        problems.add(
+            "health-check-tls-with-kind",
+            format!("{path}.tls"),
+            "`tls` is the older way to write `kind: https` (or `kind: http`), and this check \
+             has `kind`: remove `tls`",
+        );
+    }
+    if let Some(CheckKinds::PerPort(kinds)) = &check.kind {
+        for (port, _) in &kinds.0 {
+            check_port_is_balanced(&path, *port, ports, problems);
+        }
+    }
+    let kinds: Vec<(PortSpec, CheckKind)> = ports
+        .iter()
+        .map(|port| {
+            let (kind, source) = port_kind(check, *port);
+            let checked = check.port.map_or(u32::from(port.port), |port| port.0);
+            refuse_impossible(&path, kind, source, checked, problems);
+            (*port, kind)
+        })
+        .collect();
+    let fetches_page = match (&check.kind, ports.is_empty()) {
+        (Some(CheckKinds::Every(kind)), true) => kind.fetches_page(),
+        (_, true) => check.tls.is_some() || check.path.is_some(),
+        (_, false) => kinds.iter().any(|(_, kind)| kind.fetches_page()),
+    };
+    if fetches_page {
+        if check.path.is_none() {
+            problems.add(
+                "health-check-without-path",
+                format!("{path}.path"),
+                "an HTTP or HTTPS check fetches a page from each real server: add its `path`, \
+                 such as `path: /healthz`, or write `kind: tcp` to check only that the port \
+                 accepts connections",
+            );
+        }
+    } else {
+        refuse_page_keys(&path, check, problems);
+    }
+    model_check(check, kinds, fetches_page)
+}
+
+/// The kind of check on the balanced `port`, and where it comes from: the
+/// inventory's `kind` (for every port, or for this one), else `tls`, else
+/// the default: with a `path`, HTTPS where the checked port is 443 and HTTP
+/// elsewhere; without one, TCP.
+fn port_kind(check: &inventory::HealthCheck, port: PortSpec) -> (CheckKind, Source) {
+    let written = match &check.kind {
+        Some(CheckKinds::Every(kind)) => Some((*kind, Source::Every)),
+        Some(CheckKinds::PerPort(kinds)) => kinds
+            .0
+            .iter()
+            .find(|(spec, _)| *spec == port)
+            .map(|(_, kind)| (*kind, Source::Port(port))),
+        None => check.tls.map(|tls| {
+            let kind = if tls {
+                CheckKind::Https
+            } else {
+                CheckKind::Http
+            };
+            (kind, Source::Tls)
+        }),
+    };
+    written.unwrap_or_else(|| {
+        let checked = check.port.map_or(u32::from(port.port), |port| port.0);
+        let kind = match (&check.path, checked) {
+            (None, _) => CheckKind::Tcp,
+            (Some(_), HTTPS_PORT) => CheckKind::Https,
+            (Some(_), _) => CheckKind::Http,
+        };
+        (kind, Source::Default)
+    })
+}
+
+/// A port named in `kind` must be one the service balances.
+fn check_port_is_balanced(path: &str, port: PortSpec, ports: &[PortSpec], problems: &mut Problems) {
+    if ports.contains(&port) {
+        return;
+    }
+    let written: Vec<String> = ports.iter().map(ToString::to_string).collect();
+    let hint = match ports.iter().find(|spec| spec.port == port.port) {
+        Some(same_number) => format!("did you mean `{same_number}`?"),
+        None if ports.is_empty() => "it balances none".to_owned(),
+        None => format!("name one of its ports: {}", written.join(", ")),
+    };
+    problems.add(
+        "health-check-unknown-port",
+        format!("{path}.kind.{port}"),
+        format!(
+            "the service balances no port {}/{}, so no check would run there: {hint}",
+            port.port,
+            port.protocol.name()
+        ),
+    );
+}
+
+/// Refuses a check whose kind never passes on the port it checks: plain
+/// HTTP on 443, TLS on 80. Other ports may carry either (plain HTTP on
+/// 8443 is unusual, not impossible).
+fn refuse_impossible(
+    path: &str,
+    kind: CheckKind,
+    source: Source,
+    checked: u32,
+    problems: &mut Problems,
+) {
+    let (what, why, wanted, other_port) = match (kind, checked) {
+        (CheckKind::Http, HTTPS_PORT) => (
+            "a plain HTTP check",
+            "port 443 speaks HTTPS, and an HTTPS server answers no plain HTTP",
+            CheckKind::Https,
+            "a plain-HTTP port",
+        ),
+        (CheckKind::Https, HTTP_PORT) => (
+            "an HTTPS (TLS) check",
+            "port 80 speaks plain HTTP, and a plain HTTP server fails every TLS handshake",
+            CheckKind::Http,
+            "a TLS port",
+        ),
+        _ => return,
+    };
+    let wanted = wanted.name();
+    let (at, fix) = match source {
+        Source::Default => return,
+        Source::Every => (
+            format!("{path}.kind"),
+            format!(
+                "leave `kind` out (a check with a `path` is HTTPS on port 443 and HTTP on the \
+                 others) or write `kind: {wanted}`, point the check at {other_port} with \
+                 `port:`, or check only the connection with `kind: tcp`"
+            ),
+        ),
+        Source::Port(port) => (
+            format!("{path}.kind.{port}"),
+            format!(
+                "write `{port}: {wanted}`, point the check at {other_port} with `port:`, or \
+                 check only the connection with `{port}: tcp`"
+            ),
+        ),
+        Source::Tls => (
+            format!("{path}.tls"),
+            format!(
+                "remove `tls` (a check with a `path` is HTTPS on port 443 and HTTP on the \
+                 others) or write `kind: {wanted}`, point the check at {other_port} with \
+                 `port:`, or check only the connection with `kind: tcp`"
+            ),
+        ),
+    };
+    problems.add(
+        "health-check-cannot-pass",
+        at,
+        format!(
+            "{what} of port {checked} can never pass: {why}, so keepalived would take every \
+             real server out of the service: {fix}"
+        ),
+    );
+}
+
+/// A check that fetches no page on any port (TCP only) has no use for the
+/// page's keys; they would let a reader believe the page is checked.
+fn refuse_page_keys(path: &str, check: &inventory::HealthCheck, problems: &mut Problems) {
+    let written = [
+        ("path", check.path.is_some()),
+        ("expect", check.expect.is_some()),
+        ("status_code", check.status_code.is_some()),
+    ];
+    for (key, _) in written.iter().filter(|(_, present)| *present) {
+        problems.add(
+            "health-check-tcp-reads-no-page",
+            format!("{path}.{key}"),
+            format!(
+                "this is a TCP check on every port, which only connects and reads no page, so \
+                 `{key}` would never be checked: remove it, or make the check fetch a page \
+                 (`kind: http` or `https`, with a `path`)"
+            ),
+        );
+    }
+}
+
+/// The model of a valid check. With neither `expect` nor `status_code`, a
+/// healthy page is one that answers 200.
+fn model_check(
+    check: &inventory::HealthCheck,
+    kinds: Vec<(PortSpec, CheckKind)>,
+    fetches_page: bool,
+) -> model::HealthCheck {
+    let expect = check.expect.as_ref().map(|text| text.0.clone());
+    let status_code = match (&expect, check.status_code) {
+        (_, Some(code)) => Some(code.0),
+        (Some(_), None) => None,
+        (None, None) => fetches_page.then_some(200),
+    };
+    model::HealthCheck {
+        kinds,
+        path: check.path.as_ref().map(|path| path.0.clone()),
+        expect,
+        status_code,
+        port: check.port.map(|port| port.0),
+        interval: check.interval.map_or(DEFAULT_CHECK_INTERVAL, |s| s.0),
+        connect_timeout: check
+            .connect_timeout
+            .map_or(DEFAULT_CONNECT_TIMEOUT, |s| s.0),
+        retry: check.retry.map_or(DEFAULT_RETRY, |n| n.0),
+        delay_before_retry: check
+            .delay_before_retry
+            .map_or(DEFAULT_DELAY_BEFORE_RETRY, |s| s.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::inventory;
+    use crate::validate::validate;
+    use crate::values::CheckKind::{self, Http, Https, Tcp};
+
+    /// Each port as written with its kind, or the codes of the problems.
+    type Kinds = Result<Vec<(String, CheckKind)>, Vec<String>>;
+
+    /// The kind of check on each port of the one service `web` with
+    /// `ports` and `check` (YAML flow mappings), or the problems' codes.
+    fn kinds(ports: &str, check: &str) -> Kinds {
+        let text = format!(
+            "version: 1\nservices:\n  web: {{vips: [198.51.100.1], ports: {ports}, \
+             health_check: {check}}}\nhosts:\n  web01: {{address: 192.0.2.11, services: [web]}}\n"
+        );
+        let raw = inventory::parse("i.yaml", &text).expect("parses");
+        match validate("i.yaml", &raw) {
+            Ok(model) => Ok(model.services[0]
+                .health_check
+                .as_ref()
+                .expect("a check")
+                .kinds
+                .iter()
+                .map(|(port, kind)| (port.to_string(), *kind))
+                .collect()),
+            Err(problems) => Err(problems.iter().map(|p| p.code.to_string()).collect()),
+        }
+    }
+
+    /// The kinds of a valid check, as `kinds` returns them inside `Ok`.
+    fn owned(list: &[(&str, CheckKind)]) -> Vec<(String, CheckKind)> {
+        list.iter().map(|(p, k)| ((*p).to_owned(), *k)).collect()
+    }
+
+    #[test]
+    fn a_path_check_is_https_where_the_checked_port_is_443() {
+        let both = Ok(owned(&[("80", Http), ("443", Https)]));
+        assert_eq!(kinds("[80, 443]", "{path: /h}"), both);
+        assert_eq!(
+            kinds("[443/udp]", "{path: /h}"),
+            Ok(owned(&[("443/udp", Https)]))
+        );
+        // The checked port decides, not the balanced one.
+        assert_eq!(
+            kinds("[80, 443]", "{path: /h, port: 80}"),
+            Ok(owned(&[("80", Http), ("443", Http)]))
+        );
+        assert_eq!(
+            kinds("[8080]", "{path: /h, port: 443}"),
+            Ok(owned(&[("8080", Https)]))
+        );
+        // 8443 is HTTPS by custom only: plain HTTP unless written.
+        assert_eq!(kinds("[8443]", "{path: /h}"), Ok(owned(&[("8443", Http)])));
+    }
+
+    #[test]
+    fn without_a_path_the_check_is_tcp() {
+        assert_eq!(
+            kinds("[25, 443]", "{}"),
+            Ok(owned(&[("25", Tcp), ("443", Tcp)]))
+        );
+        assert_eq!(
+            kinds("[53/udp]", "{port: 53}"),
+            Ok(owned(&[("53/udp", Tcp)]))
+        );
+    }
+
+    #[test]
+    fn written_kinds_win_and_tls_still_works() {
+        assert_eq!(
+            kinds("[8443]", "{path: /h, kind: https}"),
+            Ok(owned(&[("8443", Https)]))
+        );
+        assert_eq!(
+            kinds("[8443]", "{path: /h, kind: http}"),
+            Ok(owned(&[("8443", Http)]))
+        );
+        assert_eq!(
+            kinds("[443]", "{path: /h, tls: true}"),
+            Ok(owned(&[("443", Https)]))
+        );
+        assert_eq!(
+            kinds(
+                "[80, 443/tcp, 8443]",
+                "{path: /h, kind: {443: tcp, 8443: https}}"
+            ),
+            Ok(owned(&[("80", Http), ("443", Tcp), ("8443", Https)]))
+        );
+    }
+
+    #[test]
+    fn checks_that_cannot_pass_are_refused() {
+        let cannot = Err(vec!["health-check-cannot-pass".to_owned()]);
+        assert_eq!(kinds("[443]", "{path: /h, kind: http}"), cannot);
+        assert_eq!(kinds("[443]", "{path: /h, tls: false}"), cannot);
+        assert_eq!(kinds("[80]", "{path: /h, kind: https}"), cannot);
+        assert_eq!(kinds("[80, 443]", "{path: /h, kind: {443: http}}"), cannot);
+        assert_eq!(kinds("[8080]", "{path: /h, kind: https, port: 80}"), cannot);
+        // TCP connects to either.
+        assert!(kinds("[80, 443]", "{kind: tcp}").is_ok());
+    }
+}
