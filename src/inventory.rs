@@ -18,9 +18,9 @@ use serde::Deserialize;
 use crate::diagnostic::{closest, coded, take_code, Diagnostic, Location};
 use crate::values::{
     AdvertInterval, CheckKind, CheckSeconds, Drain, HostAddresses, HostName, InterfaceName,
-    NetworkDevice, OneLine, Port, PortSpec, Priority, RelativePath, Retries, RouterId, Scheduler,
-    Seconds, Segment, ServiceName, StatusCode, Style, SysctlKey, SysctlValue, UrlPath, Version,
-    Vip, VrrpPassword, Weight,
+    NetworkDevice, OneLine, Port, PortSpec, Priority, RelativePath, Release, Retries, RouterId,
+    Scheduler, Seconds, Segment, ServiceName, Stack, StatusCode, Style, SysctlKey, SysctlValue,
+    UrlPath, Version, Vip, VrrpPassword, Weight,
 };
 
 /// The whole inventory, as written.
@@ -83,6 +83,10 @@ pub struct Settings {
     pub interface: Option<InterfaceName>,
     /// Which commands add the VIPs.
     pub style: Option<Style>,
+    /// Which network configuration system reads the VIPs.
+    pub stack: Option<Stack>,
+    /// The Debian release the hosts run, where the stack's files depend on it.
+    pub release: Option<Release>,
     /// Extra kernel parameters, merged key by key over the built-in set.
     #[serde(default)]
     pub sysctl: OrderedMap<SysctlKey, SysctlValue>,
@@ -101,6 +105,12 @@ pub struct Paths {
     pub modules: Option<RelativePath>,
     /// The kernel parameter file.
     pub sysctl: Option<RelativePath>,
+    /// The systemd-networkd `.netdev` file that creates a dummy interface.
+    pub netdev: Option<RelativePath>,
+    /// The systemd-networkd `.network` file with the VIPs.
+    pub network: Option<RelativePath>,
+    /// The netplan YAML file.
+    pub netplan: Option<RelativePath>,
 }
 
 /// A balanced service: its VIPs and what the directors need to know of it.
@@ -234,6 +244,10 @@ pub struct Host {
     pub interface: Option<InterfaceName>,
     /// Overrides `defaults.style`.
     pub style: Option<Style>,
+    /// Overrides `defaults.stack`.
+    pub stack: Option<Stack>,
+    /// Overrides `defaults.release`.
+    pub release: Option<Release>,
     /// Merged key by key over `defaults.sysctl`.
     #[serde(default)]
     pub sysctl: OrderedMap<SysctlKey, SysctlValue>,

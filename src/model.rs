@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::values::{CheckKind, PortSpec, Scheduler, Style};
+use crate::values::{CheckKind, PortSpec, Scheduler, Stack, Style};
 
 /// Everything lvs-dr-gen renders, from one inventory file.
 #[derive(Debug, Clone)]
@@ -170,12 +170,18 @@ pub struct SysctlSetting {
 /// Where a host's generated files go, relative to its root.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OutputPaths {
-    /// The ifupdown stanza file.
+    /// The ifupdown stanza file (ifupdown).
     pub interfaces: PathBuf,
     /// The kernel module list (written only for a dummy interface).
     pub modules: PathBuf,
     /// The kernel parameter file.
     pub sysctl: PathBuf,
+    /// The systemd-networkd `.netdev` file (networkd, dummy interface).
+    pub netdev: PathBuf,
+    /// The systemd-networkd `.network` file (networkd).
+    pub network: PathBuf,
+    /// The netplan YAML file (netplan).
+    pub netplan: PathBuf,
 }
 
 /// A real server and everything its files need.
@@ -199,8 +205,10 @@ pub struct Host {
     pub vips: Arc<[IpAddr]>,
     /// Where the VIPs live.
     pub interface: VipInterface,
-    /// Which commands add them.
+    /// Which commands add them (ifupdown only).
     pub style: Style,
+    /// Which network configuration system reads them.
+    pub stack: Stack,
     /// The kernel parameters: the built-in LVS-DR set with the inventory's
     /// extras merged over it.
     pub sysctl: Arc<[SysctlSetting]>,

@@ -31,7 +31,7 @@ use rayon::prelude::*;
 use similar::TextDiff;
 
 use crate::outdir::{Compared, ConfinedError, Cursor, Existing, OutDir};
-use crate::render::{RenderError, Tree};
+use crate::render::{file_mode, RenderError, Tree};
 
 /// The manifest's file name, at the top of the output directory.
 pub const MANIFEST_NAME: &str = ".lvs-dr-gen-manifest";
@@ -39,8 +39,9 @@ pub const MANIFEST_NAME: &str = ".lvs-dr-gen-manifest";
 const MANIFEST_HEADER: &str =
     "# Files written by lvs-dr-gen. It updates and removes only the files listed here.\n";
 
-/// Generated files are configuration read by root-run services: rw-r--r--.
-const FILE_MODE: u32 = 0o644;
+/// The manifest is read by lvs-dr-gen and by people: rw-r--r--. Each
+/// generated file's mode is `render::file_mode`'s.
+const MANIFEST_MODE: u32 = 0o644;
 
 /// Why the output directory could not be planned or written.
 #[derive(Debug, thiserror::Error)]
@@ -706,7 +707,7 @@ impl Plan<'_> {
                 let (folder, _) = split(path);
                 let new = files.get(path).map_or(&[][..], Vec::as_slice);
                 let open = cursor.enter(folder, true)?.ok_or_else(|| missing(folder))?;
-                let temp = open.stage(new, FILE_MODE, false)?;
+                let temp = open.stage(new, file_mode(path), false)?;
                 staged.push(Staged { target: path, temp });
             }
             Ok(())
@@ -873,7 +874,8 @@ pub fn write_new_file(path: &Path, contents: &[u8]) -> Result<(), ConfinedError>
     let open = cursor
         .enter(Path::new(""), false)?
         .ok_or_else(|| missing(folder))?;
-    let temp = open.stage(contents, FILE_MODE, true)?;
+    // rw-r--r--: an inventory, read by whoever renders it.
+    let temp = open.stage(contents, 0o644, true)?;
     if let Err(error) = open.rename_new(&temp, name) {
         let _ = open.remove(&temp);
         return Err(error);
@@ -919,7 +921,7 @@ fn write_manifest(cursor: &mut Cursor<'_>, text: &[u8]) -> Result<(), OutputErro
     if matches!(top.read(name)?, Existing::File(old) if old == text) {
         return Ok(());
     }
-    let temp = top.stage(text, FILE_MODE, true)?;
+    let temp = top.stage(text, MANIFEST_MODE, true)?;
     if let Err(error) = top.rename(&temp, name) {
         let _ = top.remove(&temp);
         return Err(error.into());

@@ -35,6 +35,7 @@ fn defaults() -> Vec<(&'static str, &'static str, Value)> {
     vec![
         ("Settings", "interface", json!(validate::DEFAULT_INTERFACE)),
         ("Settings", "style", json!(Style::Iproute2)),
+        ("Settings", "stack", json!(validate::DEFAULT_STACK)),
         (
             "Paths",
             "interfaces",
@@ -42,6 +43,9 @@ fn defaults() -> Vec<(&'static str, &'static str, Value)> {
         ),
         ("Paths", "modules", json!(validate::DEFAULT_MODULES_PATH)),
         ("Paths", "sysctl", json!(validate::DEFAULT_SYSCTL_PATH)),
+        ("Paths", "netdev", json!(validate::DEFAULT_NETDEV_PATH)),
+        ("Paths", "network", json!(validate::DEFAULT_NETWORK_PATH)),
+        ("Paths", "netplan", json!(validate::DEFAULT_NETPLAN_PATH)),
         ("Service", "scheduler", json!(Scheduler::Wlc)),
         ("Host", "weight", json!(validate::DEFAULT_WEIGHT)),
         (

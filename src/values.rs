@@ -688,6 +688,42 @@ pub enum Style {
     NetTools,
 }
 
+/// Which network configuration system of the real server reads the VIPs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Stack {
+    /// ifupdown: a stanza in /etc/network/interfaces.d (Debian's classic
+    /// installs).
+    Ifupdown,
+    /// systemd-networkd: a `.netdev` and a `.network` in
+    /// /etc/systemd/network (Debian 12 and 13, cloud images included).
+    Networkd,
+    /// netplan: a YAML file in /etc/netplan; a dummy interface needs
+    /// netplan.io 0.107 or later (`release: trixie`).
+    Netplan,
+}
+
+impl Stack {
+    /// The stack's name as written in the inventory.
+    pub fn name(self) -> &'static str {
+        match self {
+            Stack::Ifupdown => "ifupdown",
+            Stack::Networkd => "networkd",
+            Stack::Netplan => "netplan",
+        }
+    }
+}
+
+/// The Debian release a real server runs, where a stack's files depend on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Release {
+    /// Debian 12.
+    Bookworm,
+    /// Debian 13.
+    Trixie,
+}
+
 /// A transport protocol of a balanced port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Protocol {

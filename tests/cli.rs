@@ -321,7 +321,8 @@ fn a_misnamed_or_broken_template_is_an_error_and_nothing_is_written() {
     assert_eq!(
         stderr,
         "error: typo/sysctl.jinja.j2: unknown template name; the templates are header.j2, \
-         interfaces-iproute2.j2, interfaces-net-tools.j2, keepalived.j2, modules.j2, sysctl.j2\n"
+         interfaces-iproute2.j2, interfaces-net-tools.j2, keepalived.j2, modules.j2, netplan.j2, \
+         networkd-netdev.j2, networkd-network.j2, sysctl.j2\n"
     );
     work.write("broken/sysctl.j2", "{{ host.nmae }}\n");
     let (code, _, stderr) = work.render_with_templates("broken");
@@ -534,4 +535,26 @@ fn a_template_with_a_deprecated_keepalived_keyword_is_refused() {
         "{stderr}"
     );
     assert!(!work.path("out").exists());
+}
+
+#[test]
+fn netplan_files_are_written_readable_by_root_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let inventory = INVENTORY.replacen(
+        "services:",
+        "defaults:\n  stack: netplan\n  interface: lo\nservices:",
+        1,
+    );
+    let work = Workspace::new(&inventory);
+    let (status, _, stderr) = work.render();
+    assert_eq!(status, 0, "{stderr}");
+    let mode = |path: &str| {
+        fs::metadata(work.path(path))
+            .expect("written")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("out/web01/etc/netplan/60-lvs-dr.yaml"), 0o600);
+    assert_eq!(mode("out/web01/etc/sysctl.d/60-lvs-dr.conf"), 0o644);
 }

@@ -24,14 +24,14 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Va
 use serde::Serialize;
 
 use crate::model::{Director, Host, Inventory, Service, SysctlSetting, VipInterface, Vrrp};
-use crate::values::{PortSpec, Style};
+use crate::values::{PortSpec, Stack, Style};
 
 /// The generated files: path below the output directory → contents.
 /// A `BTreeMap`, so that every walk over it is in one stable order.
 pub type Tree = BTreeMap<PathBuf, Vec<u8>>;
 
 /// The built-in templates: name → source, from `templates/`.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 6] = [
+pub const BUILTIN_TEMPLATES: [(&str, &str); 9] = [
     ("header.j2", include_str!("../../templates/header.j2")),
     (
         "interfaces-iproute2.j2",
@@ -46,6 +46,15 @@ pub const BUILTIN_TEMPLATES: [(&str, &str); 6] = [
         include_str!("../../templates/keepalived.j2"),
     ),
     ("modules.j2", include_str!("../../templates/modules.j2")),
+    ("netplan.j2", include_str!("../../templates/netplan.j2")),
+    (
+        "networkd-netdev.j2",
+        include_str!("../../templates/networkd-netdev.j2"),
+    ),
+    (
+        "networkd-network.j2",
+        include_str!("../../templates/networkd-network.j2"),
+    ),
     ("sysctl.j2", include_str!("../../templates/sysctl.j2")),
 ];
 
@@ -221,20 +230,52 @@ impl Renderer {
     ) -> Result<(), RenderError> {
         let context = Value::from_serialize(HostContext::new(source, services, host));
         let root = PathBuf::from(&host.name);
-        let interfaces_template = match host.style {
-            Style::Iproute2 => "interfaces-iproute2.j2",
-            Style::NetTools => "interfaces-net-tools.j2",
-        };
-        let mut files = vec![(interfaces_template, &host.paths.interfaces)];
-        if matches!(host.interface, VipInterface::Dummy(_)) {
-            files.push(("modules.j2", &host.paths.modules));
-        }
-        files.push(("sysctl.j2", &host.paths.sysctl));
-        for (template, path) in files {
+        for (template, path) in host_files(host) {
             let text = self.env.get_template(template)?.render(&context)?;
             tree.insert(root.join(path), text.into_bytes());
         }
         Ok(())
+    }
+}
+
+/// The host's files and the template of each: its stack's files that carry
+/// the VIPs, the module list (for a dummy interface) and the sysctl file.
+fn host_files(host: &Host) -> Vec<(&'static str, &Path)> {
+    let dummy = matches!(host.interface, VipInterface::Dummy(_));
+    let paths = &host.paths;
+    let mut files = match host.stack {
+        Stack::Ifupdown => {
+            let template = match host.style {
+                Style::Iproute2 => "interfaces-iproute2.j2",
+                Style::NetTools => "interfaces-net-tools.j2",
+            };
+            vec![(template, paths.interfaces.as_path())]
+        }
+        Stack::Networkd if dummy => vec![
+            ("networkd-netdev.j2", paths.netdev.as_path()),
+            ("networkd-network.j2", paths.network.as_path()),
+        ],
+        Stack::Networkd => vec![("networkd-network.j2", paths.network.as_path())],
+        Stack::Netplan => vec![("netplan.j2", paths.netplan.as_path())],
+    };
+    if dummy {
+        files.push(("modules.j2", paths.modules.as_path()));
+    }
+    files.push(("sysctl.j2", paths.sysctl.as_path()));
+    files
+}
+
+/// The permissions of a generated file, by its path below the output
+/// directory (`<unit>/<path on the machine>`): rw------- for netplan's files
+/// (netplan warns about YAML files that others can read, and validation
+/// keeps them in etc/netplan), rw-r--r-- for the rest, configuration read
+/// by root-run services.
+pub fn file_mode(path: &Path) -> u32 {
+    let on_machine: PathBuf = path.components().skip(1).collect();
+    if on_machine.starts_with("etc/netplan") {
+        0o600
+    } else {
+        0o644
     }
 }
 
@@ -318,6 +359,8 @@ fn single_line_formatter(
 #[derive(Serialize)]
 struct HostContext<'a> {
     source: &'a str,
+    /// The network stack: `ifupdown`, `networkd` or `netplan`.
+    stack: &'static str,
     host: HostView<'a>,
     /// The host's services in full, for templates that need ports or
     /// health checks.
@@ -394,6 +437,9 @@ struct PathsView {
     interfaces: String,
     modules: String,
     sysctl: String,
+    netdev: String,
+    network: String,
+    netplan: String,
 }
 
 impl<'a> HostContext<'a> {
@@ -428,6 +474,7 @@ impl<'a> HostContext<'a> {
             .collect();
         HostContext {
             source,
+            stack: host.stack.name(),
             services,
             host: HostView {
                 name: &host.name,
@@ -451,6 +498,9 @@ impl<'a> HostContext<'a> {
                 interfaces: absolute(&host.paths.interfaces),
                 modules: absolute(&host.paths.modules),
                 sysctl: absolute(&host.paths.sysctl),
+                netdev: absolute(&host.paths.netdev),
+                network: absolute(&host.paths.network),
+                netplan: absolute(&host.paths.netplan),
             },
         }
     }
@@ -466,6 +516,20 @@ mod tests {
         for (name, _) in BUILTIN_TEMPLATES {
             renderer.env.get_template(name).unwrap();
         }
+    }
+
+    #[test]
+    fn netplan_files_are_private() {
+        assert_eq!(
+            file_mode(Path::new("web01/etc/netplan/60-lvs-dr.yaml")),
+            0o600
+        );
+        assert_eq!(file_mode(Path::new("web01/etc/netplanx/a.yaml")), 0o644);
+        assert_eq!(file_mode(Path::new("etc/netplan/60-lvs-dr.yaml")), 0o644);
+        assert_eq!(
+            file_mode(Path::new("web01/etc/systemd/network/10-lvs-dr.network")),
+            0o644
+        );
     }
 
     #[test]

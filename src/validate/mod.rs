@@ -6,11 +6,13 @@
 
 mod directors;
 mod health_check;
+mod stack;
 
 pub use directors::DEFAULT_ADVERT_INT;
 pub use health_check::{
     DEFAULT_CHECK_INTERVAL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DELAY_BEFORE_RETRY, DEFAULT_RETRY,
 };
+pub use stack::{DEFAULT_NETDEV_PATH, DEFAULT_NETPLAN_PATH, DEFAULT_NETWORK_PATH, DEFAULT_STACK};
 
 use std::borrow::{Borrow, Cow};
 use std::collections::{HashMap, HashSet};
@@ -372,6 +374,7 @@ fn validate_host(
     if style == Style::NetTools {
         check_alias_labels(&path, &interface, &vips, problems);
     }
+    let stack = stack::host_stack(&path, host, defaults, &interface, problems);
     let sysctl = host_sysctl(&path, host, defaults, interface.device(), problems, shared);
     let paths = host_paths(&path, host, defaults, problems, shared);
     let drained = host_drain(&path, host.drain.as_ref(), &services, problems);
@@ -384,6 +387,7 @@ fn validate_host(
         vips,
         interface,
         style,
+        stack,
         sysctl,
         paths,
     }
@@ -455,7 +459,12 @@ fn host_paths(
     shared: &mut Shared,
 ) -> Arc<OutputPaths> {
     let own = &host.paths;
-    let inherited = own.interfaces.is_none() && own.modules.is_none() && own.sysctl.is_none();
+    let inherited = own.interfaces.is_none()
+        && own.modules.is_none()
+        && own.sysctl.is_none()
+        && own.netdev.is_none()
+        && own.network.is_none()
+        && own.netplan.is_none();
     if let Some(known) = shared.inherited_paths.as_ref().filter(|_| inherited) {
         return Arc::clone(known);
     }
@@ -670,7 +679,21 @@ fn resolve_paths(
     check_conf_suffix(&sysctl, "etc/sysctl.d", "systemd-sysctl", problems);
     check_sysctl_path(&sysctl, problems);
     check_modules_path(&modules, problems);
-    let chosen = [&interfaces, &modules, &sysctl];
+    let netdev = choose("netdev", &own.netdev, &defaults.netdev, DEFAULT_NETDEV_PATH);
+    let network = choose(
+        "network",
+        &own.network,
+        &defaults.network,
+        DEFAULT_NETWORK_PATH,
+    );
+    let netplan = choose(
+        "netplan",
+        &own.netplan,
+        &defaults.netplan,
+        DEFAULT_NETPLAN_PATH,
+    );
+    stack::check_stack_paths(&netdev, &network, &netplan, problems);
+    let chosen = [&interfaces, &modules, &sysctl, &netdev, &network, &netplan];
     for (index, (file, origin)) in chosen.iter().enumerate() {
         if chosen[..index].iter().any(|(earlier, _)| earlier == file) {
             problems.add(
@@ -687,6 +710,9 @@ fn resolve_paths(
         interfaces: interfaces.0,
         modules: modules.0,
         sysctl: sysctl.0,
+        netdev: netdev.0,
+        network: network.0,
+        netplan: netplan.0,
     }
 }
 

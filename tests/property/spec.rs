@@ -120,6 +120,10 @@ pub struct Settings {
     pub interface: Option<String>,
     /// `iproute2` or `net-tools`.
     pub style: Option<&'static str>,
+    /// `ifupdown`, `networkd` or `netplan`.
+    pub stack: Option<&'static str>,
+    /// `bookworm` or `trixie`.
+    pub release: Option<&'static str>,
     /// Extra kernel parameters: key, value (number or text).
     pub sysctl: Vec<(String, Scalar)>,
     /// Custom paths: interfaces, modules, sysctl.
@@ -233,7 +237,11 @@ type SettingsRaw = (
     Option<bool>,
     Vec<(usize, u64)>,
     [Option<usize>; 3],
+    (Option<usize>, Option<bool>),
 );
+
+/// The network stacks a host may name.
+const STACKS: [&str; 3] = ["ifupdown", "networkd", "netplan"];
 
 fn settings_raw() -> impl Strategy<Value = SettingsRaw> {
     (
@@ -245,6 +253,10 @@ fn settings_raw() -> impl Strategy<Value = SettingsRaw> {
             option::weighted(0.2, 0..MODULES_PATHS.len()),
             option::weighted(0.2, 0..SYSCTL_PATHS.len()),
         ],
+        (
+            option::weighted(0.4, 0..STACKS.len()),
+            option::weighted(0.2, any::<bool>()),
+        ),
     )
 }
 
@@ -449,6 +461,7 @@ fn build(raw: InventoryRaw) -> Spec {
     }
     for host in &mut hosts {
         fit_alias_labels(host, &defaults, &services);
+        fit_stack(host, &defaults);
     }
     for service in &mut services {
         if let Some(check) = &mut service.health_check {
@@ -700,7 +713,7 @@ fn build_host(index: usize, raw: HostRaw, service_count: usize) -> Host {
 }
 
 fn build_settings(raw: SettingsRaw) -> Settings {
-    let (interface, style, sysctl_raw, paths) = raw;
+    let (interface, style, sysctl_raw, paths, (stack, release)) = raw;
     let mut sysctl: Vec<(String, Scalar)> = Vec::new();
     for (index, pick) in sysctl_raw {
         let (key, choice) = SYSCTLS[index];
@@ -723,6 +736,8 @@ fn build_settings(raw: SettingsRaw) -> Settings {
     Settings {
         interface: interface.map(|i| VIP_INTERFACES[i].to_owned()),
         style: style.map(|net_tools| if net_tools { "net-tools" } else { "iproute2" }),
+        stack: stack.map(|index| STACKS[index]),
+        release: release.map(|trixie| if trixie { "trixie" } else { "bookworm" }),
         sysctl,
         paths: [
             paths[0].map(|i| INTERFACES_PATHS[i].to_owned()),
@@ -834,6 +849,24 @@ fn fit_alias_labels(host: &mut Host, defaults: &Settings, services: &[Service]) 
     }
 }
 
+/// Only ifupdown has the net-tools style, and netplan's dummy-devices need
+/// Debian 13: a host that would break either rule gets iproute2 or
+/// `release: trixie`.
+fn fit_stack(host: &mut Host, defaults: &Settings) {
+    let own = &host.settings;
+    let stack = own.stack.or(defaults.stack).unwrap_or("ifupdown");
+    if stack != "ifupdown" && own.style.or(defaults.style) == Some("net-tools") {
+        host.settings.style = Some("iproute2");
+    }
+    let own = &host.settings;
+    let interface = own.interface.as_ref().or(defaults.interface.as_ref());
+    let release = own.release.or(defaults.release);
+    if stack == "netplan" && interface.is_none_or(|name| name != "lo") && release != Some("trixie")
+    {
+        host.settings.release = Some("trixie");
+    }
+}
+
 impl Spec {
     /// The inventory's YAML tree, with the hosts in the order `order`
     /// gives (indexes into `hosts`).
@@ -912,6 +945,12 @@ fn settings_node(settings: &Settings) -> Option<Node> {
     }
     if let Some(style) = settings.style {
         entries.push((Key::field("style"), text(style, false)));
+    }
+    if let Some(stack) = settings.stack {
+        entries.push((Key::field("stack"), text(stack, false)));
+    }
+    if let Some(release) = settings.release {
+        entries.push((Key::field("release"), text(release, false)));
     }
     if !settings.sysctl.is_empty() {
         let sysctl = settings
