@@ -126,6 +126,13 @@ pub enum Action {
     },
     /// Load the dummy module (and the modules-load.d file for boot).
     LoadDummyModule,
+    /// Hand the VIP interface from one network stack to another.
+    ChangeStack {
+        /// The stack that configured it (`ifupdown`, `networkd`, `netplan`).
+        from: &'static str,
+        /// The stack that takes it over.
+        to: &'static str,
+    },
     /// Create a dummy interface.
     CreateInterface {
         /// Its name.
@@ -246,6 +253,10 @@ impl Action {
                 keys.join(", ")
             ),
             Action::LoadDummyModule => "load the dummy module".to_owned(),
+            Action::ChangeStack { from, to } => format!(
+                "hand the VIP interface from {from} to {to}: install {to}'s files and apply them, \
+                 then remove {from}'s file without taking the interface down"
+            ),
             Action::CreateInterface { device } => format!("create {device}"),
             Action::AddVip { vip, device } => format!("add {} on {device}", with_prefix(*vip)),
             Action::MoveVip { vip, from, to } => format!(
@@ -452,6 +463,12 @@ fn changed_host(old: &Host, new: &Host) -> (Vec<Action>, Vec<Action>) {
     let mut after = Vec::new();
     let (old_device, new_device) = (old.interface.device(), new.interface.device());
     let moved = old.interface != new.interface;
+    if old.stack != new.stack {
+        before.push(Action::ChangeStack {
+            from: old.stack.name(),
+            to: new.stack.name(),
+        });
+    }
     if let VipInterface::Dummy(device) = &new.interface {
         if !matches!(old.interface, VipInterface::Dummy(_)) {
             before.push(Action::LoadDummyModule);
