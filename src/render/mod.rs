@@ -213,9 +213,8 @@ impl Renderer {
         tree: &mut Tree,
     ) -> Result<(), RenderError> {
         const TEMPLATE: &str = "keepalived.j2";
-        let context = Value::from_serialize(director::DirectorContext::new(
-            inventory, director, vrrp,
-        ));
+        let context =
+            Value::from_serialize(director::DirectorContext::new(inventory, director, vrrp));
         let text = self.env.get_template(TEMPLATE)?.render(&context)?;
         let root = PathBuf::from(&director.name);
         let path = root.join(&director.keepalived_path);

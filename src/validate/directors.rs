@@ -47,12 +47,7 @@ pub(super) fn validate_directors(
         }
         return (Vec::new(), None);
     }
-    let vrrp = validate_vrrp(
-        raw.vrrp.as_ref(),
-        services,
-        raw.directors.0.len(),
-        problems,
-    );
+    let vrrp = validate_vrrp(raw.vrrp.as_ref(), services, raw.directors.0.len(), problems);
     check_director_identities(raw, problems);
     let segment = suggestion_segment(raw);
     check_director_families(raw, services, &segment, problems);
@@ -103,14 +98,14 @@ fn director_paths(
     let sysctl = choose("sysctl", &paths.sysctl, DEFAULT_DIRECTOR_SYSCTL_PATH);
     let modules = choose("modules", &paths.modules, DEFAULT_DIRECTOR_MODULES_PATH);
     super::check_conf_suffix(&sysctl, "etc/sysctl.d", "systemd-sysctl", problems);
-    super::check_sysctl_path(&sysctl, problems);
+    super::check_sysctl_path(&sysctl, DEFAULT_DIRECTOR_SYSCTL_PATH, problems);
     super::check_conf_suffix(
         &modules,
         "etc/modules-load.d",
         "systemd-modules-load",
         problems,
     );
-    super::check_modules_path(&modules, problems);
+    super::check_modules_path(&modules, DEFAULT_DIRECTOR_MODULES_PATH, problems);
     (sysctl.0, modules.0)
 }
 
