@@ -61,6 +61,20 @@ pub struct Director {
     pub interface: NetworkDevice,
     /// Its VRRP priority; the highest is the master.
     pub priority: Priority,
+    /// Where its kernel files go, relative to its root.
+    #[serde(default)]
+    pub paths: DirectorPaths,
+}
+
+/// A director's kernel file locations; each one unset is the built-in one.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DirectorPaths {
+    /// The IPVS kernel parameters (read by systemd-sysctl).
+    pub sysctl: Option<RelativePath>,
+    /// The module list that loads IPVS before those are applied (read by
+    /// systemd-modules-load).
+    pub modules: Option<RelativePath>,
 }
 
 /// VRRP settings shared by all directors.
@@ -73,6 +87,16 @@ pub struct Vrrp {
     pub advert_int: Option<AdvertInterval>,
     /// Optional VRRP version 2 password (IPv4 only).
     pub password: Option<VrrpPassword>,
+    /// Copy the IPVS connection table from the VRRP master to the other
+    /// directors (keepalived's `lvs_sync_daemon`, by multicast), so that
+    /// established connections survive a failover. Unset: on with two or
+    /// more directors, except with `unicast` (which usually means a segment
+    /// without multicast, where the sync daemon cannot run).
+    pub sync_connections: Option<bool>,
+    /// Send the VRRP advertisements to the other directors' own addresses
+    /// instead of the VRRP multicast group (for segments that drop
+    /// multicast). Unset: false.
+    pub unicast: Option<bool>,
 }
 
 /// Settings that `defaults` gives every host and a host may override.

@@ -40,6 +40,10 @@ pub struct Director {
     pub master: bool,
     /// Where its keepalived.conf goes, relative to its root.
     pub keepalived_path: PathBuf,
+    /// Where its IPVS kernel parameters go, relative to its root.
+    pub sysctl_path: PathBuf,
+    /// Where its module list (`ip_vs`) goes, relative to its root.
+    pub modules_path: PathBuf,
 }
 
 /// VRRP settings shared by the directors.
@@ -51,6 +55,10 @@ pub struct Vrrp {
     pub advert_int: u32,
     /// The VRRP version 2 password of the IPv4 instance, if any.
     pub password: Option<String>,
+    /// Whether keepalived runs the IPVS connection sync daemon.
+    pub sync_connections: bool,
+    /// Whether the advertisements go by unicast to the other directors.
+    pub unicast: bool,
 }
 
 /// A balanced service.

@@ -624,6 +624,21 @@ fn vrrp_setting_changes(old: &Inventory, new: &Inventory) -> Vec<Action> {
     if was.password != will.password {
         changes.push("the password changes".to_owned());
     }
+    let on_off = |on: bool| if on { "on" } else { "off" };
+    if was.sync_connections != will.sync_connections {
+        changes.push(format!(
+            "connection sync {} -> {}",
+            on_off(was.sync_connections),
+            on_off(will.sync_connections)
+        ));
+    }
+    if was.unicast != will.unicast {
+        changes.push(format!(
+            "unicast {} -> {}",
+            on_off(was.unicast),
+            on_off(will.unicast)
+        ));
+    }
     changes
         .into_iter()
         .map(|change| Action::ChangeVrrp { change })

@@ -321,7 +321,7 @@ fn a_misnamed_or_broken_template_is_an_error_and_nothing_is_written() {
     assert_eq!(
         stderr,
         "error: typo/sysctl.jinja.j2: unknown template name; the templates are header.j2, \
-         interfaces-iproute2.j2, interfaces-net-tools.j2, keepalived.j2, modules.j2, netplan.j2, \
+         director-modules.j2, director-sysctl.j2, interfaces-iproute2.j2, interfaces-net-tools.j2, keepalived.j2, modules.j2, netplan.j2, \
          networkd-netdev.j2, networkd-network.j2, sysctl.j2\n"
     );
     work.write("broken/sysctl.j2", "{{ host.nmae }}\n");
@@ -470,11 +470,18 @@ fn host_selects_a_director_with_every_real_server_in_its_config() {
     assert_eq!((code, stderr.as_str()), (0, ""));
     assert_eq!(
         stdout,
-        "0 hosts, 1 director: 1 file written, 0 unchanged, 0 removed\n"
+        "0 hosts, 1 director: 3 files written, 0 unchanged, 0 removed\n"
     );
     let tree = read_tree(&work.path("out"), &[".lvs-dr-gen-manifest"]);
     let path = Path::new("lb2").join(KEEPALIVED_CONF);
-    assert_eq!(tree.keys().collect::<Vec<_>>(), [&path]);
+    assert_eq!(
+        tree.keys().collect::<Vec<_>>(),
+        [
+            &path,
+            &Path::new("lb2").join("etc/modules-load.d/lvs-dr-director.conf"),
+            &Path::new("lb2").join("etc/sysctl.d/60-lvs-dr-director.conf"),
+        ]
+    );
     let config = text(&tree[&path]);
     assert!(config.contains("real_server 192.0.2.11 80 {"), "{config}");
     assert!(config.contains("real_server 192.0.2.12 80 {"), "{config}");
@@ -488,7 +495,7 @@ fn removed_directors_are_pruned_and_check_shows_a_real_server_leaving() {
     assert_eq!(code, 0);
     assert_eq!(
         stdout,
-        "2 hosts, 2 directors: 8 files written, 0 unchanged, 0 removed\n"
+        "2 hosts, 2 directors: 12 files written, 0 unchanged, 0 removed\n"
     );
     // web02 leaves the service's hosts: both directors' configs change.
     work.write(
@@ -513,7 +520,7 @@ fn removed_directors_are_pruned_and_check_shows_a_real_server_leaving() {
     work.write("inventory.yaml", &without);
     let (code, stdout, stderr) = work.run(&["render", "inventory.yaml", "--out", "out"]);
     assert_eq!((code, stderr.as_str()), (0, ""));
-    assert_eq!(stdout, "2 hosts: 0 files written, 6 unchanged, 2 removed\n");
+    assert_eq!(stdout, "2 hosts: 0 files written, 6 unchanged, 6 removed\n");
     assert!(!work.path("out/lb1").exists() && !work.path("out/lb2").exists());
 }
 

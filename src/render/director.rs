@@ -1,7 +1,9 @@
 //! What a director's keepalived.conf template sees, built from the model:
 //! the VRRP instances (one per address family) and one virtual server per
-//! VIP and port, with a real server for every host of the service. Also the
-//! check that a rendered configuration uses no keyword keepalived refuses.
+//! VIP and port, with a real server for every host of the service, the
+//! connection sync daemon and the unicast peers. The same context renders
+//! the director's IPVS kernel parameters and module list. Also the check
+//! that a rendered configuration uses no keyword keepalived refuses.
 
 use std::net::IpAddr;
 
@@ -37,6 +39,11 @@ pub fn deprecated_keyword(config: &str) -> Option<(usize, &'static str, &'static
     })
 }
 
+/// The IPv6 multicast group of the connection sync daemon when it follows
+/// the IPv6 instance: the link-local scope counterpart of the kernel's IPv4
+/// default 224.0.0.81 (the kernel has no IPv6 default).
+pub const SYNC_GROUP_IPV6: &str = "ff02::81";
+
 /// The template context of one director; field names are the template API.
 #[derive(Serialize)]
 pub struct DirectorContext<'a> {
@@ -44,7 +51,11 @@ pub struct DirectorContext<'a> {
     director: &'a Director,
     vrrp: &'a Vrrp,
     instances: Vec<Instance>,
+    /// The connection sync daemon, when `vrrp.sync_connections`.
+    sync_daemon: Option<SyncDaemon>,
     virtual_servers: Vec<VirtualServer<'a>>,
+    /// The absolute paths of the director's kernel files, for comments.
+    paths: DirectorPaths,
 }
 
 /// A VRRP instance: the VIPs of one address family.
@@ -55,6 +66,36 @@ struct Instance {
     vips: Vec<IpAddr>,
     /// VRRP version 2 (IPv4) only: version 3 has no authentication.
     password: Option<String>,
+    /// The unicast addresses, when `vrrp.unicast`.
+    unicast: Option<Unicast>,
+}
+
+/// Unicast VRRP of one instance: this director's address of the
+/// instance's family, and every other director's.
+#[derive(Serialize)]
+struct Unicast {
+    source: IpAddr,
+    peers: Vec<IpAddr>,
+}
+
+/// keepalived's `lvs_sync_daemon`: on the director's interface, master or
+/// backup with the state of `instance` (the IPv4 one when there is one; the
+/// sync group moves both together), with the virtual router id as sync id
+/// so that clusters on one segment ignore each other's messages.
+#[derive(Serialize)]
+struct SyncDaemon {
+    interface: String,
+    instance: &'static str,
+    id: u32,
+    /// The multicast group when not the kernel's default (224.0.0.81).
+    group: Option<&'static str>,
+}
+
+/// Where the director's kernel files are, as absolute paths.
+#[derive(Serialize)]
+struct DirectorPaths {
+    sysctl: String,
+    modules: String,
 }
 
 /// One `virtual_server`: a VIP and port of a service.
@@ -114,17 +155,56 @@ impl<'a> DirectorContext<'a> {
                     .copied()
                     .collect(),
                 password,
+                unicast: vrrp
+                    .unicast
+                    .then(|| unicast(&inventory.directors, director, ipv4))
+                    .flatten(),
             })
             .filter(|instance| !instance.vips.is_empty())
-            .collect();
+            .collect::<Vec<_>>();
+        let sync_daemon = instances
+            .first()
+            .filter(|_| vrrp.sync_connections)
+            .map(|instance| SyncDaemon {
+                interface: director.interface.clone(),
+                instance: instance.name,
+                id: vrrp.virtual_router_id,
+                group: (instance.prefix == 128).then_some(SYNC_GROUP_IPV6),
+            });
+        let absolute = |path: &std::path::Path| format!("/{}", path.display());
         DirectorContext {
             source: &inventory.source_name,
             director,
             vrrp,
             instances,
+            sync_daemon,
             virtual_servers: virtual_servers(&inventory.services, &inventory.hosts),
+            paths: DirectorPaths {
+                sysctl: absolute(&director.sysctl_path),
+                modules: absolute(&director.modules_path),
+            },
         }
     }
+}
+
+/// The unicast addresses of `director`'s instance of the family `ipv4`
+/// (validation gave every director an address of each VIP's family).
+fn unicast(directors: &[Director], director: &Director, ipv4: bool) -> Option<Unicast> {
+    let of_family = |candidate: &Director| {
+        candidate
+            .addresses
+            .iter()
+            .find(|address| address.is_ipv4() == ipv4)
+            .copied()
+    };
+    Some(Unicast {
+        source: of_family(director)?,
+        peers: directors
+            .iter()
+            .filter(|other| other.name != director.name)
+            .filter_map(of_family)
+            .collect(),
+    })
 }
 
 /// A virtual server as the rendered keepalived.conf has keepalived put it

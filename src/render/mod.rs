@@ -31,8 +31,16 @@ use crate::values::{PortSpec, Stack, Style};
 pub type Tree = BTreeMap<PathBuf, Vec<u8>>;
 
 /// The built-in templates: name → source, from `templates/`.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 9] = [
+pub const BUILTIN_TEMPLATES: [(&str, &str); 11] = [
     ("header.j2", include_str!("../../templates/header.j2")),
+    (
+        "director-modules.j2",
+        include_str!("../../templates/director-modules.j2"),
+    ),
+    (
+        "director-sysctl.j2",
+        include_str!("../../templates/director-sysctl.j2"),
+    ),
     (
         "interfaces-iproute2.j2",
         include_str!("../../templates/interfaces-iproute2.j2"),
@@ -205,9 +213,11 @@ impl Renderer {
         tree: &mut Tree,
     ) -> Result<(), RenderError> {
         const TEMPLATE: &str = "keepalived.j2";
-        let context = director::DirectorContext::new(inventory, director, vrrp);
+        let context =
+            Value::from_serialize(director::DirectorContext::new(inventory, director, vrrp));
         let text = self.env.get_template(TEMPLATE)?.render(&context)?;
-        let path = PathBuf::from(&director.name).join(&director.keepalived_path);
+        let root = PathBuf::from(&director.name);
+        let path = root.join(&director.keepalived_path);
         if let Some((line, keyword, replacement)) = director::deprecated_keyword(&text) {
             return Err(RenderError::DeprecatedKeyword {
                 template: TEMPLATE,
@@ -218,6 +228,13 @@ impl Renderer {
             });
         }
         tree.insert(path, text.into_bytes());
+        for (template, path) in [
+            ("director-sysctl.j2", &director.sysctl_path),
+            ("director-modules.j2", &director.modules_path),
+        ] {
+            let text = self.env.get_template(template)?.render(&context)?;
+            tree.insert(root.join(path), text.into_bytes());
+        }
         Ok(())
     }
 

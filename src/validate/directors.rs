@@ -14,6 +14,13 @@ use crate::values::Segment;
 /// reads it there).
 pub const DEFAULT_KEEPALIVED_PATH: &str = "etc/keepalived/keepalived.conf";
 
+/// Where a director's IPVS kernel parameters go (read by systemd-sysctl).
+pub const DEFAULT_DIRECTOR_SYSCTL_PATH: &str = "etc/sysctl.d/60-lvs-dr-director.conf";
+
+/// Where a director's module list goes: it loads `ip_vs` at boot before
+/// systemd-sysctl runs, so that the `net.ipv4.vs` keys exist by then.
+pub const DEFAULT_DIRECTOR_MODULES_PATH: &str = "etc/modules-load.d/lvs-dr-director.conf";
+
 /// Seconds between VRRP advertisements unless the inventory says otherwise.
 pub const DEFAULT_ADVERT_INT: u32 = 1;
 
@@ -40,7 +47,7 @@ pub(super) fn validate_directors(
         }
         return (Vec::new(), None);
     }
-    let vrrp = validate_vrrp(raw.vrrp.as_ref(), services, problems);
+    let vrrp = validate_vrrp(raw.vrrp.as_ref(), services, raw.directors.0.len(), problems);
     check_director_identities(raw, problems);
     let segment = suggestion_segment(raw);
     check_director_families(raw, services, &segment, problems);
@@ -56,21 +63,56 @@ pub(super) fn validate_directors(
         .directors
         .0
         .iter()
-        .map(|(name, director)| model::Director {
-            name: name.0.clone(),
-            addresses: director.address.0.clone(),
-            interface: director.interface.0.clone(),
-            priority: director.priority.0,
-            master: director.priority.0 == highest,
-            keepalived_path: PathBuf::from(DEFAULT_KEEPALIVED_PATH),
+        .map(|(name, director)| {
+            let (sysctl_path, modules_path) = director_paths(name, &director.paths, problems);
+            model::Director {
+                name: name.0.clone(),
+                addresses: director.address.0.clone(),
+                interface: director.interface.0.clone(),
+                priority: director.priority.0,
+                master: director.priority.0 == highest,
+                keepalived_path: PathBuf::from(DEFAULT_KEEPALIVED_PATH),
+                sysctl_path,
+                modules_path,
+            }
         })
         .collect();
     (directors, vrrp)
 }
 
+/// A director's sysctl and module list paths: its own or the built-in ones,
+/// refused where systemd would not read them at boot, like the hosts'
+/// (which also keeps them apart from each other and from keepalived.conf).
+fn director_paths(
+    name: &crate::values::HostName,
+    paths: &inventory::DirectorPaths,
+    problems: &mut Problems,
+) -> (PathBuf, PathBuf) {
+    let choose = |field: &str, own: &Option<crate::values::RelativePath>, builtin: &str| {
+        (
+            own.as_ref()
+                .map_or_else(|| PathBuf::from(builtin), |path| path.0.clone()),
+            format!("directors.{name}.paths.{field}"),
+        )
+    };
+    let sysctl = choose("sysctl", &paths.sysctl, DEFAULT_DIRECTOR_SYSCTL_PATH);
+    let modules = choose("modules", &paths.modules, DEFAULT_DIRECTOR_MODULES_PATH);
+    super::check_conf_suffix(&sysctl, "etc/sysctl.d", "systemd-sysctl", problems);
+    super::check_sysctl_path(&sysctl, DEFAULT_DIRECTOR_SYSCTL_PATH, problems);
+    super::check_conf_suffix(
+        &modules,
+        "etc/modules-load.d",
+        "systemd-modules-load",
+        problems,
+    );
+    super::check_modules_path(&modules, DEFAULT_DIRECTOR_MODULES_PATH, problems);
+    (sysctl.0, modules.0)
+}
+
 fn validate_vrrp(
     vrrp: Option<&inventory::Vrrp>,
     services: &[Service],
+    director_count: usize,
     problems: &mut Problems,
 ) -> Option<model::Vrrp> {
     let Some(vrrp) = vrrp else {
@@ -112,12 +154,26 @@ fn validate_vrrp(
             ),
         );
     }
+    let unicast = vrrp.unicast.unwrap_or(false);
+    if unicast && director_count < 2 {
+        problems.add(
+            "vrrp-unicast-without-peer",
+            "vrrp.unicast",
+            "unicast VRRP sends the advertisements to the other directors, and there is only \
+             one: keepalived would have no peer and keep the VIPs in FAULT state (down). Add a \
+             second director, or remove `unicast`",
+        );
+    }
     Some(model::Vrrp {
         virtual_router_id: vrrp.virtual_router_id.0,
         advert_int: vrrp
             .advert_int
             .map_or(DEFAULT_ADVERT_INT, |seconds| seconds.0),
         password: vrrp.password.as_ref().map(|password| password.0.clone()),
+        sync_connections: vrrp
+            .sync_connections
+            .unwrap_or(director_count >= 2 && !unicast),
+        unicast,
     })
 }
 

@@ -677,8 +677,8 @@ fn resolve_paths(
         problems,
     );
     check_conf_suffix(&sysctl, "etc/sysctl.d", "systemd-sysctl", problems);
-    check_sysctl_path(&sysctl, problems);
-    check_modules_path(&modules, problems);
+    check_sysctl_path(&sysctl, DEFAULT_SYSCTL_PATH, problems);
+    check_modules_path(&modules, DEFAULT_MODULES_PATH, problems);
     let netdev = choose("netdev", &own.netdev, &defaults.netdev, DEFAULT_NETDEV_PATH);
     let network = choose(
         "network",
@@ -759,8 +759,8 @@ fn check_interfaces_path((file, origin): &(PathBuf, String), problems: &mut Prob
 /// Debian 12 and 13 alike: anything outside /etc/sysctl.d, and
 /// `etc/sysctl.conf` in particular: Debian 13's procps (4.0.4) no longer
 /// ships the link `/etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf` that
-/// makes Debian 12 read it.
-fn check_sysctl_path((file, origin): &(PathBuf, String), problems: &mut Problems) {
+/// makes Debian 12 read it. `example` is the path suggested instead.
+fn check_sysctl_path((file, origin): &(PathBuf, String), example: &str, problems: &mut Problems) {
     if file == Path::new("etc/sysctl.conf") {
         problems.add(
             "sysctl-path-not-read-at-boot",
@@ -768,7 +768,7 @@ fn check_sysctl_path((file, origin): &(PathBuf, String), problems: &mut Problems
             format!(
                 "etc/sysctl.conf is not applied at boot on Debian 13: its procps no longer links \
                  /etc/sysctl.d/99-sysctl.conf to it, and systemd-sysctl reads only the sysctl.d \
-                 directories: use a file there, e.g. `{DEFAULT_SYSCTL_PATH}`"
+                 directories: use a file there, e.g. `{example}`"
             ),
         );
     } else if file.parent() != Some(Path::new("etc/sysctl.d")) {
@@ -777,7 +777,7 @@ fn check_sysctl_path((file, origin): &(PathBuf, String), problems: &mut Problems
             origin.clone(),
             format!(
                 "{} would not be applied at boot: systemd-sysctl reads /etc/sysctl.d/*.conf: \
-                 use a file there, e.g. `{DEFAULT_SYSCTL_PATH}`",
+                 use a file there, e.g. `{example}`",
                 file.display()
             ),
         );
@@ -787,7 +787,8 @@ fn check_sysctl_path((file, origin): &(PathBuf, String), problems: &mut Problems
 /// Refuses a module list that systemd-modules-load would not read at boot:
 /// it reads /etc/modules-load.d/*.conf, and `/etc/modules` through the link
 /// `/etc/modules-load.d/modules.conf` that Debian 12 and 13 both ship.
-fn check_modules_path((file, origin): &(PathBuf, String), problems: &mut Problems) {
+/// `example` is the path suggested instead.
+fn check_modules_path((file, origin): &(PathBuf, String), example: &str, problems: &mut Problems) {
     if file != Path::new("etc/modules") && file.parent() != Some(Path::new("etc/modules-load.d")) {
         problems.add(
             "path-not-read-at-boot",
@@ -795,7 +796,7 @@ fn check_modules_path((file, origin): &(PathBuf, String), problems: &mut Problem
             format!(
                 "{} would not be read at boot: systemd-modules-load reads \
                  /etc/modules-load.d/*.conf and /etc/modules: use one of them, e.g. \
-                 `{DEFAULT_MODULES_PATH}`",
+                 `{example}`",
                 file.display()
             ),
         );

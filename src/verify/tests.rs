@@ -12,6 +12,8 @@ struct Recorded {
     model: Inventory,
     host: &'static str,
     state: LiveState,
+    /// Rendered files newer than the recording, left out of the comparison.
+    unrecorded: Vec<std::path::PathBuf>,
 }
 
 /// webserver02 of examples/inventory.yaml (VIPs on lo), recorded in a
@@ -47,12 +49,18 @@ fn recorded(inventory_text: &str, host: &'static str, state: &str) -> Recorded {
     let raw = inventory::parse("inventory.yaml", inventory_text).expect("inventory parses");
     let model = validate::validate("inventory.yaml", &raw).expect("inventory is valid");
     let state = serde_json::from_str(state).expect("fixture parses");
-    Recorded { model, host, state }
+    Recorded {
+        model,
+        host,
+        state,
+        unrecorded: Vec::new(),
+    }
 }
 
 impl Recorded {
     fn report(&self) -> Report {
-        let tree = Renderer::new(None).unwrap().render(&self.model).unwrap();
+        let mut tree = Renderer::new(None).unwrap().render(&self.model).unwrap();
+        tree.retain(|path, _| !self.unrecorded.iter().any(|newer| path.ends_with(newer)));
         let machine = find_machine(&self.model, self.host).unwrap();
         verify(&machine, &machine_files(&tree, self.host), &self.state)
     }
@@ -340,13 +348,29 @@ fn director_recorded(state: &str) -> Recorded {
     director_recorded_as("lb1", state)
 }
 
-/// A director of tests/vm/cases/dr.yaml from a recording.
+/// A director of tests/vm/cases/dr.yaml from a recording. The recordings
+/// predate the connection sync daemon and the director's kernel files
+/// (issue 22 parts 2 and 3), so they are compared with what was rendered
+/// then: sync off, keepalived.conf alone; until the VM suite re-records them.
 fn director_recorded_as(host: &'static str, state: &str) -> Recorded {
     let inventory = include_str!("../../tests/vm/cases/dr.yaml");
     let raw = inventory::parse("dr.yaml", inventory).expect("inventory parses");
-    let model = validate::validate("dr.yaml", &raw).expect("inventory is valid");
+    let mut model = validate::validate("dr.yaml", &raw).expect("inventory is valid");
+    if let Some(vrrp) = model.vrrp.as_mut() {
+        vrrp.sync_connections = false;
+    }
+    let unrecorded = model
+        .directors
+        .iter()
+        .flat_map(|director| [director.sysctl_path.clone(), director.modules_path.clone()])
+        .collect();
     let state = serde_json::from_str(state).expect("fixture parses");
-    Recorded { model, host, state }
+    Recorded {
+        model,
+        host,
+        state,
+        unrecorded,
+    }
 }
 
 const IPVS_LB1: &str = "-A -t 10.0.0.100:80 -s rr\n\

@@ -216,6 +216,10 @@ pub struct Cluster {
     pub password: Option<String>,
     /// Whether any VIP is IPv6 (VRRP version 3).
     pub ipv6: bool,
+    /// `sync_connections`.
+    pub sync_connections: Option<bool>,
+    /// `unicast` (only with two or more directors: one alone has no peer).
+    pub unicast: Option<bool>,
 }
 
 /// A director.
@@ -371,6 +375,7 @@ type ClusterRaw = (
     u64,
     Option<u64>,
     Option<Vec<usize>>,
+    (Option<bool>, Option<bool>),
 );
 
 fn cluster_raw() -> impl Strategy<Value = ClusterRaw> {
@@ -387,6 +392,7 @@ fn cluster_raw() -> impl Strategy<Value = ClusterRaw> {
         1u64..=255,
         option::of(1u64..=255),
         option::weighted(0.4, vec(0..PASSWORD_CHARS.len(), 1..=8)),
+        (option::of(any::<bool>()), option::of(any::<bool>())),
     )
 }
 
@@ -748,7 +754,8 @@ fn build_settings(raw: SettingsRaw) -> Settings {
 }
 
 fn build_cluster(raw: ClusterRaw, services: &[Service]) -> Cluster {
-    let (directors_raw, router_id, advert_int, password) = raw;
+    let (directors_raw, router_id, advert_int, password, (sync_connections, unicast)) = raw;
+    let unicast = unicast.filter(|_| directors_raw.len() >= 2);
     let any_ipv4 = services
         .iter()
         .flat_map(|service| &service.vips)
@@ -797,6 +804,8 @@ fn build_cluster(raw: ClusterRaw, services: &[Service]) -> Cluster {
             }
         }),
         ipv6: any_ipv6,
+        sync_connections,
+        unicast,
         password: password.filter(|_| any_ipv4).map(|chars| {
             chars
                 .into_iter()
@@ -1073,6 +1082,17 @@ fn cluster_entries(cluster: &Cluster) -> Vec<(Key, Node)> {
     }
     if let Some(password) = &cluster.password {
         vrrp.push((Key::field("password"), text(password.clone(), false)));
+    }
+    for (field, value) in [
+        ("sync_connections", cluster.sync_connections),
+        ("unicast", cluster.unicast),
+    ] {
+        if let Some(value) = value {
+            vrrp.push((
+                Key::field(field),
+                Node::Scalar(Scalar::Bool(value), Kind::Fixed),
+            ));
+        }
     }
     let directors = cluster
         .directors
