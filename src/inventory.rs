@@ -619,6 +619,38 @@ mod tests {
         );
     }
 
+    /// Each kind of error gets its code and its path from the error itself,
+    /// and no mark of the code is left in the message.
+    #[test]
+    fn each_kind_of_error_has_its_code_and_path() {
+        for (text, code, path) in [
+            (
+                "version: 1\nhosts:\n  a:\n    adress: 192.0.2.1\n",
+                Code::UnknownKey,
+                Some("hosts.a"),
+            ),
+            (
+                "version: 1\ndefaults:\n  style: nettools\n",
+                Code::UnknownValue,
+                Some("defaults.style"),
+            ),
+            ("hosts: {}\n", Code::MissingKey, None),
+            ("version: 1\nhosts: [a]\n", Code::InvalidType, Some("hosts")),
+            ("version: 1\nversion: 1\n", Code::DuplicateKey, None),
+            (
+                "version: 1\nhosts:\n  a:\n    address: 192.0.2.300\n",
+                Code::InvalidHostAddress,
+                Some("hosts.a.address"),
+            ),
+            ("version: 2\n", Code::UnsupportedVersion, Some("version")),
+            ("version: \"1\n", Code::YamlSyntax, None),
+        ] {
+            let error = parse("i.yaml", text).unwrap_err();
+            assert_eq!((error.code, error.path.as_deref()), (code, path), "{text}");
+            assert!(!error.message.contains('\u{1f}'), "{}", error.message);
+        }
+    }
+
     #[test]
     fn duplicate_hosts_are_refused_with_a_location() {
         let text =

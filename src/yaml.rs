@@ -1857,4 +1857,59 @@ mod tests {
     fn an_alias_in_its_own_anchor_is_refused() {
         assert!(from_str::<Vec<Vec<String>>>("&a [*a]\n").is_err());
     }
+
+    /// serde's own kinds of error read as serde words them, and carry their
+    /// code.
+    #[test]
+    fn serde_error_kinds_keep_their_words_and_get_their_code() {
+        use serde::de::value::Error as Serde;
+        /// Makes the error with `$call` as ours and as serde's own.
+        macro_rules! kind {
+            ($call:expr, $code:expr) => {{
+                fn ours() -> Error {
+                    use de::Error as _;
+                    type E = Error;
+                    $call
+                }
+                fn serdes() -> Serde {
+                    use de::Error as _;
+                    type E = Serde;
+                    $call
+                }
+                let (ours, serdes) = (ours(), serdes());
+                assert_eq!(ours.message(), serdes.to_string());
+                assert_eq!(ours.code(), $code, "{serdes}");
+            }};
+        }
+        kind!(E::unknown_field("x", &[]), Code::UnknownKey);
+        kind!(E::unknown_field("x", &["a"]), Code::UnknownKey);
+        kind!(E::unknown_field("x", &["a", "b"]), Code::UnknownKey);
+        kind!(E::unknown_field("x", &["a", "b", "c"]), Code::UnknownKey);
+        kind!(E::unknown_variant("x", &[]), Code::UnknownValue);
+        kind!(
+            E::unknown_variant("x", &["a", "b", "c"]),
+            Code::UnknownValue
+        );
+        kind!(E::missing_field("x"), Code::MissingKey);
+        kind!(E::duplicate_field("x"), Code::DuplicateKey);
+        kind!(
+            E::invalid_type(Unexpected::Str("x"), &"a number"),
+            Code::InvalidType
+        );
+        kind!(
+            E::invalid_value(Unexpected::Signed(-1), &"a port"),
+            Code::InvalidValue
+        );
+        kind!(E::invalid_length(3, &"two"), Code::InvalidValue);
+        kind!(E::custom("words"), Code::YamlSyntax);
+    }
+
+    #[test]
+    fn a_coded_message_gives_its_code_and_loses_the_mark() {
+        let error = <Error as de::Error>::custom(crate::diagnostic::coded(Code::InvalidVip, "bad"));
+        assert_eq!(
+            (error.code(), error.message()),
+            (Code::InvalidVip, "bad".to_owned())
+        );
+    }
 }
