@@ -8,9 +8,9 @@
 //! The frames are built and read here (pure, unit-tested); the socket is
 //! rustix's. Binding a packet socket to an interface needs a
 //! `struct sockaddr_ll`, which neither rustix nor socket2 nor nix can build
-//! without `unsafe`: [`LinkLayerAddress`] is the crate's one `unsafe` item,
-//! a `#[repr(C)]` copy of the kernel's struct handed to rustix.
-#![allow(unsafe_code)]
+//! without `unsafe`: [`LinkLayerAddress`]'s `SocketAddrArg` impl is the
+//! crate's one `unsafe` item, handing a `#[repr(C)]` copy of the kernel's
+//! struct to rustix; the allowance is on that impl alone.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -182,6 +182,10 @@ struct LinkLayerAddress {
 // kernel's `struct sockaddr_ll` and readable for its whole size, which is
 // the length passed; the pointer lives as long as the call (rustix's
 // contract for `SocketAddrArg`).
+#[expect(
+    unsafe_code,
+    reason = "rustix builds no `sockaddr_ll`: the crate's one unsafe item (doc/architecture.md)"
+)]
 unsafe impl SocketAddrArg for LinkLayerAddress {
     unsafe fn with_sockaddr<R>(
         &self,
@@ -257,5 +261,36 @@ mod tests {
     #[test]
     fn the_link_layer_address_has_the_kernels_size() {
         assert_eq!(size_of::<LinkLayerAddress>(), 20);
+    }
+
+    /// The `unsafe` lint is allowed on one item only: the `SocketAddrArg` impl
+    /// above; no module or crate-wide `#![allow]` and no other item.
+    #[test]
+    fn the_unsafe_lint_is_allowed_on_the_one_impl_only() {
+        let mut allowances = Vec::new();
+        let mut folders = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(folder) = folders.pop() {
+            for entry in fs::read_dir(folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if path.extension().is_some_and(|extension| extension == "rs") {
+                    let text = fs::read_to_string(&path).unwrap();
+                    let lines: Vec<&str> = text.lines().collect();
+                    for (index, line) in lines.iter().enumerate() {
+                        if line.contains(concat!("unsafe", "_code")) {
+                            let item = lines[index..].iter().find(|l| l.starts_with("unsafe "));
+                            allowances.push((path.clone(), item.map(ToString::to_string)));
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(allowances.len(), 1, "{allowances:?}");
+        assert!(allowances[0].0.ends_with("src/arp.rs"));
+        assert_eq!(
+            allowances[0].1.as_deref(),
+            Some("unsafe impl SocketAddrArg for LinkLayerAddress {")
+        );
     }
 }

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::code::Code;
 use crate::diagnostic::{closest, Diagnostic};
 use crate::live::FileState;
 use crate::model::Inventory;
@@ -624,7 +625,7 @@ fn verify(args: &VerifyArgs) -> Result<u8, Reported> {
         VerifyFormat::Text | VerifyFormat::Prometheus => Format::Text,
     };
     let trouble = |message: String| {
-        let problem = Diagnostic::in_file("", "verify-trouble", &message);
+        let problem = Diagnostic::in_file("", Code::VerifyTrouble, &message);
         fail(format, &message, &[problem])
     };
     let model = load(&args.inventory, false, format)?;
@@ -739,7 +740,11 @@ fn load(path: &Path, writing: bool, format: Format) -> Result<Inventory, Reporte
         fail(
             format,
             &message,
-            &[Diagnostic::in_file(&file, "inventory-unreadable", &message)],
+            &[Diagnostic::in_file(
+                &file,
+                Code::InventoryUnreadable,
+                &message,
+            )],
         )
     })?;
     let problems = match inventory::parse(&file, &text) {
@@ -804,7 +809,7 @@ fn check_selection(model: &Inventory, names: &[String], format: Format) -> Resul
         .collect();
     let diagnostics: Vec<Diagnostic> = messages
         .iter()
-        .map(|message| Diagnostic::in_file("", "unknown-host-selected", message))
+        .map(|message| Diagnostic::in_file("", Code::UnknownHostSelected, message))
         .collect();
     Err(fail(format, &messages.join("\nerror: "), &diagnostics))
 }
@@ -923,7 +928,7 @@ fn drift_diagnostics(out: &Path, plan: &Plan) -> Vec<Diagnostic> {
             };
             Diagnostic::in_file(
                 out.join(change.path()).display().to_string(),
-                "out-of-sync",
+                Code::OutOfSync,
                 format!("{what}: run `lvs-dr-gen render` to update the output"),
             )
         })

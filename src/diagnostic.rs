@@ -2,10 +2,11 @@
 //! and column, or a path such as `hosts.web01.services[1]`), what is wrong,
 //! and how to fix it, with the offending line and a caret when it is known.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use serde_json::{json, Value};
+
+use crate::code::Code;
 
 /// A line and column in the inventory file, both counted from 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,7 +29,7 @@ pub struct Diagnostic {
     /// The stable name of the rule the input breaks, such as `unknown-key`
     /// or `duplicate-address`: scripts may rely on it (doc/diagnostics.md,
     /// "JSON diagnostics").
-    pub code: Cow<'static, str>,
+    pub code: Code,
     /// What is wrong and how to fix it.
     pub message: String,
     /// The offending source line, shown under the message.
@@ -39,7 +40,7 @@ impl Diagnostic {
     /// A problem found after parsing, located by its path in the inventory.
     pub fn at_path(
         file: &str,
-        code: &'static str,
+        code: Code,
         path: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
@@ -47,7 +48,7 @@ impl Diagnostic {
             file: file.to_owned(),
             location: None,
             path: Some(path.into()),
-            code: Cow::Borrowed(code),
+            code,
             message: message.into(),
             source_line: None,
         }
@@ -57,16 +58,12 @@ impl Diagnostic {
 impl Diagnostic {
     /// A problem outside the inventory (an output file, a template), named
     /// by its file (empty when there is none); no line or inventory path.
-    pub fn in_file(
-        file: impl Into<String>,
-        code: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn in_file(file: impl Into<String>, code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             file: file.into(),
             location: None,
             path: None,
-            code: Cow::Borrowed(code),
+            code,
             message: message.into(),
             source_line: None,
         }
@@ -87,22 +84,28 @@ impl Diagnostic {
     }
 }
 
-/// Marks the code in a parse error's message: serde carries only text from
-/// a value's `Deserialize` to the error, so the code travels inside it. The
-/// mark is a control character, which user input in a message never holds
-/// raw (it is always escaped).
+/// Marks the code in a parse error's message. This is the one place a code
+/// travels inside text: a value's `Deserialize` is generic over the error
+/// type and serde's `de::Error::custom` takes only a message, so [`coded`]
+/// puts the code's exact [`Code::as_str`] form between two of these marks in
+/// front of the message, and [`take_code`] reads it back from there, as a
+/// `Code` or not at all (never from a message's words). The mark is a
+/// control character, which user input in a message never holds raw (it is
+/// always escaped). The YAML layer owning the error type its values raise
+/// (issue 23 parts 1 and 3) would remove it.
 const CODE_MARK: char = '\u{1f}';
 
 /// A parse error message that carries `code`; see [`take_code`].
-pub fn coded(code: &'static str, message: impl fmt::Display) -> String {
+pub fn coded(code: Code, message: impl fmt::Display) -> String {
     format!("{CODE_MARK}{code}{CODE_MARK}{message}")
 }
 
-/// Removes the code that [`coded`] put in `message`, returning it.
-pub fn take_code(message: &mut String) -> Option<String> {
+/// Removes the code that [`coded`] put in `message`, returning it; `None`
+/// (and `message` unchanged) when there is none.
+pub fn take_code(message: &mut String) -> Option<Code> {
     let start = message.find(CODE_MARK)?;
     let length = message[start + 1..].find(CODE_MARK)?;
-    let code = message[start + 1..start + 1 + length].to_owned();
+    let code = message[start + 1..start + 1 + length].parse().ok()?;
     message.replace_range(start..start + length + 2, "");
     Some(code)
 }
@@ -196,7 +199,7 @@ mod tests {
                 column: 9,
             }),
             path: None,
-            code: Cow::Borrowed("bad"),
+            code: Code::InvalidValue,
             message: "bad".into(),
             source_line: Some("  vips: [x]".into()),
         };
@@ -210,7 +213,7 @@ mod tests {
     fn control_characters_are_shown_escaped_and_the_caret_still_lines_up() {
         let diagnostic = Diagnostic {
             file: "inventory.yaml".into(),
-            code: "unknown-value".into(),
+            code: Code::UnknownValue,
             location: Some(Location { line: 3, column: 8 }),
             path: None,
             message: "unknown value `r\u{1}r`".into(),
@@ -226,7 +229,7 @@ mod tests {
     fn path_problems_name_the_path() {
         let diagnostic = Diagnostic::at_path(
             "i.yaml",
-            "unknown-service",
+            Code::UnknownService,
             "hosts.a.services[1]",
             "unknown",
         );
@@ -238,18 +241,18 @@ mod tests {
 
     #[test]
     fn codes_travel_inside_messages() {
-        let mut message = format!("hosts.a: {}", coded("invalid-host-name", "`x` is bad"));
-        assert_eq!(
-            take_code(&mut message).as_deref(),
-            Some("invalid-host-name")
-        );
+        let mut message = format!("hosts.a: {}", coded(Code::InvalidHostName, "`x` is bad"));
+        assert_eq!(take_code(&mut message), Some(Code::InvalidHostName));
         assert_eq!(message, "hosts.a: `x` is bad");
         assert_eq!(take_code(&mut message), None);
+        let mut unknown = "\u{1f}no-such-code\u{1f}text".to_owned();
+        assert_eq!(take_code(&mut unknown), None);
+        assert_eq!(unknown, "\u{1f}no-such-code\u{1f}text");
     }
 
     #[test]
     fn json_has_every_key() {
-        let diagnostic = Diagnostic::at_path("i.yaml", "unknown-service", "hosts.a", "unknown");
+        let diagnostic = Diagnostic::at_path("i.yaml", Code::UnknownService, "hosts.a", "unknown");
         assert_eq!(
             diagnostic.to_json().to_string(),
             r#"{"code":"unknown-service","column":null,"file":"i.yaml","line":null,"message":"unknown","path":"hosts.a","severity":"error"}"#

@@ -15,7 +15,8 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use crate::diagnostic::{closest, coded, take_code, Diagnostic, Location};
+use crate::code::Code;
+use crate::diagnostic::{closest, coded, Diagnostic, Location};
 use crate::values::{
     AdvertInterval, CheckKind, CheckSeconds, Drain, HostAddresses, HostName, InterfaceName,
     NetworkDevice, OneLine, Port, PortSpec, Priority, RelativePath, Release, Retries, RouterId,
@@ -392,7 +393,7 @@ where
                 let new_hash = self.hashes.seen.insert(self.hashes.hasher.hash_one(&key));
                 if !new_hash && self.earlier.iter().any(|(earlier, _)| *earlier == key) {
                     return Err(E::custom(coded(
-                        "duplicate-key",
+                        Code::DuplicateKey,
                         format!("duplicate key `{key}`: each name may appear once in a mapping"),
                     )));
                 }
@@ -417,10 +418,12 @@ pub fn parse(file: &str, text: &str) -> Result<Inventory, Box<Diagnostic>> {
     crate::yaml::from_str(text).map_err(|error| Box::new(to_diagnostic(file, text, &error)))
 }
 
-/// Turns a `serde_yaml` error into a located diagnostic, rewording serde's
-/// generic messages into ones that say how to fix the input.
+/// Turns the YAML layer's error into a located diagnostic, rewording
+/// serde's generic messages into ones that say how to fix the input. The
+/// code and the path come from the error as they are; the place of a
+/// syntax error is still read from libyaml's words (issue 23 part 1).
 fn to_diagnostic(file: &str, text: &str, error: &crate::yaml::Error) -> Diagnostic {
-    let full = error.to_string();
+    let full = error.message();
     let mut location = error.location().map(|place| Location {
         line: place.line(),
         column: place.column(),
@@ -438,7 +441,8 @@ fn to_diagnostic(file: &str, text: &str, error: &crate::yaml::Error) -> Diagnost
         }
         None => full,
     };
-    // serde_yaml appends " at line L column C"; the location is shown apart.
+    // libyaml's syntax errors end with " at line L column C"; the location
+    // is shown apart.
     let message = match &location {
         Some(place) => full
             .strip_suffix(&format!(" at line {} column {}", place.line, place.column))
@@ -446,11 +450,8 @@ fn to_diagnostic(file: &str, text: &str, error: &crate::yaml::Error) -> Diagnost
             .to_owned(),
         None => full.clone(),
     };
-    let mut message = message;
-    let code = take_code(&mut message);
-    let (path, message) = split_path(&message, location.is_some());
-    let code = code.map_or_else(|| Cow::Borrowed(generic_code(message)), Cow::Owned);
-    let mut message = reword(message);
+    let path = error.path().map(str::to_owned);
+    let mut message = reword(&message);
     if message.contains("while parsing a block mapping") {
         message.push_str(" (check the indentation: the keys of one mapping must line up)");
     }
@@ -462,43 +463,9 @@ fn to_diagnostic(file: &str, text: &str, error: &crate::yaml::Error) -> Diagnost
         file: file.to_owned(),
         location,
         path,
-        code,
+        code: error.code(),
         message,
         source_line,
-    }
-}
-
-/// `serde_yaml` writes "PATH: message" when the problem is below the top
-/// level; the path is kept apart. A path has no spaces or backticks, which
-/// every message's first words have.
-fn split_path(message: &str, located: bool) -> (Option<String>, &str) {
-    match message.split_once(": ") {
-        Some((path, rest))
-            if located
-                && !path.is_empty()
-                && !path.contains([' ', '`'])
-                && path.chars().all(|c| c.is_ascii_graphic()) =>
-        {
-            (Some(path.to_owned()), rest)
-        }
-        _ => (None, message),
-    }
-}
-
-/// The code of a serde or YAML error that carries none.
-fn generic_code(message: &str) -> &'static str {
-    if message.starts_with("unknown field `") {
-        "unknown-key"
-    } else if message.starts_with("unknown variant `") {
-        "unknown-value"
-    } else if message.starts_with("missing field `") {
-        "missing-key"
-    } else if message.starts_with("invalid type: ") {
-        "invalid-type"
-    } else if message.starts_with("invalid value: ") || message.starts_with("invalid length ") {
-        "invalid-value"
-    } else {
-        "yaml-syntax"
     }
 }
 
@@ -674,6 +641,38 @@ mod tests {
             message,
             "style: unknown value `nettools`: did you mean `net-tools`? (valid: iproute2, net-tools)"
         );
+    }
+
+    /// Each kind of error gets its code and its path from the error itself,
+    /// and no mark of the code is left in the message.
+    #[test]
+    fn each_kind_of_error_has_its_code_and_path() {
+        for (text, code, path) in [
+            (
+                "version: 1\nhosts:\n  a:\n    adress: 192.0.2.1\n",
+                Code::UnknownKey,
+                Some("hosts.a"),
+            ),
+            (
+                "version: 1\ndefaults:\n  style: nettools\n",
+                Code::UnknownValue,
+                Some("defaults.style"),
+            ),
+            ("hosts: {}\n", Code::MissingKey, None),
+            ("version: 1\nhosts: [a]\n", Code::InvalidType, Some("hosts")),
+            ("version: 1\nversion: 1\n", Code::DuplicateKey, None),
+            (
+                "version: 1\nhosts:\n  a:\n    address: 192.0.2.300\n",
+                Code::InvalidHostAddress,
+                Some("hosts.a.address"),
+            ),
+            ("version: 2\n", Code::UnsupportedVersion, Some("version")),
+            ("version: \"1\n", Code::YamlSyntax, None),
+        ] {
+            let error = parse("i.yaml", text).unwrap_err();
+            assert_eq!((error.code, error.path.as_deref()), (code, path), "{text}");
+            assert!(!error.message.contains('\u{1f}'), "{}", error.message);
+        }
     }
 
     #[test]

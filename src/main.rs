@@ -10,6 +10,7 @@
 
 mod arp;
 mod cli;
+mod code;
 mod diagnostic;
 mod inventory;
 mod live;

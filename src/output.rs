@@ -30,6 +30,7 @@ use std::path::{Component, Path, PathBuf};
 use rayon::prelude::*;
 use similar::TextDiff;
 
+use crate::code::Code;
 use crate::outdir::{Compared, ConfinedError, Cursor, Existing, OutDir};
 use crate::render::{file_mode, RenderError, Tree};
 
@@ -82,12 +83,12 @@ pub enum Access {
 impl OutputError {
     /// The stable name of this kind of error in JSON diagnostics
     /// (doc/diagnostics.md, "JSON diagnostics"); each new kind gets its own.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            OutputError::Confined(ConfinedError::Io { .. }) => "output-io",
-            OutputError::Confined(ConfinedError::Refused { .. }) => "output-not-a-regular-file",
-            OutputError::Foreign { .. } => "output-foreign-file",
-            OutputError::CorruptManifest { .. } => "output-corrupt-manifest",
+            OutputError::Confined(ConfinedError::Io { .. }) => Code::OutputIo,
+            OutputError::Confined(ConfinedError::Refused { .. }) => Code::OutputNotARegularFile,
+            OutputError::Foreign { .. } => Code::OutputForeignFile,
+            OutputError::CorruptManifest { .. } => Code::OutputCorruptManifest,
             OutputError::Render(error) => error.code(),
         }
     }

@@ -26,6 +26,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
+use crate::code::Code;
 use crate::model::{Director, Host, Inventory, Service, VipInterface};
 use crate::render::{ipvs_services, unique_vips, IpvsService};
 
@@ -322,7 +323,7 @@ impl Action {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UnsafeChange {
     /// A stable name of the kind of change, for scripts.
-    pub code: &'static str,
+    pub code: Code,
     /// Where in the new inventory (or the old one, for what it removes).
     pub path: String,
     /// What is unsafe, and why.
@@ -889,7 +890,7 @@ impl Cause {
         };
         match self {
             Cause::HostRemoved(host) => UnsafeChange {
-                code: "remove-undrained-host",
+                code: Code::RemoveUndrainedHost,
                 path: format!("hosts.{host}"),
                 message: format!(
                     "{host} is removed while the directors still send it new connections"
@@ -899,7 +900,7 @@ impl Cause {
                 ),
             },
             Cause::VipRemoved { service, vip } => UnsafeChange {
-                code: "remove-undrained-vip",
+                code: Code::RemoveUndrainedVip,
                 path: format!("services.{service}.vips"),
                 message: format!(
                     "{vip} is removed while its real servers still take new connections for it ({})",
@@ -911,7 +912,7 @@ impl Cause {
                 ),
             },
             Cause::VirtualServerRemoved { service, name } => UnsafeChange {
-                code: "remove-undrained-virtual-server",
+                code: Code::RemoveUndrainedVirtualServer,
                 path: format!("services.{service}"),
                 message: format!(
                     "virtual server {name} is removed while its real servers still take new connections ({})",
@@ -923,7 +924,7 @@ impl Cause {
                 ),
             },
             Cause::HostLeavesService { host, service } => UnsafeChange {
-                code: "leave-service-undrained",
+                code: Code::LeaveServiceUndrained,
                 path: format!("hosts.{host}.services"),
                 message: format!(
                     "{host} leaves service {service} while the directors still send it new connections there"
@@ -933,7 +934,7 @@ impl Cause {
                 ),
             },
             Cause::AddressChanges { host, from } => UnsafeChange {
-                code: "readdress-undrained-host",
+                code: Code::ReaddressUndrainedHost,
                 path: format!("hosts.{host}.address"),
                 message: format!(
                     "{host}'s address {from} changes while the directors still send it new connections"

@@ -18,12 +18,13 @@ use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::code::Code;
 use crate::diagnostic::coded;
 
 /// Implements `Deserialize` for a type from its `FromStr`, so that the
 /// parse error (a full sentence) is reported at the value's location.
 macro_rules! deserialize_from_str {
-    ($type:ty, $code:literal, $expecting:literal) => {
+    ($type:ty, $code:expr, $expecting:literal) => {
         impl<'de> Deserialize<'de> for $type {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 deserializer.deserialize_any(FromStrVisitor::<$type>::new($code, $expecting))
@@ -36,7 +37,7 @@ macro_rules! deserialize_from_str {
 /// the schema sits next to the parsing code it describes, and takes the
 /// same description.
 macro_rules! value_type {
-    ($type:ty, $code:literal, $expecting:literal, $schema:tt) => {
+    ($type:ty, $code:expr, $expecting:literal, $schema:tt) => {
         deserialize_from_str!($type, $code, $expecting);
         impl JsonSchema for $type {
             fn schema_name() -> Cow<'static, str> {
@@ -68,13 +69,13 @@ const KEEPALIVED_WORD_CLASS: &str = r"!$-&(-\[\]-z|~";
 /// A visitor that accepts strings (and, for convenience, integers written
 /// without quotes) and hands them to `FromStr`; its errors carry `code`.
 struct FromStrVisitor<T> {
-    code: &'static str,
+    code: Code,
     expecting: &'static str,
     _type: std::marker::PhantomData<T>,
 }
 
 impl<T> FromStrVisitor<T> {
-    fn new(code: &'static str, expecting: &'static str) -> Self {
+    fn new(code: Code, expecting: &'static str) -> Self {
         FromStrVisitor {
             code,
             expecting,
@@ -122,7 +123,7 @@ impl<'de> Deserialize<'de> for Version {
                     Ok(Version)
                 } else {
                     Err(E::custom(coded(
-                        "unsupported-version",
+                        Code::UnsupportedVersion,
                         format!(
                             "unsupported inventory version {number}: this lvs-dr-gen reads version 1"
                         ),
@@ -176,7 +177,7 @@ impl FromStr for Vip {
     }
 }
 
-value_type!(Vip, "invalid-vip", "an IP address such as 198.51.100.10 or 2001:db8::10",
+value_type!(Vip, Code::InvalidVip, "an IP address such as 198.51.100.10 or 2001:db8::10",
     {"type": "string", "pattern": format!("^({IPV4_PATTERN}(/32)?|{IPV6_PATTERN}(/128)?)$")}
 );
 
@@ -199,7 +200,7 @@ impl FromStr for HostAddress {
     }
 }
 
-value_type!(HostAddress, "invalid-host-address", "an IP address such as 192.0.2.11",
+value_type!(HostAddress, Code::InvalidHostAddress, "an IP address such as 192.0.2.11",
     {"type": "string", "pattern": format!("^({IPV4_PATTERN}|{IPV6_PATTERN})$")}
 );
 
@@ -251,7 +252,7 @@ impl FromStr for HostName {
     }
 }
 
-value_type!(HostName, "invalid-host-name", "a host name such as webserver01",
+value_type!(HostName, Code::InvalidHostName, "a host name such as webserver01",
     {"type": "string", "maxLength": 253, "pattern": format!("^{LABEL_PATTERN}(\\.{LABEL_PATTERN})*$")}
 );
 
@@ -284,7 +285,7 @@ impl FromStr for ServiceName {
     }
 }
 
-value_type!(ServiceName, "invalid-service-name", "a service name such as www",
+value_type!(ServiceName, Code::InvalidServiceName, "a service name such as www",
     {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,63}$"}
 );
 
@@ -325,7 +326,7 @@ impl FromStr for InterfaceName {
     }
 }
 
-value_type!(InterfaceName, "invalid-interface", "an interface name such as dummy0 or lo",
+value_type!(InterfaceName, Code::InvalidInterface, "an interface name such as dummy0 or lo",
     {"type": "string", "pattern": format!("^(?!({})){DEVICE_PATTERN}$", NETWORK_CARD_PREFIXES.join("|")), "not": {"enum": [".", ".."]}}
 );
 
@@ -381,7 +382,7 @@ impl FromStr for NetworkDevice {
     }
 }
 
-value_type!(NetworkDevice, "invalid-network-device", "an interface name such as eth0",
+value_type!(NetworkDevice, Code::InvalidNetworkDevice, "an interface name such as eth0",
     {"type": "string", "pattern": format!("^{DEVICE_PATTERN}$"), "not": {"enum": [".", "..", "lo"]}}
 );
 
@@ -402,9 +403,9 @@ impl<'de> Deserialize<'de> for HostAddresses {
                 )
             }
             fn visit_str<E: de::Error>(self, text: &str) -> Result<HostAddresses, E> {
-                let address: HostAddress = text
-                    .parse()
-                    .map_err(|message: String| E::custom(coded("invalid-host-address", message)))?;
+                let address: HostAddress = text.parse().map_err(|message: String| {
+                    E::custom(coded(Code::InvalidHostAddress, message))
+                })?;
                 Ok(HostAddresses(vec![address.0]))
             }
             fn visit_seq<A: de::SeqAccess<'de>>(
@@ -418,7 +419,7 @@ impl<'de> Deserialize<'de> for HostAddresses {
                         .any(|seen| seen.is_ipv4() == address.is_ipv4())
                     {
                         return Err(de::Error::custom(coded(
-                            "invalid-host-addresses",
+                            Code::InvalidHostAddresses,
                             format!("{address}: a host has at most one IPv4 and one IPv6 address"),
                         )));
                     }
@@ -426,7 +427,7 @@ impl<'de> Deserialize<'de> for HostAddresses {
                 }
                 if addresses.is_empty() {
                     return Err(de::Error::custom(coded(
-                        "invalid-host-addresses",
+                        Code::InvalidHostAddresses,
                         "the address list is empty: write the host's own address",
                     )));
                 }
@@ -487,7 +488,7 @@ impl FromStr for Segment {
     }
 }
 
-value_type!(Segment, "invalid-segment", "a network prefix such as 192.0.2.0/24",
+value_type!(Segment, Code::InvalidSegment, "a network prefix such as 192.0.2.0/24",
     {"type": "string", "pattern": format!("^({IPV4_PATTERN}/(3[0-2]|[12]?[0-9])|{IPV6_PATTERN}/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))$")}
 );
 
@@ -508,7 +509,7 @@ impl<'de, const MIN: u32, const MAX: u32> Deserialize<'de> for Ranged<MIN, MAX> 
                 match u32::try_from(value) {
                     Ok(number) if (MIN..=MAX).contains(&number) => Ok(Ranged(number)),
                     _ => Err(E::custom(coded(
-                        "out-of-range",
+                        Code::OutOfRange,
                         format!(
                             "{value} is out of range: write a whole number from {MIN} to {MAX}"
                         ),
@@ -519,7 +520,7 @@ impl<'de, const MIN: u32, const MAX: u32> Deserialize<'de> for Ranged<MIN, MAX> 
                 match u64::try_from(value) {
                     Ok(value) => self.visit_u64(value),
                     Err(_) => Err(E::custom(coded(
-                        "out-of-range",
+                        Code::OutOfRange,
                         format!(
                             "{value} is out of range: write a whole number from {MIN} to {MAX}"
                         ),
@@ -591,7 +592,7 @@ impl<'de> Deserialize<'de> for Drain {
                 }
                 if services.is_empty() {
                     return Err(de::Error::custom(coded(
-                        "invalid-drain",
+                        Code::InvalidDrain,
                         "the drain list is empty: write `drain: false`, or name the services to drain",
                     )));
                 }
@@ -674,7 +675,7 @@ impl FromStr for VrrpPassword {
     }
 }
 
-value_type!(VrrpPassword, "invalid-vrrp-password", "a password of 1-8 characters",
+value_type!(VrrpPassword, Code::InvalidVrrpPassword, "a password of 1-8 characters",
     {"type": "string", "pattern": format!("^[{}]{{1,8}}$", KEEPALIVED_WORD_CLASS.replace('!', ""))}
 );
 
@@ -782,7 +783,7 @@ impl FromStr for PortSpec {
     }
 }
 
-value_type!(PortSpec, "invalid-port", "a port such as 80, 443/tcp or 53/udp",
+value_type!(PortSpec, Code::InvalidPort, "a port such as 80, 443/tcp or 53/udp",
     {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 65535}, {"type": "string", "pattern": "^[0-9]{1,5}(/(tcp|udp))?$"}]}
 );
 
@@ -848,7 +849,7 @@ impl<'de> Deserialize<'de> for Seconds {
                 match u32::try_from(value) {
                     Ok(seconds) if seconds <= MAX_PERSISTENCE => Ok(Seconds(seconds)),
                     _ => Err(E::custom(coded(
-                        "out-of-range",
+                        Code::OutOfRange,
                         format!(
                             "{value} seconds is more than keepalived's persistence_timeout takes \
                              ({MAX_PERSISTENCE}, 31 days): write 0 to {MAX_PERSISTENCE}"
@@ -905,7 +906,7 @@ impl FromStr for SysctlKey {
 }
 
 value_type!(
-    SysctlKey, "invalid-sysctl-key",
+    SysctlKey, Code::InvalidSysctlKey,
     "a kernel parameter name such as net.ipv4.tcp_syncookies",
     {"type": "string", "pattern": "^[a-z0-9_-]+(\\.[a-z0-9_-]+)+$"}
 );
@@ -937,7 +938,7 @@ impl<'de> Deserialize<'de> for SysctlValue {
             }
             fn visit_bool<E: de::Error>(self, value: bool) -> Result<SysctlValue, E> {
                 Err(E::custom(coded(
-                    "invalid-sysctl-value",
+                    Code::InvalidSysctlValue,
                     format!(
                         "`{value}` is not a kernel parameter value: write {}",
                         u8::from(value)
@@ -948,7 +949,7 @@ impl<'de> Deserialize<'de> for SysctlValue {
                 let printable = value.chars().all(|c| !c.is_control());
                 if value.trim().is_empty() || value.trim() != value || !printable {
                     return Err(E::custom(coded(
-                        "invalid-sysctl-value",
+                        Code::InvalidSysctlValue,
                         format!(
                             "`{}` is not a usable kernel parameter value: it must be one line of \
                              printable text, not empty and without leading or trailing spaces",
@@ -1016,7 +1017,7 @@ impl FromStr for RelativePath {
 }
 
 value_type!(
-    RelativePath, "invalid-path",
+    RelativePath, Code::InvalidPath,
     "a file path such as etc/sysctl.d/60-lvs-dr.conf",
     {"type": "string", "pattern": "^/?[A-Za-z0-9_.+-]+(/+[A-Za-z0-9_.+-]+)*$", "not": {"pattern": "(^|/)\\.\\.?(/|$)"}}
 );
@@ -1053,7 +1054,7 @@ impl FromStr for UrlPath {
     }
 }
 
-value_type!(UrlPath, "invalid-url-path", "a URL path such as /ldcheck.php",
+value_type!(UrlPath, Code::InvalidUrlPath, "a URL path such as /ldcheck.php",
     {"type": "string", "pattern": format!("^/[{KEEPALIVED_WORD_CLASS}]*$")}
 );
 
@@ -1076,7 +1077,7 @@ impl FromStr for OneLine {
     }
 }
 
-value_type!(OneLine, "invalid-text", "one line of text",
+value_type!(OneLine, Code::InvalidText, "one line of text",
     {"type": "string", "pattern": "^[^\\x00-\\x1f\\x7f-\\x9f]+$"}
 );
 

@@ -28,6 +28,9 @@ use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Expected, IgnoredAny, Unexpected, Visitor,
 };
 
+use crate::code::Code;
+use crate::diagnostic::take_code;
+
 /// How much of the text the parser decodes at a time (libyaml's raw
 /// input buffer).
 const INPUT_CHUNK: usize = 16384;
@@ -127,8 +130,9 @@ impl Location {
 pub struct Error(Box<ErrorImpl>);
 
 enum ErrorImpl {
-    /// A message from a `Deserialize` impl, with where it happened once known.
-    Message(String, Option<(Mark, String)>),
+    /// A message from a `Deserialize` impl, with the rule it breaks when
+    /// known, and where it happened once known.
+    Message(String, Option<Code>, Option<(Mark, String)>),
     /// libyaml's own error, already worded, at its problem's mark.
     Syntax(String, Mark),
     /// A panic of libyaml-safer, worded as a syntax error.
@@ -158,9 +162,49 @@ impl Error {
         })
     }
 
+    /// The rule the input breaks: the code a value's `Deserialize` gave its
+    /// error, or the one of serde's own kind of error; `yaml-syntax` for the
+    /// parser's errors and messages without one.
+    pub fn code(&self) -> Code {
+        match &*self.0 {
+            ErrorImpl::Message(_, Some(code), _) => *code,
+            _ => Code::YamlSyntax,
+        }
+    }
+
+    /// The path of the value the error is about, such as
+    /// `hosts.web01.address`, when it is below the top level.
+    pub fn path(&self) -> Option<&str> {
+        match &*self.0 {
+            ErrorImpl::Message(_, _, Some((_, path))) if path != "." => Some(path),
+            _ => None,
+        }
+    }
+
+    /// What is wrong, without the path and the place that `Display` adds
+    /// (a syntax error's text names its places itself, as libyaml words it).
+    pub fn message(&self) -> String {
+        struct Unplaced<'a>(&'a Error);
+        impl fmt::Display for Unplaced<'_> {
+            fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                self.0.message_no_mark(formatter)
+            }
+        }
+        if let ErrorImpl::Message(message, _, _) = &*self.0 {
+            message.clone()
+        } else {
+            Unplaced(self).to_string()
+        }
+    }
+
+    /// A message error carrying `code`.
+    fn coded(code: Code, message: impl fmt::Display) -> Self {
+        Error::new(ErrorImpl::Message(message.to_string(), Some(code), None))
+    }
+
     fn mark(&self) -> Option<Mark> {
         match &*self.0 {
-            ErrorImpl::Message(_, Some((mark, _)))
+            ErrorImpl::Message(_, _, Some((mark, _)))
             | ErrorImpl::Syntax(_, mark)
             | ErrorImpl::ParserPanic(_, mark)
             | ErrorImpl::RecursionLimitExceeded(mark)
@@ -171,7 +215,7 @@ impl Error {
 
     /// Sets where a message happened, unless an inner value already did.
     fn fix_mark(mut self, mark: Mark, path: Path) -> Self {
-        if let ErrorImpl::Message(_, place @ None) = &mut *self.0 {
+        if let ErrorImpl::Message(_, _, place @ None) = &mut *self.0 {
             *place = Some((mark, path.to_string()));
         }
         self
@@ -179,10 +223,10 @@ impl Error {
 
     fn message_no_mark(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         match &*self.0 {
-            ErrorImpl::Message(message, None)
+            ErrorImpl::Message(message, _, None)
             | ErrorImpl::Syntax(message, _)
             | ErrorImpl::ParserPanic(message, _) => formatter.write_str(message),
-            ErrorImpl::Message(message, Some((_, path))) => {
+            ErrorImpl::Message(message, _, Some((_, path))) => {
                 if path != "." {
                     write!(formatter, "{path}: ")?;
                 }
@@ -222,9 +266,77 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {}
 
+/// serde's own kinds of error keep their words (as serde writes them) and
+/// get their code here, by kind; a custom message gets the code that
+/// [`crate::diagnostic::coded`] put in it, if any.
 impl de::Error for Error {
     fn custom<T: fmt::Display>(message: T) -> Self {
-        Error::new(ErrorImpl::Message(message.to_string(), None))
+        let mut message = message.to_string();
+        let code = take_code(&mut message);
+        Error::new(ErrorImpl::Message(message, code, None))
+    }
+
+    fn invalid_type(unexpected: Unexpected, expected: &dyn Expected) -> Self {
+        Error::coded(
+            Code::InvalidType,
+            format_args!("invalid type: {unexpected}, expected {expected}"),
+        )
+    }
+
+    fn invalid_value(unexpected: Unexpected, expected: &dyn Expected) -> Self {
+        Error::coded(
+            Code::InvalidValue,
+            format_args!("invalid value: {unexpected}, expected {expected}"),
+        )
+    }
+
+    fn invalid_length(len: usize, expected: &dyn Expected) -> Self {
+        Error::coded(
+            Code::InvalidValue,
+            format_args!("invalid length {len}, expected {expected}"),
+        )
+    }
+
+    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
+        Error::coded(
+            Code::UnknownValue,
+            format_args!(
+                "unknown variant `{variant}`, {}",
+                one_of(expected, "variants")
+            ),
+        )
+    }
+
+    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
+        Error::coded(
+            Code::UnknownKey,
+            format_args!("unknown field `{field}`, {}", one_of(expected, "fields")),
+        )
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        Error::coded(Code::MissingKey, format_args!("missing field `{field}`"))
+    }
+
+    fn duplicate_field(field: &'static str) -> Self {
+        Error::coded(
+            Code::DuplicateKey,
+            format_args!("duplicate field `{field}`"),
+        )
+    }
+}
+
+/// The choices as serde words them: "there are no fields", "expected `a`",
+/// "expected `a` or `b`", "expected one of `a`, `b`, `c`".
+fn one_of(names: &[&str], what: &str) -> String {
+    match names {
+        [] => format!("there are no {what}"),
+        [one] => format!("expected `{one}`"),
+        [first, second] => format!("expected `{first}` or `{second}`"),
+        _ => {
+            let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+            format!("expected one of {}", names.join(", "))
+        }
     }
 }
 
@@ -1744,5 +1856,60 @@ mod tests {
     #[test]
     fn an_alias_in_its_own_anchor_is_refused() {
         assert!(from_str::<Vec<Vec<String>>>("&a [*a]\n").is_err());
+    }
+
+    /// serde's own kinds of error read as serde words them, and carry their
+    /// code.
+    #[test]
+    fn serde_error_kinds_keep_their_words_and_get_their_code() {
+        use serde::de::value::Error as Serde;
+        /// Makes the error with `$call` as ours and as serde's own.
+        macro_rules! kind {
+            ($call:expr, $code:expr) => {{
+                fn ours() -> Error {
+                    use de::Error as _;
+                    type E = Error;
+                    $call
+                }
+                fn serdes() -> Serde {
+                    use de::Error as _;
+                    type E = Serde;
+                    $call
+                }
+                let (ours, serdes) = (ours(), serdes());
+                assert_eq!(ours.message(), serdes.to_string());
+                assert_eq!(ours.code(), $code, "{serdes}");
+            }};
+        }
+        kind!(E::unknown_field("x", &[]), Code::UnknownKey);
+        kind!(E::unknown_field("x", &["a"]), Code::UnknownKey);
+        kind!(E::unknown_field("x", &["a", "b"]), Code::UnknownKey);
+        kind!(E::unknown_field("x", &["a", "b", "c"]), Code::UnknownKey);
+        kind!(E::unknown_variant("x", &[]), Code::UnknownValue);
+        kind!(
+            E::unknown_variant("x", &["a", "b", "c"]),
+            Code::UnknownValue
+        );
+        kind!(E::missing_field("x"), Code::MissingKey);
+        kind!(E::duplicate_field("x"), Code::DuplicateKey);
+        kind!(
+            E::invalid_type(Unexpected::Str("x"), &"a number"),
+            Code::InvalidType
+        );
+        kind!(
+            E::invalid_value(Unexpected::Signed(-1), &"a port"),
+            Code::InvalidValue
+        );
+        kind!(E::invalid_length(3, &"two"), Code::InvalidValue);
+        kind!(E::custom("words"), Code::YamlSyntax);
+    }
+
+    #[test]
+    fn a_coded_message_gives_its_code_and_loses_the_mark() {
+        let error = <Error as de::Error>::custom(crate::diagnostic::coded(Code::InvalidVip, "bad"));
+        assert_eq!(
+            (error.code(), error.message()),
+            (Code::InvalidVip, "bad".to_owned())
+        );
     }
 }

@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Value};
 use serde::Serialize;
 
+use crate::code::Code;
 use crate::model::{Director, Host, Inventory, Service, SysctlSetting, VipInterface, Vrrp};
 use crate::values::{PortSpec, Stack, Style};
 
@@ -111,12 +112,12 @@ pub enum RenderError {
 impl RenderError {
     /// The stable name of this kind of error in JSON diagnostics
     /// (doc/diagnostics.md, "JSON diagnostics").
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            RenderError::TemplateDir { .. } => "template-dir-unreadable",
-            RenderError::UnknownTemplate { .. } => "unknown-template",
-            RenderError::DeprecatedKeyword { .. } => "template-deprecated-keyword",
-            RenderError::Template(_) => "template-error",
+            RenderError::TemplateDir { .. } => Code::TemplateDirUnreadable,
+            RenderError::UnknownTemplate { .. } => Code::UnknownTemplate,
+            RenderError::DeprecatedKeyword { .. } => Code::TemplateDeprecatedKeyword,
+            RenderError::Template(_) => Code::TemplateError,
         }
     }
 

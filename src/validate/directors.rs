@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use super::Problems;
+use crate::code::Code;
 use crate::inventory;
 use crate::model::{self, Host, Service};
 use crate::values::Segment;
@@ -40,7 +41,7 @@ pub(super) fn validate_directors(
     if raw.directors.0.is_empty() {
         if raw.vrrp.is_some() {
             problems.add(
-                "vrrp-without-directors",
+                Code::VrrpWithoutDirectors,
                 "vrrp",
                 "VRRP settings but no directors: add the directors under `directors`, or remove `vrrp`",
             );
@@ -117,7 +118,7 @@ fn validate_vrrp(
 ) -> Option<model::Vrrp> {
     let Some(vrrp) = vrrp else {
         problems.add(
-            "missing-vrrp",
+            Code::MissingVrrp,
             "vrrp",
             "the directors need VRRP settings: add `vrrp: {virtual_router_id: 51}` with an id \
              1-255 that no other VRRP router on the segment uses",
@@ -130,7 +131,7 @@ fn validate_vrrp(
         .any(IpAddr::is_ipv4);
     if vrrp.password.is_some() && !any_ipv4 {
         problems.add(
-            "vrrp-password-ipv6-only",
+            Code::VrrpPasswordIpv6Only,
             "vrrp.password",
             "every VIP is IPv6, and VRRP version 3 (IPv6) has no authentication: remove the password",
         );
@@ -144,7 +145,7 @@ fn validate_vrrp(
         .filter(|s| any_ipv6 && s.0 > MAX_ADVERT_INT_V3)
     {
         problems.add(
-            "advert-int-too-long-for-ipv6",
+            Code::AdvertIntTooLongForIpv6,
             "vrrp.advert_int",
             format!(
                 "{} s is too long for the IPv6 VIPs' VRRP version 3, which counts the \
@@ -157,7 +158,7 @@ fn validate_vrrp(
     let unicast = vrrp.unicast.unwrap_or(false);
     if unicast && director_count < 2 {
         problems.add(
-            "vrrp-unicast-without-peer",
+            Code::VrrpUnicastWithoutPeer,
             "vrrp.unicast",
             "unicast VRRP sends the advertisements to the other directors, and there is only \
              one: keepalived would have no peer and keep the VIPs in FAULT state (down). Add a \
@@ -205,7 +206,7 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
         let lower = name.0.to_ascii_lowercase();
         if let Some((_, first)) = folded.iter().find(|(seen, _)| *seen == lower) {
             problems.add(
-                "director-name-case",
+                Code::DirectorNameCase,
                 &path,
                 format!(
                     "director names `{first}` and `{name}` differ only in letter case; names are \
@@ -221,7 +222,7 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
             .find(|(host, _)| host.0.eq_ignore_ascii_case(&name.0))
         {
             problems.add(
-                "director-name-taken",
+                Code::DirectorNameTaken,
                 &path,
                 format!(
                     "`{name}` is also the name of host {host}: each host and director names its \
@@ -232,13 +233,13 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
         for address in &director.address.0 {
             if let Some((_, owner)) = taken.iter().find(|(taken, _)| taken == address) {
                 problems.add(
-                    "director-address-taken",
+                    Code::DirectorAddressTaken,
                     format!("{path}.address"),
                     format!("{address} is also the address of {owner}: each needs its own"),
                 );
             } else if vips.contains(address) {
                 problems.add(
-                    "director-address-is-vip",
+                    Code::DirectorAddressIsVip,
                     format!("{path}.address"),
                     format!(
                         "{address} is a VIP: a director's own address must stay with it, while \
@@ -251,7 +252,7 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
         let priority = director.priority.0;
         if let Some((_, other)) = priorities.iter().find(|(seen, _)| *seen == priority) {
             problems.add(
-                "duplicate-priority",
+                Code::DuplicatePriority,
                 format!("{path}.priority"),
                 format!(
                     "director {other} has the same priority {priority}: give each director its \
@@ -282,7 +283,7 @@ fn check_director_families(
         let addresses = &director.address.0;
         for (vip, family, example) in families_without_address(&vips, addresses, segment, 2) {
             problems.add(
-                "director-family-without-address",
+                Code::DirectorFamilyWithoutAddress,
                 format!("directors.{name}.address"),
                 format!(
                     "the directors balance the {family} VIP {vip}, and reach its real servers \
@@ -310,7 +311,7 @@ fn check_balanced_services(
         let path = format!("services.{}", service.name);
         if service.ports.is_empty() {
             problems.add(
-                "service-without-ports",
+                Code::ServiceWithoutPorts,
                 format!("{path}.ports"),
                 "the directors balance a service by port: list at least one, such as `ports: [80]`",
             );
@@ -320,7 +321,7 @@ fn check_balanced_services(
             .any(|host| host.services.contains(&service.name))
         {
             problems.add(
-                "service-without-hosts",
+                Code::ServiceWithoutHosts,
                 &path,
                 "no host serves it, so the directors would balance its VIPs to no real server: \
                  add it to a host's `services`, or remove it",
@@ -332,7 +333,7 @@ fn check_balanced_services(
             families_without_address(&host.vips, &host.addresses, segment, 11)
         {
             problems.add(
-                "vip-family-without-address",
+                Code::VipFamilyWithoutAddress,
                 format!("hosts.{}.address", host.name),
                 format!(
                     "the host carries the {family} VIP {vip}, and the directors forward it \
@@ -455,7 +456,7 @@ fn check_virtual_services_unique(services: &[Service], problems: &mut Problems) 
                 let key = (*vip, port.port, port.protocol.name());
                 match owners.iter().find(|(taken, _)| *taken == key) {
                     Some((_, owner)) => problems.add(
-                        "duplicate-virtual-service",
+                        Code::DuplicateVirtualService,
                         format!("services.{}.ports[{index}]", service.name),
                         format!(
                             "{vip} port {}/{} is also balanced by service {owner}: IPVS keeps one \
@@ -483,7 +484,7 @@ fn check_segment(raw: &inventory::Inventory, problems: &mut Problems) {
             .any(|earlier| earlier.0.addr().is_ipv4() == prefix.0.addr().is_ipv4())
         {
             problems.add(
-                "duplicate-segment-family",
+                Code::DuplicateSegmentFamily,
                 format!("segment[{index}]"),
                 "a second prefix of the same address family: the segment is one L2 network, \
                  give one IPv4 and at most one IPv6 prefix",
@@ -513,7 +514,7 @@ fn check_segment(raw: &inventory::Inventory, problems: &mut Problems) {
             {
                 if !prefix.contains(address) {
                     problems.add(
-                        "address-outside-segment",
+                        Code::AddressOutsideSegment,
                         format!("{section}.{name}.address"),
                         format!(
                             "{address} is outside the segment {prefix}: direct routing hands \

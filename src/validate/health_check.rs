@@ -4,6 +4,7 @@
 //! servers speak TLS: keepalived would take every one of them out.
 
 use super::Problems;
+use crate::code::Code;
 use crate::inventory::{self, CheckKinds};
 use crate::model;
 use crate::values::{CheckKind, PortSpec};
@@ -49,7 +50,7 @@ pub(super) fn health_check(
     let path = format!("{service_path}.health_check");
     if check.kind.is_some() && check.tls.is_some() {
         problems.add(
-            "health-check-tls-with-kind",
+            Code::HealthCheckTlsWithKind,
             format!("{path}.tls"),
             "`tls` is the older way to write `kind: https` (or `kind: http`), and this check \
              has `kind`: remove `tls`",
@@ -77,7 +78,7 @@ pub(super) fn health_check(
     if fetches_page {
         if check.path.is_none() {
             problems.add(
-                "health-check-without-path",
+                Code::HealthCheckWithoutPath,
                 format!("{path}.path"),
                 "an HTTP or HTTPS check fetches a page from each real server: add its `path`, \
                  such as `path: /healthz`, or write `kind: tcp` to check only that the port \
@@ -134,7 +135,7 @@ fn check_port_is_balanced(path: &str, port: PortSpec, ports: &[PortSpec], proble
         None => format!("name one of its ports: {}", written.join(", ")),
     };
     problems.add(
-        "health-check-unknown-port",
+        Code::HealthCheckUnknownPort,
         format!("{path}.kind.{port}"),
         format!(
             "the service balances no port {}/{}, so no check would run there: {hint}",
@@ -197,7 +198,7 @@ fn refuse_impossible(
         ),
     };
     problems.add(
-        "health-check-cannot-pass",
+        Code::HealthCheckCannotPass,
         at,
         format!(
             "{what} of port {checked} can never pass: {why}, so keepalived would take every \
@@ -216,7 +217,7 @@ fn refuse_page_keys(path: &str, check: &inventory::HealthCheck, problems: &mut P
     ];
     for (key, _) in written.iter().filter(|(_, present)| *present) {
         problems.add(
-            "health-check-tcp-reads-no-page",
+            Code::HealthCheckTcpReadsNoPage,
             format!("{path}.{key}"),
             format!(
                 "this is a TCP check on every port, which only connects and reads no page, so \
@@ -259,12 +260,13 @@ fn model_check(
 
 #[cfg(test)]
 mod tests {
+    use crate::code::Code;
     use crate::inventory;
     use crate::validate::validate;
     use crate::values::CheckKind::{self, Http, Https, Tcp};
 
     /// Each port as written with its kind, or the codes of the problems.
-    type Kinds = Result<Vec<(String, CheckKind)>, Vec<String>>;
+    type Kinds = Result<Vec<(String, CheckKind)>, Vec<Code>>;
 
     /// The kind of check on each port of the one service `web` with
     /// `ports` and `check` (YAML flow mappings), or the problems' codes.
@@ -283,7 +285,7 @@ mod tests {
                 .iter()
                 .map(|(port, kind)| (port.to_string(), *kind))
                 .collect()),
-            Err(problems) => Err(problems.iter().map(|p| p.code.to_string()).collect()),
+            Err(problems) => Err(problems.iter().map(|p| p.code).collect()),
         }
     }
 
@@ -350,7 +352,7 @@ mod tests {
 
     #[test]
     fn checks_that_cannot_pass_are_refused() {
-        let cannot = Err(vec!["health-check-cannot-pass".to_owned()]);
+        let cannot = Err(vec![Code::HealthCheckCannotPass]);
         assert_eq!(kinds("[443]", "{path: /h, kind: http}"), cannot);
         assert_eq!(kinds("[443]", "{path: /h, tls: false}"), cannot);
         assert_eq!(kinds("[80]", "{path: /h, kind: https}"), cannot);

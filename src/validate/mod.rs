@@ -21,6 +21,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::code::Code;
 use crate::diagnostic::{closest, Diagnostic};
 use crate::inventory::{self, OrderedMap};
 use crate::model::{self, Drained, Host, OutputPaths, Service, SysctlSetting, VipInterface};
@@ -76,7 +77,7 @@ pub fn validate(
     check_host_addresses(raw, &mut problems);
     if raw.hosts.0.is_empty() {
         problems.add(
-            "no-hosts",
+            Code::NoHosts,
             "hosts",
             "the inventory has no hosts: add at least one under `hosts`",
         );
@@ -133,7 +134,7 @@ struct Problems<'a> {
 
 impl Problems<'_> {
     /// Adds a problem; `code` names the rule (see `Diagnostic::code`).
-    fn add(&mut self, code: &'static str, path: impl Into<String>, message: impl Into<String>) {
+    fn add(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) {
         self.list
             .push(Diagnostic::at_path(self.file, code, path, message));
     }
@@ -165,7 +166,7 @@ fn validate_services(
             let path = format!("services.{name}");
             if service.vips.is_empty() {
                 problems.add(
-                    "service-without-vips",
+                    Code::ServiceWithoutVips,
                     format!("{path}.vips"),
                     "a service needs at least one VIP: list them under `vips`",
                 );
@@ -174,14 +175,14 @@ fn validate_services(
                 &service.vips,
                 |vip| vip.0.to_string(),
                 (&path, "vips"),
-                ("VIP", "duplicate-vip"),
+                ("VIP", Code::DuplicateVip),
                 problems,
             );
             report_repeats(
                 &service.ports,
                 |port| format!("{}/{}", port.port, port.protocol.name()),
                 (&path, "ports"),
-                ("port", "duplicate-port"),
+                ("port", Code::DuplicatePort),
                 problems,
             );
             Service {
@@ -204,7 +205,7 @@ fn report_repeats<T: Eq + Hash>(
     items: &[T],
     describe: impl Fn(&T) -> String,
     (parent, field): (&str, &str),
-    (what, code): (&str, &'static str),
+    (what, code): (&str, Code),
     problems: &mut Problems,
 ) {
     if items.len() < 2 {
@@ -233,7 +234,7 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
             if let Some(first) = owners.insert(*address, name) {
                 owners.insert(*address, first);
                 problems.add(
-                    "duplicate-address",
+                    Code::DuplicateAddress,
                     format!("hosts.{name}.address"),
                     format!(
                         "{address} is also the address of host {first}: each host needs its own"
@@ -243,7 +244,7 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
         }
         if let Some(first) = folded.insert(ascii_lowercase(&name.0), name) {
             problems.add(
-                "host-name-case",
+                Code::HostNameCase,
                 format!("hosts.{name}"),
                 format!("host names `{first}` and `{name}` differ only in letter case; host names are case-insensitive and name folders: rename one"),
             );
@@ -253,7 +254,7 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
         for (index, vip) in definition.vips.iter().enumerate() {
             if let Some(owner) = owners.get(&vip.0) {
                 problems.add(
-                    "vip-is-host-address",
+                    Code::VipIsHostAddress,
                     format!("services.{service}.vips[{index}]"),
                     format!("{} is the address of host {owner}: a VIP must never be a real server's own address", vip.0),
                 );
@@ -412,7 +413,7 @@ fn host_drain(
                         |near| format!("did you mean `{near}`?"),
                     );
                     problems.add(
-                        "drain-unserved-service",
+                        Code::DrainUnservedService,
                         format!("{path}.drain[{index}]"),
                         format!("`{name}` is not a service of this host, so there is nothing to drain: {hint}"),
                     );
@@ -494,7 +495,7 @@ fn resolve_services(
 ) -> Vec<usize> {
     if names.is_empty() {
         problems.add(
-            "host-without-services",
+            Code::HostWithoutServices,
             format!("{path}.services"),
             "the host serves no service: list at least one under `services`",
         );
@@ -503,7 +504,7 @@ fn resolve_services(
         names,
         |name| name.0.clone(),
         (path, "services"),
-        ("service", "duplicate-service"),
+        ("service", Code::DuplicateService),
         problems,
     );
     let mut served: Vec<usize> = Vec::with_capacity(names.len());
@@ -523,7 +524,7 @@ fn resolve_services(
                     None => format!("defined services: {}", known.join(", ")),
                 };
                 problems.add(
-                    "unknown-service",
+                    Code::UnknownService,
                     format!("{path}.services[{index}]"),
                     format!("unknown service `{name}`: {hint}"),
                 );
@@ -552,7 +553,7 @@ fn check_alias_labels(
     let label = format!("{}:{last_alias}", interface.device());
     if label.len() > MAX_LABEL_LENGTH {
         problems.add(
-            "alias-label-too-long",
+            Code::AliasLabelTooLong,
             path,
             format!(
                 "the net-tools style gives each extra IPv4 VIP an alias label, up to `{label}`, \
@@ -607,7 +608,7 @@ fn merge_sysctl(
     }
     for (setting, source) in &merged {
         if let (Some(source), Some(message)) = (source, breaks_direct_routing(setting, device)) {
-            problems.add("sysctl-breaks-direct-routing", source.clone(), message);
+            problems.add(Code::SysctlBreaksDirectRouting, source.clone(), message);
         }
     }
     merged.into_iter().map(|(setting, _)| setting).collect()
@@ -697,7 +698,7 @@ fn resolve_paths(
     for (index, (file, origin)) in chosen.iter().enumerate() {
         if chosen[..index].iter().any(|(earlier, _)| earlier == file) {
             problems.add(
-                "path-reused",
+                Code::PathReused,
                 origin.clone(),
                 format!(
                     "{} is already used for another generated file: give each its own path",
@@ -719,7 +720,7 @@ fn resolve_paths(
 fn check_interfaces_path((file, origin): &(PathBuf, String), problems: &mut Problems) {
     if file == Path::new("etc/network/interfaces") {
         problems.add(
-            "interfaces-path-whole-file",
+            Code::InterfacesPathWholeFile,
             origin.clone(),
             "lvs-dr-gen writes whole files, and etc/network/interfaces also configures lo and the \
              uplink: put the VIP stanza in its own file under etc/network/interfaces.d/",
@@ -734,7 +735,7 @@ fn check_interfaces_path((file, origin): &(PathBuf, String), problems: &mut Prob
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         {
             problems.add(
-                "interfaces-path-skipped",
+                Code::InterfacesPathSkipped,
                 origin.clone(),
                 format!(
                     "`{name}` would be skipped by ifupdown's `source-directory`, which includes \
@@ -744,7 +745,7 @@ fn check_interfaces_path((file, origin): &(PathBuf, String), problems: &mut Prob
         }
     } else {
         problems.add(
-            "path-not-read-at-boot",
+            Code::PathNotReadAtBoot,
             origin.clone(),
             format!(
                 "{} would not be read at boot: Debian's /etc/network/interfaces includes \
@@ -763,7 +764,7 @@ fn check_interfaces_path((file, origin): &(PathBuf, String), problems: &mut Prob
 fn check_sysctl_path((file, origin): &(PathBuf, String), example: &str, problems: &mut Problems) {
     if file == Path::new("etc/sysctl.conf") {
         problems.add(
-            "sysctl-path-not-read-at-boot",
+            Code::SysctlPathNotReadAtBoot,
             origin.clone(),
             format!(
                 "etc/sysctl.conf is not applied at boot on Debian 13: its procps no longer links \
@@ -773,7 +774,7 @@ fn check_sysctl_path((file, origin): &(PathBuf, String), example: &str, problems
         );
     } else if file.parent() != Some(Path::new("etc/sysctl.d")) {
         problems.add(
-            "path-not-read-at-boot",
+            Code::PathNotReadAtBoot,
             origin.clone(),
             format!(
                 "{} would not be applied at boot: systemd-sysctl reads /etc/sysctl.d/*.conf: \
@@ -791,7 +792,7 @@ fn check_sysctl_path((file, origin): &(PathBuf, String), example: &str, problems
 fn check_modules_path((file, origin): &(PathBuf, String), example: &str, problems: &mut Problems) {
     if file != Path::new("etc/modules") && file.parent() != Some(Path::new("etc/modules-load.d")) {
         problems.add(
-            "path-not-read-at-boot",
+            Code::PathNotReadAtBoot,
             origin.clone(),
             format!(
                 "{} would not be read at boot: systemd-modules-load reads \
@@ -813,7 +814,7 @@ fn check_conf_suffix(
         && file.extension().is_none_or(|ext| ext != "conf")
     {
         problems.add(
-            "conf-suffix-missing",
+            Code::ConfSuffixMissing,
             origin.clone(),
             format!(
                 "{reader} reads only *.conf files in /{directory}: name it e.g. `{}.conf`",

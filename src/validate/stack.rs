@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::Problems;
+use crate::code::Code;
 use crate::inventory;
 use crate::model::VipInterface;
 use crate::values::{Release, Stack, Style};
@@ -54,7 +55,7 @@ pub(super) fn host_stack(
         let style = origin(path, "style", host.style.as_ref(), defaults.style.as_ref());
         if let Some((Style::NetTools, style_origin)) = style {
             problems.add(
-                "style-needs-ifupdown",
+                Code::StyleNeedsIfupdown,
                 style_origin,
                 format!(
                     "the net-tools style writes ifconfig commands into an ifupdown stanza; \
@@ -70,7 +71,7 @@ pub(super) fn host_stack(
         && release != Some(Release::Trixie)
     {
         problems.add(
-            "netplan-dummy-needs-trixie",
+            Code::NetplanDummyNeedsTrixie,
             stack_origin,
             "netplan has `dummy-devices` since 0.107: Debian 13 (trixie) has netplan.io 1.1.2, \
              but Debian 12 (bookworm) has 0.106, whose `netplan generate` refuses the key and \
@@ -133,7 +134,7 @@ pub(super) fn check_stack_paths(
         let suffixed = file.extension().is_some_and(|ext| ext == suffix);
         if !(in_directory && suffixed) {
             problems.add(
-                "path-not-read-at-boot",
+                Code::PathNotReadAtBoot,
                 origin.clone(),
                 format!(
                     "{} would not be read at boot: {reader} reads /{directory}/*.{suffix}: use a \
