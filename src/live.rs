@@ -342,7 +342,7 @@ pub fn read_boot(root: &Root, wanted: &BootProbe) -> Boot {
             continue;
         };
         for name in names {
-            if name.starts_with('.') || !name.ends_with(".conf") {
+            if name.starts_with('.') || Path::new(&name).extension().is_none_or(|e| e != "conf") {
                 continue;
             }
             let path = dir.join(&name);
@@ -395,7 +395,8 @@ fn read_unit(root: &Root, name: &str) -> Unit {
             continue;
         };
         for entry in entries {
-            if !(entry.ends_with(".wants") || entry.ends_with(".requires")) {
+            let extension = Path::new(&entry).extension();
+            if !extension.is_some_and(|e| e == "wants" || e == "requires") {
                 continue;
             }
             let wants = dir.join(&entry);
@@ -744,6 +745,103 @@ mod tests {
         assert!(!same_namespace(Some(root), Some(lb2)));
         assert!(same_namespace(Some(root), None));
         assert!(same_namespace(None, Some(lb2)));
+    }
+
+    /// A root laid out as Debian's: /lib a link to usr/lib, a unit
+    /// enabled in /etc and masked in /run, sysctl.d entries that are links.
+    #[test]
+    fn the_next_boot_is_read_below_the_root() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for folder in [
+            "usr/lib/sysctl.d",
+            "etc/sysctl.d",
+            "etc/systemd/system/multi-user.target.wants",
+            "run/systemd/system",
+            "usr/sbin",
+        ] {
+            fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        symlink("usr/lib", root.join("lib")).unwrap();
+        symlink("usr/sbin", root.join("sbin")).unwrap();
+        fs::write(root.join("usr/lib/sysctl.d/50-default.conf"), "a = 1\n").unwrap();
+        fs::write(root.join("etc/sysctl.conf"), "b = 2\n").unwrap();
+        symlink("../sysctl.conf", root.join("etc/sysctl.d/99-sysctl.conf")).unwrap();
+        symlink("/dev/null", root.join("etc/sysctl.d/50-default.conf")).unwrap();
+        fs::write(root.join("etc/sysctl.d/README.sysctl"), "").unwrap();
+        fs::write(root.join("etc/sysctl.d/.hidden.conf"), "").unwrap();
+        symlink(
+            "/lib/systemd/system/networking.service",
+            root.join("etc/systemd/system/multi-user.target.wants/networking.service"),
+        )
+        .unwrap();
+        symlink(
+            "/dev/null",
+            root.join("run/systemd/system/systemd-networkd.service"),
+        )
+        .unwrap();
+        fs::write(root.join("usr/sbin/ifup"), "").unwrap();
+        let wanted = BootProbe {
+            exists: ["/sbin/ifup", "/usr/sbin/netplan"]
+                .map(PathBuf::from)
+                .into(),
+            files: BTreeSet::new(),
+            units: ["networking.service", "systemd-networkd.service"]
+                .map(String::from)
+                .into(),
+        };
+        let boot = read_boot(&Root::open(root).unwrap(), &wanted);
+        let listed: Vec<(&str, Option<&str>)> = boot
+            .sysctl_d
+            .iter()
+            .map(|e| {
+                (
+                    e.path.to_str().unwrap(),
+                    e.link.as_deref().and_then(Path::to_str),
+                )
+            })
+            .collect();
+        // /lib/sysctl.d is /usr/lib/sysctl.d: listed once.
+        assert_eq!(
+            listed,
+            [
+                ("/etc/sysctl.d/50-default.conf", Some("/dev/null")),
+                ("/etc/sysctl.d/99-sysctl.conf", Some("../sysctl.conf")),
+                ("/usr/lib/sysctl.d/50-default.conf", None),
+            ]
+        );
+        assert_eq!(boot.sysctl_d[1].file, FileState::Text("b = 2\n".into()));
+        assert!(boot.exists[Path::new("/sbin/ifup")]);
+        assert!(!boot.exists[Path::new("/usr/sbin/netplan")]);
+        assert_eq!(
+            boot.units["networking.service"],
+            Unit {
+                wanted_in: vec!["/etc/systemd/system/multi-user.target.wants".into()],
+                masked_by: None
+            }
+        );
+        assert_eq!(
+            boot.units["systemd-networkd.service"].masked_by.as_deref(),
+            Some(Path::new("/run/systemd/system/systemd-networkd.service"))
+        );
+    }
+
+    #[test]
+    fn links_lead_where_their_names_say() {
+        let link = Path::new("/etc/sysctl.d/99-sysctl.conf");
+        assert_eq!(
+            lexical(link, Path::new("../sysctl.conf")),
+            Path::new("/etc/sysctl.conf")
+        );
+        assert_eq!(
+            lexical(link, Path::new("/dev/null")),
+            Path::new("/dev/null")
+        );
+        assert_eq!(
+            lexical(link, Path::new("../../../../dev/./null")),
+            Path::new("/dev/null")
+        );
     }
 
     #[test]

@@ -276,7 +276,7 @@ fn not_ok(stdout: &str) -> Vec<&str> {
 }
 
 /// The newcomer's case: a later sysctl.d file, not yet applied, that
-/// lowers arp_ignore. The live kernel is still right; the next boot is not.
+/// lowers `arp_ignore`. The live kernel is still right; the next boot is not.
 #[test]
 fn a_later_sysctl_file_is_drift_at_the_next_boot() {
     let dir = tempfile::tempdir().unwrap();

@@ -43,7 +43,7 @@ pub struct Assignment {
 }
 
 /// Where the value of a key at the next boot comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome<'a> {
     /// Set by an explicit key.
     Set(&'a Assignment),
@@ -64,7 +64,7 @@ pub fn read_order(entries: &[ConfEntry]) -> Vec<&ConfEntry> {
         let Some(name) = entry.path.file_name().and_then(|name| name.to_str()) else {
             continue;
         };
-        if name.starts_with('.') || !name.ends_with(".conf") {
+        if name.starts_with('.') || Path::new(name).extension().is_none_or(|e| e != "conf") {
             continue;
         }
         by_name.entry(name).or_insert(entry);
@@ -263,79 +263,85 @@ fn bracket(pattern: &[u8]) -> Option<(ByteSet, &[u8])> {
 pub fn checks(host: &Host, boot: &Boot) -> Vec<Check> {
     let order = read_order(&boot.sysctl_d);
     let ours = Path::new("/").join(&host.paths.sysctl);
-    let our_name = ours
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let position = |file: &Path| order.iter().position(|entry| entry.path == file);
     let applied = assignments(&order);
     host.sysctl
         .iter()
         .map(|setting| {
-            let expected = format!("{} ({our_name})", live::squeeze(&setting.value));
-            let applied = match &applied {
-                Ok(applied) => applied,
-                Err(why) => {
-                    return Check {
-                        kind: KIND,
-                        subject: setting.key.clone(),
-                        status: Status::Error,
-                        expected,
-                        found: format!("cannot tell: {why}"),
-                    }
+            let expected = format!(
+                "{} ({})",
+                live::squeeze(&setting.value),
+                ours.file_name().unwrap_or_default().to_string_lossy()
+            );
+            match &applied {
+                Ok(applied) => {
+                    let (ok, found) = judge(
+                        &setting.value,
+                        outcome(applied, &normalize(&setting.key)),
+                        &order,
+                        &ours,
+                    );
+                    Check::new(KIND, setting.key.clone(), ok, expected, found)
                 }
-            };
-            let key = normalize(&setting.key);
-            let where_from = |a: &Assignment| {
-                let mut text = format!("{}:{}", shown(&order, &a.file), a.line);
-                if a.file != ours {
-                    match (position(&a.file), position(&ours)) {
-                        (Some(theirs), Some(our)) if theirs > our => {
-                            text.push_str(", read after ours");
-                        }
-                        (_, None) => {
-                            text.push_str(&format!(", and {} is not read", ours.display()))
-                        }
-                        _ => text.push_str(", and ours does not set it"),
-                    }
-                }
-                text
-            };
-            let (ok, found) = match outcome(applied, &key) {
-                Outcome::Set(a) => {
-                    let value = a.value.as_deref().unwrap_or_default();
-                    (
-                        live::squeeze(value) == live::squeeze(&setting.value),
-                        format!("{} from {}", live::squeeze(value), where_from(a)),
-                    )
-                }
-                Outcome::Glob(a) => {
-                    let value = a.value.as_deref().unwrap_or_default();
-                    (
-                        live::squeeze(value) == live::squeeze(&setting.value),
-                        format!(
-                            "{} from the glob `{}` at {}",
-                            live::squeeze(value),
-                            a.written,
-                            where_from(a)
-                        ),
-                    )
-                }
-                Outcome::Excluded(a) => (
-                    false,
-                    format!(
-                        "not set: `-{}` at {} leaves the kernel's default",
-                        a.written,
-                        where_from(a)
-                    ),
-                ),
-                Outcome::Unset => (
-                    false,
-                    "not set by any sysctl.d file: the kernel's default".to_owned(),
-                ),
-            };
-            Check::new(KIND, setting.key.clone(), ok, expected, found)
+                Err(why) => Check {
+                    kind: KIND,
+                    subject: setting.key.clone(),
+                    status: Status::Error,
+                    expected,
+                    found: format!("cannot tell: {why}"),
+                },
+            }
         })
         .collect()
+}
+
+/// Whether the outcome is the rendered `value`, and what was found.
+fn judge(value: &str, outcome: Outcome<'_>, order: &[&ConfEntry], ours: &Path) -> (bool, String) {
+    let same = |a: &Assignment| {
+        live::squeeze(a.value.as_deref().unwrap_or_default()) == live::squeeze(value)
+    };
+    let value_of = |a: &Assignment| live::squeeze(a.value.as_deref().unwrap_or_default());
+    match outcome {
+        Outcome::Set(a) => (
+            same(a),
+            format!("{} from {}", value_of(a), where_from(a, order, ours)),
+        ),
+        Outcome::Glob(a) => (
+            same(a),
+            format!(
+                "{} from the glob `{}` at {}",
+                value_of(a),
+                a.written,
+                where_from(a, order, ours)
+            ),
+        ),
+        Outcome::Excluded(a) => (
+            false,
+            format!(
+                "not set (the kernel's default): `-{}` at {}",
+                a.written,
+                where_from(a, order, ours)
+            ),
+        ),
+        Outcome::Unset => (
+            false,
+            "not set by any sysctl.d file: the kernel's default".to_owned(),
+        ),
+    }
+}
+
+/// `file:line`, and how the file stands to ours: read after it, or ours
+/// not read at all, or ours not setting the key.
+fn where_from(a: &Assignment, order: &[&ConfEntry], ours: &Path) -> String {
+    let position = |file: &Path| order.iter().position(|entry| entry.path == file);
+    let place = format!("{}:{}", shown(order, &a.file), a.line);
+    if a.file == ours {
+        return place;
+    }
+    match (position(&a.file), position(ours)) {
+        (Some(theirs), Some(our)) if theirs > our => format!("{place}, read after ours"),
+        (_, None) => format!("{place}, and {} is not read", ours.display()),
+        _ => format!("{place}, and ours does not set it"),
+    }
 }
 
 /// The check's name.
