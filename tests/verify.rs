@@ -28,7 +28,7 @@ fn fixture_path() -> String {
 fn a_recorded_host_as_the_inventory_says_exits_0() {
     let (code, stdout, stderr) = run(&["verify", INVENTORY, "--state", FIXTURE]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert_eq!(stdout.lines().count(), 21, "{stdout}");
+    assert_eq!(stdout.lines().count(), 26, "{stdout}");
     assert!(
         stdout.lines().all(|line| line.starts_with("ok ")),
         "{stdout}"
@@ -38,7 +38,7 @@ fn a_recorded_host_as_the_inventory_says_exits_0() {
     ));
     assert_eq!(
         stderr,
-        "webserver02 (real-server): 21 checks, all as the inventory says\n"
+        "webserver02 (real-server): 26 checks, all as the inventory says\n"
     );
 }
 
@@ -63,7 +63,7 @@ fn drift_exits_1_with_a_line_per_check() {
             "DRIFT sysctl net.ipv4.conf.all.arp_ignore: expected 1; found 0",
         ]
     );
-    assert_eq!(stderr, "webserver02 (real-server): 21 checks, 4 drift\n");
+    assert_eq!(stderr, "webserver02 (real-server): 26 checks, 4 drift\n");
 }
 
 #[test]
@@ -75,7 +75,7 @@ fn json_and_prometheus_report_the_same_checks() {
     assert_eq!(report["role"], "real-server");
     assert_eq!(report["status"], "ok");
     let checks = report["checks"].as_array().unwrap();
-    assert_eq!(checks.len(), 21);
+    assert_eq!(checks.len(), 26);
     assert_eq!(
         checks[0],
         serde_json::json!({"check": "file", "subject": "/etc/network/interfaces.d/lvs-dr",
@@ -91,7 +91,7 @@ fn json_and_prometheus_report_the_same_checks() {
     ]);
     assert_eq!(code, 0);
     let samples: Vec<&str> = metrics.lines().filter(|l| !l.starts_with('#')).collect();
-    assert_eq!(samples.len(), 21);
+    assert_eq!(samples.len(), 26);
     assert_eq!(
         samples[0],
         "lvs_dr_gen_verify_ok{host=\"webserver02\",role=\"real-server\",check=\"file\",\
@@ -286,7 +286,8 @@ fn a_later_sysctl_file_is_drift_at_the_next_boot() {
     let state = state_with_boot(dir.path(), INVENTORY, "webserver02", &root, fixture.clone());
     let (code, stdout, stderr) = run(&["verify", INVENTORY, "--state", &state]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    // 21 as before, the stanza file read at boot, 4 kernel parameters at boot.
+    // The recording's own: 21 live checks, the stanza read at boot, 4 kernel
+    // parameters at the next boot.
     assert_eq!(
         stderr,
         "webserver02 (real-server): 26 checks, all as the inventory says\n"

@@ -105,8 +105,9 @@ fn the_recorded_loopback_host_passes_every_check() {
     assert_eq!(drift(&report), Vec::<String>::new());
     assert_eq!(report.status(), Status::Ok);
     let kinds: Vec<&str> = report.checks.iter().map(|check| check.kind).collect();
-    // 2 files, the interface, 4 VIPs twice, 3 interfaces' ARP pair, 4 sysctls.
-    assert_eq!(report.checks.len(), 2 + 1 + 8 + 6 + 4, "{kinds:?}");
+    // 2 files, the stanza read at boot, the interface, 4 VIPs twice, 3
+    // interfaces' ARP pair, 4 sysctls live and 4 at the next boot.
+    assert_eq!(report.checks.len(), 2 + 1 + 1 + 8 + 6 + 4 + 4, "{kinds:?}");
     assert!(!kinds.contains(&"extra-address") && !kinds.contains(&"module"));
 }
 
