@@ -6,7 +6,10 @@
 //! Addresses come from iproute2's JSON output (`ip -j addr show`), a format
 //! iproute2 keeps stable for scripts, rather than from its human-readable
 //! output or ifconfig's; kernel parameters from `/proc/sys`, modules from
-//! `/proc/modules` and `/sys/module`. A `LiveState` serializes to JSON, so a
+//! `/proc/modules` and `/sys/module`. What the next boot reads (the
+//! sysctl.d directories, the network stack's programs, unit links and
+//! files) is read below the root through [`Root`], a link followed only
+//! within it, as found: `verify` judges it. A `LiveState` serializes to JSON, so a
 //! machine's state can be recorded (`verify --print-state`) and compared
 //! later or in tests (`verify --state FILE`).
 
@@ -82,6 +85,10 @@ pub struct Boot {
     /// systemd units asked about, with the links that enable or mask them.
     #[serde(default)]
     pub units: BTreeMap<String, Unit>,
+    /// Directories that exist but could not be listed, and why: what the
+    /// next boot reads from them is not known.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unreadable: BTreeMap<PathBuf, String>,
 }
 
 /// One entry of a configuration directory.
@@ -210,7 +217,7 @@ pub const SYSCTL_DIRS: [&str; 5] = [
 
 /// The directories of systemd's unit files that can hold `*.wants`
 /// links, in its order.
-const UNIT_DIRS: [&str; 5] = [
+pub const UNIT_DIRS: [&str; 5] = [
     "/etc/systemd/system",
     "/run/systemd/system",
     "/usr/local/lib/systemd/system",
@@ -337,9 +344,14 @@ pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
 /// what `wanted` asks for.
 pub fn read_boot(root: &Root, wanted: &BootProbe) -> Boot {
     let mut sysctl_d = Vec::new();
+    let mut unreadable = BTreeMap::new();
     for dir in distinct_dirs(root, &SYSCTL_DIRS) {
-        let Ok(Some(names)) = root.list(&dir) else {
-            continue;
+        let names = match root.list(&dir) {
+            Ok(names) => names.unwrap_or_default(),
+            Err(error) => {
+                unreadable.insert(dir, error.to_string());
+                continue;
+            }
         };
         for name in names {
             if name.starts_with('.') || Path::new(&name).extension().is_none_or(|e| e != "conf") {
@@ -366,13 +378,14 @@ pub fn read_boot(root: &Root, wanted: &BootProbe) -> Boot {
     let units = wanted
         .units
         .iter()
-        .map(|name| (name.clone(), read_unit(root, name)))
+        .map(|name| (name.clone(), read_unit(root, name, &mut unreadable)))
         .collect();
     Boot {
         sysctl_d,
         exists,
         files,
         units,
+        unreadable,
     }
 }
 
@@ -388,11 +401,15 @@ fn distinct_dirs(root: &Root, dirs: &[&str]) -> Vec<PathBuf> {
 
 /// How the unit `name` is enabled (links in `*.wants` and `*.requires`
 /// directories) or masked.
-fn read_unit(root: &Root, name: &str) -> Unit {
+fn read_unit(root: &Root, name: &str, unreadable: &mut BTreeMap<PathBuf, String>) -> Unit {
     let mut unit = Unit::default();
     for dir in distinct_dirs(root, &UNIT_DIRS) {
-        let Ok(Some(entries)) = root.list(&dir) else {
-            continue;
+        let entries = match root.list(&dir) {
+            Ok(entries) => entries.unwrap_or_default(),
+            Err(error) => {
+                unreadable.insert(dir, error.to_string());
+                continue;
+            }
         };
         for entry in entries {
             let extension = Path::new(&entry).extension();

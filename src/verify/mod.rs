@@ -1,8 +1,10 @@
 //! `verify`: is a live machine what the inventory says? Pure: compares the
 //! validated model and the rendered files of one machine with a recorded
 //! [`LiveState`] (read by `live`), check by check, each with what was
-//! expected and what was found. The report's forms (text, JSON, Prometheus)
-//! are in `format`.
+//! expected and what was found. What the next boot will do is judged in
+//! `stack` (will the network stack read the rendered files?) and
+//! `nextboot` (which value will systemd-sysctl give each rendered kernel
+//! parameter?). The report's forms (text, JSON, Prometheus) are in `format`.
 
 mod director;
 pub mod format;

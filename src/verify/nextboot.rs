@@ -263,7 +263,10 @@ fn bracket(pattern: &[u8]) -> Option<(ByteSet, &[u8])> {
 pub fn checks(host: &Host, boot: &Boot) -> Vec<Check> {
     let order = read_order(&boot.sysctl_d);
     let ours = Path::new("/").join(&host.paths.sysctl);
-    let applied = assignments(&order);
+    let applied = match unreadable_below(boot, &live::SYSCTL_DIRS) {
+        Some(why) => Err(why),
+        None => assignments(&order),
+    };
     host.sysctl
         .iter()
         .map(|setting| {
@@ -342,6 +345,15 @@ fn where_from(a: &Assignment, order: &[&ConfEntry], ours: &Path) -> String {
         (_, None) => format!("{place}, and {} is not read", ours.display()),
         _ => format!("{place}, and ours does not set it"),
     }
+}
+
+/// "DIR unreadable: why" for the first directory below one of `dirs` that
+/// could not be listed.
+pub fn unreadable_below(boot: &Boot, dirs: &[&str]) -> Option<String> {
+    boot.unreadable
+        .iter()
+        .find(|(path, _)| dirs.iter().any(|dir| path.starts_with(dir)))
+        .map(|(path, why)| format!("{} unreadable: {why}", path.display()))
 }
 
 /// The check's name.

@@ -7,9 +7,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::nextboot::glob_matches;
+use super::nextboot::{glob_matches, unreadable_below};
 use super::{Check, Status};
-use crate::live::{Boot, BootProbe, FileState};
+use crate::live::{self, Boot, BootProbe, FileState};
 use crate::model::{Host, VipInterface};
 use crate::values::Stack;
 
@@ -76,7 +76,9 @@ pub fn checks(host: &Host, boot: &Boot) -> Vec<Check> {
                 Stack::Networkd => networkd(boot),
                 Stack::Netplan => netplan(boot),
             };
-            let (status, found) = if problems.is_empty() {
+            let (status, found) = if let Some(why) = unreadable_below(boot, &live::UNIT_DIRS) {
+                (Status::Error, format!("cannot tell: {why}"))
+            } else if problems.is_empty() {
                 (Status::Ok, format!("read: {}", facts.join(", ")))
             } else {
                 (Status::Drift, format!("not read: {}", problems.join("; ")))

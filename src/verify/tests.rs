@@ -938,3 +938,41 @@ fn recordings_without_the_next_boot_say_nothing_of_it() {
         .iter()
         .all(|check| check.kind != "next-boot" && check.kind != "read-at-boot"));
 }
+
+#[test]
+fn a_directory_that_cannot_be_listed_leaves_the_next_boot_unknown() {
+    let mut host = dummy();
+    let mut boot = debian_boot(&host);
+    boot.unreadable.insert(
+        "/run/sysctl.d".into(),
+        "Permission denied (os error 13)".into(),
+    );
+    host.state.boot = Some(boot.clone());
+    let report = host.report();
+    assert_eq!(
+        outcome(&report, "next-boot", "net.ipv4.conf.all.arp_ignore").2,
+        "cannot tell: /run/sysctl.d unreadable: Permission denied (os error 13)"
+    );
+    assert_eq!(
+        outcome(&report, "read-at-boot", "/etc/network/interfaces.d/lvs-dr").0,
+        Status::Ok
+    );
+    boot.unreadable.clear();
+    boot.unreadable.insert(
+        "/etc/systemd/system".into(),
+        "Permission denied (os error 13)".into(),
+    );
+    host.state.boot = Some(boot);
+    assert_eq!(
+        outcome(
+            &host.report(),
+            "read-at-boot",
+            "/etc/network/interfaces.d/lvs-dr"
+        ),
+        (
+            Status::Error,
+            "read by ifupdown at boot".into(),
+            "cannot tell: /etc/systemd/system unreadable: Permission denied (os error 13)".into()
+        )
+    );
+}
