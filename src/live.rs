@@ -6,7 +6,10 @@
 //! Addresses come from iproute2's JSON output (`ip -j addr show`), a format
 //! iproute2 keeps stable for scripts, rather than from its human-readable
 //! output or ifconfig's; kernel parameters from `/proc/sys`, modules from
-//! `/proc/modules` and `/sys/module`. A `LiveState` serializes to JSON, so a
+//! `/proc/modules` and `/sys/module`. What the next boot reads (the
+//! sysctl.d directories, the network stack's programs, unit links and
+//! files) is read below the root through [`Root`], a link followed only
+//! within it, as found: `verify` judges it. A `LiveState` serializes to JSON, so a
 //! machine's state can be recorded (`verify --print-state`) and compared
 //! later or in tests (`verify --state FILE`).
 
@@ -14,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::net::Ipv4Addr;
+use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -54,6 +58,63 @@ pub struct LiveState {
     /// addresses that answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arp: Option<arp::Answers>,
+    /// What the next boot reads (real servers): the sysctl.d files and
+    /// what the host's network stack needs. `None` in recordings made
+    /// before it was read: then nothing is said of the next boot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boot: Option<Boot>,
+}
+
+/// What the next boot will read, found below the root: read as it is, to be
+/// judged by `verify` (which files systemd-sysctl applies, whether the
+/// network stack reads the rendered files).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Boot {
+    /// Every `*.conf` entry (hidden names left out) of the directories
+    /// systemd-sysctl reads ([`SYSCTL_DIRS`]), directory by directory in
+    /// that order, names sorted; a directory that is another's (`/lib`
+    /// merged into `/usr/lib`) is read once.
+    #[serde(default)]
+    pub sysctl_d: Vec<ConfEntry>,
+    /// Paths asked about (such as `/usr/sbin/ifup`), and whether they exist.
+    #[serde(default)]
+    pub exists: BTreeMap<PathBuf, bool>,
+    /// Files asked about (such as `/etc/network/interfaces`).
+    #[serde(default)]
+    pub files: BTreeMap<PathBuf, FileState>,
+    /// systemd units asked about, with the links that enable or mask them.
+    #[serde(default)]
+    pub units: BTreeMap<String, Unit>,
+    /// Directories that exist but could not be listed, and why: what the
+    /// next boot reads from them is not known.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unreadable: BTreeMap<PathBuf, String>,
+}
+
+/// One entry of a configuration directory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfEntry {
+    /// Its path on the machine, as listed (`/etc/sysctl.d/99-sysctl.conf`).
+    pub path: PathBuf,
+    /// Where it points, when it is a symbolic link (`../sysctl.conf`,
+    /// `/dev/null`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<PathBuf>,
+    /// Its contents, a link followed only within the root.
+    pub file: FileState,
+}
+
+/// How a systemd unit is enabled or masked, from the files systemd reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unit {
+    /// The `*.wants` and `*.requires` directories that hold a link to it
+    /// (`systemctl enable` makes them from its `[Install]` section).
+    #[serde(default)]
+    pub wanted_in: Vec<PathBuf>,
+    /// The unit file that masks it (a link to /dev/null or an empty file
+    /// in /etc/systemd/system or /run/systemd/system), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub masked_by: Option<PathBuf>,
 }
 
 /// An interface, as in iproute2's JSON output.
@@ -126,7 +187,46 @@ pub struct Probe {
     pub ipvs: bool,
     /// Whom to ask by ARP, if anyone.
     pub arp: Option<ArpQuestion>,
+    /// What of the next boot to read, if anything (real servers).
+    pub boot: Option<BootProbe>,
 }
+
+/// What of the next boot to read besides the sysctl.d directories, which
+/// are always read.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct BootProbe {
+    /// Paths whose existence matters (programs).
+    pub exists: BTreeSet<PathBuf>,
+    /// Files to read.
+    pub files: BTreeSet<PathBuf>,
+    /// systemd units (`networking.service`).
+    pub units: BTreeSet<String>,
+}
+
+/// The directories whose `*.conf` files systemd-sysctl reads at boot, in
+/// its order (systemd's `CONF_PATHS("sysctl.d")`; `/lib/sysctl.d` only in
+/// builds with split /usr, and the same directory as `/usr/lib/sysctl.d`
+/// where /usr is merged, as Debian 12 and 13 require).
+pub const SYSCTL_DIRS: [&str; 5] = [
+    "/etc/sysctl.d",
+    "/run/sysctl.d",
+    "/usr/local/lib/sysctl.d",
+    "/usr/lib/sysctl.d",
+    "/lib/sysctl.d",
+];
+
+/// The directories of systemd's unit files that can hold `*.wants`
+/// links, in its order.
+pub const UNIT_DIRS: [&str; 5] = [
+    "/etc/systemd/system",
+    "/run/systemd/system",
+    "/usr/local/lib/systemd/system",
+    "/usr/lib/systemd/system",
+    "/lib/systemd/system",
+];
+
+/// The unit directories where a link to /dev/null masks a unit.
+const MASKING_DIRS: [&str; 2] = ["/etc/systemd/system", "/run/systemd/system"];
 
 /// ARP requests to send: from which interface and address, for which
 /// addresses.
@@ -158,6 +258,14 @@ pub enum LiveError {
     /// ARP requests could not be sent or their answers not read.
     #[error("cannot ask by ARP from {0}: {1}; `--arp` needs root (CAP_NET_RAW) and the director's interface")]
     Arp(String, io::Error),
+    /// The root directory could not be opened.
+    #[error("cannot open --root {}: {source}", .path.display())]
+    Root {
+        /// The directory.
+        path: PathBuf,
+        /// The reason.
+        source: io::Error,
+    },
     /// A file below /proc could not be read.
     #[error("cannot read {}: {source}", .path.display())]
     Proc {
@@ -209,6 +317,16 @@ pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
         ),
         None => None,
     };
+    let boot = match &probe.boot {
+        Some(wanted) => {
+            let below = Root::open(root).map_err(|source| LiveError::Root {
+                path: root.to_path_buf(),
+                source,
+            })?;
+            Some(read_boot(&below, wanted))
+        }
+        None => None,
+    };
     Ok(LiveState {
         hostname,
         interfaces,
@@ -218,7 +336,124 @@ pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
         processes,
         ipvs,
         arp,
+        boot,
     })
+}
+
+/// Reads what the next boot reads, below `root`: the sysctl.d entries and
+/// what `wanted` asks for.
+pub fn read_boot(root: &Root, wanted: &BootProbe) -> Boot {
+    let mut sysctl_d = Vec::new();
+    let mut unreadable = BTreeMap::new();
+    for dir in distinct_dirs(root, &SYSCTL_DIRS) {
+        let names = match root.list(&dir) {
+            Ok(names) => names.unwrap_or_default(),
+            Err(error) => {
+                unreadable.insert(dir, error.to_string());
+                continue;
+            }
+        };
+        for name in names {
+            if name.starts_with('.') || Path::new(&name).extension().is_none_or(|e| e != "conf") {
+                continue;
+            }
+            let path = dir.join(&name);
+            sysctl_d.push(ConfEntry {
+                link: root.link(&path),
+                file: root.read(&path),
+                path,
+            });
+        }
+    }
+    let exists = wanted
+        .exists
+        .iter()
+        .map(|path| (path.clone(), root.identity(path).is_some()))
+        .collect();
+    let files = wanted
+        .files
+        .iter()
+        .map(|path| (path.clone(), root.read(path)))
+        .collect();
+    let units = wanted
+        .units
+        .iter()
+        .map(|name| (name.clone(), read_unit(root, name, &mut unreadable)))
+        .collect();
+    Boot {
+        sysctl_d,
+        exists,
+        files,
+        units,
+        unreadable,
+    }
+}
+
+/// The directories of `dirs` that exist below the root, each directory
+/// once (a link such as Debian's `/lib -> usr/lib` makes two paths of one).
+fn distinct_dirs(root: &Root, dirs: &[&str]) -> Vec<PathBuf> {
+    let mut seen = BTreeSet::new();
+    dirs.iter()
+        .map(PathBuf::from)
+        .filter(|dir| root.identity(dir).is_some_and(|id| seen.insert(id)))
+        .collect()
+}
+
+/// How the unit `name` is enabled (links in `*.wants` and `*.requires`
+/// directories) or masked.
+fn read_unit(root: &Root, name: &str, unreadable: &mut BTreeMap<PathBuf, String>) -> Unit {
+    let mut unit = Unit::default();
+    for dir in distinct_dirs(root, &UNIT_DIRS) {
+        let entries = match root.list(&dir) {
+            Ok(entries) => entries.unwrap_or_default(),
+            Err(error) => {
+                unreadable.insert(dir, error.to_string());
+                continue;
+            }
+        };
+        for entry in entries {
+            let extension = Path::new(&entry).extension();
+            if !extension.is_some_and(|e| e == "wants" || e == "requires") {
+                continue;
+            }
+            let wants = dir.join(&entry);
+            if let Ok(Some(units)) = root.list(&wants) {
+                if units.iter().any(|unit| unit == name) {
+                    unit.wanted_in.push(wants);
+                }
+            }
+        }
+    }
+    unit.masked_by = MASKING_DIRS
+        .iter()
+        .map(|dir| Path::new(dir).join(name))
+        .find(|path| {
+            let null_link = root
+                .link(path)
+                .is_some_and(|target| lexical(path, &target) == Path::new("/dev/null"));
+            null_link || matches!(root.read(path), FileState::Text(text) if text.is_empty())
+        });
+    unit
+}
+
+/// Where the link at `path` pointing to `target` leads, worked out on the
+/// names alone (`..` taken back, `.` dropped), as the machine sees it.
+pub fn lexical(path: &Path, target: &Path) -> PathBuf {
+    let joined = match path.parent() {
+        Some(parent) => parent.join(target),
+        None => target.to_path_buf(),
+    };
+    let mut out = PathBuf::from("/");
+    for component in joined.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::Normal(name) => out.push(name),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// This machine's host name.
@@ -443,6 +678,19 @@ impl Root {
         Some((stat.st_dev, stat.st_ino))
     }
 
+    /// Where the symbolic link at `path` below the root points, as written
+    /// in the link; `None` when it is not a link (or cannot be read).
+    pub fn link(&self, path: &Path) -> Option<PathBuf> {
+        let name = path.file_name()?;
+        let parent = self
+            .open_below(path.parent()?, OFlags::PATH | OFlags::DIRECTORY)
+            .ok()?;
+        let target = rustix::fs::readlinkat(&parent, name, Vec::new()).ok()?;
+        Some(PathBuf::from(
+            <std::ffi::OsString as OsStringExt>::from_vec(target.into_bytes()),
+        ))
+    }
+
     /// The names in the directory `path` below the root, sorted; `None`
     /// when there is no such directory.
     pub fn list(&self, path: &Path) -> io::Result<Option<Vec<String>>> {
@@ -514,6 +762,103 @@ mod tests {
         assert!(!same_namespace(Some(root), Some(lb2)));
         assert!(same_namespace(Some(root), None));
         assert!(same_namespace(None, Some(lb2)));
+    }
+
+    /// A root laid out as Debian's: /lib a link to usr/lib, a unit
+    /// enabled in /etc and masked in /run, sysctl.d entries that are links.
+    #[test]
+    fn the_next_boot_is_read_below_the_root() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for folder in [
+            "usr/lib/sysctl.d",
+            "etc/sysctl.d",
+            "etc/systemd/system/multi-user.target.wants",
+            "run/systemd/system",
+            "usr/sbin",
+        ] {
+            fs::create_dir_all(root.join(folder)).unwrap();
+        }
+        symlink("usr/lib", root.join("lib")).unwrap();
+        symlink("usr/sbin", root.join("sbin")).unwrap();
+        fs::write(root.join("usr/lib/sysctl.d/50-default.conf"), "a = 1\n").unwrap();
+        fs::write(root.join("etc/sysctl.conf"), "b = 2\n").unwrap();
+        symlink("../sysctl.conf", root.join("etc/sysctl.d/99-sysctl.conf")).unwrap();
+        symlink("/dev/null", root.join("etc/sysctl.d/50-default.conf")).unwrap();
+        fs::write(root.join("etc/sysctl.d/README.sysctl"), "").unwrap();
+        fs::write(root.join("etc/sysctl.d/.hidden.conf"), "").unwrap();
+        symlink(
+            "/lib/systemd/system/networking.service",
+            root.join("etc/systemd/system/multi-user.target.wants/networking.service"),
+        )
+        .unwrap();
+        symlink(
+            "/dev/null",
+            root.join("run/systemd/system/systemd-networkd.service"),
+        )
+        .unwrap();
+        fs::write(root.join("usr/sbin/ifup"), "").unwrap();
+        let wanted = BootProbe {
+            exists: ["/sbin/ifup", "/usr/sbin/netplan"]
+                .map(PathBuf::from)
+                .into(),
+            files: BTreeSet::new(),
+            units: ["networking.service", "systemd-networkd.service"]
+                .map(String::from)
+                .into(),
+        };
+        let boot = read_boot(&Root::open(root).unwrap(), &wanted);
+        let listed: Vec<(&str, Option<&str>)> = boot
+            .sysctl_d
+            .iter()
+            .map(|e| {
+                (
+                    e.path.to_str().unwrap(),
+                    e.link.as_deref().and_then(Path::to_str),
+                )
+            })
+            .collect();
+        // /lib/sysctl.d is /usr/lib/sysctl.d: listed once.
+        assert_eq!(
+            listed,
+            [
+                ("/etc/sysctl.d/50-default.conf", Some("/dev/null")),
+                ("/etc/sysctl.d/99-sysctl.conf", Some("../sysctl.conf")),
+                ("/usr/lib/sysctl.d/50-default.conf", None),
+            ]
+        );
+        assert_eq!(boot.sysctl_d[1].file, FileState::Text("b = 2\n".into()));
+        assert!(boot.exists[Path::new("/sbin/ifup")]);
+        assert!(!boot.exists[Path::new("/usr/sbin/netplan")]);
+        assert_eq!(
+            boot.units["networking.service"],
+            Unit {
+                wanted_in: vec!["/etc/systemd/system/multi-user.target.wants".into()],
+                masked_by: None
+            }
+        );
+        assert_eq!(
+            boot.units["systemd-networkd.service"].masked_by.as_deref(),
+            Some(Path::new("/run/systemd/system/systemd-networkd.service"))
+        );
+    }
+
+    #[test]
+    fn links_lead_where_their_names_say() {
+        let link = Path::new("/etc/sysctl.d/99-sysctl.conf");
+        assert_eq!(
+            lexical(link, Path::new("../sysctl.conf")),
+            Path::new("/etc/sysctl.conf")
+        );
+        assert_eq!(
+            lexical(link, Path::new("/dev/null")),
+            Path::new("/dev/null")
+        );
+        assert_eq!(
+            lexical(link, Path::new("../../../../dev/./null")),
+            Path::new("/dev/null")
+        );
     }
 
     #[test]

@@ -28,7 +28,7 @@ fn fixture_path() -> String {
 fn a_recorded_host_as_the_inventory_says_exits_0() {
     let (code, stdout, stderr) = run(&["verify", INVENTORY, "--state", FIXTURE]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert_eq!(stdout.lines().count(), 21, "{stdout}");
+    assert_eq!(stdout.lines().count(), 26, "{stdout}");
     assert!(
         stdout.lines().all(|line| line.starts_with("ok ")),
         "{stdout}"
@@ -38,7 +38,7 @@ fn a_recorded_host_as_the_inventory_says_exits_0() {
     ));
     assert_eq!(
         stderr,
-        "webserver02 (real-server): 21 checks, all as the inventory says\n"
+        "webserver02 (real-server): 26 checks, all as the inventory says\n"
     );
 }
 
@@ -63,7 +63,7 @@ fn drift_exits_1_with_a_line_per_check() {
             "DRIFT sysctl net.ipv4.conf.all.arp_ignore: expected 1; found 0",
         ]
     );
-    assert_eq!(stderr, "webserver02 (real-server): 21 checks, 4 drift\n");
+    assert_eq!(stderr, "webserver02 (real-server): 26 checks, 4 drift\n");
 }
 
 #[test]
@@ -75,7 +75,7 @@ fn json_and_prometheus_report_the_same_checks() {
     assert_eq!(report["role"], "real-server");
     assert_eq!(report["status"], "ok");
     let checks = report["checks"].as_array().unwrap();
-    assert_eq!(checks.len(), 21);
+    assert_eq!(checks.len(), 26);
     assert_eq!(
         checks[0],
         serde_json::json!({"check": "file", "subject": "/etc/network/interfaces.d/lvs-dr",
@@ -91,7 +91,7 @@ fn json_and_prometheus_report_the_same_checks() {
     ]);
     assert_eq!(code, 0);
     let samples: Vec<&str> = metrics.lines().filter(|l| !l.starts_with('#')).collect();
-    assert_eq!(samples.len(), 21);
+    assert_eq!(samples.len(), 26);
     assert_eq!(
         samples[0],
         "lvs_dr_gen_verify_ok{host=\"webserver02\",role=\"real-server\",check=\"file\",\
@@ -201,4 +201,248 @@ fn a_recorded_state_verifies_as_the_live_one() {
         path.to_str().unwrap(),
     ]);
     assert_eq!((code, report), (live_code, live_report));
+}
+
+/// A root as Debian 12's installer leaves it with ifupdown, the files of
+/// `host` of `inventory` rendered into it: /sbin a link to usr/sbin, ifup
+/// installed, networking.service enabled, /etc/network/interfaces sourcing
+/// interfaces.d, procps's /etc/sysctl.d/99-sysctl.conf link.
+fn debian_root(dir: &Path, inventory: &str, host: &str) -> std::path::PathBuf {
+    let out = dir.join("out");
+    let inventory = format!("{}/{inventory}", env!("CARGO_MANIFEST_DIR"));
+    let (code, _, stderr) = run(&["render", &inventory, "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let root = out.join(host);
+    for folder in [
+        "usr/sbin",
+        "usr/lib/systemd/system",
+        "etc/network",
+        "etc/sysctl.d",
+        "etc/systemd/system/multi-user.target.wants",
+    ] {
+        fs::create_dir_all(root.join(folder)).unwrap();
+    }
+    std::os::unix::fs::symlink("usr/sbin", root.join("sbin")).unwrap();
+    std::os::unix::fs::symlink("usr/lib", root.join("lib")).unwrap();
+    fs::write(root.join("usr/sbin/ifup"), "").unwrap();
+    std::os::unix::fs::symlink(
+        "/lib/systemd/system/networking.service",
+        root.join("etc/systemd/system/multi-user.target.wants/networking.service"),
+    )
+    .unwrap();
+    fs::write(
+        root.join("etc/network/interfaces"),
+        "source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("etc/sysctl.conf"),
+        "#kernel.domainname = example.com\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../sysctl.conf", root.join("etc/sysctl.d/99-sysctl.conf")).unwrap();
+    root
+}
+
+/// A recorded state: `base` (a fixture, or an empty state) with what
+/// `verify --print-state --root ROOT` read of the next boot below `root`.
+fn state_with_boot(
+    dir: &Path,
+    inventory: &str,
+    host: &str,
+    root: &Path,
+    base: serde_json::Value,
+) -> String {
+    let (code, state, stderr) = run(&[
+        "verify",
+        inventory,
+        "--host",
+        host,
+        "--root",
+        root.to_str().unwrap(),
+        "--print-state",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let read: serde_json::Value = serde_json::from_str(&state).unwrap();
+    let mut base = base;
+    base["boot"] = read["boot"].clone();
+    let path = dir.join(format!("{host}-state.json"));
+    fs::write(&path, base.to_string()).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+fn not_ok(stdout: &str) -> Vec<&str> {
+    stdout.lines().filter(|l| !l.starts_with("ok ")).collect()
+}
+
+/// The newcomer's case: a later sysctl.d file, not yet applied, that
+/// lowers `arp_ignore`. The live kernel is still right; the next boot is not.
+#[test]
+fn a_later_sysctl_file_is_drift_at_the_next_boot() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = debian_root(dir.path(), INVENTORY, "webserver02");
+    let fixture: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(fixture_path()).unwrap()).unwrap();
+    let state = state_with_boot(dir.path(), INVENTORY, "webserver02", &root, fixture.clone());
+    let (code, stdout, stderr) = run(&["verify", INVENTORY, "--state", &state]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // The recording's own: 21 live checks, the stanza read at boot, 4 kernel
+    // parameters at the next boot.
+    assert_eq!(
+        stderr,
+        "webserver02 (real-server): 26 checks, all as the inventory says\n"
+    );
+    assert!(stdout.contains(
+        "ok    read-at-boot /etc/network/interfaces.d/lvs-dr: expected read by ifupdown at boot; \
+         found read: /sbin/ifup installed, networking.service enabled \
+         (/etc/systemd/system/multi-user.target.wants), `source /etc/network/interfaces.d/*` at \
+         /etc/network/interfaces:1\n"
+    ));
+    assert!(stdout.contains(
+        "ok    next-boot net.ipv4.conf.all.arp_ignore: expected 1 (60-lvs-dr.conf); found 1 from \
+         /etc/sysctl.d/60-lvs-dr.conf:9\n"
+    ));
+
+    fs::write(
+        root.join("etc/sysctl.d/99-zzz.conf"),
+        "net.ipv4.conf.all.arp_ignore = 0\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("etc/sysctl.conf"),
+        "# from an old how-to\nnet.ipv4.tcp_syncookies=0\n",
+    )
+    .unwrap();
+    let state = state_with_boot(dir.path(), INVENTORY, "webserver02", &root, fixture);
+    let (code, stdout, stderr) = run(&["verify", INVENTORY, "--state", &state]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(
+        not_ok(&stdout),
+        [
+            "DRIFT next-boot net.ipv4.conf.all.arp_ignore: expected 1 (60-lvs-dr.conf); found 0 \
+             from /etc/sysctl.d/99-zzz.conf:1, read after ours",
+            "DRIFT next-boot net.ipv4.tcp_syncookies: expected 1 (60-lvs-dr.conf); found 0 from \
+             /etc/sysctl.conf via /etc/sysctl.d/99-sysctl.conf:2, read after ours",
+        ]
+    );
+    let (_, json, _) = run(&["verify", INVENTORY, "--state", &state, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let drift: Vec<&serde_json::Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|check| check["status"] == "drift")
+        .collect();
+    assert_eq!(drift[0]["check"], "next-boot");
+    assert_eq!(drift[0]["subject"], "net.ipv4.conf.all.arp_ignore");
+    let (_, metrics, _) = run(&[
+        "verify",
+        INVENTORY,
+        "--state",
+        &state,
+        "--format",
+        "prometheus",
+    ]);
+    assert!(metrics.contains(
+        "lvs_dr_gen_verify_ok{host=\"webserver02\",role=\"real-server\",check=\"next-boot\",\
+         subject=\"net.ipv4.conf.all.arp_ignore\"} 0\n"
+    ));
+}
+
+/// An interfaces.d stanza that /etc/network/interfaces does not source,
+/// on a host where networking.service is masked and ifupdown missing.
+#[test]
+fn a_stanza_ifupdown_will_not_read_is_drift_naming_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = debian_root(dir.path(), INVENTORY, "webserver02");
+    let fixture: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(fixture_path()).unwrap()).unwrap();
+    fs::write(
+        root.join("etc/network/interfaces"),
+        "auto lo\niface lo inet loopback\n",
+    )
+    .unwrap();
+    let state = state_with_boot(dir.path(), INVENTORY, "webserver02", &root, fixture.clone());
+    let (code, stdout, _) = run(&["verify", INVENTORY, "--state", &state]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        not_ok(&stdout),
+        [
+            "DRIFT read-at-boot /etc/network/interfaces.d/lvs-dr: expected read by ifupdown at \
+             boot; found not read: /etc/network/interfaces has no `source` or `source-directory` \
+             line that includes it (Debian's has `source /etc/network/interfaces.d/*`)"
+        ]
+    );
+    fs::remove_file(root.join("usr/sbin/ifup")).unwrap();
+    std::os::unix::fs::symlink(
+        "/dev/null",
+        root.join("etc/systemd/system/networking.service"),
+    )
+    .unwrap();
+    let state = state_with_boot(dir.path(), INVENTORY, "webserver02", &root, fixture);
+    let (_, stdout, _) = run(&["verify", INVENTORY, "--state", &state]);
+    assert_eq!(
+        not_ok(&stdout),
+        [
+            "DRIFT read-at-boot /etc/network/interfaces.d/lvs-dr: expected read by ifupdown at \
+             boot; found not read: ifupdown is not installed (no /sbin/ifup or /usr/sbin/ifup); \
+             networking.service is masked by /etc/systemd/system/networking.service; \
+             /etc/network/interfaces has no `source` or `source-directory` line that includes it \
+             (Debian's has `source /etc/network/interfaces.d/*`)"
+        ]
+    );
+}
+
+/// networkd's files on a host where systemd-networkd is not enabled (a
+/// Debian install with ifupdown): drift until it is.
+#[test]
+fn networkd_files_where_networkd_is_not_enabled_are_drift() {
+    const NETWORKD: &str = "golden/stack-networkd/inventory.yaml";
+    let dir = tempfile::tempdir().unwrap();
+    let root = debian_root(dir.path(), NETWORKD, "dummy-v4");
+    let base = serde_json::json!({"hostname": "dummy-v4"});
+    let state = state_with_boot(dir.path(), NETWORKD, "dummy-v4", &root, base.clone());
+    let (code, stdout, _) = run(&["verify", NETWORKD, "--state", &state]);
+    assert_eq!(code, 1);
+    let why = "not read: systemd-networkd.service is not enabled (no link to it in a *.wants \
+               directory of /etc/systemd/system; `systemctl enable systemd-networkd.service`)";
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("read-at-boot"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            format!(
+                "DRIFT read-at-boot /etc/systemd/network/10-lvs-dr.netdev: expected read by \
+                 systemd-networkd at boot; found {why}"
+            ),
+            format!(
+                "DRIFT read-at-boot /etc/systemd/network/10-lvs-dr.network: expected read by \
+                 systemd-networkd at boot; found {why}"
+            ),
+        ]
+    );
+    std::os::unix::fs::symlink(
+        "/lib/systemd/system/systemd-networkd.service",
+        root.join("etc/systemd/system/multi-user.target.wants/systemd-networkd.service"),
+    )
+    .unwrap();
+    let state = state_with_boot(dir.path(), NETWORKD, "dummy-v4", &root, base);
+    let (_, stdout, _) = run(&["verify", NETWORKD, "--state", &state]);
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("read-at-boot"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "ok    read-at-boot /etc/systemd/network/10-lvs-dr.netdev: expected read by \
+             systemd-networkd at boot; found read: systemd-networkd.service enabled \
+             (/etc/systemd/system/multi-user.target.wants)",
+            "ok    read-at-boot /etc/systemd/network/10-lvs-dr.network: expected read by \
+             systemd-networkd at boot; found read: systemd-networkd.service enabled \
+             (/etc/systemd/system/multi-user.target.wants)",
+        ]
+    );
 }

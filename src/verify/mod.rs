@@ -1,11 +1,15 @@
 //! `verify`: is a live machine what the inventory says? Pure: compares the
 //! validated model and the rendered files of one machine with a recorded
 //! [`LiveState`] (read by `live`), check by check, each with what was
-//! expected and what was found. The report's forms (text, JSON, Prometheus)
-//! are in `format`.
+//! expected and what was found. What the next boot will do is judged in
+//! `stack` (will the network stack read the rendered files?) and
+//! `nextboot` (which value will systemd-sysctl give each rendered kernel
+//! parameter?). The report's forms (text, JSON, Prometheus) are in `format`.
 
 mod director;
 pub mod format;
+pub mod nextboot;
+pub mod stack;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -135,6 +139,7 @@ pub fn probe(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>, arp: boo
             if matches!(host.interface, VipInterface::Dummy(_)) {
                 probe.modules.insert(DUMMY_MODULE.to_owned());
             }
+            probe.boot = Some(stack::probe(host));
         }
         Machine::Director(expected) => {
             probe.processes.insert(director::KEEPALIVED.to_owned());
@@ -259,6 +264,9 @@ pub fn verify(
         .iter()
         .map(|(path, bytes)| file_check(path, bytes, live.files.get(path)))
         .collect();
+    if let (Machine::Host(host), Some(boot)) = (machine, &live.boot) {
+        checks.extend(stack::checks(host, boot));
+    }
     match machine {
         Machine::Host(host) => checks.extend(real_server_checks(host, live)),
         Machine::Director(expected) => checks.extend(director::checks(expected, live)),
@@ -285,6 +293,9 @@ fn real_server_checks(host: &Host, live: &LiveState) -> Vec<Check> {
         let path = live::sysctl_path(&setting.key);
         sysctl_check(&setting.key, &setting.value, live.sysctl.get(&path))
     }));
+    if let Some(boot) = &live.boot {
+        checks.extend(nextboot::checks(host, boot));
+    }
     if matches!(host.interface, VipInterface::Dummy(_)) {
         let loaded = live.modules.contains(DUMMY_MODULE);
         checks.push(Check::new(

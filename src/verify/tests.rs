@@ -113,8 +113,9 @@ fn the_recorded_loopback_host_passes_every_check() {
     assert_eq!(drift(&report), Vec::<String>::new());
     assert_eq!(report.status(), Status::Ok);
     let kinds: Vec<&str> = report.checks.iter().map(|check| check.kind).collect();
-    // 2 files, the interface, 4 VIPs twice, 3 interfaces' ARP pair, 4 sysctls.
-    assert_eq!(report.checks.len(), 2 + 1 + 8 + 6 + 4, "{kinds:?}");
+    // 2 files, the stanza read at boot, the interface, 4 VIPs twice, 3
+    // interfaces' ARP pair, 4 sysctls live and 4 at the next boot.
+    assert_eq!(report.checks.len(), 2 + 1 + 1 + 8 + 6 + 4 + 4, "{kinds:?}");
     assert!(!kinds.contains(&"extra-address") && !kinds.contains(&"module"));
 }
 
@@ -793,4 +794,209 @@ fn recorded_arp_answers_pass_on_the_backup_and_name_the_real_server_on_the_maste
             )]
         );
     }
+}
+
+/// What a Debian 12 install with ifupdown reads at boot, its sysctl.d
+/// holding the host's recorded sysctl file (none when it is missing).
+fn debian_boot(host: &Recorded) -> live::Boot {
+    let sysctl = PathBuf::from("/etc/sysctl.d/60-lvs-dr.conf");
+    let mut boot = live::Boot::default();
+    if let Some(file) = host.state.files.get(&sysctl) {
+        boot.sysctl_d.push(live::ConfEntry {
+            path: sysctl,
+            link: None,
+            file: file.clone(),
+        });
+    }
+    boot.exists.insert("/sbin/ifup".into(), true);
+    boot.exists.insert("/usr/sbin/ifup".into(), true);
+    boot.files.insert(
+        "/etc/network/interfaces".into(),
+        FileState::Text("source /etc/network/interfaces.d/*\n".into()),
+    );
+    boot.units.insert(
+        "networking.service".into(),
+        live::Unit {
+            wanted_in: vec!["/etc/systemd/system/multi-user.target.wants".into()],
+            masked_by: None,
+        },
+    );
+    boot
+}
+
+#[test]
+fn a_recorded_boot_as_debian_reads_it_adds_checks_that_hold() {
+    let mut host = dummy();
+    host.state.boot = Some(debian_boot(&host));
+    let report = host.report();
+    assert_eq!(drift(&report), Vec::<String>::new());
+    let kinds: Vec<&str> = report.checks.iter().map(|check| check.kind).collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "read-at-boot").count(), 1);
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "next-boot").count(),
+        host.model.hosts[0].sysctl.len()
+    );
+    assert_eq!(
+        outcome(&report, "next-boot", "net.ipv4.conf.all.arp_announce"),
+        (
+            Status::Ok,
+            "2 (60-lvs-dr.conf)".into(),
+            "2 from /etc/sysctl.d/60-lvs-dr.conf:10".into()
+        )
+    );
+}
+
+#[test]
+fn the_next_boot_names_what_sets_a_key_or_why_nothing_does() {
+    let mut host = dummy();
+    let mut boot = debian_boot(&host);
+    boot.sysctl_d.push(live::ConfEntry {
+        path: "/usr/lib/sysctl.d/99-glob.conf".into(),
+        link: None,
+        file: FileState::Text(
+            "; a glob names no key of ours\nnet.ipv4.conf.*.arp_ignore = 0\n".into(),
+        ),
+    });
+    boot.sysctl_d.push(live::ConfEntry {
+        path: "/run/sysctl.d/90-exclude.conf".into(),
+        link: None,
+        file: FileState::Text("-net.ipv4.conf.all.arp_announce\n".into()),
+    });
+    host.state.boot = Some(boot.clone());
+    assert_eq!(
+        drift(&host.report()),
+        ["DRIFT next-boot net.ipv4.conf.all.arp_announce: expected 2 (60-lvs-dr.conf); found not \
+          set (the kernel's default): `-net.ipv4.conf.all.arp_announce` at \
+          /run/sysctl.d/90-exclude.conf:1, read after ours"]
+    );
+    // Without ours, the glob sets arp_ignore.
+    boot.sysctl_d.remove(0);
+    host.state.boot = Some(boot.clone());
+    let report = host.report();
+    assert_eq!(
+        outcome(&report, "next-boot", "net.ipv4.conf.all.arp_ignore"),
+        (
+            Status::Drift,
+            "1 (60-lvs-dr.conf)".into(),
+            "0 from the glob `net.ipv4.conf.*.arp_ignore` at /usr/lib/sysctl.d/99-glob.conf:2, \
+             and /etc/sysctl.d/60-lvs-dr.conf is not read"
+                .into()
+        )
+    );
+    assert_eq!(
+        outcome(&report, "next-boot", "net.ipv4.tcp_syncookies").2,
+        "not set by any sysctl.d file: the kernel's default"
+    );
+    // A file that cannot be read leaves the next boot unknown.
+    boot.sysctl_d.push(live::ConfEntry {
+        path: "/etc/sysctl.d/10-secret.conf".into(),
+        link: None,
+        file: FileState::Unreadable("Permission denied (os error 13)".into()),
+    });
+    host.state.boot = Some(boot);
+    let report = host.report();
+    assert_eq!(report.status(), Status::Error);
+    assert_eq!(
+        outcome(&report, "next-boot", "net.ipv4.tcp_syncookies"),
+        (
+            Status::Error,
+            "1 (60-lvs-dr.conf)".into(),
+            "cannot tell: /etc/sysctl.d/10-secret.conf unreadable: Permission denied (os error 13)"
+                .into()
+        )
+    );
+}
+
+#[test]
+fn a_netplan_file_without_netplan_or_with_networkd_masked_is_not_read() {
+    let mut host = recorded(
+        include_str!("../../golden/stack-netplan/inventory.yaml"),
+        "lo-v4",
+        "{}",
+    );
+    let mut boot = live::Boot::default();
+    boot.exists.insert("/usr/sbin/netplan".into(), false);
+    boot.units.insert(
+        "systemd-networkd.service".into(),
+        live::Unit {
+            wanted_in: Vec::new(),
+            masked_by: Some("/etc/systemd/system/systemd-networkd.service".into()),
+        },
+    );
+    host.state.boot = Some(boot.clone());
+    assert_eq!(
+        outcome(
+            &host.report(),
+            "read-at-boot",
+            "/etc/netplan/60-lvs-dr.yaml"
+        ),
+        (
+            Status::Drift,
+            "read by netplan at boot".into(),
+            "not read: netplan is not installed (no /usr/sbin/netplan); \
+             systemd-networkd.service, which applies netplan's configuration, is masked by \
+             /etc/systemd/system/systemd-networkd.service"
+                .into()
+        )
+    );
+    // Installed, networkd not masked (netplan's generator enables it).
+    boot.exists.insert("/usr/sbin/netplan".into(), true);
+    boot.units.clear();
+    host.state.boot = Some(boot);
+    assert_eq!(
+        outcome(
+            &host.report(),
+            "read-at-boot",
+            "/etc/netplan/60-lvs-dr.yaml"
+        )
+        .2,
+        "read: /usr/sbin/netplan installed"
+    );
+}
+
+#[test]
+fn recordings_without_the_next_boot_say_nothing_of_it() {
+    let report = dummy_trixie().report();
+    assert!(report
+        .checks
+        .iter()
+        .all(|check| check.kind != "next-boot" && check.kind != "read-at-boot"));
+}
+
+#[test]
+fn a_directory_that_cannot_be_listed_leaves_the_next_boot_unknown() {
+    let mut host = dummy();
+    let mut boot = debian_boot(&host);
+    boot.unreadable.insert(
+        "/run/sysctl.d".into(),
+        "Permission denied (os error 13)".into(),
+    );
+    host.state.boot = Some(boot.clone());
+    let report = host.report();
+    assert_eq!(
+        outcome(&report, "next-boot", "net.ipv4.conf.all.arp_ignore").2,
+        "cannot tell: /run/sysctl.d unreadable: Permission denied (os error 13)"
+    );
+    assert_eq!(
+        outcome(&report, "read-at-boot", "/etc/network/interfaces.d/lvs-dr").0,
+        Status::Ok
+    );
+    boot.unreadable.clear();
+    boot.unreadable.insert(
+        "/etc/systemd/system".into(),
+        "Permission denied (os error 13)".into(),
+    );
+    host.state.boot = Some(boot);
+    assert_eq!(
+        outcome(
+            &host.report(),
+            "read-at-boot",
+            "/etc/network/interfaces.d/lvs-dr"
+        ),
+        (
+            Status::Error,
+            "read by ifupdown at boot".into(),
+            "cannot tell: /etc/systemd/system unreadable: Permission denied (os error 13)".into()
+        )
+    );
 }
