@@ -30,22 +30,37 @@ pub struct Inventory {
     /// The format version; checked while parsing (it must be 1).
     #[serde(rename = "version")]
     pub _version: Version,
-    /// Settings every host inherits.
+    /// Settings every host inherits; a host may override each of them.
     #[serde(default)]
     pub defaults: Settings,
-    /// The balanced services, in the order written.
+    /// The balanced services by name, in the order written. With directors,
+    /// every service must be served by at least one host, and a VIP, port
+    /// and protocol may be balanced by one service only (services may share
+    /// a VIP on other ports).
     #[serde(default)]
     pub services: OrderedMap<ServiceName, Service>,
-    /// The real servers, in the order written.
+    /// The real servers by name, in the order written; at least one. A name
+    /// names the host's folder in the output (OUT/NAME/), so names must
+    /// differ in more than letter case.
     #[serde(default)]
+    #[schemars(extend("minProperties" = 1))]
     pub hosts: OrderedMap<HostName, Host>,
-    /// The LVS directors (keepalived), in the order written; optional.
+    /// The LVS directors (keepalived) by name, in the order written;
+    /// optional. A name names the director's folder in the output, so it
+    /// must differ in more than letter case from the other directors' and
+    /// from every host's. With directors, `vrrp` is required, every service
+    /// needs `ports` and a host that serves it, and every host needs an
+    /// address in the family of each VIP it carries.
     #[serde(default)]
     pub directors: OrderedMap<HostName, Director>,
-    /// The VRRP settings the directors share; required with directors.
+    /// The VRRP settings the directors share: required with directors, and
+    /// refused without them.
     pub vrrp: Option<Vrrp>,
-    /// The L2 segment of directors and real servers, one prefix per address
-    /// family; optional, and checked when given.
+    /// The L2 segment of directors and real servers: at most one IPv4 and
+    /// one IPv6 prefix, without host bits. Optional; when given, every host
+    /// and director address of a prefix's family must lie inside it (direct
+    /// routing hands packets to the real servers by MAC address, so no
+    /// router may stand between them).
     #[serde(default)]
     pub segment: Vec<Segment>,
 }
@@ -55,11 +70,17 @@ pub struct Inventory {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Director {
-    /// The director's own address(es) on the segment.
+    /// The director's own address(es) on the segment: never a VIP nor
+    /// another director's or host's address, and one in each address family
+    /// the VIPs use (the directors reach the real servers and check them
+    /// from it).
     pub address: HostAddresses,
-    /// The network card facing the real servers.
+    /// The network card facing the real servers (not `lo`): it sends the
+    /// VRRP advertisements and carries the VIPs while the director is the
+    /// master.
     pub interface: NetworkDevice,
-    /// Its VRRP priority; the highest is the master.
+    /// Its VRRP priority, a different one for each director; the highest
+    /// starts as the master, the others as backups.
     pub priority: Priority,
 }
 
@@ -67,11 +88,15 @@ pub struct Director {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vrrp {
-    /// The virtual router id, unique on the segment.
+    /// The virtual router id: no other VRRP router on the segment may use
+    /// it.
     pub virtual_router_id: RouterId,
-    /// Seconds between advertisements.
+    /// Seconds between advertisements; at most 40 when any VIP is IPv6
+    /// (VRRP version 3 counts it in hundredths of a second, up to 40.95).
     pub advert_int: Option<AdvertInterval>,
-    /// Optional VRRP version 2 password (IPv4 only).
+    /// Optional VRRP version 2 password (`auth_type PASS`), for the IPv4
+    /// VIPs only; refused when every VIP is IPv6 (VRRP version 3 has no
+    /// authentication).
     pub password: Option<VrrpPassword>,
 }
 
@@ -79,27 +104,45 @@ pub struct Vrrp {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// The interface carrying the VIPs.
+    /// The interface carrying the VIPs: `lo`, or a dummy interface that the
+    /// ifupdown stanza creates. Never a network card (names beginning with
+    /// `eth`, `en`, `wl` or `ww` are refused): it would answer ARP for the
+    /// VIPs. With the `net-tools` style, the alias label of the last IPv4
+    /// VIP (`INTERFACE:N`) must fit Linux's 15 characters.
     pub interface: Option<InterfaceName>,
     /// Which commands add the VIPs.
     pub style: Option<Style>,
-    /// Extra kernel parameters, merged key by key over the built-in set.
+    /// Extra kernel parameters, merged key by key over the built-in set
+    /// (`net.ipv4.conf.all.arp_ignore: 1`, `net.ipv4.conf.all.arp_announce:
+    /// 2`, `net.ipv4.icmp_echo_ignore_broadcasts: 1`,
+    /// `net.ipv4.tcp_syncookies: 1`). `arp_ignore` on `all` or on the VIP
+    /// interface must stay 1, 2 or 3, and `arp_announce` there 2: other
+    /// values break direct routing.
     #[serde(default)]
     pub sysctl: OrderedMap<SysctlKey, SysctlValue>,
-    /// Where the generated files go, relative to the host's root.
+    /// Where the generated files go, relative to the host's root (OUT/NAME/).
     #[serde(default)]
     pub paths: Paths,
 }
 
-/// Output file locations; each one unset falls back to the outer default.
+/// Output file locations, relative to the host's root (a leading `/` is
+/// ignored); a host's path left out falls back to `defaults.paths`, then to
+/// the built-in default. The three files must differ, and each must be
+/// where Debian reads it at boot.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Paths {
-    /// The ifupdown stanza file.
+    /// The ifupdown stanza file: directly in `etc/network/interfaces.d/`
+    /// (which Debian's /etc/network/interfaces sources), named with
+    /// letters, digits, `_` and `-` only (ifupdown's `source-directory`
+    /// skips other names); never `etc/network/interfaces` itself.
     pub interfaces: Option<RelativePath>,
-    /// The kernel module list.
+    /// The kernel module list: a `.conf` file in `etc/modules-load.d/`, or
+    /// `etc/modules` (systemd-modules-load reads both).
     pub modules: Option<RelativePath>,
-    /// The kernel parameter file.
+    /// The kernel parameter file: a `.conf` file in `etc/sysctl.d/`, which
+    /// systemd-sysctl reads at boot (`etc/sysctl.conf` is not read on Debian
+    /// 13).
     pub sysctl: Option<RelativePath>,
 }
 
@@ -107,37 +150,52 @@ pub struct Paths {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
-    /// The virtual IPs of the service.
+    /// The virtual IPs of the service: at least one, each listed once. A VIP
+    /// is one unicast address (a `/32` or `/128` suffix may be written, a
+    /// wider prefix is refused; unspecified, loopback, multicast, broadcast,
+    /// link-local and IPv4-mapped addresses are refused), and never a
+    /// host's or director's own address.
     #[serde(default)]
     #[schemars(length(min = 1))]
     pub vips: Vec<Vip>,
-    /// The balanced ports.
+    /// The balanced ports, each listed once: a number (TCP), or a number
+    /// with `/tcp` or `/udp`. With directors at least one is required (they
+    /// balance by port); otherwise the ports are only named in a comment of
+    /// the real servers' files.
     #[serde(default)]
     pub ports: Vec<PortSpec>,
-    /// The IPVS scheduler.
+    /// The IPVS scheduler (keepalived's `lvs_sched`).
     pub scheduler: Option<Scheduler>,
-    /// How long a client sticks to one real server.
+    /// How long, in seconds, a client sticks to one real server
+    /// (keepalived's `persistence_timeout`); 0 or left out: not at all.
     pub persistence: Option<Seconds>,
-    /// How the directors check that a real server is healthy.
+    /// How the directors check that a real server is healthy; without it,
+    /// they keep every real server in the IPVS table.
     pub health_check: Option<HealthCheck>,
 }
 
-/// An HTTP health check of a real server.
+/// An HTTP health check of a real server (keepalived's `HTTP_GET`, or
+/// `SSL_GET` with `tls`); a real server that fails it is taken out until it
+/// passes again.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HealthCheck {
     /// The page fetched from each real server.
     pub path: UrlPath,
-    /// The body that page must return.
+    /// The body that page must return, exactly (keepalived compares its MD5
+    /// digest).
     pub expect: Option<OneLine>,
-    /// The HTTP status that page must return.
+    /// The HTTP status that page must return. With neither `expect` nor
+    /// `status_code` it is 200; with `expect` alone, none is written and
+    /// keepalived's own default applies.
     pub status_code: Option<StatusCode>,
-    /// The port checked, when not the balanced one.
+    /// The port checked (keepalived's `connect_port`); left out: the
+    /// balanced port.
     pub port: Option<Port>,
     /// Whether to check over HTTPS.
     #[serde(default)]
     pub tls: bool,
-    /// Seconds between checks.
+    /// Seconds between checks (keepalived's `delay_loop`).
     pub interval: Option<CheckSeconds>,
     /// Seconds to wait for the answer.
     pub connect_timeout: Option<CheckSeconds>,
@@ -151,11 +209,16 @@ pub struct HealthCheck {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Host {
-    /// The host's own address(es).
+    /// The host's own address(es): never a VIP nor another host's or
+    /// director's address. With directors, one in the family of each VIP the
+    /// host carries (the directors forward a VIP's packets to the host's
+    /// address of the same family).
     pub address: HostAddresses,
-    /// Its IPVS weight on the directors.
+    /// Its IPVS weight on the directors; 0 sends it no new connections
+    /// (drained).
     pub weight: Option<Weight>,
-    /// The services whose VIPs this host carries.
+    /// The services whose VIPs this host carries: at least one, each a name
+    /// under `services`, listed once.
     #[serde(default)]
     #[schemars(length(min = 1))]
     pub services: Vec<ServiceName>,

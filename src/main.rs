@@ -13,6 +13,7 @@ mod cli;
 mod diagnostic;
 mod inventory;
 mod live;
+mod manual;
 mod model;
 mod outdir;
 mod output;

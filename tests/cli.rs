@@ -407,6 +407,7 @@ fn completions_and_man_pages_are_generated() {
         [
             "lvs-dr-gen-check.1",
             "lvs-dr-gen-completions.1",
+            "lvs-dr-gen-inventory.5",
             "lvs-dr-gen-render.1",
             "lvs-dr-gen-schema.1",
             "lvs-dr-gen-validate.1",

@@ -5,6 +5,8 @@
 //!   files, check's diff and exit codes, template overrides).
 //! - `debian`: the package's version is the crate's.
 //! - `json`: `--format json` for valid runs, `check`, output and other errors.
+//! - `manual`: the man pages: the format page names every key of the
+//!   schema, every page has EXAMPLES and SEE ALSO, and renders cleanly.
 //! - `schema`: `lvs-dr-gen schema` is the committed schema.
 //! - `property`: generated inventories through the whole pipeline
 //!   (render, determinism, refusals); see tests/property/mod.rs.
@@ -16,6 +18,7 @@ mod cli;
 mod debian;
 mod golden;
 mod json;
+mod manual;
 mod property;
 mod safety;
 mod schema;
