@@ -35,10 +35,13 @@ const INTRODUCTION: [&str; 4] = [
      unless it is marked as required here or its description says when it is needed; a key \
      whose type ends in \"or empty\" may also be given an empty value (`~`), which is the same \
      as leaving it out.",
-    "`lvs-dr-gen validate` checks a file and reports every problem at once, by its path in the \
-     inventory (such as `hosts.web01.services[1]`); nothing is written while any remains. \
-     `lvs-dr-gen schema` prints the same rules as a JSON Schema for editors; this page is \
-     generated from that schema, so both say the same.",
+    "`lvs-dr-gen validate` checks a file: a problem with its shape (a key, a type, the form \
+     of a value) is reported at its line and column; a file in shape is checked against every \
+     rule between values, and each broken one is reported by its path in the inventory (such \
+     as `hosts.web01.services[1]`). `render` writes nothing while any problem remains. \
+     `lvs-dr-gen schema` prints the format as a JSON Schema for editors, which check the shape \
+     and show the descriptions below; this page is generated from that schema, so both say \
+     the same.",
     "This page lists the keys of each mapping, from the top level down (a NAME in a path \
      stands for a name of the user's choice), then the value types the keys refer to.",
 ];
