@@ -44,6 +44,43 @@ fn markdown_spans(spans: &[Span]) -> String {
     out
 }
 
+/// The longest line `wrap` makes, unless a word is longer.
+const WIDTH: usize = 100;
+
+/// A paragraph broken into lines of at most `WIDTH` characters, each
+/// starting with `indent`. It never breaks before a word that would start
+/// a list item, heading, quote or table at the beginning of a line.
+fn wrap(paragraph: &str, indent: &str) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in paragraph.split(' ') {
+        let fits = indent.len() + line.len() + 1 + word.len() <= WIDTH;
+        if !line.is_empty() && !fits && may_start_a_line(word) {
+            lines.push(std::mem::take(&mut line));
+        } else if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+        .iter()
+        .map(|line| format!("{indent}{line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether a line may start with `word` and stay running text.
+fn may_start_a_line(word: &str) -> bool {
+    let after_digits = word.trim_start_matches(|c: char| c.is_ascii_digit());
+    let numbered = after_digits.len() < word.len()
+        && (after_digits.starts_with('.') || after_digits.starts_with(')'));
+    // `-`, `*`, `+` and `#` open a list item or heading only before a space;
+    // a line of `-`, `=` or `_` alone underlines or rules.
+    let marks_only = word.chars().all(|c| "-*+#=_".contains(c));
+    !numbered && !marks_only && !word.starts_with(['>', '|'])
+}
+
 /// A section title as a Markdown heading writes it: `SEE ALSO` is
 /// `See also`.
 fn sentence_case(title: &str) -> String {
@@ -68,7 +105,7 @@ pub fn to_markdown(page: &Page) -> String {
             out.push('\n');
             match block {
                 Block::Paragraph(spans) => {
-                    let _ = writeln!(out, "{}", markdown_spans(spans));
+                    let _ = writeln!(out, "{}", wrap(&markdown_spans(spans), ""));
                 }
                 Block::Heading(title) => {
                     let _ = writeln!(out, "### {}", escape_markdown(title));
@@ -76,7 +113,7 @@ pub fn to_markdown(page: &Page) -> String {
                 Block::Entry { term, body } => {
                     let _ = writeln!(out, "- {}", markdown_spans(term));
                     for paragraph in body {
-                        let _ = write!(out, "\n  {}\n", markdown_spans(paragraph));
+                        let _ = write!(out, "\n{}\n", wrap(&markdown_spans(paragraph), "  "));
                     }
                 }
                 Block::Example { language, text } => {
@@ -94,8 +131,8 @@ pub fn inventory_markdown() -> String {
     let page = to_markdown(&inventory_page());
     let (title, rest) = page.split_once("\n\n").unwrap_or((&page, ""));
     format!(
-        "{title}\n\n<!-- Generated from the inventory's types (src/inventory.rs, src/values.rs) \
-         through their JSON Schema by src/manual/; do not edit: `UPDATE_GOLDEN=1 cargo test` \
+        "{title}\n\n<!-- Generated from the inventory's types (src/inventory.rs, src/values.rs)\n\
+         through their JSON Schema by src/manual/; do not edit: `UPDATE_GOLDEN=1 cargo test`\n\
          rewrites it. -->\n\n{rest}"
     )
 }
@@ -134,6 +171,28 @@ mod tests {
             committed == generated,
             "doc/inventory.md is not the page the inventory's types give \
              (UPDATE_GOLDEN=1 cargo test rewrites it; review the diff):\n{diff}"
+        );
+    }
+
+    #[test]
+    fn long_paragraphs_are_wrapped_where_markdown_allows() {
+        let words = "word ".repeat(30);
+        let text = format!("{words}- not a list item");
+        let wrapped = wrap(&text, "  ");
+        assert!(
+            wrapped
+                .lines()
+                .all(|line| line.starts_with("  ") && !line.starts_with("  -")),
+            "{wrapped}"
+        );
+        assert!(wrapped.lines().count() > 1, "{wrapped}");
+        assert!(
+            wrapped.lines().all(|line| line.len() <= WIDTH + 8),
+            "{wrapped}"
+        );
+        assert_eq!(
+            wrapped.split_whitespace().collect::<Vec<_>>().join(" "),
+            text.trim()
         );
     }
 
