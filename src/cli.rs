@@ -17,7 +17,7 @@ use crate::model::Inventory;
 use crate::outdir::ConfinedError;
 use crate::output::{self, Access, Plan};
 use crate::render::{self, RenderError, Renderer, Tree};
-use crate::{inventory, live, migrate, rollout, schema, validate, verify};
+use crate::{inventory, live, manual, migrate, rollout, schema, validate, verify};
 
 /// Exit code: success, or `check` found the output in sync.
 const EXIT_OK: u8 = 0;
@@ -973,25 +973,13 @@ fn completion_script(shell: CompletionShell) -> String {
     }
 }
 
-/// Writes lvs-dr-gen.1 and lvs-dr-gen-<subcommand>.1 for each visible
-/// subcommand, for packaging. There is no page for `help`, so the pages
-/// do not list one.
+/// Writes the man pages (`manual::pages`): lvs-dr-gen.1, one
+/// lvs-dr-gen-<subcommand>.1 for each visible subcommand (none for `help`,
+/// so the pages list none) and the format page lvs-dr-gen-inventory.5.
 fn write_man_pages(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)?;
-    let command = public_command().disable_help_subcommand(true);
-    let mut page = Vec::new();
-    clap_mangen::Man::new(command.clone()).render(&mut page)?;
-    fs::write(dir.join("lvs-dr-gen.1"), &page)?;
-    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
-        let name = format!("lvs-dr-gen-{}", sub.get_name());
-        let mut page = Vec::new();
-        clap_mangen::Man::new(
-            sub.clone()
-                .name(name.clone())
-                .version(env!("CARGO_PKG_VERSION")),
-        )
-        .render(&mut page)?;
-        fs::write(dir.join(format!("{name}.1")), &page)?;
+    for (name, page) in manual::pages(&public_command(), env!("CARGO_PKG_VERSION")) {
+        fs::write(dir.join(name), page)?;
     }
     Ok(())
 }

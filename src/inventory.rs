@@ -31,22 +31,37 @@ pub struct Inventory {
     /// The format version; checked while parsing (it must be 1).
     #[serde(rename = "version")]
     pub _version: Version,
-    /// Settings every host inherits.
+    /// Settings every host inherits; a host may override each of them.
     #[serde(default)]
     pub defaults: Settings,
-    /// The balanced services, in the order written.
+    /// The balanced services by name, in the order written. With directors,
+    /// every service must be served by at least one host, and a VIP, port
+    /// and protocol may be balanced by one service only (services may share
+    /// a VIP on other ports).
     #[serde(default)]
     pub services: OrderedMap<ServiceName, Service>,
-    /// The real servers, in the order written.
+    /// The real servers by name, in the order written; at least one. A name
+    /// names the host's folder in the output (OUT/NAME/), so names must
+    /// differ in more than letter case.
     #[serde(default)]
+    #[schemars(extend("minProperties" = 1))]
     pub hosts: OrderedMap<HostName, Host>,
-    /// The LVS directors (keepalived), in the order written; optional.
+    /// The LVS directors (keepalived) by name, in the order written;
+    /// optional. A name names the director's folder in the output, so it
+    /// must differ in more than letter case from the other directors' and
+    /// from every host's. With directors, `vrrp` is required, every service
+    /// needs `ports` and a host that serves it, and every host needs an
+    /// address in the family of each VIP it carries.
     #[serde(default)]
     pub directors: OrderedMap<HostName, Director>,
-    /// The VRRP settings the directors share; required with directors.
+    /// The VRRP settings the directors share: required with directors, and
+    /// refused without them.
     pub vrrp: Option<Vrrp>,
-    /// The L2 segment of directors and real servers, one prefix per address
-    /// family; optional, and checked when given.
+    /// The L2 segment of directors and real servers: at most one IPv4 and
+    /// one IPv6 prefix, without host bits. Optional; when given, every host
+    /// and director address of a prefix's family must lie inside it (direct
+    /// routing hands packets to the real servers by MAC address, so no
+    /// router may stand between them).
     #[serde(default)]
     pub segment: Vec<Segment>,
 }
@@ -56,11 +71,17 @@ pub struct Inventory {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Director {
-    /// The director's own address(es) on the segment.
+    /// The director's own address(es) on the segment: never a VIP nor
+    /// another director's or host's address, and one in each address family
+    /// the VIPs use (the directors reach the real servers and check them
+    /// from it).
     pub address: HostAddresses,
-    /// The network card facing the real servers.
+    /// The network card facing the real servers (not `lo`): it sends the
+    /// VRRP advertisements and carries the VIPs while the director is the
+    /// master.
     pub interface: NetworkDevice,
-    /// Its VRRP priority; the highest is the master.
+    /// Its VRRP priority, a different one for each director; the highest
+    /// starts as the master, the others as backups.
     pub priority: Priority,
     /// Where its kernel files go, relative to its root.
     #[serde(default)]
@@ -82,11 +103,15 @@ pub struct DirectorPaths {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vrrp {
-    /// The virtual router id, unique on the segment.
+    /// The virtual router id: no other VRRP router on the segment may use
+    /// it.
     pub virtual_router_id: RouterId,
-    /// Seconds between advertisements.
+    /// Seconds between advertisements; at most 40 when any VIP is IPv6
+    /// (VRRP version 3 counts it in hundredths of a second, up to 40.95).
     pub advert_int: Option<AdvertInterval>,
-    /// Optional VRRP version 2 password (IPv4 only).
+    /// Optional VRRP version 2 password (`auth_type PASS`), for the IPv4
+    /// VIPs only; refused when every VIP is IPv6 (VRRP version 3 has no
+    /// authentication).
     pub password: Option<VrrpPassword>,
     /// Copy the IPVS connection table from the VRRP master to the other
     /// directors (keepalived's `lvs_sync_daemon`, by multicast), so that
@@ -104,31 +129,52 @@ pub struct Vrrp {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// The interface carrying the VIPs.
+    /// The interface carrying the VIPs: `lo`, or a dummy interface that the
+    /// ifupdown stanza creates. Never a network card (names beginning with
+    /// `eth`, `en`, `wl` or `ww` are refused): it would answer ARP for the
+    /// VIPs. With the `net-tools` style, the alias label of the last IPv4
+    /// VIP (`INTERFACE:N`) must fit Linux's 15 characters.
     pub interface: Option<InterfaceName>,
     /// Which commands add the VIPs.
     pub style: Option<Style>,
-    /// Which network configuration system reads the VIPs.
+    /// Which network configuration system reads the VIPs: `ifupdown` (the
+    /// default), `networkd` or `netplan`. `style: net-tools` needs
+    /// `ifupdown`; netplan with a dummy interface needs `release: trixie`.
     pub stack: Option<Stack>,
-    /// The Debian release the hosts run, where the stack's files depend on it.
+    /// The Debian release the hosts run, where the stack's files depend on
+    /// it (netplan's dummy devices exist on Debian 13 only).
     pub release: Option<Release>,
-    /// Extra kernel parameters, merged key by key over the built-in set.
+    /// Extra kernel parameters, merged key by key over the built-in set
+    /// (`net.ipv4.conf.all.arp_ignore: 1`, `net.ipv4.conf.all.arp_announce:
+    /// 2`, `net.ipv4.icmp_echo_ignore_broadcasts: 1`,
+    /// `net.ipv4.tcp_syncookies: 1`). `arp_ignore` on `all` or on the VIP
+    /// interface must stay 1, 2 or 3, and `arp_announce` there 2: other
+    /// values break direct routing.
     #[serde(default)]
     pub sysctl: OrderedMap<SysctlKey, SysctlValue>,
-    /// Where the generated files go, relative to the host's root.
+    /// Where the generated files go, relative to the host's root (OUT/NAME/).
     #[serde(default)]
     pub paths: Paths,
 }
 
-/// Output file locations; each one unset falls back to the outer default.
+/// Output file locations, relative to the host's root (a leading `/` is
+/// ignored); a host's path left out falls back to `defaults.paths`, then to
+/// the built-in default. The three files must differ, and each must be
+/// where Debian reads it at boot.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Paths {
-    /// The ifupdown stanza file.
+    /// The ifupdown stanza file: directly in `etc/network/interfaces.d/`
+    /// (which Debian's /etc/network/interfaces sources), named with
+    /// letters, digits, `_` and `-` only (ifupdown's `source-directory`
+    /// skips other names); never `etc/network/interfaces` itself.
     pub interfaces: Option<RelativePath>,
-    /// The kernel module list.
+    /// The kernel module list: a `.conf` file in `etc/modules-load.d/`, or
+    /// `etc/modules` (systemd-modules-load reads both).
     pub modules: Option<RelativePath>,
-    /// The kernel parameter file.
+    /// The kernel parameter file: a `.conf` file in `etc/sysctl.d/`, which
+    /// systemd-sysctl reads at boot (`etc/sysctl.conf` is not read on Debian
+    /// 13).
     pub sysctl: Option<RelativePath>,
     /// The systemd-networkd `.netdev` file that creates a dummy interface.
     pub netdev: Option<RelativePath>,
@@ -142,23 +188,36 @@ pub struct Paths {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
-    /// The virtual IPs of the service.
+    /// The virtual IPs of the service: at least one, each listed once. A VIP
+    /// is one unicast address (a `/32` or `/128` suffix may be written, a
+    /// wider prefix is refused; unspecified, loopback, multicast, broadcast,
+    /// link-local and IPv4-mapped addresses are refused), and never a
+    /// host's or director's own address.
     #[serde(default)]
     #[schemars(length(min = 1))]
     pub vips: Vec<Vip>,
-    /// The balanced ports.
+    /// The balanced ports, each listed once: a number (TCP), or a number
+    /// with `/tcp` or `/udp`. With directors at least one is required (they
+    /// balance by port); otherwise the ports are only named in a comment of
+    /// the real servers' files.
     #[serde(default)]
     pub ports: Vec<PortSpec>,
-    /// The IPVS scheduler.
+    /// The IPVS scheduler (keepalived's `lvs_sched`).
     pub scheduler: Option<Scheduler>,
-    /// How long a client sticks to one real server.
+    /// How long, in seconds, a client sticks to one real server
+    /// (keepalived's `persistence_timeout`); 0 or left out: not at all.
     pub persistence: Option<Seconds>,
-    /// How the directors check that a real server is healthy.
+    /// How the directors check that a real server is healthy; without it,
+    /// they keep every real server in the IPVS table.
     pub health_check: Option<HealthCheck>,
 }
 
-/// How the directors check each real server of the service: by fetching a
-/// page over HTTP or HTTPS, or by connecting over TCP.
+/// How the directors check each real server of the service, port by port:
+/// by fetching a page over HTTP or HTTPS (keepalived's `HTTP_GET`,
+/// `SSL_GET`), or by connecting over TCP (`TCP_CHECK`); a real server that
+/// fails it is taken out of that port's virtual server until it passes
+/// again. A check that cannot pass (plain HTTP on 443, HTTPS on 80) is
+/// refused.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HealthCheck {
@@ -167,17 +226,23 @@ pub struct HealthCheck {
     /// a `path`, `https` where the checked port is 443 and `http` elsewhere;
     /// without one, `tcp`.
     pub kind: Option<CheckKinds>,
-    /// The page fetched from each real server (HTTP and HTTPS checks).
+    /// The page fetched from each real server (HTTP and HTTPS checks; needed
+    /// by them, refused on a check that is TCP on every port).
     pub path: Option<UrlPath>,
-    /// The body that page must return.
+    /// The body that page must return, exactly (keepalived compares its MD5
+    /// digest).
     pub expect: Option<OneLine>,
-    /// The HTTP status that page must return.
+    /// The HTTP status that page must return. With neither `expect` nor
+    /// `status_code` it is 200; with `expect` alone, none is written and
+    /// keepalived's own default applies.
     pub status_code: Option<StatusCode>,
-    /// The port checked, when not the balanced one.
+    /// The port checked (keepalived's `connect_port`); left out: the
+    /// balanced port.
     pub port: Option<Port>,
-    /// The older way to write `kind: https` (true) or `kind: http` (false).
+    /// The older way to write `kind: https` (true) or `kind: http` (false);
+    /// not together with `kind`.
     pub tls: Option<bool>,
-    /// Seconds between checks.
+    /// Seconds between checks (keepalived's `delay_loop`).
     pub interval: Option<CheckSeconds>,
     /// Seconds to wait for the answer.
     pub connect_timeout: Option<CheckSeconds>,
@@ -252,16 +317,21 @@ impl JsonSchema for CheckKinds {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Host {
-    /// The host's own address(es).
+    /// The host's own address(es): never a VIP nor another host's or
+    /// director's address. With directors, one in the family of each VIP the
+    /// host carries (the directors forward a VIP's packets to the host's
+    /// address of the same family).
     pub address: HostAddresses,
-    /// Its IPVS weight on the directors.
+    /// Its IPVS weight on the directors; 0 sends it no new connections
+    /// (drained).
     pub weight: Option<Weight>,
     /// Drained: `true` in every service it serves, or a list of those
     /// services. The directors give it weight 0 there (no new connections;
     /// established ones finish) and it keeps its VIPs, so that it can be
     /// removed in a later rollout without failing a request.
     pub drain: Option<Drain>,
-    /// The services whose VIPs this host carries.
+    /// The services whose VIPs this host carries: at least one, each a name
+    /// under `services`, listed once.
     #[serde(default)]
     #[schemars(length(min = 1))]
     pub services: Vec<ServiceName>,

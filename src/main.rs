@@ -14,6 +14,7 @@ mod code;
 mod diagnostic;
 mod inventory;
 mod live;
+mod manual;
 mod migrate;
 mod model;
 mod outdir;

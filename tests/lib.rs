@@ -8,6 +8,8 @@
 //!   messages of a new user's rough edges.
 //! - `migrate`: `diff` on a hand-made machine's root.
 //! - `json`: `--format json` for valid runs, `check`, output and other errors.
+//! - `manual`: the man pages: the format page names every key of the
+//!   schema, every page has EXAMPLES and SEE ALSO, and renders cleanly.
 //! - `plan`: every rollout case under golden/plan/, text, JSON and exit code.
 //! - `schema`: `lvs-dr-gen schema` is the committed schema.
 //! - `property`: generated inventories through the whole pipeline
@@ -21,6 +23,7 @@ mod debian;
 mod first_run;
 mod golden;
 mod json;
+mod manual;
 mod migrate;
 mod plan;
 mod property;

@@ -1,0 +1,533 @@
+//! The manual: the man pages that `lvs-dr-gen manpages` writes, and the
+//! Markdown twin of the inventory format's page (doc/inventory.md).
+//!
+//! A command's page is `clap_mangen`'s page of its clap definition, with an
+//! EXAMPLES and a SEE ALSO section added before VERSION. The format page,
+//! lvs-dr-gen-inventory(5), is generated from the inventory's JSON Schema
+//! (`inventory`). Both are built here as a small document (sections of
+//! paragraphs, key entries and examples) and turned into roff, through the
+//! `roff` crate that escapes the text, or into Markdown. Nothing here writes
+//! a file: `pages` returns them for `cli` to write.
+
+mod inventory;
+#[cfg(test)]
+mod markdown;
+
+use clap_mangen::roff::{bold, italic, roman, Inline, Roff};
+
+pub use inventory::INVENTORY_PAGE;
+
+/// The program's name, which every page name starts with.
+const PROGRAM: &str = "lvs-dr-gen";
+
+/// A piece of running text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Span {
+    /// Plain text.
+    Text(String),
+    /// Literal text a user types or reads in a file: a key, a value, a path.
+    Code(String),
+    /// The name of a value type, described under VALUE TYPES.
+    Type(String),
+    /// A pattern (regular expression): code that may break after `|` and
+    /// before `(`, as long patterns do not fit a terminal's line.
+    Pattern(String),
+    /// A reference to a man page: name and section.
+    Page(String, &'static str),
+}
+
+/// Plain text.
+pub fn text(text: impl Into<String>) -> Span {
+    Span::Text(text.into())
+}
+
+/// Literal text.
+pub fn code(text: impl Into<String>) -> Span {
+    Span::Code(text.into())
+}
+
+/// Text with `literal` parts between backticks, as the doc comments of the
+/// inventory types write them.
+pub fn marked(source: &str) -> Vec<Span> {
+    source
+        .split('`')
+        .enumerate()
+        .filter(|(_, part)| !part.is_empty())
+        .map(|(index, part)| {
+            if index % 2 == 1 {
+                code(part)
+            } else {
+                text(part)
+            }
+        })
+        .collect()
+}
+
+/// A part of a section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// A paragraph.
+    Paragraph(Vec<Span>),
+    /// A subsection's title.
+    Heading(String),
+    /// A term (a key, a value type) and its paragraphs.
+    Entry {
+        /// What is described.
+        term: Vec<Span>,
+        /// Its description, one paragraph an item.
+        body: Vec<Vec<Span>>,
+    },
+    /// Lines shown as they are (a command, a file), in the given language
+    /// for Markdown (`sh`, `yaml`).
+    Example {
+        /// The language, for Markdown's code fence.
+        language: &'static str,
+        /// The lines, with a final newline.
+        text: String,
+    },
+}
+
+/// A section: its title, in capitals as man pages write it, and its blocks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The title, such as `SEE ALSO`.
+    pub title: &'static str,
+    /// What it holds.
+    pub blocks: Vec<Block>,
+}
+
+/// A whole page: its name, section number, one-line summary and sections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    /// The page's name, such as `lvs-dr-gen-inventory`.
+    pub name: &'static str,
+    /// The manual section, such as `5`.
+    pub section: &'static str,
+    /// What the page is about, for the NAME section.
+    pub summary: &'static str,
+    /// The sections after NAME.
+    pub sections: Vec<Section>,
+}
+
+/// Each man page: its file name and contents, for `lvs-dr-gen manpages`.
+/// `command` is the command line as users see it (without hidden
+/// subcommands); `version` goes into each page's title line.
+pub fn pages(command: &clap::Command, version: &str) -> Vec<(String, String)> {
+    let command = command.clone().disable_help_subcommand(true);
+    let mut pages = vec![(
+        format!("{PROGRAM}.1"),
+        command_page(command.clone(), PROGRAM, &command),
+    )];
+    for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        let name = format!("{PROGRAM}-{}", sub.get_name());
+        let page = sub.clone().name(name.clone()).version(version.to_owned());
+        pages.push((
+            format!("{name}.1"),
+            command_page(page, sub.get_name(), &command),
+        ));
+    }
+    let inventory = inventory::inventory_page();
+    pages.push((
+        format!("{}.{}", inventory.name, inventory.section),
+        to_roff(&inventory, version),
+    ));
+    pages
+}
+
+/// `clap_mangen`'s page of `command`, with EXAMPLES and SEE ALSO before its
+/// VERSION section; `key` is the subcommand's name (or the program's).
+fn command_page(command: clap::Command, key: &str, program: &clap::Command) -> String {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(command)
+        .render(&mut page)
+        .expect("rendering into memory cannot fail");
+    let page = String::from_utf8(page).expect("clap_mangen writes UTF-8");
+    let extra = roff_sections(&[examples_section(key), see_also_section(key, program)]);
+    match page.find("\n.SH VERSION\n") {
+        Some(at) => format!("{}\n{extra}{}", &page[..at], &page[at + 1..]),
+        None => format!("{page}{extra}"),
+    }
+}
+
+/// Each command's examples: the subcommand (or the program's name), what
+/// the example does, and the command line.
+const EXAMPLES: &[(&str, &str, &str)] = &[
+    (
+        PROGRAM,
+        "Check the inventory, then write each host's and director's files below out/:",
+        "lvs-dr-gen validate inventory.yaml\nlvs-dr-gen render inventory.yaml --out out/",
+    ),
+    (
+        PROGRAM,
+        "In CI, fail when the committed out/ differs from what the inventory gives:",
+        "lvs-dr-gen check inventory.yaml --out out/",
+    ),
+    (
+        PROGRAM,
+        "On a real server or director, compare the machine with the inventory:",
+        "lvs-dr-gen verify /etc/lvs-dr/inventory.yaml",
+    ),
+    (
+        "render",
+        "Write the files of every host and director below out/:",
+        "lvs-dr-gen render inventory.yaml --out out/",
+    ),
+    (
+        "render",
+        "Only web01's files, leaving the others' alone:",
+        "lvs-dr-gen render inventory.yaml --out out/ --host web01",
+    ),
+    (
+        "render",
+        "With local copies of some templates (the others are built in):",
+        "lvs-dr-gen render inventory.yaml --out out/ --templates templates/",
+    ),
+    (
+        "check",
+        "Show as a diff what render would change; exit 1 if anything would:",
+        "lvs-dr-gen check inventory.yaml --out out/",
+    ),
+    (
+        "check",
+        "The same for CI, one JSON object per problem or file out of sync:",
+        "lvs-dr-gen check inventory.yaml --out out/ --format json",
+    ),
+    (
+        "validate",
+        "Check an inventory and report every problem with its location:",
+        "lvs-dr-gen validate inventory.yaml",
+    ),
+    (
+        "validate",
+        "The shipped example:",
+        "lvs-dr-gen validate /usr/share/doc/lvs-dr-gen/examples/inventory.yaml",
+    ),
+    (
+        "validate",
+        "For CI annotations, one JSON object per problem on standard output:",
+        "lvs-dr-gen validate inventory.yaml --format json",
+    ),
+    (
+        "verify",
+        "On a real server or director named as in the inventory:",
+        "lvs-dr-gen verify /etc/lvs-dr/inventory.yaml",
+    ),
+    (
+        "verify",
+        "On the director lb01, also asking which machines answer ARP for the VIPs \
+                 (as root):",
+        "lvs-dr-gen verify /etc/lvs-dr/inventory.yaml --host lb01 --arp",
+    ),
+    (
+        "verify",
+        "For node_exporter's textfile collector, written to a temp file and renamed:",
+        "lvs-dr-gen verify /etc/lvs-dr/inventory.yaml --format prometheus \\\n    \
+                 >/var/lib/prometheus/node-exporter/lvs-dr.prom.tmp &&\n\
+                 mv /var/lib/prometheus/node-exporter/lvs-dr.prom.tmp \\\n    \
+                 /var/lib/prometheus/node-exporter/lvs-dr.prom",
+    ),
+    (
+        "verify",
+        "Record web01's live state, and compare it later, elsewhere:",
+        "lvs-dr-gen verify inventory.yaml --print-state >web01.json\n\
+                 lvs-dr-gen verify inventory.yaml --state web01.json",
+    ),
+    (
+        "init",
+        "Write a commented starter inventory to inventory.yaml (never over a file):",
+        "lvs-dr-gen init",
+    ),
+    ("init", "Print it instead:", "lvs-dr-gen init -"),
+    (
+        "plan",
+        "The rollout of a merge request's inventory over the one on main:",
+        "git show main:lvs/inventory.yaml >/tmp/old.yaml\n\
+                 lvs-dr-gen plan /tmp/old.yaml lvs/inventory.yaml",
+    ),
+    (
+        "plan",
+        "The same for automation, one JSON document (exit 3: a change is unsafe):",
+        "lvs-dr-gen plan /tmp/old.yaml lvs/inventory.yaml --format json",
+    ),
+    (
+        "diff",
+        "On a real server set up by hand, before its files are replaced (read-only):",
+        "lvs-dr-gen diff inventory.yaml --host webserver01",
+    ),
+    (
+        "diff",
+        "Against a copy of a machine's files below another root:",
+        "lvs-dr-gen diff inventory.yaml --host lb01 --root /srv/backup/lb01",
+    ),
+    (
+        "schema",
+        "Save the schema for an editor or a CI step:",
+        "lvs-dr-gen schema >inventory.schema.json",
+    ),
+    (
+        "schema",
+        "With the package installed, yaml-language-server (as used by editors) finds \
+                 the installed schema through this first line of the inventory:",
+        "# yaml-language-server: $schema=/usr/share/lvs-dr-gen/inventory.schema.json",
+    ),
+    (
+        "completions",
+        "For bash, for the current user (the Debian package installs all three):",
+        "lvs-dr-gen completions bash \\\n    \
+                 >~/.local/share/bash-completion/completions/lvs-dr-gen",
+    ),
+    (
+        "completions",
+        "For zsh, into a directory on $fpath:",
+        "lvs-dr-gen completions zsh >~/.zfunc/_lvs-dr-gen",
+    ),
+    (
+        "completions",
+        "For fish:",
+        "lvs-dr-gen completions fish >~/.config/fish/completions/lvs-dr-gen.fish",
+    ),
+    (
+        "manpages",
+        "Write the man pages, as the Debian package's build does:",
+        "lvs-dr-gen manpages --out man/",
+    ),
+];
+
+/// A command's examples: what each does, then the command line.
+pub fn examples(key: &str) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+    EXAMPLES
+        .iter()
+        .filter(move |(command, _, _)| *command == key)
+        .map(|(_, what, command)| (*what, *command))
+}
+
+/// The EXAMPLES section of a command's page.
+fn examples_section(key: &str) -> Section {
+    let blocks = examples(key)
+        .flat_map(|(what, command)| {
+            [
+                Block::Paragraph(vec![text(what)]),
+                Block::Example {
+                    language: "sh",
+                    text: format!("{command}\n"),
+                },
+            ]
+        })
+        .collect();
+    Section {
+        title: "EXAMPLES",
+        blocks,
+    }
+}
+
+/// The pages every page refers to, after those of the program itself.
+const RELATED: [(&str, &str); 5] = [
+    ("keepalived.conf", "5"),
+    ("interfaces", "5"),
+    ("sysctl.d", "5"),
+    ("modules-load.d", "5"),
+    ("ipvsadm", "8"),
+];
+
+/// References to man pages, as a SEE ALSO paragraph: `a(1), b(5)`.
+fn references(pages: &[(String, &'static str)]) -> Vec<Span> {
+    let mut spans = Vec::new();
+    for (index, (name, section)) in pages.iter().enumerate() {
+        if index > 0 {
+            spans.push(text(", "));
+        }
+        spans.push(Span::Page(name.clone(), section));
+    }
+    spans
+}
+
+/// The SEE ALSO section of a command's page: the program's other pages,
+/// the format page, and the pages of what the output configures.
+fn see_also_section(key: &str, program: &clap::Command) -> Section {
+    let own = std::iter::once(PROGRAM.to_owned()).chain(
+        program
+            .get_subcommands()
+            .filter(|sub| !sub.is_hide_set())
+            .map(|sub| format!("{PROGRAM}-{}", sub.get_name())),
+    );
+    let this = if key == PROGRAM {
+        PROGRAM.to_owned()
+    } else {
+        format!("{PROGRAM}-{key}")
+    };
+    let mut pages: Vec<(String, &'static str)> = own
+        .filter(|page| *page != this)
+        .map(|page| (page, "1"))
+        .collect();
+    pages.push((INVENTORY_PAGE.to_owned(), "5"));
+    pages.extend(
+        RELATED
+            .iter()
+            .map(|(name, section)| ((*name).to_owned(), *section)),
+    );
+    Section {
+        title: "SEE ALSO",
+        blocks: vec![Block::Paragraph(references(&pages))],
+    }
+}
+
+/// The SEE ALSO paragraph of the format page.
+pub fn format_see_also(program: &[&str]) -> Vec<Span> {
+    let mut pages: Vec<(String, &'static str)> = program
+        .iter()
+        .map(|page| ((*page).to_owned(), "1"))
+        .collect();
+    pages.extend(
+        RELATED
+            .iter()
+            .map(|(name, section)| ((*name).to_owned(), *section)),
+    );
+    references(&pages)
+}
+
+/// Marks where roff may break a pattern; replaced by `\:` after the
+/// `roff` crate has escaped the text (it would escape a backslash).
+const BREAK_MARK: char = '\u{200b}';
+
+/// A pattern with break marks after each `|` and before each `(`.
+fn breakable(pattern: &str) -> String {
+    let mut marked = String::with_capacity(pattern.len() * 2);
+    for character in pattern.chars() {
+        if character == '(' && !marked.is_empty() {
+            marked.push(BREAK_MARK);
+        }
+        marked.push(character);
+        if character == '|' {
+            marked.push(BREAK_MARK);
+        }
+    }
+    marked
+}
+
+/// A paragraph's spans as roff inlines: literals bold, types italic.
+fn roff_inlines(spans: &[Span]) -> Vec<Inline> {
+    let mut inlines = Vec::with_capacity(spans.len());
+    for span in spans {
+        match span {
+            Span::Text(text) => inlines.push(roman(text.as_str())),
+            Span::Code(text) => inlines.push(bold(text.as_str())),
+            Span::Pattern(text) => inlines.push(bold(breakable(text))),
+            Span::Type(text) => inlines.push(italic(text.as_str())),
+            Span::Page(name, section) => {
+                inlines.push(bold(name.as_str()));
+                inlines.push(roman(format!("({section})")));
+            }
+        }
+    }
+    inlines
+}
+
+/// Appends the sections to `roff`. A paragraph right after a heading needs
+/// no `.PP` (mandoc calls one superfluous), but one after another block
+/// does.
+fn add_sections(roff: &mut Roff, sections: &[Section]) {
+    for section in sections {
+        roff.control("SH", [section.title]);
+        let mut after_heading = true;
+        for block in &section.blocks {
+            match block {
+                Block::Paragraph(spans) => {
+                    if !after_heading {
+                        roff.control("PP", []);
+                    }
+                    roff.text(roff_inlines(spans));
+                }
+                Block::Heading(title) => {
+                    roff.control("SS", [title.as_str()]);
+                    after_heading = true;
+                    continue;
+                }
+                Block::Entry { term, body } => {
+                    roff.control("TP", []);
+                    roff.text(roff_inlines(term));
+                    for (index, paragraph) in body.iter().enumerate() {
+                        if index > 0 {
+                            roff.control("IP", []);
+                        }
+                        roff.text(roff_inlines(paragraph));
+                    }
+                }
+                Block::Example { text, .. } => {
+                    if !after_heading {
+                        roff.control("PP", []);
+                    }
+                    roff.control("RS", ["4"]);
+                    roff.control("EX", []);
+                    for line in text.lines() {
+                        roff.text([roman(line)]);
+                    }
+                    roff.control("EE", []);
+                    roff.control("RE", []);
+                }
+            }
+            after_heading = false;
+        }
+    }
+}
+
+/// Roff source of the sections alone, to append to a page that defines
+/// the apostrophe string already (the `roff` crate's preamble). They are
+/// set left-aligned and without hyphenation, as page names and commands
+/// are not words to stretch or split.
+fn roff_sections(sections: &[Section]) -> String {
+    let mut roff = Roff::new();
+    roff.control("ad", ["l"]);
+    roff.control("nh", []);
+    add_sections(&mut roff, sections);
+    strip_preamble(&roff.render())
+}
+
+/// The roff text without the preamble that every `Roff::render` starts with.
+fn strip_preamble(rendered: &str) -> String {
+    let preamble = Roff::new().render();
+    let body = rendered.strip_prefix(preamble.as_str()).unwrap_or(rendered);
+    body.replace(BREAK_MARK, "\\:")
+}
+
+/// The whole page in roff, with `version` in its title line.
+pub fn to_roff(page: &Page, version: &str) -> String {
+    let mut roff = Roff::new();
+    let source = format!("{PROGRAM} {version}");
+    roff.control("TH", [page.name, page.section, "\"\"", source.as_str()]);
+    // Left-aligned, without hyphenation, as DocBook's pages are: a line
+    // broken inside a pattern cannot be justified, and keys are not words.
+    roff.control("ad", ["l"]);
+    roff.control("nh", []);
+    roff.control("SH", ["NAME"]);
+    roff.text([roman(format!("{} - {}", page.name, page.summary))]);
+    add_sections(&mut roff, &page.sections);
+    roff.render().replace(BREAK_MARK, "\\:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backticks_mark_literals() {
+        assert_eq!(
+            marked("Overrides `defaults.style`."),
+            [text("Overrides "), code("defaults.style"), text(".")]
+        );
+    }
+
+    #[test]
+    fn every_command_has_examples() {
+        use clap::CommandFactory;
+        let command = crate::cli::Cli::command();
+        let names = command.get_subcommands().map(clap::Command::get_name);
+        for name in std::iter::once(PROGRAM).chain(names) {
+            assert!(examples(name).next().is_some(), "no examples for {name}");
+        }
+    }
+
+    #[test]
+    fn patterns_may_break_after_alternatives() {
+        assert_eq!(breakable("^(a|b)$"), "^\u{200b}(a|\u{200b}b)$");
+    }
+}
