@@ -137,13 +137,15 @@ enum Command {
     /// interface; the dummy interface has no other address; for every
     /// interface the effective `arp_ignore` and `arp_announce` (the larger of
     /// conf/all and conf/<interface>) are the rendered ones; every rendered
-    /// kernel parameter holds; the dummy module is loaded. On a director:
-    /// the installed keepalived.conf is the rendered one; keepalived is
-    /// running; the IPVS table (`ipvsadm -S -n`) holds exactly the
+    /// kernel parameter holds; the dummy module is loaded; and the next
+    /// boot: the host's network stack reads the rendered files, and no
+    /// sysctl.d file read after ours changes one of its kernel parameters.
+    /// On a director: the installed files are the rendered ones; keepalived
+    /// is running; the IPVS table (`ipvsadm -S -n`) holds exactly the
     /// inventory's virtual servers (scheduler, persistence) and real servers
-    /// (direct routing, weight), a real server that its health check took
-    /// out reported as down, not drift; the director holds all VIPs (VRRP
-    /// master) or none (backup). One line per check with what was expected
+    /// (direct routing, weight; 0 where drained), a real server that its
+    /// health check took out reported as down, not drift; the director holds
+    /// all VIPs (VRRP master) or none (backup). One line per check with what was expected
     /// and what was found. Exits 0 when all is as the inventory says (real
     /// servers down included), 1 on drift, 2 when the inventory or the live
     /// state cannot be read.
@@ -275,39 +277,37 @@ enum CompletionShell {
     Fish,
 }
 
-/// The arguments of `diff`.
+/// One machine of the inventory and where its files are installed: what
+/// `verify` and `diff` compare the rendered files with.
 #[derive(Debug, Args)]
-struct DiffArgs {
+struct MachineArgs {
     /// The inventory file (YAML).
     inventory: PathBuf,
-    /// The host or director whose files to compare; by default this
-    /// machine's host name (the part before the first dot also matches).
+    /// The host or director this machine is; by default this machine's
+    /// host name (the part before the first dot also matches).
     #[arg(long, value_name = "NAME")]
     host: Option<String>,
     /// The directory the installed files are below.
     #[arg(long, value_name = "DIR", default_value = "/")]
     root: PathBuf,
-    /// A directory of templates that override the built-in ones by name.
+    /// The directory of override templates the files were rendered with.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
+}
+
+/// The arguments of `diff`.
+#[derive(Debug, Args)]
+struct DiffArgs {
+    #[command(flatten)]
+    machine: MachineArgs,
     #[command(flatten)]
     color: ColorArgs,
 }
 
 #[derive(Debug, Args)]
 struct VerifyArgs {
-    /// The inventory file (YAML).
-    inventory: PathBuf,
-    /// The host or director to check this machine as; by default this
-    /// machine's host name (the part before the first dot also matches).
-    #[arg(long, value_name = "NAME")]
-    host: Option<String>,
-    /// The directory the installed files are below.
-    #[arg(long, value_name = "DIR", default_value = "/")]
-    root: PathBuf,
-    /// The directory of override templates used when the files were rendered.
-    #[arg(long, value_name = "DIR")]
-    templates: Option<PathBuf>,
+    #[command(flatten)]
+    machine: MachineArgs,
     /// The report's form: `text` (one line per check), `json` (one
     /// document) or `prometheus` (for the textfile collector of `node_exporter`).
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = VerifyFormat::Text)]
@@ -532,25 +532,31 @@ fn init(file: &Path) -> Result<u8, Reported> {
     Ok(EXIT_OK)
 }
 
+/// The inventory of `args` and every machine's rendered files, in memory.
+fn rendered(args: &MachineArgs, format: Format) -> Result<(Inventory, Tree), Reported> {
+    let model = load(&args.inventory, false, format)?;
+    let tree = Renderer::new(args.templates.as_deref())
+        .and_then(|renderer| renderer.render(&model))
+        .map_err(|error| report_render_error(&error, format))?;
+    Ok((model, tree))
+}
+
 /// `diff`: one machine's rendered files against those installed below
 /// `--root`, and what else there would configure its VIPs.
 fn diff(args: &DiffArgs) -> Result<u8, Reported> {
     let format = Format::Text;
     let trouble = |message: String| fail(format, &message, &[]);
-    let model = load(&args.inventory, false, format)?;
-    let tree = Renderer::new(args.templates.as_deref())
-        .and_then(|renderer| renderer.render(&model))
-        .map_err(|error| report_render_error(&error, format))?;
-    let name = match &args.host {
+    let (model, tree) = rendered(&args.machine, format)?;
+    let name = match &args.machine.host {
         Some(name) => name.clone(),
         None => live::hostname().map_err(|error| trouble(error.to_string()))?,
     };
     let machine = verify::find_machine(&model, &name).map_err(trouble)?;
     let rendered = verify::machine_files(&tree, machine.name());
-    let root = live::Root::open(&args.root).map_err(|error| {
+    let root = live::Root::open(&args.machine.root).map_err(|error| {
         trouble(format!(
             "--root {}: {error}; give the directory the machine's files are below",
-            args.root.display()
+            args.machine.root.display()
         ))
     })?;
     let mut found = std::collections::BTreeMap::new();
@@ -628,10 +634,7 @@ fn verify(args: &VerifyArgs) -> Result<u8, Reported> {
         let problem = Diagnostic::in_file("", Code::VerifyTrouble, &message);
         fail(format, &message, &[problem])
     };
-    let model = load(&args.inventory, false, format)?;
-    let tree = Renderer::new(args.templates.as_deref())
-        .and_then(|renderer| renderer.render(&model))
-        .map_err(|error| report_render_error(&error, format))?;
+    let (model, tree) = rendered(&args.machine, format)?;
     let recorded = match &args.state {
         Some(path) => Some(
             fs::read_to_string(path)
@@ -643,7 +646,7 @@ fn verify(args: &VerifyArgs) -> Result<u8, Reported> {
         ),
         None => None,
     };
-    let name = match (&args.host, &recorded) {
+    let name = match (&args.machine.host, &recorded) {
         (Some(name), _) => name.clone(),
         (None, Some(state)) => state.hostname.clone(),
         (None, None) => live::hostname().map_err(|error| trouble(error.to_string()))?,
@@ -655,8 +658,11 @@ fn verify(args: &VerifyArgs) -> Result<u8, Reported> {
     let files = verify::machine_files(&tree, machine.name());
     let state = match recorded {
         Some(state) => state,
-        None => live::read(&verify::probe(&machine, &files, args.arp), &args.root)
-            .map_err(|error| trouble(error.to_string()))?,
+        None => live::read(
+            &verify::probe(&machine, &files, args.arp),
+            &args.machine.root,
+        )
+        .map_err(|error| trouble(error.to_string()))?,
     };
     if args.print_state {
         let text = serde_json::to_string_pretty(&state).unwrap_or_default();
