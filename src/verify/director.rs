@@ -425,7 +425,7 @@ pub struct LiveDaemon {
 impl LiveDaemon {
     fn describe(&self) -> String {
         let id = self.id.map_or_else(|| "?".to_owned(), |id| id.to_string());
-        format!("{} (mcast={}, syncid={id})", self.state, self.interface)
+        format!("{} daemon on {}, syncid {id}", self.state, self.interface)
     }
 }
 
@@ -503,12 +503,12 @@ fn sync_daemon_check(
     let (ok, want) = match role {
         Some(role) => (
             found_daemons == [daemon(role)],
-            format!("{} (VRRP {role})", daemon(role).describe()),
+            format!("{}, as VRRP {role}", daemon(role).describe()),
         ),
         None => (
             found_daemons == [daemon("master")] || found_daemons == [daemon("backup")],
             format!(
-                "{} or {}, as the VRRP state",
+                "{} or {}, as the VRRP state says",
                 daemon("master").describe(),
                 daemon("backup").describe()
             ),
