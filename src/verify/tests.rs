@@ -1000,3 +1000,234 @@ fn a_directory_that_cannot_be_listed_leaves_the_next_boot_unknown() {
         )
     );
 }
+
+/// `ipvsadm -L --daemon` of lb1 as VRRP master with the connection sync of
+/// tests/vm/cases/dr.yaml (eth0, virtual router id 51).
+const MASTER_DAEMON: &str = "master sync daemon (mcast=eth0, syncid=51)\n";
+const BACKUP_DAEMON: &str = "backup sync daemon (mcast=eth0, syncid=51)\n";
+
+/// lb1 as master with what the recordings above predate: connection sync
+/// on (the inventory's default with two directors), its master daemon
+/// running, the director's sysctl and module files installed and applied.
+fn director_synced() -> Recorded {
+    let state = include_str!("../../tests/fixtures/verify/dr-lb1-bookworm.json");
+    let raw = inventory::parse("dr.yaml", include_str!("../../tests/vm/cases/dr.yaml")).unwrap();
+    let model = validate::validate("dr.yaml", &raw).unwrap();
+    let mut host = Recorded {
+        model,
+        host: "lb1",
+        state: serde_json::from_str(state).unwrap(),
+        unrecorded: Vec::new(),
+    };
+    let tree = Renderer::new(None).unwrap().render(&host.model).unwrap();
+    for (path, bytes) in machine_files(&tree, "lb1") {
+        host.state
+            .files
+            .insert(path, FileState::Text(String::from_utf8(bytes).unwrap()));
+    }
+    host.set_sysctl("net/ipv4/vs/expire_nodest_conn", Some("1"));
+    host.set_sysctl("net/ipv4/vs/expire_quiescent_template", Some("1"));
+    host.state.modules.insert("ip_vs".into());
+    host.state.ipvs_daemons = Some(MASTER_DAEMON.into());
+    host
+}
+
+#[test]
+fn a_synced_director_checks_its_daemon_kernel_parameters_and_module() {
+    let report = director_synced().report();
+    assert_eq!(drift(&report), Vec::<String>::new());
+    let text = format::text(&report);
+    let tail: Vec<&str> = text.lines().skip(7).collect();
+    assert_eq!(
+        tail,
+        [
+            "ok    vrrp lb1: expected master (all 1 VIPs on eth0) or backup (none); found master: \
+             all 1 VIPs on eth0",
+            "ok    sync-daemon lb1: expected master daemon on eth0, syncid 51, as VRRP master; \
+             found master daemon on eth0, syncid 51",
+            "ok    sysctl net.ipv4.vs.expire_nodest_conn: expected 1; found 1",
+            "ok    sysctl net.ipv4.vs.expire_quiescent_template: expected 1; found 1",
+            "ok    module ip_vs: expected loaded; found loaded",
+        ],
+        "{text}"
+    );
+    assert_eq!(
+        format::summary(&report),
+        "lb1 (director): 12 checks, all as the inventory says"
+    );
+}
+
+#[test]
+fn the_probe_of_a_director_asks_for_its_rendered_kernel_parameters_and_module() {
+    let host = director_synced();
+    let tree = Renderer::new(None).unwrap().render(&host.model).unwrap();
+    let machine = find_machine(&host.model, "lb1").unwrap();
+    let probe = probe(&machine, &machine_files(&tree, "lb1"), false);
+    assert_eq!(
+        probe.sysctl.iter().collect::<Vec<_>>(),
+        [
+            "net/ipv4/vs/expire_nodest_conn",
+            "net/ipv4/vs/expire_quiescent_template"
+        ]
+    );
+    assert_eq!(probe.modules.iter().collect::<Vec<_>>(), ["ip_vs"]);
+    assert!(probe.ipvs);
+}
+
+#[test]
+fn a_backup_runs_the_backup_daemon_and_the_master_the_master_daemon() {
+    let mut host = as_backup(director_synced());
+    host.state.ipvs_daemons = Some(BACKUP_DAEMON.into());
+    let report = host.report();
+    assert_eq!(drift(&report), Vec::<String>::new());
+    assert_eq!(
+        outcome(&report, "sync-daemon", "lb1"),
+        (
+            Status::Ok,
+            "backup daemon on eth0, syncid 51, as VRRP backup".into(),
+            "backup daemon on eth0, syncid 51".into()
+        )
+    );
+    // The backup daemon on the master: keepalived did not switch it.
+    let mut host = director_synced();
+    host.state.ipvs_daemons = Some(BACKUP_DAEMON.into());
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT sync-daemon lb1: expected master daemon on eth0, syncid 51, as VRRP master; \
+          found backup daemon on eth0, syncid 51"
+        ]
+    );
+    // Both at once (ipvsadm --start-daemon by hand beside keepalived's).
+    host.state.ipvs_daemons = Some(format!("{MASTER_DAEMON}{BACKUP_DAEMON}"));
+    assert_eq!(
+        outcome(&host.report(), "sync-daemon", "lb1").2,
+        "master daemon on eth0, syncid 51 and backup daemon on eth0, syncid 51"
+    );
+}
+
+#[test]
+fn no_daemon_a_wrong_syncid_or_interface_is_drift() {
+    let mut host = director_synced();
+    host.state.ipvs_daemons = Some(String::new());
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT sync-daemon lb1: expected master daemon on eth0, syncid 51, as VRRP master; \
+          found none"
+        ]
+    );
+    // Another cluster's id, and newer ipvsadm's extra fields, which are
+    // left out.
+    host.state.ipvs_daemons = Some(
+        "master sync daemon (mcast=eth0, syncid=52, maxlen=1472, group=224.0.0.81, port=8848, \
+         ttl=1)\n"
+            .into(),
+    );
+    assert_eq!(
+        outcome(&host.report(), "sync-daemon", "lb1").2,
+        "master daemon on eth0, syncid 52"
+    );
+    host.state.ipvs_daemons = Some(MASTER_DAEMON.replace("eth0", "eth1"));
+    assert_eq!(
+        outcome(&host.report(), "sync-daemon", "lb1"),
+        (
+            Status::Drift,
+            "master daemon on eth0, syncid 51, as VRRP master".into(),
+            "master daemon on eth1, syncid 51".into()
+        )
+    );
+}
+
+#[test]
+fn with_sync_off_no_daemon_may_run() {
+    let mut host = director_synced();
+    host.model.vrrp.as_mut().unwrap().sync_connections = false;
+    let tree = Renderer::new(None).unwrap().render(&host.model).unwrap();
+    for (path, bytes) in machine_files(&tree, "lb1") {
+        host.state
+            .files
+            .insert(path, FileState::Text(String::from_utf8(bytes).unwrap()));
+    }
+    host.state.ipvs_daemons = Some(String::new());
+    assert_eq!(
+        outcome(&host.report(), "sync-daemon", "lb1"),
+        (
+            Status::Ok,
+            "none (connection sync is off)".into(),
+            "none".into()
+        )
+    );
+    host.state.ipvs_daemons = Some(MASTER_DAEMON.into());
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT sync-daemon lb1: expected none (connection sync is off); found master daemon \
+          on eth0, syncid 51"
+        ]
+    );
+}
+
+#[test]
+fn with_keepalived_stopped_any_daemon_of_the_role_would_do_and_none_is_explained() {
+    let mut host = director_synced();
+    host.state.processes.clear();
+    host.link("eth0")
+        .addr_info
+        .retain(|address| address.local != "10.0.0.100");
+    host.state.ipvs_daemons = Some(String::new());
+    assert_eq!(
+        outcome(&host.report(), "sync-daemon", "lb1"),
+        (
+            Status::Drift,
+            "master daemon on eth0, syncid 51 or backup daemon on eth0, syncid 51, as the VRRP \
+             state says"
+                .into(),
+            "none: keepalived is not running, and a stopped keepalived stops it".into()
+        )
+    );
+}
+
+#[test]
+fn the_directors_kernel_parameters_and_module_must_hold() {
+    let mut host = director_synced();
+    host.set_sysctl("net/ipv4/vs/expire_nodest_conn", Some("0"));
+    host.set_sysctl("net/ipv4/vs/expire_quiescent_template", None);
+    host.state.modules.clear();
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT sysctl net.ipv4.vs.expire_nodest_conn: expected 1; found 0",
+            "DRIFT sysctl net.ipv4.vs.expire_quiescent_template: expected 1; found missing",
+            "DRIFT module ip_vs: expected loaded; found not loaded",
+        ]
+    );
+}
+
+#[test]
+fn recordings_without_the_sync_daemons_say_nothing_of_them() {
+    let mut host = director_synced();
+    host.state.ipvs_daemons = None;
+    let report = host.report();
+    assert!(report
+        .checks
+        .iter()
+        .all(|check| check.kind != "sync-daemon"));
+    assert_eq!(report.status(), Status::Ok);
+}
+
+#[test]
+fn ipvsadm_daemon_lines_parse() {
+    use super::director::parse_daemons;
+    let daemons = parse_daemons(&format!("{MASTER_DAEMON}{BACKUP_DAEMON}junk\n"));
+    assert_eq!(daemons.len(), 2);
+    assert_eq!(
+        (
+            daemons[1].state.as_str(),
+            daemons[1].interface.as_str(),
+            daemons[1].id
+        ),
+        ("backup", "eth0", Some(51))
+    );
+    assert!(parse_daemons("").is_empty());
+}
