@@ -454,8 +454,8 @@ pub fn parse_daemons(text: &str) -> Vec<LiveDaemon> {
         .collect()
 }
 
-/// The sync daemon against the VRRP role: keepalived (vrrp.c,
-/// ipvswrapper.c) starts the backup daemon when the instance starts in
+/// The sync daemon against the VRRP role: keepalived (`vrrp.c`,
+/// `ipvswrapper.c`) starts the backup daemon when the instance starts in
 /// BACKUP, swaps it for the master daemon when it becomes MASTER and back
 /// when it leaves MASTER, and stops it when it stops. So the VRRP master
 /// runs the master daemon alone, a backup the backup daemon alone, and a

@@ -29,7 +29,7 @@ pub enum Machine<'a> {
     /// A real server.
     Host(&'a Host),
     /// A director, with what its checks expect.
-    Director(director::Expected),
+    Director(Box<director::Expected>),
 }
 
 impl Machine<'_> {
@@ -60,7 +60,7 @@ pub fn find_machine<'a>(model: &'a Inventory, name: &str) -> Result<Machine<'a>,
             return Ok(Machine::Host(host));
         }
         if let Some(director) = model.directors.iter().find(|d| d.name == candidate) {
-            return Ok(Machine::Director(director::Expected {
+            return Ok(Machine::Director(Box::new(director::Expected {
                 name: director.name.clone(),
                 interface: director.interface.clone(),
                 addresses: director.addresses.clone(),
@@ -70,7 +70,7 @@ pub fn find_machine<'a>(model: &'a Inventory, name: &str) -> Result<Machine<'a>,
                 sync: sync_daemon(model, director),
                 sysctl_file: Path::new("/").join(&director.sysctl_path),
                 modules_file: Path::new("/").join(&director.modules_path),
-            }));
+            })));
         }
     }
     let known: Vec<&str> = model
