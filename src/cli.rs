@@ -145,7 +145,11 @@ enum Command {
     /// inventory's virtual servers (scheduler, persistence) and real servers
     /// (direct routing, weight; 0 where drained), a real server that its
     /// health check took out reported as down, not drift; the director holds
-    /// all VIPs (VRRP master) or none (backup). One line per check with what was expected
+    /// all VIPs (VRRP master) or none (backup); with connection sync the
+    /// kernel runs the sync daemon of that role (`ipvsadm -L --daemon`:
+    /// master or backup, on the director's interface, the virtual router id
+    /// as sync id), without it none; the rendered IPVS kernel parameters
+    /// hold and `ip_vs` is loaded. One line per check with what was expected
     /// and what was found. Exits 0 when all is as the inventory says (real
     /// servers down included), 1 on drift, 2 when the inventory or the live
     /// state cannot be read.

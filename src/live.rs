@@ -54,6 +54,12 @@ pub struct LiveState {
     /// `ipvsadm-restore` reads), when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipvs: Option<String>,
+    /// The IPVS connection sync daemons as `ipvsadm -L --daemon` prints
+    /// them (`master sync daemon (mcast=eth0, syncid=51)`, one line per
+    /// daemon, nothing when none runs), read with the IPVS table. `None` in
+    /// recordings made before it was read: then nothing is said of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipvs_daemons: Option<String>,
     /// With `verify --arp`: each address asked about by ARP, with the MAC
     /// addresses that answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -253,8 +259,8 @@ pub enum LiveError {
     #[error("cannot parse the output of `ip -j addr show`: {0}")]
     IpOutput(serde_json::Error),
     /// `ipvsadm` could not be run or failed.
-    #[error("cannot read the IPVS table with `ipvsadm -S -n`: {0}; is ipvsadm installed?")]
-    Ipvsadm(String),
+    #[error("cannot read IPVS with `ipvsadm {0}`: {1}; is ipvsadm installed?")]
+    Ipvsadm(String, String),
     /// ARP requests could not be sent or their answers not read.
     #[error("cannot ask by ARP from {0}: {1}; `--arp` needs root (CAP_NET_RAW) and the director's interface")]
     Arp(String, io::Error),
@@ -310,6 +316,11 @@ pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
         .collect();
     let processes = running(&probe.processes);
     let ipvs = if probe.ipvs { Some(read_ipvs()?) } else { None };
+    let ipvs_daemons = if probe.ipvs {
+        Some(ipvsadm(&["-L", "--daemon"])?)
+    } else {
+        None
+    };
     let arp = match &probe.arp {
         Some(question) => Some(
             arp::ask(&question.interface, question.sender, &question.targets)
@@ -335,6 +346,7 @@ pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
         files,
         processes,
         ipvs,
+        ipvs_daemons,
         arp,
         boot,
     })
@@ -530,12 +542,20 @@ pub fn same_namespace(own: Option<&Path>, theirs: Option<&Path>) -> bool {
 }
 
 fn read_ipvs() -> Result<String, LiveError> {
+    ipvsadm(&["-S", "-n"])
+}
+
+/// What `ipvsadm` prints with `args`. The kernel answers by netlink for
+/// this process's network namespace (IPVS, its table and its sync daemons
+/// are per namespace); there is no file below /proc for the sync daemons.
+fn ipvsadm(args: &[&str]) -> Result<String, LiveError> {
     let output = Command::new("ipvsadm")
-        .args(["-S", "-n"])
+        .args(args)
         .output()
-        .map_err(|error| LiveError::Ipvsadm(error.to_string()))?;
+        .map_err(|error| LiveError::Ipvsadm(args.join(" "), error.to_string()))?;
     if !output.status.success() {
         return Err(LiveError::Ipvsadm(
+            args.join(" "),
             String::from_utf8_lossy(&output.stderr).trim().to_owned(),
         ));
     }

@@ -1,12 +1,15 @@
 //! The checks of a director: keepalived running, the kernel's IPVS table
 //! (as `ipvsadm -S -n` prints it) against the one the rendered
-//! keepalived.conf makes, which VRRP role the director holds, and (with
-//! `--arp`) which machines answer ARP for the VIPs.
+//! keepalived.conf makes, which VRRP role the director holds, the IPVS
+//! connection sync daemon that role calls for, the director's IPVS kernel
+//! parameters and module, and (with `--arp`) which machines answer ARP for
+//! the VIPs.
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 
-use super::{Check, Status};
+use super::{nextboot, sysctl_check, Check, Status};
 use crate::arp;
 use crate::live::{ArpQuestion, LiveState};
 use crate::render::IpvsService;
@@ -27,6 +30,23 @@ pub struct Expected {
     pub vips: Vec<IpAddr>,
     /// The IPVS table keepalived builds from the rendered configuration.
     pub ipvs: Vec<IpvsService>,
+    /// The connection sync daemon of the rendered `lvs_sync_daemon`, when
+    /// `vrrp.sync_connections`.
+    pub sync: Option<SyncDaemon>,
+    /// Where its IPVS kernel parameters are installed (absolute).
+    pub sysctl_file: PathBuf,
+    /// Where its module list (`ip_vs`) is installed (absolute).
+    pub modules_file: PathBuf,
+}
+
+/// The IPVS connection sync daemon keepalived runs: the master daemon
+/// while the director is VRRP master, the backup daemon otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncDaemon {
+    /// The interface it sends or listens on (`mcast=`).
+    pub interface: String,
+    /// Its sync id (`syncid=`), the virtual router id.
+    pub id: u32,
 }
 
 /// Another machine of the segment.
@@ -108,8 +128,14 @@ fn key(protocol: &str, vip: IpAddr, port: u16) -> ServiceKey {
     format!("{protocol} {}", SocketAddr::new(vip, port))
 }
 
-/// keepalived, the IPVS table and VRRP.
-pub fn checks(expected: &Expected, live: &LiveState) -> Vec<Check> {
+/// keepalived, the IPVS table, VRRP, the sync daemon, and the kernel
+/// parameters and modules of the rendered files (`files`, by absolute
+/// path; a file not rendered, or left out, gives no checks).
+pub fn checks(
+    expected: &Expected,
+    files: &BTreeMap<PathBuf, Vec<u8>>,
+    live: &LiveState,
+) -> Vec<Check> {
     let running = live.processes.contains(KEEPALIVED);
     let mut checks = vec![Check::new(
         "process",
@@ -121,6 +147,10 @@ pub fn checks(expected: &Expected, live: &LiveState) -> Vec<Check> {
     let table = parse_table(live.ipvs.as_deref().unwrap_or_default());
     checks.extend(ipvs_checks(&expected.ipvs, &table, running));
     checks.push(vrrp_check(expected, live, running));
+    if let Some(daemons) = &live.ipvs_daemons {
+        checks.push(sync_daemon_check(expected, live, daemons, running));
+    }
+    checks.extend(kernel_checks(expected, files, live));
     if let Some(answers) = &live.arp {
         let master = held_vips(expected, live).len() == expected.vips.len();
         checks.extend(arp_checks(expected, answers, master));
@@ -379,4 +409,178 @@ fn held_vips(expected: &Expected, live: &LiveState) -> Vec<IpAddr> {
         .filter_map(|address| address.local.parse::<IpAddr>().ok())
         .filter(|ip| expected.vips.contains(ip))
         .collect()
+}
+
+/// A sync daemon as `ipvsadm -L --daemon` prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveDaemon {
+    /// `master` or `backup`.
+    pub state: String,
+    /// Its interface (`mcast=`).
+    pub interface: String,
+    /// Its sync id (`syncid=`).
+    pub id: Option<u32>,
+}
+
+impl LiveDaemon {
+    fn describe(&self) -> String {
+        let id = self.id.map_or_else(|| "?".to_owned(), |id| id.to_string());
+        format!("{} daemon on {}, syncid {id}", self.state, self.interface)
+    }
+}
+
+/// Parses `ipvsadm -L --daemon`: `master sync daemon (mcast=eth0,
+/// syncid=51)` and `backup sync daemon (...)`, one line each; newer
+/// ipvsadm adds `maxlen=`, `group=`, `port=`, `ttl=` inside the
+/// parentheses, which are left out.
+pub fn parse_daemons(text: &str) -> Vec<LiveDaemon> {
+    text.lines()
+        .filter_map(|line| {
+            let (state, rest) = line.trim().split_once(" sync daemon (")?;
+            let fields = rest.trim_end_matches(')');
+            let field = |name: &str| {
+                fields
+                    .split(',')
+                    .filter_map(|pair| pair.trim().split_once('='))
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_owned())
+            };
+            Some(LiveDaemon {
+                state: state.to_owned(),
+                interface: field("mcast").unwrap_or_default(),
+                id: field("syncid").and_then(|id| id.parse().ok()),
+            })
+        })
+        .collect()
+}
+
+/// The sync daemon against the VRRP role: keepalived (`vrrp.c`,
+/// `ipvswrapper.c`) starts the backup daemon when the instance starts in
+/// BACKUP, swaps it for the master daemon when it becomes MASTER and back
+/// when it leaves MASTER, and stops it when it stops. So the VRRP master
+/// runs the master daemon alone, a backup the backup daemon alone, and a
+/// director with sync off none.
+fn sync_daemon_check(
+    expected: &Expected,
+    live: &LiveState,
+    daemons: &str,
+    keepalived_running: bool,
+) -> Check {
+    let found_daemons = parse_daemons(daemons);
+    let found = if found_daemons.is_empty() {
+        "none".to_owned()
+    } else {
+        found_daemons
+            .iter()
+            .map(LiveDaemon::describe)
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    let Some(sync) = &expected.sync else {
+        return Check::new(
+            "sync-daemon",
+            &expected.name,
+            found_daemons.is_empty(),
+            "none (connection sync is off)",
+            found,
+        );
+    };
+    let held = held_vips(expected, live).len();
+    let role = if !keepalived_running {
+        None
+    } else if held == expected.vips.len() {
+        Some("master")
+    } else if held == 0 {
+        Some("backup")
+    } else {
+        None
+    };
+    let daemon = |state: &str| LiveDaemon {
+        state: state.to_owned(),
+        interface: sync.interface.clone(),
+        id: Some(sync.id),
+    };
+    let (ok, want) = match role {
+        Some(role) => (
+            found_daemons == [daemon(role)],
+            format!("{}, as VRRP {role}", daemon(role).describe()),
+        ),
+        None => (
+            found_daemons == [daemon("master")] || found_daemons == [daemon("backup")],
+            format!(
+                "{} or {}, as the VRRP state says",
+                daemon("master").describe(),
+                daemon("backup").describe()
+            ),
+        ),
+    };
+    let found = if keepalived_running || !found_daemons.is_empty() {
+        found
+    } else {
+        format!("{found}: keepalived is not running, and a stopped keepalived stops it")
+    };
+    Check::new("sync-daemon", &expected.name, ok, want, found)
+}
+
+/// The kernel parameters of the rendered sysctl file hold live (IPVS keeps
+/// them per network namespace), and the modules of the rendered module
+/// list are loaded.
+fn kernel_checks(
+    expected: &Expected,
+    files: &BTreeMap<PathBuf, Vec<u8>>,
+    live: &LiveState,
+) -> Vec<Check> {
+    let text = |path: &Path| files.get(path).map(|bytes| String::from_utf8_lossy(bytes));
+    let mut checks = Vec::new();
+    if let Some(sysctl) = text(&expected.sysctl_file) {
+        for assignment in nextboot::parse(&expected.sysctl_file, &sysctl) {
+            let Some(value) = &assignment.value else {
+                continue;
+            };
+            let found = live.sysctl.get(&assignment.key);
+            checks.push(sysctl_check(&assignment.written, value, found));
+        }
+    }
+    for module in rendered_modules(files, &expected.modules_file) {
+        let loaded = live.modules.contains(&module);
+        checks.push(Check::new(
+            "module",
+            module,
+            loaded,
+            "loaded",
+            if loaded { "loaded" } else { "not loaded" },
+        ));
+    }
+    checks
+}
+
+/// The kernel parameters (paths below /proc/sys) that the rendered sysctl
+/// file of the director sets, for the probe.
+pub fn rendered_sysctl_keys(
+    expected: &Expected,
+    files: &BTreeMap<PathBuf, Vec<u8>>,
+) -> Vec<String> {
+    files
+        .get(&expected.sysctl_file)
+        .map(|bytes| nextboot::parse(&expected.sysctl_file, &String::from_utf8_lossy(bytes)))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|assignment| assignment.key)
+        .collect()
+}
+
+/// The modules of a rendered modules-load.d file: one name a line,
+/// comments (`#`, `;`) and blank lines left out.
+pub fn rendered_modules(files: &BTreeMap<PathBuf, Vec<u8>>, path: &Path) -> Vec<String> {
+    files
+        .get(path)
+        .map(|bytes| {
+            String::from_utf8_lossy(bytes)
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty() && !line.starts_with(['#', ';']))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
 }

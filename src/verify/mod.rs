@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::diagnostic::closest;
 use crate::live::{self, FileState, LiveState, Probe, IPV4_CONF};
-use crate::model::{Host, Inventory, VipInterface};
+use crate::model::{Director, Host, Inventory, VipInterface};
 use crate::render::{self, Tree};
 
 /// The machine checked: a real server or a director of the inventory.
@@ -29,7 +29,7 @@ pub enum Machine<'a> {
     /// A real server.
     Host(&'a Host),
     /// A director, with what its checks expect.
-    Director(director::Expected),
+    Director(Box<director::Expected>),
 }
 
 impl Machine<'_> {
@@ -60,14 +60,17 @@ pub fn find_machine<'a>(model: &'a Inventory, name: &str) -> Result<Machine<'a>,
             return Ok(Machine::Host(host));
         }
         if let Some(director) = model.directors.iter().find(|d| d.name == candidate) {
-            return Ok(Machine::Director(director::Expected {
+            return Ok(Machine::Director(Box::new(director::Expected {
                 name: director.name.clone(),
                 interface: director.interface.clone(),
                 addresses: director.addresses.clone(),
                 neighbours: neighbours(model, &director.name),
                 vips: render::unique_vips(&model.services),
                 ipvs: render::ipvs_services(model),
-            }));
+                sync: sync_daemon(model, director),
+                sysctl_file: Path::new("/").join(&director.sysctl_path),
+                modules_file: Path::new("/").join(&director.modules_path),
+            })));
         }
     }
     let known: Vec<&str> = model
@@ -83,6 +86,20 @@ pub fn find_machine<'a>(model: &'a Inventory, name: &str) -> Result<Machine<'a>,
     Err(format!(
         "`{name}` is neither a host nor a director in the inventory; {hint}"
     ))
+}
+
+/// The sync daemon the rendered `lvs_sync_daemon` runs: with
+/// `vrrp.sync_connections` and a VIP for VRRP to carry, on the director's
+/// interface with the virtual router id as sync id.
+fn sync_daemon(model: &Inventory, director: &Director) -> Option<director::SyncDaemon> {
+    let vrrp = model.vrrp.as_ref().filter(|vrrp| vrrp.sync_connections)?;
+    if render::unique_vips(&model.services).is_empty() {
+        return None;
+    }
+    Some(director::SyncDaemon {
+        interface: director.interface.clone(),
+        id: vrrp.virtual_router_id,
+    })
 }
 
 /// Every director but `own` and every real server, with each address.
@@ -144,6 +161,12 @@ pub fn probe(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>, arp: boo
         Machine::Director(expected) => {
             probe.processes.insert(director::KEEPALIVED.to_owned());
             probe.ipvs = true;
+            probe.sysctl = director::rendered_sysctl_keys(expected, files)
+                .into_iter()
+                .collect();
+            probe.modules = director::rendered_modules(files, &expected.modules_file)
+                .into_iter()
+                .collect();
             if arp {
                 probe.arp = director::arp_question(expected);
             }
@@ -269,7 +292,9 @@ pub fn verify(
     }
     match machine {
         Machine::Host(host) => checks.extend(real_server_checks(host, live)),
-        Machine::Director(expected) => checks.extend(director::checks(expected, live)),
+        Machine::Director(expected) => {
+            checks.extend(director::checks(expected, files, live));
+        }
     }
     Report {
         host: machine.name().to_owned(),

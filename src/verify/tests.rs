@@ -12,8 +12,6 @@ struct Recorded {
     model: Inventory,
     host: &'static str,
     state: LiveState,
-    /// Rendered files newer than the recording, left out of the comparison.
-    unrecorded: Vec<std::path::PathBuf>,
 }
 
 /// webserver02 of examples/inventory.yaml (VIPs on lo), recorded in a
@@ -46,21 +44,21 @@ fn dummy_trixie() -> Recorded {
 }
 
 fn recorded(inventory_text: &str, host: &'static str, state: &str) -> Recorded {
-    let raw = inventory::parse("inventory.yaml", inventory_text).expect("inventory parses");
-    let model = validate::validate("inventory.yaml", &raw).expect("inventory is valid");
+    recorded_as("inventory.yaml", inventory_text, host, state)
+}
+
+/// A recording compared with the inventory read under the file name
+/// `name`, which the rendered files' header carries.
+fn recorded_as(name: &str, inventory_text: &str, host: &'static str, state: &str) -> Recorded {
+    let raw = inventory::parse(name, inventory_text).expect("inventory parses");
+    let model = validate::validate(name, &raw).expect("inventory is valid");
     let state = serde_json::from_str(state).expect("fixture parses");
-    Recorded {
-        model,
-        host,
-        state,
-        unrecorded: Vec::new(),
-    }
+    Recorded { model, host, state }
 }
 
 impl Recorded {
     fn report(&self) -> Report {
-        let mut tree = Renderer::new(None).unwrap().render(&self.model).unwrap();
-        tree.retain(|path, _| !self.unrecorded.iter().any(|newer| path.ends_with(newer)));
+        let tree = Renderer::new(None).unwrap().render(&self.model).unwrap();
         let machine = find_machine(&self.model, self.host).unwrap();
         verify(&machine, &machine_files(&tree, self.host), &self.state)
     }
@@ -349,29 +347,15 @@ fn director_recorded(state: &str) -> Recorded {
     director_recorded_as("lb1", state)
 }
 
-/// A director of tests/vm/cases/dr.yaml from a recording. The recordings
-/// predate the connection sync daemon and the director's kernel files
-/// (issue 22 parts 2 and 3), so they are compared with what was rendered
-/// then: sync off, keepalived.conf alone; until the VM suite re-records them.
+/// A director of tests/vm/cases/dr.yaml (connection sync on, its default
+/// with two directors) from a recording.
 fn director_recorded_as(host: &'static str, state: &str) -> Recorded {
-    let inventory = include_str!("../../tests/vm/cases/dr.yaml");
-    let raw = inventory::parse("dr.yaml", inventory).expect("inventory parses");
-    let mut model = validate::validate("dr.yaml", &raw).expect("inventory is valid");
-    if let Some(vrrp) = model.vrrp.as_mut() {
-        vrrp.sync_connections = false;
-    }
-    let unrecorded = model
-        .directors
-        .iter()
-        .flat_map(|director| [director.sysctl_path.clone(), director.modules_path.clone()])
-        .collect();
-    let state = serde_json::from_str(state).expect("fixture parses");
-    Recorded {
-        model,
+    recorded_as(
+        "dr.yaml",
+        include_str!("../../tests/vm/cases/dr.yaml"),
         host,
         state,
-        unrecorded,
-    }
+    )
 }
 
 const IPVS_LB1: &str = "-A -t 10.0.0.100:80 -s rr\n\
@@ -385,6 +369,10 @@ fn a_director_as_the_inventory_says_passes_as_master() {
     assert_eq!(
         format::text(&report),
         "ok    file /etc/keepalived/keepalived.conf: expected as rendered; found as rendered\n\
+         ok    file /etc/modules-load.d/lvs-dr-director.conf: expected as rendered; found as \
+         rendered\n\
+         ok    file /etc/sysctl.d/60-lvs-dr-director.conf: expected as rendered; found as \
+         rendered\n\
          ok    process keepalived: expected running; found running\n\
          ok    virtual-server TCP 10.0.0.100:80: expected rr, not persistent; found rr, not \
          persistent\n\
@@ -393,7 +381,12 @@ fn a_director_as_the_inventory_says_passes_as_master() {
          ok    real-server TCP 10.0.0.100:80 -> 10.0.0.12:80: expected rs2, route, weight 1; \
          found rs2, route, weight 1\n\
          ok    vrrp lb1: expected master (all 1 VIPs on eth0) or backup (none); found master: \
-         all 1 VIPs on eth0\n"
+         all 1 VIPs on eth0\n\
+         ok    sync-daemon lb1: expected master daemon on eth0, syncid 51, as VRRP master; found \
+         master daemon on eth0, syncid 51\n\
+         ok    sysctl net.ipv4.vs.expire_nodest_conn: expected 1; found 1\n\
+         ok    sysctl net.ipv4.vs.expire_quiescent_template: expected 1; found 1\n\
+         ok    module ip_vs: expected loaded; found loaded\n"
     );
 }
 
@@ -411,17 +404,14 @@ fn the_recorded_directors_of_debian_12_and_13_hold_the_table_keepalived_built() 
         assert_eq!(drift(&report), Vec::<String>::new());
         assert_eq!(
             format::summary(&report),
-            "lb1 (director): 6 checks, all as the inventory says"
+            "lb1 (director): 12 checks, all as the inventory says"
         );
     }
 }
 
 #[test]
 fn a_director_without_the_vips_is_backup() {
-    let mut host = director();
-    host.link("eth0")
-        .addr_info
-        .retain(|address| address.local != "10.0.0.100");
+    let host = as_backup(director());
     let report = host.report();
     assert_eq!(report.status(), Status::Ok);
     assert_eq!(outcome(&report, "vrrp", "lb1").2, "backup: no VIP on eth0");
@@ -457,7 +447,7 @@ fn ipvs_drift_is_found_and_a_real_server_taken_out_is_down() {
     assert_eq!(report.status(), Status::Down);
     assert_eq!(
         format::summary(&report),
-        "lb1 (director): 6 checks, all as the inventory says; 1 real server down"
+        "lb1 (director): 12 checks, all as the inventory says; 1 real server down"
     );
 }
 
@@ -498,11 +488,13 @@ fn a_wrong_virtual_server_or_method_is_drift() {
 /// no VIP (the stopping master drops it; the suite's verify of lb1 then
 /// finds none on eth0), and an empty IPVS table: keepalived removes the
 /// virtual servers it made when it stops (`clear_services` in its
-/// check/ipwrapper.c; `ipvsadm -S -n` of an empty table prints nothing).
+/// check/ipwrapper.c; `ipvsadm -S -n` of an empty table prints nothing),
+/// and no sync daemon (keepalived stops it: `vrrp_daemon.c`).
 fn director_with_keepalived_stopped() -> Recorded {
     let mut host = director();
     host.state.processes.clear();
     host.state.ipvs = Some(String::new());
+    host.state.ipvs_daemons = Some(String::new());
     host.link("eth0")
         .addr_info
         .retain(|address| address.local != "10.0.0.100");
@@ -521,6 +513,9 @@ fn a_director_with_keepalived_stopped_says_so_and_lists_no_real_server_as_taken_
              removes the virtual servers it made",
             "DRIFT vrrp lb1: expected master (all 1 VIPs on eth0) or backup (none); found \
              neither: keepalived is not running (0 of 1 VIPs on eth0)",
+            "DRIFT sync-daemon lb1: expected master daemon on eth0, syncid 51 or backup daemon \
+             on eth0, syncid 51, as the VRRP state says; found none: keepalived is not running, \
+             and a stopped keepalived stops it",
         ]
     );
     assert!(
@@ -532,7 +527,7 @@ fn a_director_with_keepalived_stopped_says_so_and_lists_no_real_server_as_taken_
     );
     assert_eq!(
         format::summary(&report),
-        "lb1 (director): 4 checks, 3 drift"
+        "lb1 (director): 10 checks, 4 drift"
     );
 }
 
@@ -648,10 +643,13 @@ fn with_arp_answers(mut host: Recorded, vip_macs: &[&str]) -> Recorded {
     host
 }
 
+/// The recorded master as a backup: without the VIP, and running the
+/// backup sync daemon keepalived switches to when it leaves MASTER.
 fn as_backup(mut host: Recorded) -> Recorded {
     host.link("eth0")
         .addr_info
         .retain(|address| address.local != "10.0.0.100");
+    host.state.ipvs_daemons = Some(BACKUP_DAEMON.into());
     host
 }
 
@@ -999,4 +997,189 @@ fn a_directory_that_cannot_be_listed_leaves_the_next_boot_unknown() {
             "cannot tell: /etc/systemd/system unreadable: Permission denied (os error 13)".into()
         )
     );
+}
+
+/// `ipvsadm -L --daemon` of lb1 as VRRP master with the connection sync of
+/// tests/vm/cases/dr.yaml (eth0, virtual router id 51).
+const MASTER_DAEMON: &str = "master sync daemon (mcast=eth0, syncid=51)\n";
+const BACKUP_DAEMON: &str = "backup sync daemon (mcast=eth0, syncid=51)\n";
+
+#[test]
+fn a_synced_director_checks_its_daemon_kernel_parameters_and_module() {
+    let report = director().report();
+    assert_eq!(drift(&report), Vec::<String>::new());
+    let text = format::text(&report);
+    let tail: Vec<&str> = text.lines().skip(7).collect();
+    assert_eq!(
+        tail,
+        [
+            "ok    vrrp lb1: expected master (all 1 VIPs on eth0) or backup (none); found master: \
+             all 1 VIPs on eth0",
+            "ok    sync-daemon lb1: expected master daemon on eth0, syncid 51, as VRRP master; \
+             found master daemon on eth0, syncid 51",
+            "ok    sysctl net.ipv4.vs.expire_nodest_conn: expected 1; found 1",
+            "ok    sysctl net.ipv4.vs.expire_quiescent_template: expected 1; found 1",
+            "ok    module ip_vs: expected loaded; found loaded",
+        ],
+        "{text}"
+    );
+    assert_eq!(
+        format::summary(&report),
+        "lb1 (director): 12 checks, all as the inventory says"
+    );
+}
+
+#[test]
+fn the_probe_of_a_director_asks_for_its_rendered_kernel_parameters_and_module() {
+    let host = director();
+    let tree = Renderer::new(None).unwrap().render(&host.model).unwrap();
+    let machine = find_machine(&host.model, "lb1").unwrap();
+    let probe = probe(&machine, &machine_files(&tree, "lb1"), false);
+    assert_eq!(
+        probe.sysctl.iter().collect::<Vec<_>>(),
+        [
+            "net/ipv4/vs/expire_nodest_conn",
+            "net/ipv4/vs/expire_quiescent_template"
+        ]
+    );
+    assert_eq!(probe.modules.iter().collect::<Vec<_>>(), ["ip_vs"]);
+    assert!(probe.ipvs);
+}
+
+#[test]
+fn a_backup_runs_the_backup_daemon_and_the_master_the_master_daemon() {
+    let mut host = as_backup(director());
+    host.state.ipvs_daemons = Some(BACKUP_DAEMON.into());
+    let report = host.report();
+    assert_eq!(drift(&report), Vec::<String>::new());
+    assert_eq!(
+        outcome(&report, "sync-daemon", "lb1"),
+        (
+            Status::Ok,
+            "backup daemon on eth0, syncid 51, as VRRP backup".into(),
+            "backup daemon on eth0, syncid 51".into()
+        )
+    );
+    // The backup daemon on the master: keepalived did not switch it.
+    let mut host = director();
+    host.state.ipvs_daemons = Some(BACKUP_DAEMON.into());
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT sync-daemon lb1: expected master daemon on eth0, syncid 51, as VRRP master; \
+          found backup daemon on eth0, syncid 51"
+        ]
+    );
+    // Both at once (ipvsadm --start-daemon by hand beside keepalived's).
+    host.state.ipvs_daemons = Some(format!("{MASTER_DAEMON}{BACKUP_DAEMON}"));
+    assert_eq!(
+        outcome(&host.report(), "sync-daemon", "lb1").2,
+        "master daemon on eth0, syncid 51 and backup daemon on eth0, syncid 51"
+    );
+}
+
+#[test]
+fn no_daemon_a_wrong_syncid_or_interface_is_drift() {
+    let mut host = director();
+    host.state.ipvs_daemons = Some(String::new());
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT sync-daemon lb1: expected master daemon on eth0, syncid 51, as VRRP master; \
+          found none"
+        ]
+    );
+    // Another cluster's id, and newer ipvsadm's extra fields, which are
+    // left out.
+    host.state.ipvs_daemons = Some(
+        "master sync daemon (mcast=eth0, syncid=52, maxlen=1472, group=224.0.0.81, port=8848, \
+         ttl=1)\n"
+            .into(),
+    );
+    assert_eq!(
+        outcome(&host.report(), "sync-daemon", "lb1").2,
+        "master daemon on eth0, syncid 52"
+    );
+    host.state.ipvs_daemons = Some(MASTER_DAEMON.replace("eth0", "eth1"));
+    assert_eq!(
+        outcome(&host.report(), "sync-daemon", "lb1"),
+        (
+            Status::Drift,
+            "master daemon on eth0, syncid 51, as VRRP master".into(),
+            "master daemon on eth1, syncid 51".into()
+        )
+    );
+}
+
+#[test]
+fn with_sync_off_no_daemon_may_run() {
+    let mut host = director();
+    host.model.vrrp.as_mut().unwrap().sync_connections = false;
+    let tree = Renderer::new(None).unwrap().render(&host.model).unwrap();
+    for (path, bytes) in machine_files(&tree, "lb1") {
+        host.state
+            .files
+            .insert(path, FileState::Text(String::from_utf8(bytes).unwrap()));
+    }
+    host.state.ipvs_daemons = Some(String::new());
+    assert_eq!(
+        outcome(&host.report(), "sync-daemon", "lb1"),
+        (
+            Status::Ok,
+            "none (connection sync is off)".into(),
+            "none".into()
+        )
+    );
+    host.state.ipvs_daemons = Some(MASTER_DAEMON.into());
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT sync-daemon lb1: expected none (connection sync is off); found master daemon \
+          on eth0, syncid 51"
+        ]
+    );
+}
+
+#[test]
+fn the_directors_kernel_parameters_and_module_must_hold() {
+    let mut host = director();
+    host.set_sysctl("net/ipv4/vs/expire_nodest_conn", Some("0"));
+    host.set_sysctl("net/ipv4/vs/expire_quiescent_template", None);
+    host.state.modules.clear();
+    assert_eq!(
+        drift(&host.report()),
+        [
+            "DRIFT sysctl net.ipv4.vs.expire_nodest_conn: expected 1; found 0",
+            "DRIFT sysctl net.ipv4.vs.expire_quiescent_template: expected 1; found missing",
+            "DRIFT module ip_vs: expected loaded; found not loaded",
+        ]
+    );
+}
+
+#[test]
+fn recordings_without_the_sync_daemons_say_nothing_of_them() {
+    let mut host = director();
+    host.state.ipvs_daemons = None;
+    let report = host.report();
+    assert!(report
+        .checks
+        .iter()
+        .all(|check| check.kind != "sync-daemon"));
+    assert_eq!(report.status(), Status::Ok);
+}
+
+#[test]
+fn ipvsadm_daemon_lines_parse() {
+    use super::director::parse_daemons;
+    let daemons = parse_daemons(&format!("{MASTER_DAEMON}{BACKUP_DAEMON}junk\n"));
+    assert_eq!(daemons.len(), 2);
+    assert_eq!(
+        (
+            daemons[1].state.as_str(),
+            daemons[1].interface.as_str(),
+            daemons[1].id
+        ),
+        ("backup", "eth0", Some(51))
+    );
+    assert!(parse_daemons("").is_empty());
 }
