@@ -144,7 +144,7 @@ codes! {
         OutOfSync = "out-of-sync": "a file `render` would create, update or remove, or a temp file of an interrupted run it would remove (one per file; `file` is `OUT/<host>/…`; the diff is not printed with `--format json`)",
     }
     "`verify` only" {
-        VerifyTrouble = "verify-trouble": "`verify` cannot read the live state (a recorded state file, a command it runs) or render what it compares with",
+        VerifyTrouble = "verify-trouble": "`verify` cannot read the live state (a recorded state file, a command it runs) or render the files it compares",
     }
     "`plan` (the `code` of each change in `plan --format json`'s `unsafe` list)" {
         RemoveUndrainedHost = "remove-undrained-host": "a host is removed while the directors still send it new connections",

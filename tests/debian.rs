@@ -46,3 +46,41 @@ fn a_rebuild_for_one_release_keeps_the_crate_version() {
     assert_eq!(without_release_rebuild("0.1.0~deb12"), "0.1.0~deb12");
     assert_eq!(without_release_rebuild("0.1.0~debXu1"), "0.1.0~debXu1");
 }
+
+/// The documentation the package ships has no line longer than lintian
+/// allows in a source file (`very-long-line-length-in-source-file`: 512),
+/// so a wide table row fails here, not after the package builds.
+#[test]
+fn the_shipped_documentation_has_no_line_lintian_calls_too_long() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("README.md"), root.join("CHANGELOG.md")];
+    for entry in std::fs::read_dir(root.join("doc")).expect("doc/ is readable") {
+        let path = entry.expect("doc/ entry").path();
+        if path.extension().is_some_and(|extension| extension == "md") {
+            files.push(path);
+        }
+    }
+    let long: Vec<String> = files
+        .iter()
+        .flat_map(|path| {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            text.lines()
+                .enumerate()
+                .filter(|(_, line)| line.chars().count() > 512)
+                .map(|(index, line)| {
+                    format!(
+                        "{}:{}: {} characters",
+                        path.display(),
+                        index + 1,
+                        line.chars().count()
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        long.is_empty(),
+        "lines lintian calls too long:\n{}",
+        long.join("\n")
+    );
+}
