@@ -281,8 +281,8 @@ enum CompletionShell {
     Fish,
 }
 
-/// One machine of the inventory and where its files are installed: what
-/// `verify` and `diff` compare the rendered files with.
+/// One machine of the inventory, and where its files are installed: the
+/// arguments `verify` and `diff` share.
 #[derive(Debug, Args)]
 struct MachineArgs {
     /// The inventory file (YAML).
@@ -294,7 +294,7 @@ struct MachineArgs {
     /// The directory the installed files are below.
     #[arg(long, value_name = "DIR", default_value = "/")]
     root: PathBuf,
-    /// The directory of override templates the files were rendered with.
+    /// The override templates' directory, as when the files were rendered.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
 }
@@ -1014,5 +1014,35 @@ mod tests {
         assert!(!colors(ColorChoice::Auto, false, None));
         assert!(colors(ColorChoice::Always, false, set));
         assert!(!colors(ColorChoice::Never, true, None));
+    }
+
+    /// Every help text of the command line, its subcommands and arguments.
+    fn help_texts(command: &clap::Command, texts: &mut Vec<String>) {
+        texts.extend(command.get_about().map(ToString::to_string));
+        texts.extend(command.get_long_about().map(ToString::to_string));
+        for argument in command.get_arguments() {
+            texts.extend(argument.get_help().map(ToString::to_string));
+            texts.extend(argument.get_long_help().map(ToString::to_string));
+        }
+        for subcommand in command.get_subcommands() {
+            help_texts(subcommand, texts);
+        }
+    }
+
+    /// Debian 12's lintian reads the strings of the binary run together: a
+    /// text that ends in "with" before one that starts with "The" is its
+    /// misspelling `withThe` (`spelling-error-in-binary`), and which texts
+    /// lie side by side is the linker's choice. So no help text ends in
+    /// "with" (clap drops the final period of a one-line help).
+    #[test]
+    fn no_help_text_ends_in_with() {
+        let mut texts = Vec::new();
+        help_texts(&Cli::command(), &mut texts);
+        let ending: Vec<&String> = texts
+            .iter()
+            .filter(|text| text.trim_end().trim_end_matches('.').ends_with(" with"))
+            .collect();
+        assert!(ending.is_empty(), "help texts ending in `with`: {ending:?}");
+        assert!(texts.len() > 50, "only {} help texts found", texts.len());
     }
 }
