@@ -84,3 +84,17 @@ fn the_shipped_documentation_has_no_line_lintian_calls_too_long() {
         long.join("\n")
     );
 }
+
+/// The package installs README.md, CHANGELOG.md and doc/*.md side by side
+/// in /usr/share/doc/lvs-dr-gen/ (debian/lvs-dr-gen.docs), so no page of
+/// doc/ may share a name with the two at the top.
+#[test]
+fn no_documentation_page_shadows_the_readme_or_the_changelog() {
+    let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("doc");
+    for name in ["README.md", "CHANGELOG.md"] {
+        assert!(
+            !doc.join(name).exists(),
+            "doc/{name} would replace the top {name} in /usr/share/doc/lvs-dr-gen"
+        );
+    }
+}
