@@ -78,6 +78,7 @@ codes! {
         InvalidSysctlValue = "invalid-sysctl-value": "a kernel parameter value that is not one line of printable text (or is true/false)",
         InvalidPath = "invalid-path": "an output path with `..`, a trailing `/` or characters other than letters, digits, `_`, `.`, `-` and `+`",
         InvalidUrlPath = "invalid-url-path": "a health check `path` that is not a URL path keepalived can read",
+        InvalidScriptPath = "invalid-script-path": "a notify script that is not an absolute path of letters, digits, `_`, `.`, `-`, `+` and `/`",
         InvalidText = "invalid-text": "text that is not one line keepalived can read (such as `expect`)",
         InvalidDrain = "invalid-drain": "an empty `drain` list (write `drain: false`, or name the services)",
     }
@@ -127,6 +128,15 @@ codes! {
         HealthCheckUnknownPort = "health-check-unknown-port": "a health check names a port the service does not balance",
         HealthCheckCannotPass = "health-check-cannot-pass": "a health check that can never pass (TLS to a plain HTTP port, or plain HTTP to 443)",
         HealthCheckTcpReadsNoPage = "health-check-tcp-reads-no-page": "a TCP health check with a `path`, `expect` or `status_code` it would never check",
+        SorryServerFamily = "sorry-server-family": "a service's VIPs and sorry servers differ in address family",
+        SorryServerTaken = "sorry-server-taken": "a sorry server that is a VIP, a director, or a real server of its own service",
+        SorryServerWithoutVip = "sorry-server-without-vip": "a sorry server that is a host of the inventory not carrying the service's VIPs",
+        SorryServerWithoutHealthCheck = "sorry-server-without-health-check": "a sorry server on a service without a health check (it would never answer)",
+        AlphaWithoutHealthCheck = "alpha-without-health-check": "`alpha: true` on a service without a health check",
+        QuorumWithoutSorryServer = "quorum-without-sorry-server": "`quorum` or `hysteresis` on a service without a sorry server",
+        QuorumUnreachable = "quorum-unreachable": "a quorum above the total weight of the service's real servers, or a hysteresis not below the quorum",
+        PersistenceAcrossPortsUnusable = "persistence-across-ports-unusable": "`persistence_across_ports` without `persistence`, or with fewer than two ports of one protocol",
+        TrackInterfaceRepeated = "track-interface-repeated": "a director tracks its own VRRP interface, or one interface twice",
     }
     "Around the inventory" {
         InventoryUnreadable = "inventory-unreadable": "the inventory file cannot be read",

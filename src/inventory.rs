@@ -18,10 +18,10 @@ use serde::Deserialize;
 use crate::code::Code;
 use crate::diagnostic::{closest, coded, Diagnostic, Location};
 use crate::values::{
-    AdvertInterval, CheckKind, CheckSeconds, Drain, HostAddresses, HostName, InterfaceName,
-    NetworkDevice, OneLine, Port, PortSpec, Priority, RelativePath, Release, Retries, RouterId,
-    Scheduler, Seconds, Segment, ServiceName, Stack, StatusCode, Style, SysctlKey, SysctlValue,
-    UrlPath, Version, Vip, VrrpPassword, Weight,
+    AdvertInterval, CheckKind, CheckSeconds, Drain, HostAddresses, HostName, Hysteresis,
+    InterfaceName, NetworkDevice, OneLine, Port, PortSpec, Priority, Quorum, RelativePath, Release,
+    Retries, RouterId, Scheduler, ScriptPath, Seconds, Segment, ServiceName, Stack, StatusCode,
+    Style, SysctlKey, SysctlValue, UrlPath, Version, Vip, VrrpPassword, Weight,
 };
 
 /// The whole inventory, as written.
@@ -86,6 +86,13 @@ pub struct Director {
     /// Where its kernel files go, relative to its root.
     #[serde(default)]
     pub paths: DirectorPaths,
+    /// Other network cards whose loss should hand the VIPs to another
+    /// director (keepalived's `track_interface`), such as the uplink to the
+    /// clients when it is not `interface`. Unset: none; keepalived already
+    /// tracks `interface` itself (the VRRP instance goes to FAULT and gives
+    /// up the VIPs when it goes down), so it is not listed here.
+    #[serde(default)]
+    pub track_interface: Vec<NetworkDevice>,
 }
 
 /// A director's kernel file locations; each one unset is the built-in one.
@@ -123,6 +130,80 @@ pub struct Vrrp {
     /// instead of the VRRP multicast group (for segments that drop
     /// multicast). Unset: false.
     pub unicast: Option<bool>,
+    /// Scripts keepalived runs when the directors' VRRP state changes (for
+    /// alerting): one path, run on every change with the group or instance,
+    /// its name, the new state and the priority as arguments (`notify`), or
+    /// a path per state (`{master: ..., backup: ..., fault: ...}`). Absolute
+    /// paths without arguments. keepalived runs them as root with
+    /// `enable_script_security`: each script and every directory above it
+    /// must be owned by root and writable by no one else, or keepalived
+    /// disables the script at start (it logs "Unsafe permissions").
+    pub notify: Option<Notify>,
+}
+
+/// The VRRP notify scripts: one for every state change, or one per state.
+#[derive(Debug)]
+pub enum Notify {
+    /// keepalived's `notify`: every change, the state as an argument.
+    Every(ScriptPath),
+    /// keepalived's `notify_master`, `notify_backup` and `notify_fault`.
+    PerState(NotifyScripts),
+}
+
+/// A notify script per VRRP state; each one left out runs nothing.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyScripts {
+    /// Run when this director becomes the master (it holds the VIPs).
+    pub master: Option<ScriptPath>,
+    /// Run when it becomes a backup.
+    pub backup: Option<ScriptPath>,
+    /// Run when it goes to FAULT (a tracked interface is down, or unicast
+    /// VRRP has no peer).
+    pub fault: Option<ScriptPath>,
+}
+
+impl<'de> Deserialize<'de> for Notify {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NotifyVisitor;
+
+        impl<'de> Visitor<'de> for NotifyVisitor {
+            type Value = Notify;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a script path, or a mapping of `master`, `backup` and `fault` to paths")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Notify, E> {
+                ScriptPath::deserialize(de::IntoDeserializer::<E>::into_deserializer(text))
+                    .map(Notify::Every)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Notify, A::Error> {
+                NotifyScripts::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(Notify::PerState)
+            }
+        }
+
+        deserializer.deserialize_any(NotifyVisitor)
+    }
+}
+
+impl JsonSchema for Notify {
+    fn schema_name() -> Cow<'static, str> {
+        "Notify".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    /// One script path, or a mapping of states to script paths.
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let path = generator.subschema_for::<ScriptPath>();
+        let scripts = generator.subschema_for::<NotifyScripts>();
+        json_schema!({"anyOf": [path, scripts]})
+    }
 }
 
 /// Settings that `defaults` gives every host and a host may override.
@@ -210,6 +291,41 @@ pub struct Service {
     /// How the directors check that a real server is healthy; without it,
     /// they keep every real server in the IPVS table.
     pub health_check: Option<HealthCheck>,
+    /// Where the directors send the service's clients when no real server
+    /// is healthy (keepalived's `sorry_server`, forwarded by direct routing
+    /// like a real server, so it must carry the VIPs as the real servers
+    /// do): one address, or one IPv4 and one IPv6 address, one in the
+    /// family of each VIP. Needs a `health_check`; never a VIP, a director,
+    /// or a host that serves the service; a host of the inventory must carry
+    /// the service's VIPs. The port is the balanced port (direct routing
+    /// cannot change it), so no port is written.
+    pub sorry_server: Option<HostAddresses>,
+    /// New real servers start out of the pool until their first check
+    /// passes (keepalived's `alpha`), also when keepalived starts. Unset:
+    /// true with a `health_check` (a server added to the inventory before
+    /// its application runs gets no traffic; the backup director checks
+    /// all the time, so a failover finds its pool already checked).
+    /// Refused without a `health_check`.
+    pub alpha: Option<bool>,
+    /// The least total weight of healthy real servers the service runs on
+    /// (keepalived's `quorum`); below it, every real server is taken out
+    /// and the sorry server answers alone. Needs `sorry_server` (without
+    /// one keepalived only logs the loss); at most the total weight of the
+    /// service's real servers. Unset: 1 (the sorry server answers when none
+    /// is healthy).
+    pub quorum: Option<Quorum>,
+    /// How far the healthy weight may fall below the quorum before the sorry
+    /// server takes over, and must rise above it before the real servers
+    /// return (keepalived's `hysteresis`), so that one flapping server does
+    /// not swing every client; below the quorum. Unset: 0.
+    pub hysteresis: Option<Hysteresis>,
+    /// One persistence for all the service's ports of a protocol: a client
+    /// stays on one real server on 80 and 443 alike. The directors balance
+    /// the ports as one IPVS service by firewall mark (a `virtual_server_group`
+    /// with keepalived's `nftables_ipvs`, which sets the mark itself);
+    /// without it, IPVS keeps a persistence per port. Needs `persistence`
+    /// and at least two ports of one protocol. Unset: false.
+    pub persistence_across_ports: Option<bool>,
 }
 
 /// How the directors check each real server of the service, port by port:

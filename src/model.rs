@@ -44,6 +44,9 @@ pub struct Director {
     pub sysctl_path: PathBuf,
     /// Where its module list (`ip_vs`) goes, relative to its root.
     pub modules_path: PathBuf,
+    /// Network cards besides `interface` whose loss puts its VRRP instances
+    /// in FAULT (keepalived's `track_interface`).
+    pub track_interfaces: Vec<String>,
 }
 
 /// VRRP settings shared by the directors.
@@ -59,6 +62,28 @@ pub struct Vrrp {
     pub sync_connections: bool,
     /// Whether the advertisements go by unicast to the other directors.
     pub unicast: bool,
+    /// The scripts run on VRRP state changes; all `None` without any.
+    pub notify: VrrpNotify,
+}
+
+/// The VRRP notify scripts (absolute paths, one word each).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct VrrpNotify {
+    /// keepalived's `notify`: run on every state change.
+    pub every: Option<String>,
+    /// `notify_master`.
+    pub master: Option<String>,
+    /// `notify_backup`.
+    pub backup: Option<String>,
+    /// `notify_fault`.
+    pub fault: Option<String>,
+}
+
+impl VrrpNotify {
+    /// Whether any script is set (keepalived then needs script security).
+    pub fn any(&self) -> bool {
+        self.every.is_some() || self.master.is_some() || self.backup.is_some() || self.fault.is_some()
+    }
 }
 
 /// A balanced service.
@@ -76,6 +101,18 @@ pub struct Service {
     pub persistence: Option<u32>,
     /// The health check (used by the director side).
     pub health_check: Option<HealthCheck>,
+    /// What answers when no real server is healthy: at most one address
+    /// per family, one for each VIP family (director side).
+    pub sorry_servers: Vec<IpAddr>,
+    /// Whether real servers start out of the pool until checked.
+    pub alpha: bool,
+    /// The least healthy weight before the sorry server takes over.
+    pub quorum: Option<u32>,
+    /// The quorum's flap dampener.
+    pub hysteresis: Option<u32>,
+    /// Whether one persistence spans the ports of a protocol (one IPVS
+    /// service by firewall mark per family and protocol).
+    pub persistence_across_ports: bool,
 }
 
 /// A health check: what a director polls on each real server, port by port.

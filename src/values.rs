@@ -556,6 +556,12 @@ pub type Weight = Ranged<0, 65535>;
 pub type Port = Ranged<1, 65535>;
 /// An HTTP status code.
 pub type StatusCode = Ranged<100, 599>;
+/// The minimum total weight of a virtual server's healthy real servers
+/// (keepalived's `quorum`).
+pub type Quorum = Ranged<1, 1_000_000_000>;
+/// How far the healthy weight may swing around the quorum before the
+/// virtual server changes side (keepalived's `hysteresis`).
+pub type Hysteresis = Ranged<0, 1_000_000_000>;
 /// A health-check interval or timeout in seconds.
 pub type CheckSeconds = Ranged<1, 3600>;
 /// How often a failed health check is retried before the server is removed.
@@ -1056,6 +1062,45 @@ impl FromStr for UrlPath {
 
 value_type!(UrlPath, Code::InvalidUrlPath, "a URL path such as /ldcheck.php",
     {"type": "string", "pattern": format!("^/[{KEEPALIVED_WORD_CLASS}]*$")}
+);
+
+/// A script keepalived runs on a VRRP state change, such as
+/// `/usr/local/sbin/vrrp-alert`: an absolute path of letters, digits, `_`,
+/// `.`, `-`, `+` and `/` only, so that it is one word on keepalived's line
+/// (no spaces, quotes or newlines: nothing can add an argument or a line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptPath(pub String);
+
+impl FromStr for ScriptPath {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let safe = text.len() <= 4095
+            && text.starts_with('/')
+            && !text.ends_with('/')
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'+' | b'/'))
+            && text
+                .split('/')
+                .skip(1)
+                .all(|part| !part.is_empty() && part != "." && part != "..");
+        if safe {
+            Ok(ScriptPath(text.to_owned()))
+        } else {
+            Err(format!(
+                "`{}` is not a usable script path: write an absolute path such as \
+                 /usr/local/sbin/vrrp-alert, made of letters, digits, `_`, `.`, `-`, `+` and \
+                 `/`, without `..` (arguments are not allowed: keepalived passes the instance, \
+                 state and priority; wrap other arguments in a script)",
+                text.escape_debug()
+            ))
+        }
+    }
+}
+
+value_type!(ScriptPath, Code::InvalidScriptPath, "an absolute script path such as /usr/local/sbin/vrrp-alert",
+    {"type": "string", "maxLength": 4095, "pattern": "^(/[A-Za-z0-9_.+-]+)+$", "not": {"pattern": "/\\.\\.?(/|$)"}}
 );
 
 /// A single line of printable text, such as the body a health check expects.

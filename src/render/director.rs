@@ -9,8 +9,8 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use crate::model::{Director, HealthCheck, Host, Inventory, Service, Vrrp};
-use crate::values::{CheckKind, Scheduler};
+use crate::model::{Director, HealthCheck, Host, Inventory, Service, Vrrp, VrrpNotify};
+use crate::values::{CheckKind, PortSpec, Scheduler};
 
 /// keepalived keywords that keepalived 2.2 reports as deprecated, and what
 /// replaces each; `keepalived -t` fails on a configuration that has one.
@@ -54,6 +54,14 @@ pub struct DirectorContext<'a> {
     /// The connection sync daemon, when `vrrp.sync_connections`.
     sync_daemon: Option<SyncDaemon>,
     virtual_servers: Vec<VirtualServer<'a>>,
+    /// The scripts run on VRRP state changes (`notify` alone, or per state).
+    notify: &'a VrrpNotify,
+    /// Whether any notify script is set: keepalived then needs
+    /// `enable_script_security` and a `script_user`.
+    script_security: bool,
+    /// Whether a virtual server balances a group of ports by firewall mark
+    /// (keepalived's `nftables_ipvs` sets the marks).
+    nftables_ipvs: bool,
     /// The absolute paths of the director's kernel files, for comments.
     paths: DirectorPaths,
 }
@@ -98,17 +106,39 @@ struct DirectorPaths {
     modules: String,
 }
 
-/// One `virtual_server`: a VIP and port of a service.
+/// One `virtual_server`: a VIP and port of a service, or with
+/// `persistence_across_ports` a group of them (one IPVS service by
+/// firewall mark, so that one persistence spans the ports).
 #[derive(Serialize)]
 struct VirtualServer<'a> {
     service: &'a str,
     vip: IpAddr,
+    /// The balanced port; with a group, its first port.
     port: u16,
     protocol: &'static str,
     scheduler: Scheduler,
     persistence: Option<u32>,
+    /// The check of `port` (the first of `checks`).
     check: Option<Check<'a>>,
+    /// Every check of a real server: one, or one per port of a group.
+    checks: Vec<Check<'a>>,
     real_servers: Vec<RealServer<'a>>,
+    /// The `virtual_server_group` balanced as one, when the service's
+    /// persistence spans its ports.
+    group: Option<PortGroup>,
+    /// The sorry server of the VIP's family.
+    sorry_server: Option<IpAddr>,
+    alpha: bool,
+    quorum: Option<u32>,
+    hysteresis: Option<u32>,
+}
+
+/// A `virtual_server_group`: a service's VIPs of one family and its ports
+/// of one protocol.
+#[derive(Serialize)]
+struct PortGroup {
+    name: String,
+    members: Vec<(IpAddr, u16)>,
 }
 
 /// A real server of a virtual server: a host's address of the VIP's family.
@@ -120,7 +150,7 @@ struct RealServer<'a> {
 }
 
 /// The health check of one virtual server as keepalived writes it.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct Check<'a> {
     /// `HTTP_GET`, `SSL_GET` or `TCP_CHECK`.
     checker: &'static str,
@@ -172,13 +202,17 @@ impl<'a> DirectorContext<'a> {
                 group: (instance.prefix == 128).then_some(SYNC_GROUP_IPV6),
             });
         let absolute = |path: &std::path::Path| format!("/{}", path.display());
+        let virtual_servers = virtual_servers(&inventory.services, &inventory.hosts);
         DirectorContext {
+            notify: &vrrp.notify,
+            script_security: vrrp.notify.any(),
+            nftables_ipvs: virtual_servers.iter().any(|server| server.group.is_some()),
             source: &inventory.source_name,
             director,
             vrrp,
             instances,
             sync_daemon,
-            virtual_servers: virtual_servers(&inventory.services, &inventory.hosts),
+            virtual_servers,
             paths: DirectorPaths {
                 sysctl: absolute(&director.sysctl_path),
                 modules: absolute(&director.modules_path),
@@ -230,8 +264,12 @@ pub struct IpvsService {
 
 /// The IPVS table that the rendered keepalived.conf makes: the same virtual
 /// servers as the template's context.
+///
+/// A service whose persistence spans its ports is listed here port by port
+/// too, although keepalived balances it as one service by firewall mark:
+/// `verify` and `plan` do not know firewall-mark services yet.
 pub fn ipvs_services(inventory: &Inventory) -> Vec<IpvsService> {
-    virtual_servers(&inventory.services, &inventory.hosts)
+    per_port_servers_of(&inventory.services, &inventory.hosts)
         .into_iter()
         .map(|server| IpvsService {
             protocol: server.protocol,
@@ -263,7 +301,138 @@ pub fn unique_vips(services: &[Service]) -> Vec<IpAddr> {
     vips
 }
 
+/// The virtual servers of keepalived.conf: one per VIP and port, or, where
+/// a service's persistence spans its ports, one per family and protocol
+/// over a group of its VIPs and ports.
 fn virtual_servers<'a>(services: &'a [Service], hosts: &'a [Host]) -> Vec<VirtualServer<'a>> {
+    let mut servers = Vec::new();
+    for service in services {
+        if service.persistence_across_ports {
+            servers.extend(grouped_servers(service, hosts));
+        } else {
+            servers.extend(per_port_servers(service, hosts));
+        }
+    }
+    servers
+}
+
+/// The virtual servers of each VIP and port of the service, in order.
+fn per_port_servers<'a>(service: &'a Service, hosts: &'a [Host]) -> Vec<VirtualServer<'a>> {
+    per_port_servers_of(std::slice::from_ref(service), hosts)
+}
+
+/// One virtual server per family and protocol over a `virtual_server_group`
+/// of the service's VIPs and ports; a protocol with a single port (or a
+/// family without a VIP) has none of its own here but one per port.
+fn grouped_servers<'a>(service: &'a Service, hosts: &'a [Host]) -> Vec<VirtualServer<'a>> {
+    let members: Vec<&Host> = hosts
+        .iter()
+        .filter(|host| host.services.contains(&service.name))
+        .collect();
+    let mut servers = Vec::new();
+    for ipv4 in [true, false] {
+        let vips: Vec<IpAddr> = service
+            .vips
+            .iter()
+            .filter(|vip| vip.is_ipv4() == ipv4)
+            .copied()
+            .collect();
+        let Some(first_vip) = vips.first().copied() else {
+            continue;
+        };
+        for protocol in [crate::values::Protocol::Tcp, crate::values::Protocol::Udp] {
+            let ports: Vec<PortSpec> = service
+                .ports
+                .iter()
+                .filter(|port| port.protocol == protocol)
+                .copied()
+                .collect();
+            match ports.as_slice() {
+                [] => {}
+                [port] => servers.extend(vips.iter().map(|vip| {
+                    one_virtual_server(service, &members, *vip, *port)
+                })),
+                [first, ..] => {
+                    let mut server = one_virtual_server(service, &members, first_vip, *first);
+                    server.checks = group_checks(service, &ports);
+                    server.group = Some(PortGroup {
+                        name: format!(
+                            "{}_{}_{}",
+                            service.name,
+                            if ipv4 { "ipv4" } else { "ipv6" },
+                            protocol.name()
+                        ),
+                        members: vips
+                            .iter()
+                            .flat_map(|vip| ports.iter().map(move |port| (*vip, port.port)))
+                            .collect(),
+                    });
+                    servers.push(server);
+                }
+            }
+        }
+    }
+    servers
+}
+
+/// The checks of a real server of a group: one per port, each on its port
+/// (or the check's own), the same one once.
+fn group_checks<'a>(service: &'a Service, ports: &[PortSpec]) -> Vec<Check<'a>> {
+    let Some(check) = &service.health_check else {
+        return Vec::new();
+    };
+    let mut checks: Vec<Check<'a>> = Vec::new();
+    for port in ports {
+        let mut one = Check::new(check, check.kind(*port));
+        one.port = Some(check.port.unwrap_or(u32::from(port.port)));
+        if !checks
+            .iter()
+            .any(|seen| seen.checker == one.checker && seen.port == one.port)
+        {
+            checks.push(one);
+        }
+    }
+    checks
+}
+
+/// The virtual server of one VIP and port of the service.
+fn one_virtual_server<'a>(
+    service: &'a Service,
+    members: &[&'a Host],
+    vip: IpAddr,
+    port: PortSpec,
+) -> VirtualServer<'a> {
+    let check = service
+        .health_check
+        .as_ref()
+        .map(|check| Check::new(check, check.kind(port)));
+    VirtualServer {
+        service: &service.name,
+        vip,
+        port: port.port,
+        protocol: match port.protocol {
+            crate::values::Protocol::Tcp => "TCP",
+            crate::values::Protocol::Udp => "UDP",
+        },
+        scheduler: service.scheduler,
+        persistence: service.persistence.filter(|seconds| *seconds > 0),
+        checks: check.iter().cloned().collect(),
+        check,
+        real_servers: real_servers(members, &service.name, vip),
+        group: None,
+        sorry_server: service
+            .sorry_servers
+            .iter()
+            .find(|sorry| sorry.is_ipv4() == vip.is_ipv4())
+            .copied(),
+        alpha: service.alpha,
+        quorum: service.quorum,
+        hysteresis: service.hysteresis,
+    }
+}
+
+/// The virtual servers of each VIP and port of `services`, in order.
+fn per_port_servers_of<'a>(services: &'a [Service], hosts: &'a [Host]) -> Vec<VirtualServer<'a>> {
     let mut servers = Vec::new();
     for service in services {
         let members: Vec<&Host> = hosts
@@ -272,22 +441,7 @@ fn virtual_servers<'a>(services: &'a [Service], hosts: &'a [Host]) -> Vec<Virtua
             .collect();
         for vip in &service.vips {
             for port in &service.ports {
-                servers.push(VirtualServer {
-                    service: &service.name,
-                    vip: *vip,
-                    port: port.port,
-                    protocol: match port.protocol {
-                        crate::values::Protocol::Tcp => "TCP",
-                        crate::values::Protocol::Udp => "UDP",
-                    },
-                    scheduler: service.scheduler,
-                    persistence: service.persistence.filter(|seconds| *seconds > 0),
-                    check: service
-                        .health_check
-                        .as_ref()
-                        .map(|check| Check::new(check, check.kind(*port))),
-                    real_servers: real_servers(&members, &service.name, *vip),
-                });
+                servers.push(one_virtual_server(service, &members, *vip, *port));
             }
         }
     }

@@ -75,6 +75,9 @@ pub(super) fn validate_directors(
                 keepalived_path: PathBuf::from(DEFAULT_KEEPALIVED_PATH),
                 sysctl_path,
                 modules_path,
+                track_interfaces: super::director_options::track_interfaces(
+                    name, director, problems,
+                ),
             }
         })
         .collect();
@@ -175,6 +178,7 @@ fn validate_vrrp(
             .sync_connections
             .unwrap_or(director_count >= 2 && !unicast),
         unicast,
+        notify: super::director_options::notify(vrrp.notify.as_ref()),
     })
 }
 

@@ -4,6 +4,7 @@
 //! The director side (keepalived) has its own rules in `directors`, and a
 //! service's health check (the kind of check on each port) in `health_check`.
 
+mod director_options;
 mod directors;
 mod health_check;
 mod stack;
@@ -100,6 +101,7 @@ pub fn validate(
         })
         .collect();
     let (directors, vrrp) = directors::validate_directors(raw, &services, &hosts, &mut problems);
+    director_options::check_sorry_servers(raw, &services, &hosts, &mut problems);
     if problems.list.is_empty() {
         Ok(model::Inventory {
             source_name: source_name(file),
@@ -185,6 +187,7 @@ fn validate_services(
                 ("port", Code::DuplicatePort),
                 problems,
             );
+            let options = director_options::service_options(&path, service, problems);
             Service {
                 name: name.0.clone(),
                 vips: service.vips.iter().map(|vip| vip.0).collect(),
@@ -194,6 +197,11 @@ fn validate_services(
                 health_check: service.health_check.as_ref().map(|check| {
                     health_check::health_check(&path, check, &service.ports, problems)
                 }),
+                sorry_servers: options.sorry_servers,
+                alpha: options.alpha,
+                quorum: options.quorum,
+                hysteresis: options.hysteresis,
+                persistence_across_ports: options.persistence_across_ports,
             }
         })
         .collect()

@@ -56,10 +56,12 @@ check_stanzas() {
 }
 
 # keepalived -t on a director's config, in a network namespace of our own
-# where the config's interfaces exist (as veths); any message fails it.
+# where the config's interfaces exist (as veths), tracked ones too; any
+# message fails it.
 check_keepalived() {
     local file=$1 output devices
-    mapfile -t devices < <(sed -n 's/^ *interface \([^ ]*\)$/\1/p' "$file" | sort -u)
+    mapfile -t devices < <({ sed -n 's/^ *interface \([^ ]*\)$/\1/p' "$file"
+        sed -n '/^ *track_interface {$/,/^ *}$/s/^ *\([A-Za-z0-9_.-]\+\)$/\1/p' "$file"; } | sort -u)
     # shellcheck disable=SC2016
     if output=$(unshare -n bash -c 'for dev in "${@:2}"; do ip link add "$dev" type veth peer name "p-$dev"; done
                                      "$1" -t -f "$0" 2>&1' "$file" "$keepalived" "${devices[@]}" 2>&1) &&
