@@ -300,12 +300,18 @@ pub struct Service {
     /// the service's VIPs. The port is the balanced port (direct routing
     /// cannot change it), so no port is written.
     pub sorry_server: Option<HostAddresses>,
-    /// New real servers start out of the pool until their first check
-    /// passes (keepalived's `alpha`), also when keepalived starts. Unset:
-    /// true with a `health_check` (a server added to the inventory before
-    /// its application runs gets no traffic; the backup director checks
-    /// all the time, so a failover finds its pool already checked).
-    /// Refused without a `health_check`.
+    /// Real servers start out of the pool until their first check passes
+    /// (keepalived's `alpha`, with `warmup 0` so that the first checks run
+    /// at once rather than at a random moment within the check interval):
+    /// at every keepalived start, and for each real server a reload adds.
+    /// Unset: false, keepalived's own default, and what existing
+    /// configurations have. Recommended where servers join the inventory
+    /// before their application answers: without it such a server takes
+    /// its share of new connections until its check fails (`connect_timeout`
+    /// plus `retry` times `delay_before_retry`). With it, the master's pool
+    /// is empty after a keepalived start until the checks answer (the
+    /// master takes the VIPs back at once). Refused without a
+    /// `health_check`.
     pub alpha: Option<bool>,
     /// The least total weight of healthy real servers the service runs on
     /// (keepalived's `quorum`); below it, every real server is taken out

@@ -61,7 +61,7 @@ pub(super) fn service_options(
     }
     ServiceOptions {
         sorry_servers,
-        alpha: service.alpha.unwrap_or(checked),
+        alpha: service.alpha.unwrap_or(false),
         quorum: service.quorum.map(|quorum| quorum.0),
         hysteresis: service.hysteresis.map(|hysteresis| hysteresis.0),
         persistence_across_ports: across,
