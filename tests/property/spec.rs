@@ -145,6 +145,27 @@ pub struct Service {
     pub persistence: Option<u64>,
     /// Its health check.
     pub health_check: Option<HealthCheck>,
+    /// The directors' options of the service (kept only where they fit).
+    pub options: ServiceOptions,
+}
+
+/// A service's director options: the sorry server, alpha, the quorum and
+/// its hysteresis, one persistence across ports.
+#[derive(Debug, Clone, Default)]
+pub struct ServiceOptions {
+    /// One sorry server per VIP family (with directors and a health check).
+    pub sorry_server: bool,
+    /// Those sorry servers, once fitted.
+    pub sorry_servers: Vec<IpAddr>,
+    /// `alpha` (with a health check).
+    pub alpha: Option<bool>,
+    /// `quorum` (with a sorry server), reduced to the real servers' weight.
+    pub quorum: Option<u64>,
+    /// `hysteresis` (with a sorry server), reduced below the quorum.
+    pub hysteresis: Option<u64>,
+    /// `persistence_across_ports` (with persistence and two ports of one
+    /// protocol).
+    pub persistence_across_ports: Option<bool>,
 }
 
 /// A health check.
@@ -220,7 +241,26 @@ pub struct Cluster {
     pub sync_connections: Option<bool>,
     /// `unicast` (only with two or more directors: one alone has no peer).
     pub unicast: Option<bool>,
+    /// `notify`: one script, or master, backup and fault ones.
+    pub notify: Option<NotifySpec>,
 }
+
+/// The VRRP notify scripts.
+#[derive(Debug, Clone)]
+pub enum NotifySpec {
+    /// `notify: PATH`.
+    Every(&'static str),
+    /// `notify: {master: ..., backup: ..., fault: ...}`, each maybe.
+    PerState([Option<&'static str>; 3]),
+}
+
+/// Notify script paths.
+const NOTIFY_SCRIPTS: [&str; 4] = [
+    "/usr/local/sbin/vrrp-notify",
+    "/etc/keepalived/alert.sh",
+    "/usr/lib/lvs_dr/notify-2+x",
+    "/opt/a.b/c",
+];
 
 /// A director.
 #[derive(Debug, Clone)]
@@ -233,6 +273,8 @@ pub struct Director {
     pub interface: &'static str,
     /// Its priority.
     pub priority: u64,
+    /// `track_interface`: other cards than `interface`.
+    pub track_interface: Vec<&'static str>,
 }
 
 /// Raw choices for settings.
@@ -328,7 +370,12 @@ type ServiceRaw = (
     Option<usize>,
     Option<u64>,
     Option<HealthCheck>,
+    OptionsRaw,
 );
+
+/// Raw choices for a service's director options: sorry server, alpha,
+/// quorum, hysteresis, persistence across ports.
+type OptionsRaw = (bool, Option<bool>, Option<u64>, Option<u64>, Option<bool>);
 
 fn service_raw() -> impl Strategy<Value = ServiceRaw> {
     (
@@ -347,6 +394,13 @@ fn service_raw() -> impl Strategy<Value = ServiceRaw> {
             prop_oneof![0u64..=3600, 0u64..=2_678_400, Just(2_678_400)],
         ),
         option::weighted(0.5, health_check()),
+        (
+            any::<bool>(),
+            option::of(any::<bool>()),
+            option::weighted(0.3, 1u64..=1_000_000_000),
+            option::weighted(0.3, 0u64..=1_000_000_000),
+            option::weighted(0.5, any::<bool>()),
+        ),
     )
 }
 
@@ -371,12 +425,26 @@ fn host_raw() -> impl Strategy<Value = HostRaw> {
 
 /// Raw choices for the director side.
 type ClusterRaw = (
-    Vec<(usize, u8, usize, u64)>,
+    Vec<(usize, u8, usize, u64, Vec<usize>)>,
     u64,
     Option<u64>,
     Option<Vec<usize>>,
     (Option<bool>, Option<bool>),
+    Option<NotifySpec>,
 );
+
+fn notify_spec() -> impl Strategy<Value = NotifySpec> {
+    let script = 0..NOTIFY_SCRIPTS.len();
+    prop_oneof![
+        script.clone().prop_map(|i| NotifySpec::Every(NOTIFY_SCRIPTS[i])),
+        [
+            option::of(script.clone()),
+            option::of(script.clone()),
+            option::of(script)
+        ]
+        .prop_map(|states| NotifySpec::PerState(states.map(|s| s.map(|i| NOTIFY_SCRIPTS[i])))),
+    ]
+}
 
 fn cluster_raw() -> impl Strategy<Value = ClusterRaw> {
     (
@@ -386,6 +454,7 @@ fn cluster_raw() -> impl Strategy<Value = ClusterRaw> {
                 0u8..3,
                 0..DIRECTOR_INTERFACES.len(),
                 1u64..=254,
+                vec(0..DIRECTOR_INTERFACES.len(), 0..3),
             ),
             1..4,
         ),
@@ -393,6 +462,7 @@ fn cluster_raw() -> impl Strategy<Value = ClusterRaw> {
         option::of(1u64..=255),
         option::weighted(0.4, vec(0..PASSWORD_CHARS.len(), 1..=8)),
         (option::of(any::<bool>()), option::of(any::<bool>())),
+        option::weighted(0.3, notify_spec()),
     )
 }
 
@@ -474,6 +544,25 @@ fn build(raw: InventoryRaw) -> Spec {
             fit_health_check(check, &service.ports);
         }
     }
+    let weights: Vec<u64> = (0..services.len())
+        .map(|index| {
+            hosts
+                .iter()
+                .filter(|host| host.services.contains(&index))
+                .map(|host| host.weight.unwrap_or(1))
+                .sum()
+        })
+        .collect();
+    for (index, (service, total)) in services.iter_mut().zip(weights).enumerate() {
+        fit_options(service, cluster.is_some(), total);
+        if service.options.sorry_server {
+            let families = [true, false]
+                .into_iter()
+                .filter(|ipv4| service.vips.iter().any(|vip| vip.contains(':') != *ipv4));
+            service.options.sorry_servers =
+                families.map(|ipv4| sorry_server(index, ipv4)).collect();
+        }
+    }
     let mut segment = Vec::new();
     if segment_v4 {
         segment.push("10.20.0.0/16".to_owned());
@@ -490,6 +579,53 @@ fn build(raw: InventoryRaw) -> Spec {
         hosts,
         cluster,
         segment,
+    }
+}
+
+/// Keeps a service's director options where they fit: a sorry server with
+/// directors and a health check, alpha with a health check, the quorum and
+/// hysteresis with a sorry server (the quorum at most the real servers'
+/// total weight, the hysteresis below it), one persistence across ports
+/// with persistence and two ports of one protocol.
+fn fit_options(service: &mut Service, directors: bool, total_weight: u64) {
+    let checked = service.health_check.is_some();
+    let options = &mut service.options;
+    options.sorry_server &= directors && checked;
+    if !checked {
+        options.alpha = options.alpha.filter(|alpha| !alpha);
+    }
+    if options.sorry_server && total_weight > 0 {
+        options.quorum = options.quorum.map(|quorum| 1 + (quorum - 1) % total_weight);
+        let quorum = options.quorum.unwrap_or(1);
+        options.hysteresis = options.hysteresis.map(|hysteresis| hysteresis % quorum);
+    } else {
+        options.quorum = None;
+        options.hysteresis = None;
+    }
+    let persistent = service.persistence.is_some_and(|seconds| seconds > 0);
+    let spans = [false, true].into_iter().any(|udp| {
+        service
+            .ports
+            .iter()
+            .filter(|port| port_number(port).1 == udp)
+            .count()
+            >= 2
+    });
+    if !(persistent && spans) {
+        options.persistence_across_ports = options
+            .persistence_across_ports
+            .filter(|across| !across);
+    }
+}
+
+/// A service's sorry server of a family: outside the hosts' and directors'
+/// numbers, inside the generated segment.
+fn sorry_server(index: usize, ipv4: bool) -> IpAddr {
+    let n = u8::try_from(1 + index).expect("few services");
+    if ipv4 {
+        IpAddr::V4(Ipv4Addr::new(10, 20, 254, n))
+    } else {
+        IpAddr::V6(Ipv6Addr::new(0xfd00, 0x20, 0, 0, 0, 0, 0xfe, u16::from(n)))
     }
 }
 
@@ -523,7 +659,8 @@ fn unique_virtual_services(services: &mut [Service]) {
 }
 
 fn build_service(index: usize, raw: ServiceRaw) -> Service {
-    let (base, vips_raw, ports_raw, scheduler, persistence, health_check) = raw;
+    let (base, vips_raw, ports_raw, scheduler, persistence, health_check, options) = raw;
+    let (sorry_server, alpha, quorum, hysteresis, persistence_across_ports) = options;
     let mut seen = Vec::new();
     let mut vips = Vec::new();
     for (ipv4, vip_index, suffix) in vips_raw {
@@ -566,6 +703,14 @@ fn build_service(index: usize, raw: ServiceRaw) -> Service {
         scheduler: scheduler.map(|i| SCHEDULERS[i]),
         persistence,
         health_check,
+        options: ServiceOptions {
+            sorry_server,
+            sorry_servers: Vec::new(),
+            alpha,
+            quorum,
+            hysteresis,
+            persistence_across_ports,
+        },
     }
 }
 
@@ -754,7 +899,8 @@ fn build_settings(raw: SettingsRaw) -> Settings {
 }
 
 fn build_cluster(raw: ClusterRaw, services: &[Service]) -> Cluster {
-    let (directors_raw, router_id, advert_int, password, (sync_connections, unicast)) = raw;
+    let (directors_raw, router_id, advert_int, password, (sync_connections, unicast), notify) =
+        raw;
     let unicast = unicast.filter(|_| directors_raw.len() >= 2);
     let any_ipv4 = services
         .iter()
@@ -768,7 +914,7 @@ fn build_cluster(raw: ClusterRaw, services: &[Service]) -> Cluster {
     let directors = directors_raw
         .into_iter()
         .enumerate()
-        .map(|(index, (base, families, interface, priority))| {
+        .map(|(index, (base, families, interface, priority, tracked))| {
             let mut priority = priority;
             while priorities.contains(&priority) {
                 priority = priority % 254 + 1;
@@ -789,6 +935,13 @@ fn build_cluster(raw: ClusterRaw, services: &[Service]) -> Cluster {
                     .collect(),
                 interface: DIRECTOR_INTERFACES[interface],
                 priority,
+                track_interface: tracked.into_iter().fold(Vec::new(), |mut seen, i| {
+                    let device = DIRECTOR_INTERFACES[i];
+                    if i != interface && !seen.contains(&device) {
+                        seen.push(device);
+                    }
+                    seen
+                }),
             }
         })
         .collect();
@@ -806,6 +959,7 @@ fn build_cluster(raw: ClusterRaw, services: &[Service]) -> Cluster {
         ipv6: any_ipv6,
         sync_connections,
         unicast,
+        notify,
         password: password.filter(|_| any_ipv4).map(|chars| {
             chars
                 .into_iter()
@@ -1013,7 +1167,39 @@ fn service_node(service: &Service) -> Node {
     if let Some(check) = &service.health_check {
         entries.push((Key::field("health_check"), health_check_node(check)));
     }
+    entries.extend(options_entries(&service.options));
     map(entries, false)
+}
+
+/// The service's director options as written.
+fn options_entries(options: &ServiceOptions) -> Vec<(Key, Node)> {
+    let mut entries = Vec::new();
+    match options.sorry_servers.as_slice() {
+        [] => {}
+        [one] => entries.push((Key::field("sorry_server"), text(one.to_string(), false))),
+        many => entries.push((
+            Key::field("sorry_server"),
+            Node::Seq(many.iter().map(|a| text(a.to_string(), false)).collect()),
+        )),
+    }
+    if let Some(quorum) = options.quorum {
+        entries.push((Key::field("quorum"), number(quorum, 1, 1_000_000_000)));
+    }
+    if let Some(hysteresis) = options.hysteresis {
+        entries.push((Key::field("hysteresis"), number(hysteresis, 0, 1_000_000_000)));
+    }
+    for (field, value) in [
+        ("alpha", options.alpha),
+        ("persistence_across_ports", options.persistence_across_ports),
+    ] {
+        if let Some(value) = value {
+            entries.push((
+                Key::field(field),
+                Node::Scalar(Scalar::Bool(value), Kind::Fixed),
+            ));
+        }
+    }
+    entries
 }
 
 fn health_check_node(check: &HealthCheck) -> Node {
@@ -1094,6 +1280,18 @@ fn cluster_entries(cluster: &Cluster) -> Vec<(Key, Node)> {
             ));
         }
     }
+    match &cluster.notify {
+        None => {}
+        Some(NotifySpec::Every(path)) => vrrp.push((Key::field("notify"), text(*path, false))),
+        Some(NotifySpec::PerState(states)) => {
+            let scripts = ["master", "backup", "fault"]
+                .into_iter()
+                .zip(states)
+                .filter_map(|(state, path)| path.map(|path| (Key::field(state), text(path, false))))
+                .collect();
+            vrrp.push((Key::field("notify"), map(scripts, false)));
+        }
+    }
     let directors = cluster
         .directors
         .iter()
@@ -1109,11 +1307,19 @@ fn cluster_entries(cluster: &Cluster) -> Vec<(Key, Node)> {
                         .collect(),
                 )
             };
-            let entries = vec![
+            let mut entries = vec![
                 (Key::field("address"), address),
                 (Key::field("interface"), text(director.interface, false)),
                 (Key::field("priority"), number(director.priority, 1, 254)),
             ];
+            if !director.track_interface.is_empty() {
+                let tracked = director
+                    .track_interface
+                    .iter()
+                    .map(|device| text(*device, false))
+                    .collect();
+                entries.push((Key::field("track_interface"), Node::Seq(tracked)));
+            }
             (Key::name(&director.name), map(entries, false))
         })
         .collect();
