@@ -260,6 +260,9 @@ pub struct IpvsService {
     pub checked: bool,
     /// The real servers: host name, address, weight.
     pub real_servers: Vec<(String, IpAddr, u32)>,
+    /// The sorry server keepalived puts in the table, alone, when the
+    /// healthy real servers' weight falls below the quorum.
+    pub sorry_server: Option<IpAddr>,
 }
 
 /// The IPVS table that the rendered keepalived.conf makes: the same virtual
@@ -286,6 +289,7 @@ pub fn ipvs_services(inventory: &Inventory) -> Vec<IpvsService> {
                 .iter()
                 .map(|real| (real.host.to_owned(), real.address, real.weight))
                 .collect(),
+            sorry_server: server.sorry_server,
         })
         .collect()
 }

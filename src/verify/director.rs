@@ -310,6 +310,11 @@ fn ipvs_checks(expected: &[IpvsService], table: &Table, keepalived_running: bool
             checks.push(check);
             known_reals.push((service_key.clone(), real));
         }
+        if let Some(sorry) = service.sorry_server {
+            let real = SocketAddr::new(sorry, service.port);
+            checks.push(sorry_server_check(&service_key, real, table));
+            known_reals.push((service_key.clone(), real));
+        }
     }
     for (service_key, (scheduler, persistence)) in &table.services {
         if !known_services.contains(service_key) {
@@ -334,6 +339,27 @@ fn ipvs_checks(expected: &[IpvsService], table: &Table, keepalived_running: bool
         }
     }
     checks
+}
+
+/// The sorry server of a virtual server: standing by (not in the table), or
+/// answering in place of the real servers, which keepalived took out when
+/// their healthy weight fell below the quorum (the cluster working as
+/// configured, so `down`, not drift).
+fn sorry_server_check(service_key: &str, sorry: SocketAddr, table: &Table) -> Check {
+    let subject = format!("{service_key} -> {sorry}");
+    let want = "standing by (not in the table)".to_owned();
+    match table.real_servers.get(&(service_key.to_owned(), sorry)) {
+        None => Check::new("sorry-server", subject, true, want, "not in the table"),
+        Some((method, weight)) => Check {
+            kind: "sorry-server",
+            subject,
+            status: Status::Down,
+            expected: want,
+            found: format!(
+                "answering ({method}, weight {weight}): the healthy real servers' weight is                  below the quorum, so keepalived took them all out"
+            ),
+        },
+    }
 }
 
 /// What is found of a virtual server missing from the table: it and its
@@ -583,4 +609,54 @@ pub fn rendered_modules(files: &BTreeMap<PathBuf, Vec<u8>>, path: &Path) -> Vec<
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod sorry_server_tests {
+    use super::*;
+
+    fn expected() -> Vec<IpvsService> {
+        vec![IpvsService {
+            protocol: "TCP",
+            vip: "198.51.100.10".parse().unwrap(),
+            port: 80,
+            scheduler: "wlc".into(),
+            persistence: None,
+            checked: true,
+            real_servers: vec![("web1".into(), "192.0.2.11".parse().unwrap(), 1)],
+            sorry_server: Some("192.0.2.50".parse().unwrap()),
+        }]
+    }
+
+    fn sorry(checks: &[Check]) -> &Check {
+        checks
+            .iter()
+            .find(|check| check.kind == "sorry-server")
+            .expect("a sorry-server check")
+    }
+
+    /// With the real servers in the table, the sorry server stands by.
+    #[test]
+    fn a_sorry_server_not_in_the_table_stands_by() {
+        let table = parse_table(
+            "-A -t 198.51.100.10:80 -s wlc\n-a -t 198.51.100.10:80 -r 192.0.2.11:80 -g -w 1\n",
+        );
+        let checks = ipvs_checks(&expected(), &table, true);
+        assert_eq!(sorry(&checks).status, Status::Ok);
+        assert!(checks.iter().all(|check| check.status == Status::Ok));
+    }
+
+    /// When keepalived swapped the real servers for the sorry server, it is
+    /// down (working as configured), not drift, and not an unknown server.
+    #[test]
+    fn an_answering_sorry_server_is_down_not_drift() {
+        let table = parse_table(
+            "-A -t 198.51.100.10:80 -s wlc\n-a -t 198.51.100.10:80 -r 192.0.2.50:80 -g -w 1\n",
+        );
+        let checks = ipvs_checks(&expected(), &table, true);
+        let check = sorry(&checks);
+        assert_eq!(check.status, Status::Down);
+        assert!(check.found.contains("below the quorum"), "{}", check.found);
+        assert!(checks.iter().all(|check| check.status != Status::Drift));
+    }
 }
