@@ -171,7 +171,9 @@ impl<'de> Deserialize<'de> for Notify {
             type Value = Notify;
 
             fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("a script path, or a mapping of `master`, `backup` and `fault` to paths")
+                formatter.write_str(
+                    "a script path, or a mapping of `master`, `backup` and `fault` to paths",
+                )
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Notify, E> {

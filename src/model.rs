@@ -82,7 +82,10 @@ pub struct VrrpNotify {
 impl VrrpNotify {
     /// Whether any script is set (keepalived then needs script security).
     pub fn any(&self) -> bool {
-        self.every.is_some() || self.master.is_some() || self.backup.is_some() || self.fault.is_some()
+        self.every.is_some()
+            || self.master.is_some()
+            || self.backup.is_some()
+            || self.fault.is_some()
     }
 }
 

@@ -640,6 +640,9 @@ fn vrrp_setting_changes(old: &Inventory, new: &Inventory) -> Vec<Action> {
             on_off(will.unicast)
         ));
     }
+    if was.notify != will.notify {
+        changes.push("the notify scripts change".to_owned());
+    }
     changes
         .into_iter()
         .map(|change| Action::ChangeVrrp { change })
@@ -665,6 +668,18 @@ fn virtual_server_changes(old: &IpvsService, new: &IpvsService) -> Vec<Action> {
                 "persistence {} -> {}",
                 seconds(old.persistence),
                 seconds(new.persistence)
+            ),
+        });
+    }
+    if old.sorry_server != new.sorry_server {
+        let address =
+            |sorry: Option<IpAddr>| sorry.map_or_else(|| "none".to_owned(), |a| a.to_string());
+        actions.push(Action::ChangeVirtualServer {
+            virtual_server: name.clone(),
+            change: format!(
+                "sorry server {} -> {}",
+                address(old.sorry_server),
+                address(new.sorry_server)
             ),
         });
     }
@@ -778,6 +793,13 @@ fn own_director_changes(old: &Director, new: &Director) -> Vec<Action> {
     }
     if old.addresses != new.addresses {
         changes.push("its own addresses change".to_owned());
+    }
+    if old.track_interfaces != new.track_interfaces {
+        changes.push(format!(
+            "tracked interfaces [{}] -> [{}]",
+            old.track_interfaces.join(", "),
+            new.track_interfaces.join(", ")
+        ));
     }
     changes
         .into_iter()

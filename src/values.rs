@@ -1078,9 +1078,9 @@ impl FromStr for ScriptPath {
         let safe = text.len() <= 4095
             && text.starts_with('/')
             && !text.ends_with('/')
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'+' | b'/'))
+            && text.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'+' | b'/')
+            })
             && text
                 .split('/')
                 .skip(1)

@@ -353,9 +353,10 @@ fn grouped_servers<'a>(service: &'a Service, hosts: &'a [Host]) -> Vec<VirtualSe
                 .collect();
             match ports.as_slice() {
                 [] => {}
-                [port] => servers.extend(vips.iter().map(|vip| {
-                    one_virtual_server(service, &members, *vip, *port)
-                })),
+                [port] => servers.extend(
+                    vips.iter()
+                        .map(|vip| one_virtual_server(service, &members, *vip, *port)),
+                ),
                 [first, ..] => {
                     let mut server = one_virtual_server(service, &members, first_vip, *first);
                     server.checks = group_checks(service, &ports);

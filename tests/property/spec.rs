@@ -436,7 +436,9 @@ type ClusterRaw = (
 fn notify_spec() -> impl Strategy<Value = NotifySpec> {
     let script = 0..NOTIFY_SCRIPTS.len();
     prop_oneof![
-        script.clone().prop_map(|i| NotifySpec::Every(NOTIFY_SCRIPTS[i])),
+        script
+            .clone()
+            .prop_map(|i| NotifySpec::Every(NOTIFY_SCRIPTS[i])),
         [
             option::of(script.clone()),
             option::of(script.clone()),
@@ -612,9 +614,8 @@ fn fit_options(service: &mut Service, directors: bool, total_weight: u64) {
             >= 2
     });
     if !(persistent && spans) {
-        options.persistence_across_ports = options
-            .persistence_across_ports
-            .filter(|across| !across);
+        options.persistence_across_ports =
+            options.persistence_across_ports.filter(|across| !across);
     }
 }
 
@@ -899,8 +900,7 @@ fn build_settings(raw: SettingsRaw) -> Settings {
 }
 
 fn build_cluster(raw: ClusterRaw, services: &[Service]) -> Cluster {
-    let (directors_raw, router_id, advert_int, password, (sync_connections, unicast), notify) =
-        raw;
+    let (directors_raw, router_id, advert_int, password, (sync_connections, unicast), notify) = raw;
     let unicast = unicast.filter(|_| directors_raw.len() >= 2);
     let any_ipv4 = services
         .iter()
@@ -1186,7 +1186,10 @@ fn options_entries(options: &ServiceOptions) -> Vec<(Key, Node)> {
         entries.push((Key::field("quorum"), number(quorum, 1, 1_000_000_000)));
     }
     if let Some(hysteresis) = options.hysteresis {
-        entries.push((Key::field("hysteresis"), number(hysteresis, 0, 1_000_000_000)));
+        entries.push((
+            Key::field("hysteresis"),
+            number(hysteresis, 0, 1_000_000_000),
+        ));
     }
     for (field, value) in [
         ("alpha", options.alpha),
