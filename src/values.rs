@@ -1131,6 +1131,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn script_paths_are_one_absolute_word() {
+        for good in ["/usr/local/sbin/vrrp-alert", "/etc/keepalived/a_b.c+d"] {
+            assert!(good.parse::<ScriptPath>().is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "sbin/alert",
+            "/usr/local/sbin/alert master",
+            "/x\n}",
+            "/x\"y",
+            "/x'",
+            "/usr/../bin/sh",
+            "/usr/./x",
+            "//x",
+            "/x/",
+            "/x;reboot",
+            "/x$HOME",
+        ] {
+            assert!(bad.parse::<ScriptPath>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn vips_accept_host_prefixes_only() {
         assert!("198.19.253.1".parse::<Vip>().is_ok());
         assert!("198.19.253.1/32".parse::<Vip>().is_ok());

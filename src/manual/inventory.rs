@@ -259,19 +259,23 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// The mapping definition a property refers to, directly or as an
-    /// optional value.
+    /// The mapping definition a property refers to, directly or as one of
+    /// its choices (an optional value, or a value that is text or a
+    /// mapping, such as `notify`).
     fn mapping_of(&self, property: &Value) -> Option<&'a str> {
-        let direct = reference(property);
-        let optional = property
+        if let Some((name, definition)) =
+            reference(property).and_then(|target| self.definitions.get_key_value(target))
+        {
+            return definition
+                .get("properties")
+                .is_some()
+                .then_some(name.as_str());
+        }
+        property
             .get("anyOf")
-            .and_then(Value::as_array)
-            .and_then(|options| options.iter().find_map(reference));
-        let (name, definition) = self.definitions.get_key_value(direct.or(optional)?)?;
-        definition
-            .get("properties")
-            .is_some()
-            .then_some(name.as_str())
+            .and_then(Value::as_array)?
+            .iter()
+            .find_map(|option| self.mapping_of(option))
     }
 
     /// The first path of a mapping definition, which its subsection's
@@ -549,7 +553,8 @@ mod tests {
                 "hosts.NAME",
                 "services.NAME",
                 "services.NAME.health_check",
-                "vrrp"
+                "vrrp",
+                "vrrp.notify"
             ]
         );
     }
