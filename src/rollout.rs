@@ -671,6 +671,18 @@ fn virtual_server_changes(old: &IpvsService, new: &IpvsService) -> Vec<Action> {
             ),
         });
     }
+    if old.in_port_group != new.in_port_group {
+        let on_off = |on: bool| if on { "on" } else { "off" };
+        actions.push(Action::ChangeVirtualServer {
+            virtual_server: name.clone(),
+            change: format!(
+                "persistence across ports {} -> {} (keepalived replaces the virtual server, \
+                 and connections established through the old one end: do it in a quiet hour)",
+                on_off(old.in_port_group),
+                on_off(new.in_port_group)
+            ),
+        });
+    }
     if old.sorry_server != new.sorry_server {
         let address =
             |sorry: Option<IpAddr>| sorry.map_or_else(|| "none".to_owned(), |a| a.to_string());

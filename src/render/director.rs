@@ -263,6 +263,10 @@ pub struct IpvsService {
     /// The sorry server keepalived puts in the table, alone, when the
     /// healthy real servers' weight falls below the quorum.
     pub sorry_server: Option<IpAddr>,
+    /// Whether keepalived balances this VIP and port as part of one
+    /// firewall-mark service with the service's other ports of its
+    /// protocol (`persistence_across_ports`).
+    pub in_port_group: bool,
 }
 
 /// The IPVS table that the rendered keepalived.conf makes: the same virtual
@@ -290,8 +294,27 @@ pub fn ipvs_services(inventory: &Inventory) -> Vec<IpvsService> {
                 .map(|real| (real.host.to_owned(), real.address, real.weight))
                 .collect(),
             sorry_server: server.sorry_server,
+            in_port_group: in_port_group(&inventory.services, server.service, server.protocol),
         })
         .collect()
+}
+
+/// Whether `service`'s ports of `protocol` (`TCP`, `UDP`) are balanced as
+/// one firewall-mark service: with `persistence_across_ports` and two or
+/// more of them.
+fn in_port_group(services: &[Service], service: &str, protocol: &str) -> bool {
+    services
+        .iter()
+        .find(|candidate| candidate.name == service)
+        .is_some_and(|service| {
+            service.persistence_across_ports
+                && service
+                    .ports
+                    .iter()
+                    .filter(|port| port.protocol.name().eq_ignore_ascii_case(protocol))
+                    .count()
+                    >= 2
+        })
 }
 
 /// Every VIP of every service, each once, in inventory order.

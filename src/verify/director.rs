@@ -625,6 +625,7 @@ mod sorry_server_tests {
             checked: true,
             real_servers: vec![("web1".into(), "192.0.2.11".parse().unwrap(), 1)],
             sorry_server: Some("192.0.2.50".parse().unwrap()),
+            in_port_group: false,
         }]
     }
 
