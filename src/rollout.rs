@@ -671,15 +671,15 @@ fn virtual_server_changes(old: &IpvsService, new: &IpvsService) -> Vec<Action> {
             ),
         });
     }
-    if old.in_port_group != new.in_port_group {
+    if old.port_group.is_some() != new.port_group.is_some() {
         let on_off = |on: bool| if on { "on" } else { "off" };
         actions.push(Action::ChangeVirtualServer {
             virtual_server: name.clone(),
             change: format!(
                 "persistence across ports {} -> {} (keepalived replaces the virtual server, \
                  and connections established through the old one end: do it in a quiet hour)",
-                on_off(old.in_port_group),
-                on_off(new.in_port_group)
+                on_off(old.port_group.is_some()),
+                on_off(new.port_group.is_some())
             ),
         });
     }

@@ -263,18 +263,18 @@ pub struct IpvsService {
     /// The sorry server keepalived puts in the table, alone, when the
     /// healthy real servers' weight falls below the quorum.
     pub sorry_server: Option<IpAddr>,
-    /// Whether keepalived balances this VIP and port as part of one
-    /// firewall-mark service with the service's other ports of its
-    /// protocol (`persistence_across_ports`).
-    pub in_port_group: bool,
+    /// The `virtual_server_group` this VIP and port belong to, when
+    /// keepalived balances them as one firewall-mark service with the
+    /// service's other ports of the protocol (`persistence_across_ports`).
+    pub port_group: Option<String>,
 }
 
 /// The IPVS table that the rendered keepalived.conf makes: the same virtual
 /// servers as the template's context.
 ///
 /// A service whose persistence spans its ports is listed here port by port
-/// too, although keepalived balances it as one service by firewall mark:
-/// `verify` and `plan` do not know firewall-mark services yet.
+/// too, each with its `port_group`: keepalived balances the group as one
+/// service by firewall mark, and `verify` looks for that.
 pub fn ipvs_services(inventory: &Inventory) -> Vec<IpvsService> {
     per_port_servers_of(&inventory.services, &inventory.hosts)
         .into_iter()
@@ -294,27 +294,38 @@ pub fn ipvs_services(inventory: &Inventory) -> Vec<IpvsService> {
                 .map(|real| (real.host.to_owned(), real.address, real.weight))
                 .collect(),
             sorry_server: server.sorry_server,
-            in_port_group: in_port_group(&inventory.services, server.service, server.protocol),
+            port_group: port_group(
+                &inventory.services,
+                server.service,
+                server.vip,
+                server.protocol,
+            ),
         })
         .collect()
 }
 
-/// Whether `service`'s ports of `protocol` (`TCP`, `UDP`) are balanced as
-/// one firewall-mark service: with `persistence_across_ports` and two or
-/// more of them.
-fn in_port_group(services: &[Service], service: &str, protocol: &str) -> bool {
-    services
+/// The group that balances `service`'s ports of `protocol` (`TCP`, `UDP`)
+/// on VIPs of `vip`'s family as one firewall-mark service: with
+/// `persistence_across_ports` and two or more of them.
+fn port_group(services: &[Service], service: &str, vip: IpAddr, protocol: &str) -> Option<String> {
+    let service = services
         .iter()
-        .find(|candidate| candidate.name == service)
-        .is_some_and(|service| {
-            service.persistence_across_ports
-                && service
-                    .ports
-                    .iter()
-                    .filter(|port| port.protocol.name().eq_ignore_ascii_case(protocol))
-                    .count()
-                    >= 2
-        })
+        .find(|candidate| candidate.name == service)?;
+    let ports = service
+        .ports
+        .iter()
+        .filter(|port| port.protocol.name().eq_ignore_ascii_case(protocol))
+        .count();
+    (service.persistence_across_ports && ports >= 2)
+        .then(|| group_name(&service.name, vip.is_ipv4(), &protocol.to_ascii_lowercase()))
+}
+
+/// The name of a `virtual_server_group`: service, family, protocol.
+fn group_name(service: &str, ipv4: bool, protocol: &str) -> String {
+    format!(
+        "{service}_{}_{protocol}",
+        if ipv4 { "ipv4" } else { "ipv6" }
+    )
 }
 
 /// Every VIP of every service, each once, in inventory order.
@@ -384,12 +395,7 @@ fn grouped_servers<'a>(service: &'a Service, hosts: &'a [Host]) -> Vec<VirtualSe
                     let mut server = one_virtual_server(service, &members, first_vip, *first);
                     server.checks = group_checks(service, &ports);
                     server.group = Some(PortGroup {
-                        name: format!(
-                            "{}_{}_{}",
-                            service.name,
-                            if ipv4 { "ipv4" } else { "ipv6" },
-                            protocol.name()
-                        ),
+                        name: group_name(&service.name, ipv4, protocol.name()),
                         members: vips
                             .iter()
                             .flat_map(|vip| ports.iter().map(move |port| (*vip, port.port)))

@@ -75,9 +75,12 @@ pub struct Table {
     pub real_servers: BTreeMap<(ServiceKey, SocketAddr), (String, u32)>,
 }
 
+/// The start of a firewall-mark virtual server's key: `FWM 1000`.
+const FWMARK: &str = "FWM";
+
 /// Parses `ipvsadm -S -n` (`-A -t VIP:PORT -s rr -p 300`,
-/// `-a -t VIP:PORT -r RIP:PORT -g -w 1`); lines it does not know (firewall
-/// marks) are left out.
+/// `-a -t VIP:PORT -r RIP:PORT -g -w 1`, and `-A -f MARK …` for a
+/// firewall-mark service); lines it does not know are left out.
 pub fn parse_table(text: &str) -> Table {
     let mut table = Table::default();
     for line in text.lines() {
@@ -88,10 +91,11 @@ pub fn parse_table(text: &str) -> Table {
                 .position(|word| *word == flag)
                 .and_then(|at| words.get(at + 1).copied())
         };
-        let service = match (value("-t"), value("-u")) {
-            (Some(address), _) => format!("TCP {address}"),
-            (None, Some(address)) => format!("UDP {address}"),
-            (None, None) => continue,
+        let service = match (value("-t"), value("-u"), value("-f")) {
+            (Some(address), _, _) => format!("TCP {address}"),
+            (None, Some(address), _) => format!("UDP {address}"),
+            (None, None, Some(mark)) => format!("{FWMARK} {mark}"),
+            (None, None, None) => continue,
         };
         match words.first().copied() {
             Some("-A") => {
@@ -259,7 +263,14 @@ fn ipvs_checks(expected: &[IpvsService], table: &Table, keepalived_running: bool
     let mut checks = Vec::new();
     let mut known_services = Vec::new();
     let mut known_reals = Vec::new();
+    let mut groups: Vec<(&str, &IpvsService)> = Vec::new();
     for service in expected {
+        if let Some(group) = &service.port_group {
+            if !groups.iter().any(|(name, _)| *name == group.as_str()) {
+                groups.push((group, service));
+            }
+            continue;
+        }
         let service_key = key(service.protocol, service.vip, service.port);
         let want = describe_service(&service.scheduler, service.persistence);
         known_services.push(service_key.clone());
@@ -284,30 +295,15 @@ fn ipvs_checks(expected: &[IpvsService], table: &Table, keepalived_running: bool
         ));
         for (host, address, weight) in &service.real_servers {
             let real = SocketAddr::new(*address, service.port);
-            let want = format!("{host}, route, weight {weight}");
+            let live = table.real_servers.get(&(service_key.clone(), real));
             let subject = format!("{service_key} -> {real}");
-            let check = match table.real_servers.get(&(service_key.clone(), real)) {
-                None if service.checked && keepalived_running => Check {
-                    kind: "real-server",
-                    subject,
-                    status: Status::Down,
-                    expected: want,
-                    found: "down: not in the table (taken out by its health check)".into(),
-                },
-                None if service.checked => Check::new(
-                    "real-server",
-                    subject,
-                    false,
-                    want,
-                    "missing: keepalived is not running, so no health check will put it back",
-                ),
-                None => Check::new("real-server", subject, false, want, "missing"),
-                Some((method, live_weight)) => {
-                    let found = format!("{host}, {method}, weight {live_weight}");
-                    Check::new("real-server", subject, found == want, want, found)
-                }
-            };
-            checks.push(check);
+            checks.push(real_server_check(
+                subject,
+                (host, *weight),
+                live,
+                service.checked,
+                keepalived_running,
+            ));
             known_reals.push((service_key.clone(), real));
         }
         if let Some(sorry) = service.sorry_server {
@@ -315,6 +311,15 @@ fn ipvs_checks(expected: &[IpvsService], table: &Table, keepalived_running: bool
             checks.push(sorry_server_check(&service_key, real, table));
             known_reals.push((service_key.clone(), real));
         }
+    }
+    for (group, service) in groups {
+        checks.extend(group_checks(
+            group,
+            service,
+            table,
+            keepalived_running,
+            (&mut known_services, &mut known_reals),
+        ));
     }
     for (service_key, (scheduler, persistence)) in &table.services {
         if !known_services.contains(service_key) {
@@ -337,6 +342,135 @@ fn ipvs_checks(expected: &[IpvsService], table: &Table, keepalived_running: bool
                 format!("{method}, weight {weight}"),
             ));
         }
+    }
+    checks
+}
+
+/// A real server of a virtual server: `live` is its method and weight in
+/// the table, if there. Missing from a health-checked service while
+/// keepalived runs, it is down (taken out by its check), not drift.
+fn real_server_check(
+    subject: String,
+    (host, weight): (&str, u32),
+    live: Option<&(String, u32)>,
+    checked: bool,
+    keepalived_running: bool,
+) -> Check {
+    let want = format!("{host}, route, weight {weight}");
+    match live {
+        None if checked && keepalived_running => Check {
+            kind: "real-server",
+            subject,
+            status: Status::Down,
+            expected: want,
+            found: "down: not in the table (taken out by its health check)".into(),
+        },
+        None if checked => Check::new(
+            "real-server",
+            subject,
+            false,
+            want,
+            "missing: keepalived is not running, so no health check will put it back",
+        ),
+        None => Check::new("real-server", subject, false, want, "missing"),
+        Some((method, live_weight)) => {
+            let found = format!("{host}, {method}, weight {live_weight}");
+            Check::new("real-server", subject, found == want, want, found)
+        }
+    }
+}
+
+/// The live firewall-mark services and their real servers (by address:
+/// the port of a firewall-mark service's real server is 0).
+fn fwmark_services(table: &Table) -> Vec<(&ServiceKey, Vec<(IpAddr, SocketAddr)>)> {
+    table
+        .services
+        .keys()
+        .filter(|key| key.starts_with(FWMARK))
+        .map(|key| {
+            let reals = table
+                .real_servers
+                .keys()
+                .filter(|(service, _)| service == key)
+                .map(|(_, real)| (real.ip(), *real))
+                .collect();
+            (key, reals)
+        })
+        .collect()
+}
+
+/// A `virtual_server_group` (`persistence_across_ports`): keepalived
+/// balances it as one firewall-mark service, whose mark keepalived picks
+/// (1000 and up) and sets with nftables, so the live service is found by
+/// its real servers (or sorry server): the unclaimed one sharing the most
+/// addresses with the group's, or the only unclaimed one. Then its
+/// scheduler and persistence, and each real server by address.
+fn group_checks(
+    group: &str,
+    service: &IpvsService,
+    table: &Table,
+    keepalived_running: bool,
+    (known_services, known_reals): (&mut Vec<ServiceKey>, &mut Vec<(ServiceKey, SocketAddr)>),
+) -> Vec<Check> {
+    let want = describe_service(&service.scheduler, service.persistence);
+    let ours: Vec<IpAddr> = service
+        .real_servers
+        .iter()
+        .map(|(_, address, _)| *address)
+        .chain(service.sorry_server)
+        .collect();
+    let candidates: Vec<_> = fwmark_services(table)
+        .into_iter()
+        .filter(|(key, _)| !known_services.contains(key))
+        .collect();
+    let shared = |reals: &[(IpAddr, SocketAddr)]| {
+        reals
+            .iter()
+            .filter(|(address, _)| ours.contains(address))
+            .count()
+    };
+    let found = candidates
+        .iter()
+        .filter(|(_, reals)| shared(reals) > 0)
+        .max_by_key(|(_, reals)| shared(reals))
+        .or_else(|| (candidates.len() == 1).then(|| &candidates[0]));
+    let Some((live_key, reals)) = found else {
+        return vec![Check::new(
+            "virtual-server",
+            format!("{FWMARK} ({group})"),
+            false,
+            want,
+            missing_service(service.real_servers.len(), keepalived_running),
+        )];
+    };
+    let live_key = (*live_key).clone();
+    known_services.push(live_key.clone());
+    let (scheduler, persistence) = &table.services[&live_key];
+    let found = describe_service(scheduler, *persistence);
+    let mut checks = vec![Check::new(
+        "virtual-server",
+        format!("{live_key} ({group})"),
+        found == want,
+        want,
+        found,
+    )];
+    let live_real = |address: IpAddr| reals.iter().find(|(a, _)| *a == address).map(|(_, r)| *r);
+    for (host, address, weight) in &service.real_servers {
+        let real = live_real(*address);
+        let live = real.and_then(|real| table.real_servers.get(&(live_key.clone(), real)));
+        checks.push(real_server_check(
+            format!("{live_key} -> {address}"),
+            (host, *weight),
+            live,
+            service.checked,
+            keepalived_running,
+        ));
+        known_reals.extend(real.map(|real| (live_key.clone(), real)));
+    }
+    if let Some(sorry) = service.sorry_server {
+        let real = live_real(sorry).unwrap_or_else(|| SocketAddr::new(sorry, 0));
+        checks.push(sorry_server_check(&live_key, real, table));
+        known_reals.push((live_key, real));
     }
     checks
 }
@@ -625,7 +759,7 @@ mod sorry_server_tests {
             checked: true,
             real_servers: vec![("web1".into(), "192.0.2.11".parse().unwrap(), 1)],
             sorry_server: Some("192.0.2.50".parse().unwrap()),
-            in_port_group: false,
+            port_group: None,
         }]
     }
 
@@ -659,5 +793,69 @@ mod sorry_server_tests {
         assert_eq!(check.status, Status::Down);
         assert!(check.found.contains("below the quorum"), "{}", check.found);
         assert!(checks.iter().all(|check| check.status != Status::Drift));
+    }
+}
+
+#[cfg(test)]
+mod port_group_tests {
+    use super::*;
+
+    /// VIP:80 and VIP:443 of one `virtual_server_group`.
+    fn expected() -> Vec<IpvsService> {
+        [80, 443]
+            .into_iter()
+            .map(|port| IpvsService {
+                protocol: "TCP",
+                vip: "198.51.100.30".parse().unwrap(),
+                port,
+                scheduler: "wlc".into(),
+                persistence: Some(600),
+                checked: true,
+                real_servers: vec![
+                    ("shop1".into(), "192.0.2.21".parse().unwrap(), 1),
+                    ("shop2".into(), "192.0.2.22".parse().unwrap(), 2),
+                ],
+                sorry_server: None,
+                port_group: Some("shop_ipv4_tcp".into()),
+            })
+            .collect()
+    }
+
+    /// The group is the live firewall-mark service with its real servers
+    /// (port 0), whatever mark keepalived chose; not drift.
+    #[test]
+    fn a_group_is_found_as_its_firewall_mark_service() {
+        let table = parse_table(
+            "-A -f 1000 -s wlc -p 600\n\
+             -a -f 1000 -r 192.0.2.21:0 -g -w 1\n\
+             -a -f 1000 -r 192.0.2.22:0 -g -w 2\n",
+        );
+        let checks = ipvs_checks(&expected(), &table, true);
+        let subjects: Vec<(&str, Status)> = checks
+            .iter()
+            .map(|check| (check.subject.as_str(), check.status))
+            .collect();
+        assert_eq!(
+            subjects,
+            [
+                ("FWM 1000 (shop_ipv4_tcp)", Status::Ok),
+                ("FWM 1000 -> 192.0.2.21", Status::Ok),
+                ("FWM 1000 -> 192.0.2.22", Status::Ok),
+            ]
+        );
+    }
+
+    /// A real server taken out is down; a missing group is one drift line;
+    /// a wrong persistence is drift.
+    #[test]
+    fn a_group_down_missing_or_different_is_reported() {
+        let table = parse_table("-A -f 1001 -s wlc -p 300\n-a -f 1001 -r 192.0.2.21:0 -g -w 1\n");
+        let checks = ipvs_checks(&expected(), &table, true);
+        assert_eq!(checks[0].status, Status::Drift, "{:?}", checks[0]);
+        assert_eq!(checks[2].status, Status::Down, "{:?}", checks[2]);
+        let checks = ipvs_checks(&expected(), &parse_table(""), false);
+        assert_eq!(checks.len(), 1, "{checks:?}");
+        assert_eq!(checks[0].subject, "FWM (shop_ipv4_tcp)");
+        assert!(checks[0].found.contains("keepalived is not running"));
     }
 }
