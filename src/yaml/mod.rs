@@ -17,6 +17,8 @@
 
 mod de;
 mod error;
+#[cfg(test)]
+mod node;
 mod reader;
 mod scalar;
 
