@@ -16,6 +16,8 @@
 //! error only when it reaches it, as there).
 
 mod de;
+#[cfg(test)]
+mod differential;
 mod error;
 #[cfg(test)]
 mod node;
@@ -33,15 +35,41 @@ use error::ErrorImpl;
 /// libyaml-safer 0.3.0 panics on a block scalar (`|`, `>`) whose last line
 /// ends the text without a line break; that parse is done again with the
 /// line break added, and taken off the scalar's value again, which gives
-/// the value libyaml reads.
+/// the value libyaml reads. It also panics on a double-quoted scalar that
+/// ends the text with a backslash (see `escape_at_end`).
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
     match read::<T>(text, None) {
         Err(error)
             if matches!(*error.0, ErrorImpl::ParserPanic(..)) && !text.ends_with(['\n', '\r']) =>
         {
+            if let Some(error) = escape_at_end::<T>(text) {
+                return Err(error);
+            }
             read(&format!("{text}\n"), Some(text.len()))
         }
         result => result,
+    }
+}
+
+/// The error libyaml gives a double-quoted scalar that ends the text with
+/// a backslash (`"a\`): it reads the NUL after its input as an unknown
+/// escape ("found unknown escape character" at the backslash), where
+/// libyaml-safer 0.3.0 reads past its input and panics. The text with an
+/// unknown escape there (`\q`) gives that error; `None` when the text is
+/// not such a scalar.
+fn escape_at_end<T: DeserializeOwned>(text: &str) -> Option<Error> {
+    if !text.ends_with('\\') {
+        return None;
+    }
+    let error = read::<T>(&format!("{text}q"), None).err()?;
+    match &*error.0 {
+        ErrorImpl::Syntax(message, mark)
+            if message.starts_with("found unknown escape character")
+                && mark.index + 1 == text.len() as u64 =>
+        {
+            Some(error)
+        }
+        _ => None,
     }
 }
 
@@ -126,6 +154,27 @@ mod tests {
             let read: HashMap<String, String> = from_str(text).unwrap();
             assert_eq!(read["a"], value, "{text:?}");
         }
+    }
+
+    /// libyaml's words and place, not a panic or a place past the text.
+    #[test]
+    fn a_backslash_ending_a_double_quoted_scalar_and_the_text_is_an_unknown_escape() {
+        for (text, message) in [
+            (
+                "\"\\",
+                "found unknown escape character at line 1 column 2, while parsing a quoted scalar",
+            ),
+            (
+                "a: \"x\\",
+                "found unknown escape character at line 1 column 6, \
+                 while parsing a quoted scalar at line 1 column 4",
+            ),
+        ] {
+            let error = from_str::<HashMap<String, String>>(text).unwrap_err();
+            assert_eq!(error.to_string(), message, "{text:?}");
+        }
+        let read: HashMap<String, String> = from_str("a: |\n  x\\").unwrap();
+        assert_eq!(read["a"], "x\\");
     }
 
     #[test]
