@@ -1,15 +1,16 @@
 //! The property generator's inventories (tests/property: `spec` draws an
 //! inventory, `yaml` writes it in one of many presentations, `mutate` makes
 //! one thing in it invalid), compared as the inventory type and as values.
-//! The generator's files are the integration tests' own, compiled here too.
+//! The generator's files are the integration tests' own, compiled here too
+//! (what only the integration tests use is dead code here).
 
-#[allow(dead_code, clippy::all, clippy::pedantic)]
+#[allow(dead_code)]
 #[path = "../../../tests/property/mutate.rs"]
 mod mutate;
-#[allow(dead_code, clippy::all, clippy::pedantic)]
+#[allow(dead_code)]
 #[path = "../../../tests/property/spec.rs"]
 mod spec;
-#[allow(dead_code, clippy::all, clippy::pedantic)]
+#[allow(dead_code)]
 #[path = "../../../tests/property/yaml.rs"]
 mod yaml;
 
