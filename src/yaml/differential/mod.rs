@@ -162,7 +162,8 @@ fn intended(text: &str, error: &super::Error, theirs: Option<&str>) -> Option<In
             Some(Intended::AliasInItsAnchor)
         }
         (ErrorImpl::Message(..), Some(theirs))
-            if without_struct_name(&error.to_string()) == without_struct_name(theirs) =>
+            if without_struct_name(&error.to_string())
+                .is_some_and(|ours| without_struct_name(theirs) == Some(ours)) =>
         {
             Some(Intended::StructKeysNamed)
         }
