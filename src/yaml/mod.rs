@@ -1,0 +1,252 @@
+//! Reading YAML into serde types one event at a time.
+//!
+//! `serde_yaml_ng`'s loader keeps every event of a document (about 100 bytes
+//! each, a dozen per host) before it deserialises the first value, so at
+//! 100,000 hosts the event list alone weighed 200 MB. This deserialiser pulls
+//! the events from libyaml-safer (libyaml in safe Rust: the same events,
+//! marks and syntax messages as the libyaml that `serde_yaml_ng` wraps) as the
+//! value is built, and keeps only the nodes that carry an anchor, to replay
+//! them at their aliases.
+//!
+//! It follows `serde_yaml_ng` 0.10 in everything an inventory can show: how
+//! untagged scalars resolve (null, booleans, integers, floats, strings), the
+//! path and `line L column C` an error names, syntax errors worded as libyaml
+//! words them, YAML tags read as enum variants, the recursion and repetition
+//! limits, and errors in document order (the deserialiser sees a syntax
+//! error only when it reaches it, as there).
+//!
+//! libyaml-safer 0.3.0 (the newest) panics on three inputs that libyaml
+//! reads, each found again by the differential fuzz run (`differential`):
+//! a block scalar ending the text without a line break, and a
+//! double-quoted scalar ending it with a backslash (it reads past its
+//! input, where libyaml has a NUL), and a tag right before a comma in a
+//! flow collection (a `TODO` in its scanner). None can be told from the
+//! text before parsing without a second scanner, and a line break added
+//! to every text would move the place of every error at its end; so the
+//! reader catches the panic (`catch_unwind`, with a panic hook that keeps
+//! quiet while it parses), and `from_str` parses the first two again in a
+//! way that gives libyaml's result. The third is refused (see
+//! `Stream::parser_panic`).
+
+mod de;
+#[cfg(test)]
+mod differential;
+mod error;
+#[cfg(test)]
+mod node;
+mod reader;
+mod scalar;
+
+use serde::de::DeserializeOwned;
+
+use de::read;
+pub use error::Error;
+use error::ErrorImpl;
+
+/// Parses one YAML document into a `T`.
+///
+/// libyaml-safer 0.3.0 panics on a block scalar (`|`, `>`) whose last line
+/// ends the text without a line break; that parse is done again with the
+/// line break added, and taken off the scalar's value again, which gives
+/// the value libyaml reads. It also panics on a double-quoted scalar that
+/// ends the text with a backslash (see `escape_at_end`).
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+    match read::<T>(text, None) {
+        Err(error)
+            if matches!(*error.0, ErrorImpl::ParserPanic(..)) && !text.ends_with(['\n', '\r']) =>
+        {
+            if let Some(error) = escape_at_end::<T>(text) {
+                return Err(error);
+            }
+            read(&format!("{text}\n"), Some(text.len()))
+        }
+        result => result,
+    }
+}
+
+/// The error libyaml gives a double-quoted scalar that ends the text with
+/// a backslash (`"a\`): it reads the NUL after its input as an unknown
+/// escape ("found unknown escape character" at the backslash), where
+/// libyaml-safer 0.3.0 reads past its input and panics. The text with an
+/// unknown escape there (`\q`) gives that error; `None` when the text is
+/// not such a scalar.
+fn escape_at_end<T: DeserializeOwned>(text: &str) -> Option<Error> {
+    if !text.ends_with('\\') {
+        return None;
+    }
+    let error = read::<T>(&format!("{text}q"), None).err()?;
+    match &*error.0 {
+        ErrorImpl::Syntax(message, mark)
+            if message.starts_with("found unknown escape character")
+                && mark.index + 1 == text.len() as u64 =>
+        {
+            Some(error)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use serde::de::{self, Unexpected};
+    use serde::Deserialize;
+
+    use super::*;
+    use crate::code::Code;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Sample {
+        name: String,
+        count: Option<u32>,
+        #[serde(default)]
+        list: Vec<String>,
+        #[serde(default)]
+        flag: bool,
+    }
+
+    #[test]
+    fn aliases_replay_their_anchored_node() {
+        let sample: Vec<Sample> =
+            from_str("- {name: a, list: &l [x, y]}\n- {name: b, list: *l, count: ~}\n").unwrap();
+        assert_eq!(sample[1].list, ["x", "y"]);
+        assert_eq!(sample[1].count, None);
+    }
+
+    #[test]
+    fn errors_name_the_path_and_place() {
+        let error = from_str::<Vec<Sample>>("- name: a\n  count: many\n").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            ".[0].count: invalid type: string \"many\", expected u32 at line 2 column 10"
+        );
+        assert_eq!(
+            error.location().map(|l| (l.line(), l.column())),
+            Some((2, 10))
+        );
+    }
+
+    #[test]
+    fn syntax_errors_read_as_libyaml_words_them() {
+        let error = from_str::<Sample>("name: a\n list: [\n").unwrap_err();
+        assert!(error.to_string().contains(" at line "), "{error}");
+        let error = from_str::<Sample>("name: a\n---\nname: b\n").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "deserializing from YAML containing more than one document is not supported"
+        );
+        let error = from_str::<Sample>("name: *nowhere\n").unwrap_err();
+        assert_eq!(error.to_string(), "unknown anchor at line 1 column 7");
+    }
+
+    #[test]
+    fn a_tag_before_a_comma_is_refused_not_a_panic() {
+        let error = from_str::<Vec<String>>("[a, !x, b]\n").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "did not find expected whitespace or line break at line 1 column 7, \
+             while scanning a tag at line 1 column 5"
+        );
+        assert_eq!(
+            error.location().map(|l| (l.line(), l.column())),
+            Some((1, 7))
+        );
+    }
+
+    #[test]
+    fn a_block_scalar_may_end_the_text_without_a_line_break() {
+        for (text, value) in [
+            ("a: |\n  x", "x"),
+            ("a: >\n  x\n  y", "x y"),
+            ("a: |+\n  x", "x"),
+            ("a: |-\n  x", "x"),
+            ("a: |\n  x\n", "x\n"),
+        ] {
+            let read: HashMap<String, String> = from_str(text).unwrap();
+            assert_eq!(read["a"], value, "{text:?}");
+        }
+    }
+
+    /// libyaml's words and place, not a panic or a place past the text.
+    #[test]
+    fn a_backslash_ending_a_double_quoted_scalar_and_the_text_is_an_unknown_escape() {
+        for (text, message) in [
+            (
+                "\"\\",
+                "found unknown escape character at line 1 column 2, while parsing a quoted scalar",
+            ),
+            (
+                "a: \"x\\",
+                "found unknown escape character at line 1 column 6, \
+                 while parsing a quoted scalar at line 1 column 4",
+            ),
+        ] {
+            let error = from_str::<HashMap<String, String>>(text).unwrap_err();
+            assert_eq!(error.to_string(), message, "{text:?}");
+        }
+        let read: HashMap<String, String> = from_str("a: |\n  x\\").unwrap();
+        assert_eq!(read["a"], "x\\");
+    }
+
+    #[test]
+    fn an_alias_in_its_own_anchor_is_refused() {
+        assert!(from_str::<Vec<Vec<String>>>("&a [*a]\n").is_err());
+    }
+
+    /// serde's own kinds of error read as serde words them, and carry their
+    /// code.
+    #[test]
+    fn serde_error_kinds_keep_their_words_and_get_their_code() {
+        use serde::de::value::Error as Serde;
+        /// Makes the error with `$call` as ours and as serde's own.
+        macro_rules! kind {
+            ($call:expr, $code:expr) => {{
+                fn ours() -> Error {
+                    use de::Error as _;
+                    type E = Error;
+                    $call
+                }
+                fn serdes() -> Serde {
+                    use de::Error as _;
+                    type E = Serde;
+                    $call
+                }
+                let (ours, serdes) = (ours(), serdes());
+                assert_eq!(ours.message(), serdes.to_string());
+                assert_eq!(ours.code(), $code, "{serdes}");
+            }};
+        }
+        kind!(E::unknown_field("x", &[]), Code::UnknownKey);
+        kind!(E::unknown_field("x", &["a"]), Code::UnknownKey);
+        kind!(E::unknown_field("x", &["a", "b"]), Code::UnknownKey);
+        kind!(E::unknown_field("x", &["a", "b", "c"]), Code::UnknownKey);
+        kind!(E::unknown_variant("x", &[]), Code::UnknownValue);
+        kind!(
+            E::unknown_variant("x", &["a", "b", "c"]),
+            Code::UnknownValue
+        );
+        kind!(E::missing_field("x"), Code::MissingKey);
+        kind!(E::duplicate_field("x"), Code::DuplicateKey);
+        kind!(
+            E::invalid_type(Unexpected::Str("x"), &"a number"),
+            Code::InvalidType
+        );
+        kind!(
+            E::invalid_value(Unexpected::Signed(-1), &"a port"),
+            Code::InvalidValue
+        );
+        kind!(E::invalid_length(3, &"two"), Code::InvalidValue);
+        kind!(E::custom("words"), Code::YamlSyntax);
+    }
+
+    #[test]
+    fn a_coded_message_gives_its_code_and_loses_the_mark() {
+        let error = <Error as de::Error>::custom(crate::diagnostic::coded(Code::InvalidVip, "bad"));
+        assert_eq!(
+            (error.code(), error.message()),
+            (Code::InvalidVip, "bad".to_owned())
+        );
+    }
+}
