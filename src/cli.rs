@@ -17,7 +17,7 @@ use crate::model::Inventory;
 use crate::outdir::ConfinedError;
 use crate::output::{self, Access, Plan};
 use crate::render::{self, RenderError, Renderer, Tree};
-use crate::{inventory, live, manual, migrate, rollout, schema, validate, verify};
+use crate::{apply, inventory, live, manual, migrate, rollout, schema, validate, verify};
 
 /// Exit code: success, or `check` found the output in sync.
 const EXIT_OK: u8 = 0;
@@ -154,6 +154,28 @@ enum Command {
     /// servers down included), 1 on drift, 2 when the inventory or the live
     /// state cannot be read.
     Verify(VerifyArgs),
+    /// Bring this machine to its rendered state, as root, once its files are
+    /// installed: the command a config-management handler runs.
+    ///
+    /// Refuses and changes nothing (exit 2) when not run as root (without
+    /// --dry-run), when an installed file is missing or not the rendered
+    /// one (install OUT/<host>/ first), or on a director when `keepalived
+    /// -t` rejects the installed keepalived.conf. On a real server, in this
+    /// order: the kernel parameters of its sysctl file whose live value
+    /// differs, the dummy module, the VIP interface if missing or down, the
+    /// missing VIPs (/32, /128, IPv6 nodad), then the stale ones (host
+    /// addresses of the VIP interface the inventory no longer has; never
+    /// 127.0.0.0/8 or ::1, nothing on another interface). No interface is
+    /// taken down. With systemd-networkd running (stacks networkd and
+    /// netplan) it then reloads networkd's files. On a director: the
+    /// modules, the kernel parameters, then keepalived reloads (SIGHUP to
+    /// the pid of its pid file; a reload, never a restart) when its
+    /// configuration changed since apply last gave it one, or is started
+    /// (`systemctl start keepalived`) when not running. One line per action;
+    /// `apply: nothing to change` when there is none. Ends with verify's
+    /// report and exits with its verdict: 0 as the inventory says, 1 drift, 2
+    /// refused or failed.
+    Apply(ApplyArgs),
     /// Show how to roll a change from OLD to NEW out to the live machines.
     ///
     /// Compares two inventories (such as the one on main and the one in a
@@ -331,6 +353,33 @@ struct VerifyArgs {
     arp: bool,
 }
 
+/// The arguments of `apply`.
+#[derive(Debug, Args)]
+struct ApplyArgs {
+    #[command(flatten)]
+    machine: MachineArgs,
+    /// Print the actions apply would carry out (`apply: would ...`) and
+    /// change nothing; needs no root.
+    #[arg(long)]
+    dry_run: bool,
+    /// `text`: one line per action, then verify's report; `json`: one
+    /// document with the actions and verify's report.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ApplyFormat::Text)]
+    format: ApplyFormat,
+    /// On a director: keepalived's pid file, the process a reload signals.
+    #[arg(long, value_name = "FILE", default_value = "/run/keepalived.pid")]
+    keepalived_pid: PathBuf,
+}
+
+/// The form of `apply`'s output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ApplyFormat {
+    /// One line per action, then verify's report, for people.
+    Text,
+    /// One JSON document.
+    Json,
+}
+
 /// The form of a `verify` report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum VerifyFormat {
@@ -392,6 +441,7 @@ pub fn run() -> ExitCode {
             })
         }
         Command::Verify(args) => verify(&args),
+        Command::Apply(args) => apply(&args),
         Command::Plan { old, new, format } => rollout_plan(&old, &new, format),
         Command::Schema => {
             println!("{}", schema::inventory_schema_text());
@@ -688,6 +738,171 @@ fn verify(args: &VerifyArgs) -> Result<u8, Reported> {
         verify::Status::Drift => EXIT_DIFFERENCES,
         verify::Status::Error => EXIT_TROUBLE,
     })
+}
+
+/// How long `apply` waits, after starting or reloading keepalived, for
+/// the IPVS table to be the rendered one before its verify reports drift.
+const KEEPALIVED_SETTLE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// `apply`: the actions that bring this machine to its rendered state,
+/// carried out (or printed with `--dry-run`), then verify.
+fn apply(args: &ApplyArgs) -> Result<u8, Reported> {
+    let format = match args.format {
+        ApplyFormat::Text => Format::Text,
+        ApplyFormat::Json => Format::Json,
+    };
+    let refuse = |code: Code, message: String| {
+        let text = format!("{message}; nothing was changed");
+        fail(format, &text, &[Diagnostic::in_file("", code, &text)])
+    };
+    let (model, tree) = rendered(&args.machine, format)?;
+    let name = match &args.machine.host {
+        Some(name) => name.clone(),
+        None => live::hostname().map_err(|error| refuse(Code::ApplyTrouble, error.to_string()))?,
+    };
+    let machine =
+        verify::find_machine(&model, &name).map_err(|error| refuse(Code::ApplyTrouble, error))?;
+    let files = verify::machine_files(&tree, machine.name());
+    if !args.dry_run && !apply::exec::is_root() {
+        return Err(refuse(
+            Code::ApplyNotRoot,
+            "apply changes kernel parameters, interfaces and addresses and needs root: run it \
+             as root (sudo), or with --dry-run to see what it would do"
+                .to_owned(),
+        ));
+    }
+    let root = &args.machine.root;
+    let now = apply::exec::read_situation(&machine, &files, root, &args.keepalived_pid)
+        .map_err(|error| refuse(Code::ApplyTrouble, error.to_string()))?;
+    let wrong = apply::refusals(&files, &now.live);
+    if !wrong.is_empty() {
+        return Err(refuse(
+            Code::ApplyFilesNotInstalled,
+            format!(
+                "the installed files are not the rendered ones: {}. Install OUT/{}/ below {} \
+                 first (lvs-dr-gen render, then your config management copies the files), \
+                 then run apply again",
+                wrong.join("; "),
+                machine.name(),
+                root.display()
+            ),
+        ));
+    }
+    let keepalived_config = match &machine {
+        verify::Machine::Director(expected) => {
+            let installed = live::below(root, &expected.keepalived_file);
+            apply::exec::keepalived_test(&installed)
+                .map_err(|error| refuse(Code::ApplyKeepalivedRejects, error))?;
+            files.get(&expected.keepalived_file).map(Vec::as_slice)
+        }
+        verify::Machine::Host(_) => None,
+    };
+    let plan = apply::plan(&machine, &files, &now);
+    let lines: Vec<String> = plan
+        .actions
+        .iter()
+        .map(|action| apply::line(action, args.dry_run))
+        .collect();
+    if format == Format::Text {
+        let mut stdout = io::stdout().lock();
+        for line in &lines {
+            let _ = writeln!(stdout, "{line}");
+        }
+        if lines.is_empty() {
+            let _ = writeln!(stdout, "{}", apply::NOTHING);
+        }
+        let _ = stdout.flush();
+    }
+    for note in &plan.notes {
+        eprintln!("apply: note: {note}");
+    }
+    if !args.dry_run {
+        let executor = apply::exec::Executor {
+            pid_file: &args.keepalived_pid,
+            keepalived_config,
+        };
+        for (index, action) in plan.actions.iter().enumerate() {
+            if let Err(error) = executor.run(action) {
+                let message = format!(
+                    "apply: `{action}` failed: {error}; {index} action{} before it {} done, the \
+                     rest not; fix the cause and run apply again",
+                    plural(index),
+                    if index == 1 { "was" } else { "were" }
+                );
+                return Err(fail(
+                    format,
+                    &message,
+                    &[Diagnostic::in_file("", Code::ApplyFailed, &message)],
+                ));
+            }
+        }
+    }
+    let settle = plan.actions.iter().any(|action| {
+        matches!(
+            action,
+            apply::Action::ReloadKeepalived { .. } | apply::Action::StartKeepalived
+        )
+    }) && !args.dry_run;
+    let report = final_verify(&machine, &files, root, settle)
+        .map_err(|error| refuse(Code::ApplyTrouble, error.to_string()))?;
+    let mut stdout = io::stdout().lock();
+    let text = match format {
+        Format::Text => verify::format::text(&report),
+        Format::Json => {
+            let actions: Vec<serde_json::Value> = plan
+                .actions
+                .iter()
+                .zip(&lines)
+                .map(|(action, line)| {
+                    let mut value = serde_json::to_value(action).unwrap_or_default();
+                    value["line"] = serde_json::Value::String(line.clone());
+                    value
+                })
+                .collect();
+            let document = serde_json::json!({
+                "host": report.host,
+                "role": report.role,
+                "dry_run": args.dry_run,
+                "changed": !args.dry_run && !plan.actions.is_empty(),
+                "actions": actions,
+                "notes": plan.notes,
+                "verify": {
+                    "status": report.status(),
+                    "checks": report.checks,
+                },
+            });
+            format!("{document:#}\n")
+        }
+    };
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+    eprintln!("{}", verify::format::summary(&report));
+    Ok(match report.status() {
+        verify::Status::Ok | verify::Status::Down => EXIT_OK,
+        verify::Status::Drift => EXIT_DIFFERENCES,
+        verify::Status::Error => EXIT_TROUBLE,
+    })
+}
+
+/// verify, on the live state read anew; with `settle`, read again until
+/// no drift is left or [`KEEPALIVED_SETTLE`] has passed (keepalived
+/// rebuilds its IPVS table after a start or reload).
+fn final_verify(
+    machine: &verify::Machine<'_>,
+    files: &std::collections::BTreeMap<PathBuf, Vec<u8>>,
+    root: &Path,
+    settle: bool,
+) -> Result<verify::Report, live::LiveError> {
+    let start = std::time::Instant::now();
+    loop {
+        let state = live::read(&verify::probe(machine, files, false), root)?;
+        let report = verify::verify(machine, files, &state);
+        let done = !matches!(report.status(), verify::Status::Drift);
+        if done || !settle || start.elapsed() >= KEEPALIVED_SETTLE {
+            return Ok(report);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
 }
 
 /// Loads, validates, renders and plans, then hands the plan and what it

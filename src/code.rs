@@ -146,6 +146,13 @@ codes! {
     "`verify` only" {
         VerifyTrouble = "verify-trouble": "`verify` cannot read the live state (a recorded state file, a command it runs) or render the files it compares",
     }
+    "`apply` only" {
+        ApplyNotRoot = "apply-not-root": "`apply` was run without root and without `--dry-run`; nothing was changed",
+        ApplyFilesNotInstalled = "apply-files-not-installed": "an installed file is missing or not the rendered one: config management must install OUT/<host>/ before `apply`; nothing was changed",
+        ApplyKeepalivedRejects = "apply-keepalived-rejects": "on a director, `keepalived -t` rejects the installed keepalived.conf; nothing was changed",
+        ApplyTrouble = "apply-trouble": "`apply` cannot read the live state or find the machine in the inventory; nothing was changed",
+        ApplyFailed = "apply-failed": "an action of `apply` failed (a command or a write below /proc/sys); the actions before it were done",
+    }
     "`plan` (the `code` of each change in `plan --format json`'s `unsafe` list)" {
         RemoveUndrainedHost = "remove-undrained-host": "a host is removed while the directors still send it new connections",
         RemoveUndrainedVip = "remove-undrained-vip": "a VIP is removed while its real servers still take new connections for it",

@@ -8,6 +8,7 @@
 //! the only module that touches the disk. `cli` ties them to the command
 //! line; `main` only turns its outcome into an exit code.
 
+mod apply;
 mod arp;
 mod cli;
 mod code;

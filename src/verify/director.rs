@@ -37,6 +37,8 @@ pub struct Expected {
     pub sysctl_file: PathBuf,
     /// Where its module list (`ip_vs`) is installed (absolute).
     pub modules_file: PathBuf,
+    /// Where its keepalived.conf is installed (absolute).
+    pub keepalived_file: PathBuf,
 }
 
 /// The IPVS connection sync daemon keepalived runs: the master daemon

@@ -6,7 +6,7 @@
 //! `nextboot` (which value will systemd-sysctl give each rendered kernel
 //! parameter?). The report's forms (text, JSON, Prometheus) are in `format`.
 
-mod director;
+pub mod director;
 pub mod format;
 pub mod nextboot;
 pub mod stack;
@@ -70,6 +70,7 @@ pub fn find_machine<'a>(model: &'a Inventory, name: &str) -> Result<Machine<'a>,
                 sync: sync_daemon(model, director),
                 sysctl_file: Path::new("/").join(&director.sysctl_path),
                 modules_file: Path::new("/").join(&director.modules_path),
+                keepalived_file: Path::new("/").join(&director.keepalived_path),
             })));
         }
     }

@@ -1,0 +1,202 @@
+//! The part of `apply` that touches the system: reads the [`Situation`]
+//! (through `live`, as `verify` does), runs `keepalived -t`, and carries
+//! out each [`Action`] with `ip`, `modprobe`, `networkctl`, a signal or a
+//! write below /proc/sys.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::{Action, Situation};
+use crate::live::{self, LiveError};
+use crate::verify::{self, Machine};
+
+/// The process name of systemd-networkd (the kernel keeps 15 characters).
+const NETWORKD: &str = "systemd-network";
+
+/// Where `apply` keeps, per keepalived pid, the configuration it last
+/// gave that keepalived: a later `apply` reloads only when the installed
+/// one differs. Below /run: gone at the next boot, as is the process.
+pub const LOADED_DIR: &str = "/run/lvs-dr-gen";
+
+/// Whether this process runs as root (effective uid 0).
+pub fn is_root() -> bool {
+    rustix::process::geteuid().is_root()
+}
+
+/// Reads what `apply` decides on: `verify`'s live state with the rendered
+/// sysctl files' keys and modules, whether systemd-networkd runs, and the
+/// keepalived of `pid_file` (directors).
+pub fn read_situation(
+    machine: &Machine<'_>,
+    files: &BTreeMap<PathBuf, Vec<u8>>,
+    root: &Path,
+    pid_file: &Path,
+) -> Result<Situation, LiveError> {
+    let mut probe = verify::probe(machine, files, false);
+    probe.sysctl.extend(super::sysctl_keys(machine, files));
+    probe.modules.extend(super::modules(machine, files));
+    probe.processes.insert(NETWORKD.to_owned());
+    let live = live::read(&probe, root)?;
+    let (keepalived, keepalived_loaded) = match machine {
+        Machine::Host(_) => (None, None),
+        Machine::Director(_) => {
+            let pid = keepalived_pid(pid_file);
+            (pid, pid.and_then(|pid| fs::read(loaded_file(pid)).ok()))
+        }
+    };
+    Ok(Situation {
+        networkd: live.processes.contains(NETWORKD),
+        live,
+        systemd: Path::new("/run/systemd/system").is_dir(),
+        keepalived,
+        keepalived_loaded,
+    })
+}
+
+/// The pid in `pid_file`, if a process named keepalived has it.
+pub fn keepalived_pid(pid_file: &Path) -> Option<u32> {
+    let pid: u32 = fs::read_to_string(pid_file).ok()?.trim().parse().ok()?;
+    let comm = fs::read_to_string(format!("/proc/{pid}/comm")).ok()?;
+    (comm.trim() == verify::director::KEEPALIVED).then_some(pid)
+}
+
+fn loaded_file(pid: u32) -> PathBuf {
+    Path::new(LOADED_DIR).join(format!("keepalived-{pid}.conf"))
+}
+
+/// `keepalived -t -f CONFIG`: whether keepalived accepts the installed
+/// configuration; the error holds what it printed.
+pub fn keepalived_test(config: &Path) -> Result<(), String> {
+    let output = Command::new("keepalived")
+        .arg("-t")
+        .arg("-f")
+        .arg(config)
+        .output()
+        .map_err(|error| {
+            format!("cannot run `keepalived -t`: {error}; is keepalived installed?")
+        })?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let mut text = String::from_utf8_lossy(&output.stderr).into_owned();
+    text.push_str(&String::from_utf8_lossy(&output.stdout));
+    Err(format!(
+        "`keepalived -t -f {}` failed ({}):\n{}",
+        config.display(),
+        output.status,
+        text.trim_end()
+    ))
+}
+
+/// Carries out actions; knows keepalived's pid file and the configuration
+/// a reload or start gives it.
+#[derive(Debug)]
+pub struct Executor<'a> {
+    /// keepalived's pid file.
+    pub pid_file: &'a Path,
+    /// The installed keepalived.conf (directors).
+    pub keepalived_config: Option<&'a [u8]>,
+}
+
+impl Executor<'_> {
+    /// Carries out `action`; the error says what failed.
+    pub fn run(&self, action: &Action) -> Result<(), String> {
+        match action {
+            Action::Sysctl { path, value, .. } => {
+                let file = Path::new("/proc/sys").join(path);
+                fs::write(&file, value.as_bytes())
+                    .map_err(|error| format!("cannot write {}: {error}", file.display()))
+            }
+            Action::LoadModule { module } => command("modprobe", &[module]),
+            Action::CreateDummy { device } => {
+                command("ip", &["link", "add", "dev", device, "type", "dummy"])
+            }
+            Action::LinkUp { device } => command("ip", &["link", "set", "dev", device, "up"]),
+            Action::AddAddress {
+                address,
+                device,
+                label,
+            } => {
+                let cidr = format!("{address}/{}", super::host_prefix(*address));
+                let mut args = vec!["addr", "add", &cidr, "dev", device];
+                if let Some(label) = label {
+                    args.extend(["label", label]);
+                }
+                if address.is_ipv6() {
+                    args.push("nodad");
+                }
+                command("ip", &args)
+            }
+            Action::RemoveAddress {
+                address,
+                prefix,
+                device,
+            } => command(
+                "ip",
+                &["addr", "del", &format!("{address}/{prefix}"), "dev", device],
+            ),
+            Action::ReloadNetworkd { netplan } => {
+                if *netplan {
+                    command("netplan", &["generate"])?;
+                }
+                command("networkctl", &["reload"])
+            }
+            Action::ReloadKeepalived { pid } => {
+                let target = i32::try_from(*pid)
+                    .ok()
+                    .and_then(rustix::process::Pid::from_raw)
+                    .ok_or_else(|| format!("pid {pid} is not a process id"))?;
+                rustix::process::kill_process(target, rustix::process::Signal::HUP).map_err(
+                    |error| format!("cannot send SIGHUP to keepalived ({pid}): {error}"),
+                )?;
+                self.remember(*pid);
+                Ok(())
+            }
+            Action::StartKeepalived => {
+                command("systemctl", &["start", "keepalived"])?;
+                if let Some(pid) = keepalived_pid(self.pid_file) {
+                    self.remember(pid);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Records the configuration keepalived `pid` was given. A record that
+    /// cannot be written costs one needless reload at the next `apply`.
+    fn remember(&self, pid: u32) {
+        let Some(config) = self.keepalived_config else {
+            return;
+        };
+        let write = || -> io::Result<()> {
+            fs::create_dir_all(LOADED_DIR)?;
+            fs::write(loaded_file(pid), config)
+        };
+        if let Err(error) = write() {
+            eprintln!(
+                "apply: warning: cannot record the configuration given to keepalived in {LOADED_DIR}: \
+                 {error}; the next apply reloads it again"
+            );
+        }
+    }
+}
+
+/// Runs `program` with `args`; the error holds its output.
+fn command(program: &str, args: &[&str]) -> Result<(), String> {
+    let output = Command::new(program)
+        .args(args)
+        .output()
+        .map_err(|error| format!("cannot run `{program}`: {error}"))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(format!(
+        "`{program} {}` failed ({}): {}",
+        args.join(" "),
+        output.status,
+        String::from_utf8_lossy(&output.stderr).trim()
+    ))
+}

@@ -1,0 +1,378 @@
+//! Tests of the pure action list, on the live states `verify`'s tests
+//! recorded from real kernels (tests/fixtures/verify/), each with one
+//! difference put in.
+
+use super::*;
+use crate::live::{Address, Link};
+use crate::model::Inventory;
+use crate::render::Renderer;
+use crate::verify::{find_machine, machine_files};
+use crate::{inventory, validate};
+
+/// A machine of an inventory, its rendered files and a recorded situation.
+struct Case {
+    model: Inventory,
+    name: &'static str,
+    now: Situation,
+}
+
+fn case(file: &str, inventory_text: &str, name: &'static str, state: &str) -> Case {
+    let raw = inventory::parse(file, inventory_text).expect("inventory parses");
+    let model = validate::validate(file, &raw).expect("inventory is valid");
+    let live = serde_json::from_str(state).expect("fixture parses");
+    Case {
+        model,
+        name,
+        now: Situation {
+            live,
+            ..Situation::default()
+        },
+    }
+}
+
+/// webserver01 of golden/article-iproute2 (VIPs on dummy0, both families),
+/// as the VM suite recorded it after a boot of Debian 12: as rendered.
+fn dummy() -> Case {
+    case(
+        "inventory.yaml",
+        include_str!("../../golden/article-iproute2/inventory.yaml"),
+        "webserver01",
+        include_str!("../../tests/fixtures/verify/article-iproute2-bookworm.json"),
+    )
+}
+
+/// webserver02 of examples/inventory.yaml (VIPs on lo), recorded in a
+/// network namespace: as rendered.
+fn loopback() -> Case {
+    case(
+        "inventory.yaml",
+        include_str!("../../examples/inventory.yaml"),
+        "webserver02",
+        include_str!("../../tests/fixtures/verify/webserver02.json"),
+    )
+}
+
+/// Director lb1 of tests/vm/cases/dr.yaml, recorded in the VM suite.
+fn director() -> Case {
+    case(
+        "dr.yaml",
+        include_str!("../../tests/vm/cases/dr.yaml"),
+        "lb1",
+        include_str!("../../tests/fixtures/verify/dr-lb1-bookworm.json"),
+    )
+}
+
+impl Case {
+    fn lines(&self) -> Vec<String> {
+        let tree = Renderer::new(None).unwrap().render(&self.model).unwrap();
+        let machine = find_machine(&self.model, self.name).unwrap();
+        let files = machine_files(&tree, machine.name());
+        plan(&machine, &files, &self.now)
+            .actions
+            .iter()
+            .map(|action| line(action, false))
+            .collect()
+    }
+
+    fn link(&mut self, name: &str) -> &mut Link {
+        self.now
+            .live
+            .interfaces
+            .iter_mut()
+            .find(|link| link.ifname == name)
+            .expect("interface in the fixture")
+    }
+
+    fn remove_address(&mut self, device: &str, local: &str) {
+        self.link(device)
+            .addr_info
+            .retain(|address| address.local != local);
+    }
+
+    fn add_address(&mut self, device: &str, local: &str, prefixlen: u8) {
+        self.link(device).addr_info.push(Address {
+            family: if local.contains(':') { "inet6" } else { "inet" }.to_owned(),
+            local: local.to_owned(),
+            prefixlen,
+            scope: if local.starts_with("127.") || local == "::1" {
+                "host"
+            } else {
+                "global"
+            }
+            .to_owned(),
+            tentative: false,
+            dadfailed: false,
+        });
+    }
+
+    fn set_sysctl(&mut self, path: &str, value: Option<&str>) {
+        self.now
+            .live
+            .sysctl
+            .insert(path.to_owned(), value.map(str::to_owned));
+    }
+}
+
+#[test]
+fn a_machine_as_rendered_has_nothing_to_change() {
+    assert_eq!(dummy().lines(), Vec::<String>::new());
+    assert_eq!(loopback().lines(), Vec::<String>::new());
+}
+
+#[test]
+fn a_kernel_parameter_that_differs_is_written_and_only_that() {
+    let mut host = dummy();
+    host.set_sysctl("net/ipv4/conf/all/arp_announce", Some("0"));
+    host.set_sysctl("net/ipv4/tcp_syncookies", None);
+    assert_eq!(
+        host.lines(),
+        [
+            "apply: set net.ipv4.conf.all.arp_announce = 2 (now 0)",
+            "apply: set net.ipv4.tcp_syncookies = 1 (now missing)",
+        ]
+    );
+}
+
+#[test]
+fn a_module_not_loaded_is_loaded_after_the_kernel_parameters() {
+    let mut host = dummy();
+    host.now.live.modules.clear();
+    host.set_sysctl("net/ipv4/conf/all/arp_ignore", Some("0"));
+    assert_eq!(
+        host.lines(),
+        [
+            "apply: set net.ipv4.conf.all.arp_ignore = 1 (now 0)",
+            "apply: load module dummy (modprobe)",
+        ]
+    );
+}
+
+#[test]
+fn a_missing_interface_is_created_and_set_up_before_its_vips() {
+    let mut host = dummy();
+    host.now
+        .live
+        .interfaces
+        .retain(|link| link.ifname != "dummy0");
+    assert_eq!(
+        host.lines(),
+        [
+            "apply: create dummy0 (type dummy)",
+            "apply: set dummy0 up",
+            "apply: add 198.19.253.1/32 on dummy0",
+            "apply: add 198.19.254.1/32 on dummy0",
+            "apply: add 2a00:e10:1000:7:124::a1/128 on dummy0 (nodad)",
+            "apply: add 2a00:e10:1000:7:124::b1/128 on dummy0 (nodad)",
+        ]
+    );
+}
+
+#[test]
+fn an_interface_that_is_down_is_set_up_not_recreated() {
+    let mut host = dummy();
+    host.link("dummy0").flags = vec!["BROADCAST".to_owned(), "NOARP".to_owned()];
+    assert_eq!(host.lines(), ["apply: set dummy0 up"]);
+}
+
+#[test]
+fn a_missing_vip_is_added_and_one_with_another_prefix_is_missing() {
+    let mut host = dummy();
+    host.remove_address("dummy0", "198.19.254.1");
+    host.remove_address("dummy0", "2a00:e10:1000:7:124::a1");
+    host.add_address("dummy0", "2a00:e10:1000:7:124::a1", 64);
+    assert_eq!(
+        host.lines(),
+        [
+            "apply: add 198.19.254.1/32 on dummy0",
+            "apply: add 2a00:e10:1000:7:124::a1/128 on dummy0 (nodad)",
+        ]
+    );
+}
+
+#[test]
+fn a_stale_vip_is_removed_after_the_new_ones_are_added() {
+    let mut host = dummy();
+    host.remove_address("dummy0", "198.19.254.1");
+    host.add_address("dummy0", "198.19.250.9", 32);
+    host.add_address("dummy0", "2001:db8::9", 128);
+    // Not a host address, and the kernel's link-local: verify's business.
+    host.add_address("dummy0", "10.1.2.3", 24);
+    assert_eq!(
+        host.lines(),
+        [
+            "apply: add 198.19.254.1/32 on dummy0",
+            "apply: remove 198.19.250.9/32 from dummy0",
+            "apply: remove 2001:db8::9/128 from dummy0",
+        ]
+    );
+}
+
+#[test]
+fn the_loopbacks_own_addresses_and_other_interfaces_stay() {
+    let mut host = loopback();
+    host.add_address("lo", "127.0.0.2", 32);
+    host.add_address("lo", "127.1.0.1", 32);
+    let other = host.now.live.interfaces[1].ifname.clone();
+    assert_ne!(other, "lo");
+    host.add_address(&other, "198.19.250.9", 32);
+    assert_eq!(host.lines(), Vec::<String>::new());
+    host.add_address("lo", "198.19.250.10", 32);
+    assert_eq!(host.lines(), ["apply: remove 198.19.250.10/32 from lo"]);
+}
+
+#[test]
+fn net_tools_vips_get_the_stanzas_alias_labels() {
+    let text = include_str!("../../golden/article-iproute2/inventory.yaml")
+        .replace("hosts:", "defaults:\n  style: net-tools\nhosts:");
+    let mut host = case(
+        "inventory.yaml",
+        &text,
+        "webserver01",
+        include_str!("../../tests/fixtures/verify/article-iproute2-bookworm.json"),
+    );
+    host.now
+        .live
+        .interfaces
+        .retain(|link| link.ifname != "dummy0");
+    let lines = host.lines();
+    assert_eq!(lines[2], "apply: add 198.19.253.1/32 on dummy0");
+    assert_eq!(
+        lines[3],
+        "apply: add 198.19.254.1/32 on dummy0 (label dummy0:1)"
+    );
+}
+
+#[test]
+fn networkd_reloads_after_address_changes_only_when_it_runs() {
+    let text = include_str!("../../golden/article-iproute2/inventory.yaml")
+        .replace("hosts:", "defaults:\n  stack: networkd\nhosts:");
+    let fixture = include_str!("../../tests/fixtures/verify/article-iproute2-bookworm.json");
+    let mut host = case("inventory.yaml", &text, "webserver01", fixture);
+    host.remove_address("dummy0", "198.19.254.1");
+    assert_eq!(host.lines(), ["apply: add 198.19.254.1/32 on dummy0"]);
+    host.now.networkd = true;
+    assert_eq!(
+        host.lines(),
+        [
+            "apply: add 198.19.254.1/32 on dummy0",
+            "apply: reload systemd-networkd (networkctl reload)",
+        ]
+    );
+    let unchanged = case("inventory.yaml", &text, "webserver01", fixture);
+    let mut running = unchanged;
+    running.now.networkd = true;
+    running.set_sysctl("net/ipv4/conf/all/arp_ignore", Some("0"));
+    assert_eq!(
+        running.lines(),
+        ["apply: set net.ipv4.conf.all.arp_ignore = 1 (now 0)"]
+    );
+}
+
+fn rendered_keepalived(case: &Case) -> Vec<u8> {
+    let tree = Renderer::new(None).unwrap().render(&case.model).unwrap();
+    let machine = find_machine(&case.model, case.name).unwrap();
+    let Machine::Director(expected) = &machine else {
+        panic!("a director");
+    };
+    machine_files(&tree, case.name)[&expected.keepalived_file].clone()
+}
+
+#[test]
+fn a_director_reloads_keepalived_once_per_configuration() {
+    let mut lb = director();
+    lb.now.keepalived = Some(4242);
+    assert_eq!(
+        lb.lines(),
+        ["apply: reload keepalived (SIGHUP to pid 4242)"],
+        "never given a configuration by apply: reloaded once"
+    );
+    lb.now.keepalived_loaded = Some(b"an older configuration".to_vec());
+    assert_eq!(
+        lb.lines(),
+        ["apply: reload keepalived (SIGHUP to pid 4242)"]
+    );
+    lb.now.keepalived_loaded = Some(rendered_keepalived(&lb));
+    assert_eq!(lb.lines(), Vec::<String>::new(), "reloaded with this one");
+}
+
+#[test]
+fn a_director_loads_ip_vs_before_its_kernel_parameters() {
+    let mut lb = director();
+    lb.now.keepalived = Some(4242);
+    lb.now.keepalived_loaded = Some(rendered_keepalived(&lb));
+    lb.now.live.modules.clear();
+    lb.now
+        .live
+        .sysctl
+        .retain(|key, _| !key.starts_with("net/ipv4/vs/"));
+    assert_eq!(
+        lb.lines(),
+        [
+            "apply: load module ip_vs (modprobe)",
+            "apply: set net.ipv4.vs.expire_nodest_conn = 1 (now missing)",
+            "apply: set net.ipv4.vs.expire_quiescent_template = 1 (now missing)",
+        ]
+    );
+}
+
+#[test]
+fn a_stopped_keepalived_is_started_by_systemd_or_named() {
+    let tree = {
+        let lb = director();
+        Renderer::new(None).unwrap().render(&lb.model).unwrap()
+    };
+    let mut lb = director();
+    lb.now.keepalived = None;
+    lb.now.systemd = true;
+    assert_eq!(
+        lb.lines(),
+        ["apply: start keepalived (systemctl start keepalived)"]
+    );
+    lb.now.systemd = false;
+    assert_eq!(lb.lines(), Vec::<String>::new());
+    let machine = find_machine(&lb.model, "lb1").unwrap();
+    let notes = plan(&machine, &machine_files(&tree, "lb1"), &lb.now).notes;
+    assert_eq!(notes.len(), 1);
+    assert!(
+        notes[0].starts_with("keepalived is not running"),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn dry_run_lines_say_would() {
+    let action = Action::RemoveAddress {
+        address: "198.51.100.2".parse().unwrap(),
+        prefix: 32,
+        device: "dummy0".to_owned(),
+    };
+    assert_eq!(
+        line(&action, false),
+        "apply: remove 198.51.100.2/32 from dummy0"
+    );
+    assert_eq!(
+        line(&action, true),
+        "apply: would remove 198.51.100.2/32 from dummy0"
+    );
+}
+
+#[test]
+fn installed_files_that_differ_or_are_missing_are_refused_by_name() {
+    let host = loopback();
+    let tree = Renderer::new(None).unwrap().render(&host.model).unwrap();
+    let files = machine_files(&tree, "webserver02");
+    assert_eq!(refusals(&files, &host.now.live), Vec::<String>::new());
+    let mut live = host.now.live.clone();
+    let sysctl = PathBuf::from("/etc/sysctl.d/60-lvs-dr.conf");
+    live.files
+        .insert(sysctl.clone(), FileState::Text("changed\n".to_owned()));
+    live.files
+        .remove(&PathBuf::from("/etc/network/interfaces.d/lvs-dr"));
+    assert_eq!(
+        refusals(&files, &live),
+        [
+            "/etc/network/interfaces.d/lvs-dr is missing",
+            "/etc/sysctl.d/60-lvs-dr.conf differs from the rendered one",
+        ]
+    );
+}
