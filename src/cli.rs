@@ -165,7 +165,7 @@ enum Command {
     /// differs, the dummy module, the VIP interface if missing or down, the
     /// missing VIPs (/32, /128, IPv6 nodad), then the stale ones (host
     /// addresses of the VIP interface the inventory no longer has; never
-    /// 127.0.0.0/8 or ::1, nothing on another interface). No interface is
+    /// 127.0.0.0/8 or `::1`, nothing on another interface). No interface is
     /// taken down. With systemd-networkd running (stacks networkd and
     /// netplan) it then reloads networkd's files. On a director: the
     /// modules, the kernel parameters, then keepalived reloads (SIGHUP to
@@ -751,52 +751,19 @@ fn apply(args: &ApplyArgs) -> Result<u8, Reported> {
         ApplyFormat::Text => Format::Text,
         ApplyFormat::Json => Format::Json,
     };
-    let refuse = |code: Code, message: String| {
-        let text = format!("{message}; nothing was changed");
-        fail(format, &text, &[Diagnostic::in_file("", code, &text)])
-    };
     let (model, tree) = rendered(&args.machine, format)?;
     let name = match &args.machine.host {
         Some(name) => name.clone(),
-        None => live::hostname().map_err(|error| refuse(Code::ApplyTrouble, error.to_string()))?,
+        None => live::hostname()
+            .map_err(|error| refuse(format, Code::ApplyTrouble, &error.to_string()))?,
     };
-    let machine =
-        verify::find_machine(&model, &name).map_err(|error| refuse(Code::ApplyTrouble, error))?;
+    let machine = verify::find_machine(&model, &name)
+        .map_err(|error| refuse(format, Code::ApplyTrouble, &error))?;
     let files = verify::machine_files(&tree, machine.name());
-    if !args.dry_run && !apply::exec::is_root() {
-        return Err(refuse(
-            Code::ApplyNotRoot,
-            "apply changes kernel parameters, interfaces and addresses and needs root: run it \
-             as root (sudo), or with --dry-run to see what it would do"
-                .to_owned(),
-        ));
-    }
     let root = &args.machine.root;
+    let keepalived_config = apply_refusals(args, format, &machine, &files)?;
     let now = apply::exec::read_situation(&machine, &files, root, &args.keepalived_pid)
-        .map_err(|error| refuse(Code::ApplyTrouble, error.to_string()))?;
-    let wrong = apply::refusals(&files, &now.live);
-    if !wrong.is_empty() {
-        return Err(refuse(
-            Code::ApplyFilesNotInstalled,
-            format!(
-                "the installed files are not the rendered ones: {}. Install OUT/{}/ below {} \
-                 first (lvs-dr-gen render, then your config management copies the files), \
-                 then run apply again",
-                wrong.join("; "),
-                machine.name(),
-                root.display()
-            ),
-        ));
-    }
-    let keepalived_config = match &machine {
-        verify::Machine::Director(expected) => {
-            let installed = live::below(root, &expected.keepalived_file);
-            apply::exec::keepalived_test(&installed)
-                .map_err(|error| refuse(Code::ApplyKeepalivedRejects, error))?;
-            files.get(&expected.keepalived_file).map(Vec::as_slice)
-        }
-        verify::Machine::Host(_) => None,
-    };
+        .map_err(|error| refuse(format, Code::ApplyTrouble, &error.to_string()))?;
     let plan = apply::plan(&machine, &files, &now);
     let lines: Vec<String> = plan
         .actions
@@ -821,59 +788,22 @@ fn apply(args: &ApplyArgs) -> Result<u8, Reported> {
             pid_file: &args.keepalived_pid,
             keepalived_config,
         };
-        for (index, action) in plan.actions.iter().enumerate() {
-            if let Err(error) = executor.run(action) {
-                let message = format!(
-                    "apply: `{action}` failed: {error}; {index} action{} before it {} done, the \
-                     rest not; fix the cause and run apply again",
-                    plural(index),
-                    if index == 1 { "was" } else { "were" }
-                );
-                return Err(fail(
-                    format,
-                    &message,
-                    &[Diagnostic::in_file("", Code::ApplyFailed, &message)],
-                ));
-            }
-        }
+        run_actions(&executor, &plan.actions, format)?;
     }
-    let settle = plan.actions.iter().any(|action| {
-        matches!(
-            action,
-            apply::Action::ReloadKeepalived { .. } | apply::Action::StartKeepalived
-        )
-    }) && !args.dry_run;
+    let settle = !args.dry_run
+        && plan.actions.iter().any(|action| {
+            matches!(
+                action,
+                apply::Action::ReloadKeepalived { .. } | apply::Action::StartKeepalived
+            )
+        });
     let report = final_verify(&machine, &files, root, settle)
-        .map_err(|error| refuse(Code::ApplyTrouble, error.to_string()))?;
-    let mut stdout = io::stdout().lock();
+        .map_err(|error| refuse(format, Code::ApplyTrouble, &error.to_string()))?;
     let text = match format {
         Format::Text => verify::format::text(&report),
-        Format::Json => {
-            let actions: Vec<serde_json::Value> = plan
-                .actions
-                .iter()
-                .zip(&lines)
-                .map(|(action, line)| {
-                    let mut value = serde_json::to_value(action).unwrap_or_default();
-                    value["line"] = serde_json::Value::String(line.clone());
-                    value
-                })
-                .collect();
-            let document = serde_json::json!({
-                "host": report.host,
-                "role": report.role,
-                "dry_run": args.dry_run,
-                "changed": !args.dry_run && !plan.actions.is_empty(),
-                "actions": actions,
-                "notes": plan.notes,
-                "verify": {
-                    "status": report.status(),
-                    "checks": report.checks,
-                },
-            });
-            format!("{document:#}\n")
-        }
+        Format::Json => apply_json(&report, &plan, &lines, args.dry_run),
     };
+    let mut stdout = io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
     eprintln!("{}", verify::format::summary(&report));
@@ -882,6 +812,112 @@ fn apply(args: &ApplyArgs) -> Result<u8, Reported> {
         verify::Status::Drift => EXIT_DIFFERENCES,
         verify::Status::Error => EXIT_TROUBLE,
     })
+}
+
+/// Reports why `apply` changes nothing: `message`, and that nothing was
+/// changed.
+fn refuse(format: Format, code: Code, message: &str) -> Reported {
+    let text = format!("{message}; nothing was changed");
+    fail(format, &text, &[Diagnostic::in_file("", code, &text)])
+}
+
+/// What makes `apply` refuse before it reads or changes anything: not
+/// root (without `--dry-run`), installed files that are not the rendered
+/// ones, and on a director a keepalived.conf that `keepalived -t` rejects.
+/// Returns the director's keepalived.conf, which a reload gives keepalived.
+fn apply_refusals<'a>(
+    args: &ApplyArgs,
+    format: Format,
+    machine: &verify::Machine<'_>,
+    files: &'a std::collections::BTreeMap<PathBuf, Vec<u8>>,
+) -> Result<Option<&'a [u8]>, Reported> {
+    if !args.dry_run && !apply::exec::is_root() {
+        return Err(refuse(
+            format,
+            Code::ApplyNotRoot,
+            "apply changes kernel parameters, interfaces and addresses and needs root: run it \
+             as root (sudo), or with --dry-run to see what it would do",
+        ));
+    }
+    let root = &args.machine.root;
+    let wrong = apply::refusals(files, &live::read_files(files.keys(), root));
+    if !wrong.is_empty() {
+        let message = format!(
+            "the installed files are not the rendered ones: {}. Install OUT/{}/ below {} \
+             first (lvs-dr-gen render, then your config management copies the files), then \
+             run apply again",
+            wrong.join("; "),
+            machine.name(),
+            root.display()
+        );
+        return Err(refuse(format, Code::ApplyFilesNotInstalled, &message));
+    }
+    match machine {
+        verify::Machine::Director(expected) => {
+            let installed = live::below(root, &expected.keepalived_file);
+            apply::exec::keepalived_test(&installed)
+                .map_err(|error| refuse(format, Code::ApplyKeepalivedRejects, &error))?;
+            Ok(files.get(&expected.keepalived_file).map(Vec::as_slice))
+        }
+        verify::Machine::Host(_) => Ok(None),
+    }
+}
+
+/// Carries out `actions` in order, stopping at the first that fails.
+fn run_actions(
+    executor: &apply::exec::Executor<'_>,
+    actions: &[apply::Action],
+    format: Format,
+) -> Result<(), Reported> {
+    for (index, action) in actions.iter().enumerate() {
+        if let Err(error) = executor.run(action) {
+            let message = format!(
+                "apply: `{action}` failed: {error}; {index} action{} before it {} done, the \
+                 rest not; fix the cause and run apply again",
+                plural(index),
+                if index == 1 { "was" } else { "were" }
+            );
+            return Err(fail(
+                format,
+                &message,
+                &[Diagnostic::in_file("", Code::ApplyFailed, &message)],
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `apply --format json`: one document with the actions (each with its
+/// printed line), the notes and verify's report.
+fn apply_json(
+    report: &verify::Report,
+    plan: &apply::Plan,
+    lines: &[String],
+    dry_run: bool,
+) -> String {
+    let actions: Vec<serde_json::Value> = plan
+        .actions
+        .iter()
+        .zip(lines)
+        .map(|(action, line)| {
+            let mut value = serde_json::to_value(action).unwrap_or_default();
+            value["line"] = serde_json::Value::String(line.clone());
+            value
+        })
+        .collect();
+    let document = serde_json::json!({
+        "host": report.host,
+        "role": report.role,
+        "dry_run": dry_run,
+        "changed": !dry_run && !plan.actions.is_empty(),
+        "actions": actions,
+        "notes": plan.notes,
+        "verify": {
+            "status": report.status(),
+            "checks": report.checks,
+        },
+    });
+    format!("{document:#}\n")
 }
 
 /// verify, on the live state read anew; with `settle`, read again until

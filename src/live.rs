@@ -611,6 +611,17 @@ fn module_loaded(proc_modules: &str, name: &str) -> bool {
         || Path::new("/sys/module").join(name).is_dir()
 }
 
+/// The files at `paths` (absolute on the machine), read below `root`.
+pub fn read_files<'a>(
+    paths: impl IntoIterator<Item = &'a PathBuf>,
+    root: &Path,
+) -> BTreeMap<PathBuf, FileState> {
+    paths
+        .into_iter()
+        .map(|path| (path.clone(), read_file(&below(root, path))))
+        .collect()
+}
+
 fn read_file(path: &Path) -> FileState {
     match fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes).map_or(FileState::NotText, FileState::Text),

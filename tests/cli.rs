@@ -406,6 +406,7 @@ fn completions_and_man_pages_are_generated() {
     assert_eq!(
         pages,
         [
+            "lvs-dr-gen-apply.1",
             "lvs-dr-gen-check.1",
             "lvs-dr-gen-completions.1",
             "lvs-dr-gen-diff.1",
@@ -565,4 +566,149 @@ fn netplan_files_are_written_readable_by_root_only() {
     };
     assert_eq!(mode("out/web01/etc/netplan/60-lvs-dr.yaml"), 0o600);
     assert_eq!(mode("out/web01/etc/sysctl.d/60-lvs-dr.conf"), 0o644);
+}
+
+#[test]
+fn apply_dry_run_prints_would_lines_and_changes_nothing() {
+    // Read-only on this machine: --dry-run reads its live state, changes
+    // nothing, and needs no root.
+    let work = Workspace::new(INVENTORY);
+    assert_eq!(work.render().0, 0);
+    let (code, stdout, stderr) = work.run(&[
+        "apply",
+        "inventory.yaml",
+        "--host",
+        "web02",
+        "--root",
+        "out/web02",
+        "--dry-run",
+    ]);
+    assert!(code <= 1, "exit {code}: {stdout}{stderr}");
+    let actions: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.starts_with("apply:"))
+        .collect();
+    assert!(!actions.is_empty(), "{stdout}");
+    assert!(
+        actions == ["apply: nothing to change"]
+            || actions.iter().all(|line| line.starts_with("apply: would ")),
+        "{stdout}"
+    );
+    assert!(stderr.contains("web02 (real-server): "), "{stderr}");
+    let (code, json, _) = work.run(&[
+        "apply",
+        "inventory.yaml",
+        "--host",
+        "web02",
+        "--root",
+        "out/web02",
+        "--dry-run",
+        "--format",
+        "json",
+    ]);
+    assert!(code <= 1);
+    let document: serde_json::Value = serde_json::from_str(&json).expect("one JSON document");
+    assert_eq!(document["dry_run"], true);
+    assert_eq!(document["changed"], false);
+    assert_eq!(document["host"], "web02");
+    assert!(document["verify"]["checks"].is_array(), "{json}");
+}
+
+#[test]
+fn apply_refuses_when_the_files_are_not_installed() {
+    let work = Workspace::new(INVENTORY);
+    assert_eq!(work.render().0, 0);
+    work.write("root/etc/sysctl.d/60-lvs-dr.conf", "changed by hand\n");
+    let (code, stdout, stderr) = work.run(&[
+        "apply",
+        "inventory.yaml",
+        "--host",
+        "web01",
+        "--root",
+        "root",
+        "--dry-run",
+    ]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert_eq!(stdout, "");
+    assert!(
+        stderr.starts_with(
+            "error: the installed files are not the rendered ones: \
+             /etc/modules-load.d/lvs-dr.conf is missing; \
+             /etc/network/interfaces.d/lvs-dr is missing; \
+             /etc/sysctl.d/60-lvs-dr.conf differs from the rendered one. \
+             Install OUT/web01/ below root first"
+        ) && stderr.ends_with("; nothing was changed\n"),
+        "{stderr}"
+    );
+    let (code, stdout, _) = work.run(&[
+        "apply",
+        "inventory.yaml",
+        "--host",
+        "web01",
+        "--root",
+        "root",
+        "--dry-run",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stdout.contains("\"code\":\"apply-files-not-installed\""),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn apply_names_an_unknown_host() {
+    let work = Workspace::new(INVENTORY);
+    let (code, _, stderr) = work.run(&["apply", "inventory.yaml", "--host", "web03", "--dry-run"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("`web03` is neither a host nor a director"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn apply_on_a_director_runs_keepalived_t_first() {
+    // Without keepalived installed (this machine) or with the installed
+    // keepalived.conf broken, apply refuses before anything else.
+    let example =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/inventory.yaml"))
+            .unwrap();
+    let work = Workspace::new(&example);
+    assert_eq!(work.render().0, 0);
+    work.write(
+        "out/lb01/etc/keepalived/keepalived.conf",
+        "vrrp_instance {\n",
+    );
+    let (code, stdout, stderr) = work.run(&[
+        "apply",
+        "inventory.yaml",
+        "--host",
+        "lb01",
+        "--root",
+        "out/lb01",
+        "--dry-run",
+    ]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains("keepalived.conf differs from the rendered one"),
+        "{stderr}"
+    );
+    assert_eq!(work.render().0, 0);
+    let (code, stdout, stderr) = work.run(&[
+        "apply",
+        "inventory.yaml",
+        "--host",
+        "lb01",
+        "--root",
+        "out/lb01",
+        "--dry-run",
+    ]);
+    if code == 2 {
+        assert!(stderr.contains("keepalived -t"), "{stderr}");
+        assert!(stderr.ends_with("nothing was changed\n"), "{stderr}");
+        assert_eq!(stdout, "");
+    }
 }

@@ -184,11 +184,14 @@ pub struct Plan {
 /// The installed files that are not the rendered ones, each with what is
 /// wrong: any of them and `apply` refuses, because the live state it would
 /// make is not the one the next boot makes.
-pub fn refusals(files: &BTreeMap<PathBuf, Vec<u8>>, live: &LiveState) -> Vec<String> {
+pub fn refusals(
+    files: &BTreeMap<PathBuf, Vec<u8>>,
+    installed: &BTreeMap<PathBuf, FileState>,
+) -> Vec<String> {
     files
         .iter()
         .filter_map(|(path, rendered)| {
-            let problem = match live.files.get(path) {
+            let problem = match installed.get(path) {
                 None | Some(FileState::Missing) => "is missing".to_owned(),
                 Some(FileState::Text(text)) if text.as_bytes() == rendered.as_slice() => {
                     return None
@@ -414,7 +417,7 @@ fn net_tools_labels(host: &Host) -> BTreeMap<IpAddr, String> {
 }
 
 /// The host addresses (/32, /128) of the VIP interface that the inventory
-/// does not give it; never the loopback's own (127.0.0.0/8, ::1).
+/// does not give it; never the loopback's own (127.0.0.0/8, `::1`).
 fn stale_vips(host: &Host, now: &Situation) -> Vec<Action> {
     let device = host.interface.device();
     now.live

@@ -233,6 +233,23 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
                  lvs-dr-gen verify inventory.yaml --state web01.json",
     ),
     (
+        "apply",
+        "As root on a real server or director, once config management installed its \
+                 files: bring it to them, then verify:",
+        "lvs-dr-gen apply /etc/lvs-dr/inventory.yaml",
+    ),
+    (
+        "apply",
+        "Only print what it would do (needs no root):",
+        "lvs-dr-gen apply /etc/lvs-dr/inventory.yaml --dry-run",
+    ),
+    (
+        "apply",
+        "A director whose keepalived runs in a network namespace with its own pid file:",
+        "ip netns exec lb1 lvs-dr-gen apply inventory.yaml --host lb1 \\\n    \
+                 --keepalived-pid /run/keepalived-lb1.pid",
+    ),
+    (
         "init",
         "Write a commented starter inventory to inventory.yaml (never over a file):",
         "lvs-dr-gen init",
