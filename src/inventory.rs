@@ -488,6 +488,55 @@ pub fn parse(file: &str, text: &str) -> Result<Inventory, Box<Diagnostic>> {
     crate::yaml::from_str(text).map_err(|error| Box::new(to_diagnostic(file, text, &error)))
 }
 
+/// Places each problem found after parsing, which names its value by path,
+/// where that value is written in `text` (and the other value of a problem
+/// about two); a path not written (an inherited default) stays unplaced.
+pub fn locate(text: &str, problems: &mut [Diagnostic]) {
+    let wanted: HashSet<&str> = problems
+        .iter()
+        .filter(|problem| problem.location.is_none())
+        .flat_map(|problem| {
+            let related = problem.related.as_ref().map(|related| &related.path);
+            problem.path.iter().chain(&problem.within).chain(related)
+        })
+        .map(String::as_str)
+        .collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let found = crate::yaml::locate(text, &wanted);
+    let place = |path: &str| {
+        found.get(path).map(|place| Location {
+            line: place.line(),
+            column: place.column(),
+        })
+    };
+    let places: Vec<_> = problems
+        .iter()
+        .map(|problem| {
+            let related = problem.related.as_ref().map(|related| place(&related.path));
+            let own = problem.path.as_deref().and_then(place);
+            (own.or_else(|| problem.within.as_deref().and_then(place)), related)
+        })
+        .collect();
+    for (problem, (location, related)) in problems.iter_mut().zip(places) {
+        if problem.location.is_none() {
+            problem.location = location;
+            problem.source_line = location.and_then(|place| source_line(text, place));
+        }
+        if let (Some(other), Some(location)) = (&mut problem.related, related) {
+            other.location = other.location.or(location);
+        }
+    }
+}
+
+/// The text of the line a location is on.
+fn source_line(text: &str, place: Location) -> Option<String> {
+    text.lines()
+        .nth(place.line.saturating_sub(1))
+        .map(str::to_owned)
+}
+
 /// Turns the YAML layer's error into a located diagnostic, rewording
 /// serde's generic messages into ones that say how to fix the input. The
 /// code and the path come from the error as they are; the place of a
@@ -525,17 +574,15 @@ fn to_diagnostic(file: &str, text: &str, error: &crate::yaml::Error) -> Diagnost
     if message.contains("while parsing a block mapping") {
         message.push_str(" (check the indentation: the keys of one mapping must line up)");
     }
-    let source_line = location
-        .as_ref()
-        .and_then(|place| text.lines().nth(place.line.saturating_sub(1)))
-        .map(str::to_owned);
     Diagnostic {
         file: file.to_owned(),
         location,
         path,
         code: error.code(),
         message,
-        source_line,
+        source_line: location.and_then(|place| source_line(text, place)),
+        related: None,
+        within: None,
     }
 }
 
