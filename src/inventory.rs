@@ -516,7 +516,10 @@ pub fn locate(text: &str, problems: &mut [Diagnostic]) {
         .map(|problem| {
             let related = problem.related.as_ref().map(|related| place(&related.path));
             let own = problem.path.as_deref().and_then(place);
-            (own.or_else(|| problem.within.as_deref().and_then(place)), related)
+            (
+                own.or_else(|| problem.within.as_deref().and_then(place)),
+                related,
+            )
         })
         .collect();
     for (problem, (location, related)) in problems.iter_mut().zip(places) {
@@ -539,45 +542,29 @@ fn source_line(text: &str, place: Location) -> Option<String> {
 
 /// Turns the YAML layer's error into a located diagnostic, rewording
 /// serde's generic messages into ones that say how to fix the input. The
-/// code and the path come from the error as they are; the place of a
-/// syntax error is still read from libyaml's words (issue 23 part 1).
+/// code, the path, the place and the message come from the error's parts.
 fn to_diagnostic(file: &str, text: &str, error: &crate::yaml::Error) -> Diagnostic {
-    let full = error.message();
-    let mut location = error.location().map(|place| Location {
-        line: place.line(),
-        column: place.column(),
-    });
-    // The YAML reader's own errors ("control characters are not allowed at
-    // position N") carry a byte offset and no useful location (1:1).
-    let reader_offset = full
-        .rsplit_once(" at position ")
-        .and_then(|(_, offset)| offset.parse::<usize>().ok());
-    let full = match reader_offset {
-        Some(offset) => {
-            location = Some(location_of(text, offset));
-            let message = full.rsplit_once(" at position ").map_or("", |(m, _)| m);
-            format!("{message}: remove the character")
-        }
-        None => full,
+    // The reader's own errors (a control character) are placed by a byte
+    // offset only.
+    let reader_offset = error.offset();
+    let location = match reader_offset {
+        Some(offset) => Some(location_of(text, offset)),
+        None => error.location().map(|place| Location {
+            line: place.line(),
+            column: place.column(),
+        }),
     };
-    // libyaml's syntax errors end with " at line L column C"; the location
-    // is shown apart.
-    let message = match &location {
-        Some(place) => full
-            .strip_suffix(&format!(" at line {} column {}", place.line, place.column))
-            .unwrap_or(&full)
-            .to_owned(),
-        None => full.clone(),
-    };
-    let path = error.path().map(str::to_owned);
-    let mut message = reword(&message);
-    if message.contains("while parsing a block mapping") {
+    let mut message = reword(&error.message());
+    if reader_offset.is_some() {
+        message.push_str(": remove the character");
+    }
+    if error.context() == Some("while parsing a block mapping") {
         message.push_str(" (check the indentation: the keys of one mapping must line up)");
     }
     Diagnostic {
         file: file.to_owned(),
         location,
-        path,
+        path: error.path().map(str::to_owned),
         code: error.code(),
         message,
         source_line: location.and_then(|place| source_line(text, place)),

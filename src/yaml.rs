@@ -133,10 +133,10 @@ enum ErrorImpl {
     /// A message from a `Deserialize` impl, with the rule it breaks when
     /// known, and where it happened once known.
     Message(String, Option<Code>, Option<(Mark, String)>),
-    /// libyaml's own error, already worded, at its problem's mark.
-    Syntax(String, Mark),
-    /// A panic of libyaml-safer, worded as a syntax error.
-    ParserPanic(String, Mark),
+    /// libyaml's own error, in its parts.
+    Syntax(Syntax),
+    /// A panic of libyaml-safer, as a syntax error.
+    ParserPanic(Syntax),
     EndOfStream,
     MoreThanOneDocument,
     RecursionLimitExceeded(Mark),
@@ -190,10 +190,34 @@ impl Error {
                 self.0.message_no_mark(formatter)
             }
         }
-        if let ErrorImpl::Message(message, _, _) = &*self.0 {
-            message.clone()
-        } else {
-            Unplaced(self).to_string()
+        match &*self.0 {
+            ErrorImpl::Message(message, _, _) => message.clone(),
+            ErrorImpl::Syntax(syntax) | ErrorImpl::ParserPanic(syntax) => syntax.unplaced(),
+            _ => Unplaced(self).to_string(),
+        }
+    }
+
+    /// The byte offset of an error the reader meets before the parser (a
+    /// control character), which libyaml places by offset only.
+    pub fn offset(&self) -> Option<usize> {
+        match &*self.0 {
+            ErrorImpl::Syntax(Syntax {
+                offset: Some(offset),
+                mark,
+                ..
+            }) if mark.line == 0 && mark.column == 0 => usize::try_from(*offset).ok(),
+            _ => None,
+        }
+    }
+
+    /// The construct libyaml was reading when it met a syntax error, such
+    /// as `while parsing a block mapping`.
+    pub fn context(&self) -> Option<&str> {
+        match &*self.0 {
+            ErrorImpl::Syntax(syntax) | ErrorImpl::ParserPanic(syntax) => {
+                syntax.context.as_ref().map(|(context, _)| context.as_str())
+            }
+            _ => None,
         }
     }
 
@@ -205,8 +229,8 @@ impl Error {
     fn mark(&self) -> Option<Mark> {
         match &*self.0 {
             ErrorImpl::Message(_, _, Some((mark, _)))
-            | ErrorImpl::Syntax(_, mark)
-            | ErrorImpl::ParserPanic(_, mark)
+            | ErrorImpl::Syntax(Syntax { mark, .. })
+            | ErrorImpl::ParserPanic(Syntax { mark, .. })
             | ErrorImpl::RecursionLimitExceeded(mark)
             | ErrorImpl::UnknownAnchor(mark) => Some(*mark),
             _ => None,
@@ -223,9 +247,10 @@ impl Error {
 
     fn message_no_mark(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         match &*self.0 {
-            ErrorImpl::Message(message, _, None)
-            | ErrorImpl::Syntax(message, _)
-            | ErrorImpl::ParserPanic(message, _) => formatter.write_str(message),
+            ErrorImpl::Message(message, _, None) => formatter.write_str(message),
+            ErrorImpl::Syntax(syntax) | ErrorImpl::ParserPanic(syntax) => {
+                write!(formatter, "{syntax}")
+            }
             ErrorImpl::Message(message, _, Some((_, path))) => {
                 if path != "." {
                     write!(formatter, "{path}: ")?;
@@ -340,31 +365,69 @@ fn one_of(names: &[&str], what: &str) -> String {
     }
 }
 
-/// libyaml's error worded as `serde_yaml_ng` words it: the problem and its
-/// place, then the context and its place when that differs.
-fn syntax_error(error: &libyaml_safer::Error) -> (String, Mark) {
-    let problem_mark = error.problem_mark().map(Mark::from).unwrap_or_default();
-    // libyaml-safer 0.3.0 misspells one of libyaml's messages.
-    let mut text = error
-        .problem()
-        .replace("hexdecimal number", "hexadecimal number");
-    // Writing to a String cannot fail.
-    if problem_mark.line != 0 || problem_mark.column != 0 {
-        let _ = write!(text, " at {problem_mark}");
-    } else if let Some(offset) = reader_offset(error).filter(|&offset| offset != 0) {
-        let _ = write!(text, " at position {offset}");
+/// A syntax error in its parts: the problem, where it is, and the construct
+/// being read (libyaml's context) with where that began.
+#[derive(Debug, Clone)]
+struct Syntax {
+    problem: String,
+    mark: Mark,
+    /// The byte offset of a reader error, placed by nothing else.
+    offset: Option<u64>,
+    context: Option<(String, Mark)>,
+}
+
+impl Syntax {
+    /// The error without the problem's own place (shown apart), the
+    /// context's place kept when it is another.
+    fn unplaced(&self) -> String {
+        let mut text = self.problem.clone();
+        self.write_context(&mut text);
+        text
     }
-    if let Some(context) = error.context() {
-        let _ = write!(text, ", {context}");
-        let context_mark = error.context_mark().map(Mark::from).unwrap_or_default();
-        if (context_mark.line != 0 || context_mark.column != 0)
-            && (context_mark.line != problem_mark.line
-                || context_mark.column != problem_mark.column)
-        {
-            let _ = write!(text, " at {context_mark}");
+
+    fn write_context(&self, text: &mut String) {
+        if let Some((context, mark)) = &self.context {
+            // Writing to a String cannot fail.
+            let _ = write!(text, ", {context}");
+            if (mark.line != 0 || mark.column != 0)
+                && (mark.line != self.mark.line || mark.column != self.mark.column)
+            {
+                let _ = write!(text, " at {mark}");
+            }
         }
     }
-    (text, problem_mark)
+}
+
+/// Worded as `serde_yaml_ng` words libyaml's errors: the problem and its
+/// place, then the context and its place when that differs.
+impl fmt::Display for Syntax {
+    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        let mut text = self.problem.clone();
+        if self.mark.line != 0 || self.mark.column != 0 {
+            let _ = write!(text, " at {}", self.mark);
+        } else if let Some(offset) = self.offset {
+            let _ = write!(text, " at position {offset}");
+        }
+        self.write_context(&mut text);
+        formatter.write_str(&text)
+    }
+}
+
+/// libyaml's error in its parts.
+fn syntax_error(error: &libyaml_safer::Error) -> Syntax {
+    let mark = error.problem_mark().map(Mark::from).unwrap_or_default();
+    Syntax {
+        // libyaml-safer 0.3.0 misspells one of libyaml's messages.
+        problem: error
+            .problem()
+            .replace("hexdecimal number", "hexadecimal number"),
+        mark,
+        offset: reader_offset(error).filter(|&offset| offset != 0),
+        context: error.context().map(|context| {
+            let context_mark = error.context_mark().map(Mark::from).unwrap_or_default();
+            (context.to_owned(), context_mark)
+        }),
+    }
 }
 
 /// The byte offset of a reader error (a control character, bad UTF-8),
@@ -436,8 +499,8 @@ struct Recorder {
 /// Why the document cannot be read further.
 #[derive(Clone)]
 enum Failure {
-    Syntax(String, Mark),
-    Panic(String, Mark),
+    Syntax(Syntax),
+    Panic(Syntax),
     UnknownAnchor(Mark),
 }
 
@@ -501,8 +564,8 @@ impl<'a> Stream<'a> {
 
     fn failure_error(failure: &Failure) -> Error {
         Error::new(match failure {
-            Failure::Syntax(text, mark) => ErrorImpl::Syntax(text.clone(), *mark),
-            Failure::Panic(text, mark) => ErrorImpl::ParserPanic(text.clone(), *mark),
+            Failure::Syntax(syntax) => ErrorImpl::Syntax(syntax.clone()),
+            Failure::Panic(syntax) => ErrorImpl::ParserPanic(syntax.clone()),
             Failure::UnknownAnchor(mark) => ErrorImpl::UnknownAnchor(*mark),
         })
     }
@@ -567,12 +630,12 @@ impl<'a> Stream<'a> {
             let event = match parsed {
                 Ok(Ok(event)) => event,
                 Ok(Err(error)) => {
-                    let (text, mark) = syntax_error(&error);
-                    return Err(self.fail(Failure::Syntax(text, mark)));
+                    let syntax = syntax_error(&error);
+                    return Err(self.fail(Failure::Syntax(syntax)));
                 }
                 Err(_) => {
-                    let (text, mark) = self.parser_panic();
-                    return Err(self.fail(Failure::Panic(text, mark)));
+                    let syntax = self.parser_panic();
+                    return Err(self.fail(Failure::Panic(syntax)));
                 }
             };
             self.last_end = Mark::from(event.end_mark);
@@ -650,7 +713,7 @@ impl<'a> Stream<'a> {
     /// is never valid in an inventory, so it is refused in libyaml's words
     /// for a tag not followed by a space. Other panics name the place
     /// after the last event read.
-    fn parser_panic(&self) -> (String, Mark) {
+    fn parser_panic(&self) -> Syntax {
         let start = usize::try_from(self.last_end.index).unwrap_or(usize::MAX);
         let mut mark = self.last_end;
         let mut tag: Option<Mark> = None;
@@ -658,13 +721,12 @@ impl<'a> Stream<'a> {
             match (character, tag) {
                 ('!', None) => tag = Some(mark),
                 (',', Some(tag_mark)) => {
-                    return (
-                        format!(
-                            "did not find expected whitespace or line break at {mark}, \
-                             while scanning a tag at {tag_mark}"
-                        ),
+                    return Syntax {
+                        problem: "did not find expected whitespace or line break".to_owned(),
                         mark,
-                    );
+                        offset: None,
+                        context: Some(("while scanning a tag".to_owned(), tag_mark)),
+                    };
                 }
                 (' ' | '\t' | '\r' | '\n' | '[' | ']' | '{' | '}', Some(_)) => tag = None,
                 _ => {}
@@ -677,10 +739,12 @@ impl<'a> Stream<'a> {
                 mark.column += 1;
             }
         }
-        (
-            format!("the YAML parser failed after {}", self.last_end),
-            self.last_end,
-        )
+        Syntax {
+            problem: format!("the YAML parser failed after {}", self.last_end),
+            mark: self.last_end,
+            offset: None,
+            context: None,
+        }
     }
 
     /// Adds an event to each anchored node being read, and keeps the nodes

@@ -235,7 +235,10 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
             if let Some((_, kind, owner)) = taken.iter().find(|(taken, ..)| taken == address) {
                 problems.add_pair(
                     Code::DirectorAddressTaken,
-                    (format!("{path}.address"), format!("{kind}s.{owner}.address")),
+                    (
+                        format!("{path}.address"),
+                        format!("{kind}s.{owner}.address"),
+                    ),
                     format!("{address} is also the address of {kind} {owner}: each needs its own"),
                 );
             } else if vips.contains(address) {
@@ -254,7 +257,10 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
         if let Some((_, other)) = priorities.iter().find(|(seen, _)| *seen == priority) {
             problems.add_pair(
                 Code::DuplicatePriority,
-                (format!("{path}.priority"), format!("directors.{other}.priority")),
+                (
+                    format!("{path}.priority"),
+                    format!("directors.{other}.priority"),
+                ),
                 format!(
                     "director {other} has the same priority {priority}: give each director its \
                      own, the highest for the one that should be master"

@@ -264,7 +264,10 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
                 owners.insert(*address, first);
                 problems.add_pair(
                     Code::DuplicateAddress,
-                    (format!("hosts.{name}.address"), format!("hosts.{first}.address")),
+                    (
+                        format!("hosts.{name}.address"),
+                        format!("hosts.{first}.address"),
+                    ),
                     format!(
                         "{address} is also the address of host {first}: each host needs its own"
                     ),
