@@ -126,8 +126,67 @@ impl Location {
     }
 }
 
-/// A YAML syntax error or a value that does not fit its type.
-pub struct Error(Box<ErrorImpl>);
+/// A YAML syntax error or a value that does not fit its type; serde's own
+/// kinds of error also keep their parts (see [`Mismatch`]).
+pub struct Error(Box<ErrorImpl>, Option<Box<Mismatch>>);
+
+/// serde's own kinds of error in their parts, for the caller to word in
+/// its own terms (the message keeps serde's words, as `serde_yaml_ng`'s).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mismatch {
+    /// A value of the wrong type (`invalid type`) or an unusable one
+    /// (`invalid value`): what was found, and what the type expects, as its
+    /// visitor says it (`a sequence`, `struct Host`, `u32`).
+    Invalid { found: Found, expected: String },
+    /// A key that names no field, and the keys there are.
+    UnknownKey {
+        found: String,
+        expected: &'static [&'static str],
+    },
+    /// A value that names no variant, and the values there are.
+    UnknownValue {
+        found: String,
+        expected: &'static [&'static str],
+    },
+    /// A required key that is not written.
+    MissingKey(&'static str),
+}
+
+/// What a [`Mismatch::Invalid`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Found {
+    /// Text, as written.
+    Text(String),
+    /// A number, as serde shows it (a float with its decimal point).
+    Number(String),
+    Bool(bool),
+    List,
+    Mapping,
+    /// An empty value (`~`, or nothing).
+    Empty,
+    /// Anything else, in serde's words.
+    Other(String),
+}
+
+impl From<Unexpected<'_>> for Found {
+    fn from(unexpected: Unexpected) -> Self {
+        match unexpected {
+            Unexpected::Str(text) => Found::Text(text.to_owned()),
+            Unexpected::Unsigned(number) => Found::Number(number.to_string()),
+            Unexpected::Signed(number) => Found::Number(number.to_string()),
+            Unexpected::Float(number) => {
+                let text = number.to_string();
+                let whole = number.is_finite() && !text.contains(['.', 'e', 'E']);
+                Found::Number(if whole { format!("{text}.0") } else { text })
+            }
+            Unexpected::Bool(value) => Found::Bool(value),
+            Unexpected::Seq => Found::List,
+            Unexpected::Map => Found::Mapping,
+            Unexpected::Unit => Found::Empty,
+            other => Found::Other(other.to_string()),
+        }
+    }
+}
 
 enum ErrorImpl {
     /// A message from a `Deserialize` impl, with the rule it breaks when
@@ -147,7 +206,19 @@ enum ErrorImpl {
 
 impl Error {
     fn new(inner: ErrorImpl) -> Self {
-        Error(Box::new(inner))
+        Error(Box::new(inner), None)
+    }
+
+    /// One of serde's own kinds of error, coded and with its parts.
+    fn mismatch(code: Code, message: impl fmt::Display, mismatch: Mismatch) -> Self {
+        let mut error = Error::coded(code, message);
+        error.1 = Some(Box::new(mismatch));
+        error
+    }
+
+    /// The parts of one of serde's own kinds of error, when it is one.
+    pub fn parts(&self) -> Option<&Mismatch> {
+        self.1.as_deref()
     }
 
     /// Where the error is, when known.
@@ -302,16 +373,24 @@ impl de::Error for Error {
     }
 
     fn invalid_type(unexpected: Unexpected, expected: &dyn Expected) -> Self {
-        Error::coded(
+        Error::mismatch(
             Code::InvalidType,
             format_args!("invalid type: {unexpected}, expected {expected}"),
+            Mismatch::Invalid {
+                found: unexpected.into(),
+                expected: expected.to_string(),
+            },
         )
     }
 
     fn invalid_value(unexpected: Unexpected, expected: &dyn Expected) -> Self {
-        Error::coded(
+        Error::mismatch(
             Code::InvalidValue,
             format_args!("invalid value: {unexpected}, expected {expected}"),
+            Mismatch::Invalid {
+                found: unexpected.into(),
+                expected: expected.to_string(),
+            },
         )
     }
 
@@ -323,24 +402,36 @@ impl de::Error for Error {
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
-        Error::coded(
+        Error::mismatch(
             Code::UnknownValue,
             format_args!(
                 "unknown variant `{variant}`, {}",
                 one_of(expected, "variants")
             ),
+            Mismatch::UnknownValue {
+                found: variant.to_owned(),
+                expected,
+            },
         )
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
-        Error::coded(
+        Error::mismatch(
             Code::UnknownKey,
             format_args!("unknown field `{field}`, {}", one_of(expected, "fields")),
+            Mismatch::UnknownKey {
+                found: field.to_owned(),
+                expected,
+            },
         )
     }
 
     fn missing_field(field: &'static str) -> Self {
-        Error::coded(Code::MissingKey, format_args!("missing field `{field}`"))
+        Error::mismatch(
+            Code::MissingKey,
+            format_args!("missing field `{field}`"),
+            Mismatch::MissingKey(field),
+        )
     }
 
     fn duplicate_field(field: &'static str) -> Self {
@@ -1917,22 +2008,18 @@ impl Locator<'_, '_> {
             }
             let length = self.path.len();
             let (key, key_mark) = self.event()?;
-            if !self.path.is_empty() {
+            let name = if let Event::Scalar(scalar) = key {
+                scalar.value
+            } else {
+                // A list or mapping as a key: read past it, named `?`.
+                self.stream.put_back((key, key_mark));
+                self.node(None)?;
+                "?".to_owned()
+            };
+            if length != 0 {
                 self.path.push('.');
             }
-            match key {
-                Event::Scalar(scalar) => self.path.push_str(&scalar.value),
-                _ => {
-                    // A list or mapping as a key: read past it, `?` for it.
-                    self.path.truncate(length);
-                    self.stream.put_back((key, key_mark));
-                    self.node(None)?;
-                    if !self.path.is_empty() {
-                        self.path.push('.');
-                    }
-                    self.path.push('?');
-                }
-            }
+            self.path.push_str(&name);
             self.node(Some(key_mark))?;
             self.path.truncate(length);
         }
