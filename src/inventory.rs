@@ -6,7 +6,7 @@
 //! `validate`. Unknown keys are refused with the nearest valid key.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasher, Hash, RandomState};
 use std::marker::PhantomData;
@@ -523,10 +523,24 @@ pub fn locate(text: &str, problems: &mut [Diagnostic]) {
             )
         })
         .collect();
+    // Each line shown, found in one pass: a problem on each of 100,000
+    // hosts must not read the text once per problem.
+    let shown: HashSet<usize> = places
+        .iter()
+        .filter_map(|(location, _)| location.map(|place| place.line))
+        .collect();
+    let lines: HashMap<usize, &str> = text
+        .lines()
+        .enumerate()
+        .map(|(index, line)| (index + 1, line))
+        .filter(|(number, _)| shown.contains(number))
+        .collect();
     for (problem, (location, related)) in problems.iter_mut().zip(places) {
         if problem.location.is_none() {
             problem.location = location;
-            problem.source_line = location.and_then(|place| source_line(text, place));
+            problem.source_line = location
+                .and_then(|place| lines.get(&place.line))
+                .map(|line| (*line).to_owned());
         }
         if let (Some(other), Some(location)) = (&mut problem.related, related) {
             other.location = other.location.or(location);
