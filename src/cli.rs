@@ -1011,7 +1011,10 @@ fn load(path: &Path, writing: bool, format: Format) -> Result<Inventory, Reporte
     let problems = match inventory::parse(&file, &text) {
         Ok(raw) => match validate::validate(&file, &raw) {
             Ok(model) => return Ok(model),
-            Err(problems) => problems,
+            Err(mut problems) => {
+                inventory::locate(&text, &mut problems);
+                problems
+            }
         },
         Err(problem) => vec![*problem],
     };

@@ -34,6 +34,21 @@ pub struct Diagnostic {
     pub message: String,
     /// The offending source line, shown under the message.
     pub source_line: Option<String>,
+    /// The other value a problem about two values names (the earlier of
+    /// two duplicates).
+    pub related: Option<Related>,
+    /// Where to place the problem when its own path is not written (a
+    /// missing key): the path of the mapping that should hold it. Not shown.
+    pub within: Option<String>,
+}
+
+/// The second place of a problem about two values.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Related {
+    /// The other value's path, such as `hosts.web01.address`.
+    pub path: String,
+    /// Where it is written, once known.
+    pub location: Option<Location>,
 }
 
 impl Diagnostic {
@@ -51,7 +66,26 @@ impl Diagnostic {
             code,
             message: message.into(),
             source_line: None,
+            related: None,
+            within: None,
         }
+    }
+
+    /// The same problem, naming a second value at `path` (the earlier of two
+    /// duplicates).
+    pub fn also(mut self, path: impl Into<String>) -> Self {
+        self.related = Some(Related {
+            path: path.into(),
+            location: None,
+        });
+        self
+    }
+
+    /// The same problem, about a key not written: placed at the mapping
+    /// at `path` that should hold it.
+    pub fn within(mut self, path: impl Into<String>) -> Self {
+        self.within = Some(path.into());
+        self
     }
 }
 
@@ -66,12 +100,22 @@ impl Diagnostic {
             code,
             message: message.into(),
             source_line: None,
+            related: None,
+            within: None,
         }
     }
 
     /// The problem as one JSON object, the stable machine-readable form:
-    /// every key is always present, `null` when unknown.
+    /// every key is always present, `null` when unknown. `related` is the
+    /// second value of a problem about two, `{path, line, column}`.
     pub fn to_json(&self) -> Value {
+        let related = self.related.as_ref().map(|related| {
+            json!({
+                "path": related.path,
+                "line": related.location.map(|place| place.line),
+                "column": related.location.map(|place| place.column),
+            })
+        });
         json!({
             "severity": "error",
             "code": self.code,
@@ -80,6 +124,7 @@ impl Diagnostic {
             "column": self.location.map(|place| place.column),
             "path": self.path,
             "message": self.message,
+            "related": related,
         })
     }
 }
@@ -130,6 +175,12 @@ impl fmt::Display for Diagnostic {
             )?,
             (None, Some(path)) => write!(formatter, ": {path}: error: {message}")?,
             (None, None) => write!(formatter, ": error: {message}")?,
+        }
+        if let Some(related) = &self.related {
+            match related.location {
+                Some(place) => write!(formatter, " (also at {}:{})", place.line, place.column)?,
+                None => write!(formatter, " (also at {})", printable(&related.path))?,
+            }
         }
         if let (Some(place), Some(line)) = (self.location, &self.source_line) {
             let number = place.line.to_string();
@@ -202,6 +253,8 @@ mod tests {
             code: Code::InvalidValue,
             message: "bad".into(),
             source_line: Some("  vips: [x]".into()),
+            related: None,
+            within: None,
         };
         assert_eq!(
             diagnostic.to_string(),
@@ -218,6 +271,8 @@ mod tests {
             path: None,
             message: "unknown value `r\u{1}r`".into(),
             source_line: Some("a: \"i\r\u{1b}x".into()),
+            related: None,
+            within: None,
         };
         assert_eq!(
             diagnostic.to_string(),
@@ -255,7 +310,7 @@ mod tests {
         let diagnostic = Diagnostic::at_path("i.yaml", Code::UnknownService, "hosts.a", "unknown");
         assert_eq!(
             diagnostic.to_json().to_string(),
-            r#"{"code":"unknown-service","column":null,"file":"i.yaml","line":null,"message":"unknown","path":"hosts.a","severity":"error"}"#
+            r#"{"code":"unknown-service","column":null,"file":"i.yaml","line":null,"message":"unknown","path":"hosts.a","related":null,"severity":"error"}"#
         );
     }
 

@@ -6,7 +6,7 @@
 //! `validate`. Unknown keys are refused with the nearest valid key.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasher, Hash, RandomState};
 use std::marker::PhantomData;
@@ -23,6 +23,7 @@ use crate::values::{
     Retries, RouterId, Scheduler, ScriptPath, Seconds, Segment, ServiceName, Stack, StatusCode,
     Style, SysctlKey, SysctlValue, UrlPath, Version, Vip, VrrpPassword, Weight,
 };
+use crate::yaml::{Found, Mismatch};
 
 /// The whole inventory, as written.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -612,54 +613,102 @@ pub fn parse(file: &str, text: &str) -> Result<Inventory, Box<Diagnostic>> {
     crate::yaml::from_str(text).map_err(|error| Box::new(to_diagnostic(file, text, &error)))
 }
 
-/// Turns the YAML layer's error into a located diagnostic, rewording
-/// serde's generic messages into ones that say how to fix the input. The
-/// code and the path come from the error as they are; the place of a
-/// syntax error is still read from libyaml's words (issue 23 part 1).
-fn to_diagnostic(file: &str, text: &str, error: &crate::yaml::Error) -> Diagnostic {
-    let full = error.message();
-    let mut location = error.location().map(|place| Location {
-        line: place.line(),
-        column: place.column(),
-    });
-    // The YAML reader's own errors ("control characters are not allowed at
-    // position N") carry a byte offset and no useful location (1:1).
-    let reader_offset = full
-        .rsplit_once(" at position ")
-        .and_then(|(_, offset)| offset.parse::<usize>().ok());
-    let full = match reader_offset {
-        Some(offset) => {
-            location = Some(location_of(text, offset));
-            let message = full.rsplit_once(" at position ").map_or("", |(m, _)| m);
-            format!("{message}: remove the character")
+/// Places each problem found after parsing, which names its value by path,
+/// where that value is written in `text` (and the other value of a problem
+/// about two); a path not written (an inherited default) stays unplaced.
+pub fn locate(text: &str, problems: &mut [Diagnostic]) {
+    let wanted: HashSet<&str> = problems
+        .iter()
+        .filter(|problem| problem.location.is_none())
+        .flat_map(|problem| {
+            let related = problem.related.as_ref().map(|related| &related.path);
+            problem.path.iter().chain(&problem.within).chain(related)
+        })
+        .map(String::as_str)
+        .collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let found = crate::yaml::locate(text, &wanted);
+    let place = |path: &str| {
+        found.get(path).map(|place| Location {
+            line: place.line(),
+            column: place.column(),
+        })
+    };
+    let places: Vec<_> = problems
+        .iter()
+        .map(|problem| {
+            let related = problem.related.as_ref().map(|related| place(&related.path));
+            let own = problem.path.as_deref().and_then(place);
+            (
+                own.or_else(|| problem.within.as_deref().and_then(place)),
+                related,
+            )
+        })
+        .collect();
+    // Each line shown, found in one pass: a problem on each of 100,000
+    // hosts must not read the text once per problem.
+    let shown: HashSet<usize> = places
+        .iter()
+        .filter_map(|(location, _)| location.map(|place| place.line))
+        .collect();
+    let lines: HashMap<usize, &str> = text
+        .lines()
+        .enumerate()
+        .map(|(index, line)| (index + 1, line))
+        .filter(|(number, _)| shown.contains(number))
+        .collect();
+    for (problem, (location, related)) in problems.iter_mut().zip(places) {
+        if problem.location.is_none() {
+            problem.location = location;
+            problem.source_line = location
+                .and_then(|place| lines.get(&place.line))
+                .map(|line| (*line).to_owned());
         }
-        None => full,
+        if let (Some(other), Some(location)) = (&mut problem.related, related) {
+            other.location = other.location.or(location);
+        }
+    }
+}
+
+/// The text of the line a location is on.
+fn source_line(text: &str, place: Location) -> Option<String> {
+    text.lines()
+        .nth(place.line.saturating_sub(1))
+        .map(str::to_owned)
+}
+
+/// Turns the YAML layer's error into a located diagnostic, wording serde's
+/// generic errors as ones that say how to fix the input. The
+/// code, the path, the place and the message come from the error's parts.
+fn to_diagnostic(file: &str, text: &str, error: &crate::yaml::Error) -> Diagnostic {
+    // The reader's own errors (a control character) are placed by a byte
+    // offset only.
+    let reader_offset = error.offset();
+    let location = match reader_offset {
+        Some(offset) => Some(location_of(text, offset)),
+        None => error.location().map(|place| Location {
+            line: place.line(),
+            column: place.column(),
+        }),
     };
-    // libyaml's syntax errors end with " at line L column C"; the location
-    // is shown apart.
-    let message = match &location {
-        Some(place) => full
-            .strip_suffix(&format!(" at line {} column {}", place.line, place.column))
-            .unwrap_or(&full)
-            .to_owned(),
-        None => full.clone(),
-    };
-    let path = error.path().map(str::to_owned);
-    let mut message = reword(&message);
-    if message.contains("while parsing a block mapping") {
+    let mut message = worded(error);
+    if reader_offset.is_some() {
+        message.push_str(": remove the character");
+    }
+    if error.context() == Some("while parsing a block mapping") {
         message.push_str(" (check the indentation: the keys of one mapping must line up)");
     }
-    let source_line = location
-        .as_ref()
-        .and_then(|place| text.lines().nth(place.line.saturating_sub(1)))
-        .map(str::to_owned);
     Diagnostic {
         file: file.to_owned(),
         location,
-        path,
+        path: error.path().map(str::to_owned),
         code: error.code(),
         message,
-        source_line,
+        source_line: location.and_then(|place| source_line(text, place)),
+        related: None,
+        within: None,
     }
 }
 
@@ -678,32 +727,41 @@ fn location_of(text: &str, offset: usize) -> Location {
     }
 }
 
-/// Rewords serde's "invalid type" and "invalid value" errors in the words
-/// of YAML (a list, a mapping, text, a number) rather than Rust's (a
-/// sequence, a map, a string, an integer, u32, struct Host), with the fix
-/// for a single value written where a list belongs; `None` for other
-/// messages.
-fn reword_invalid(message: &str) -> Option<String> {
-    let rest = message
-        .strip_prefix("invalid type: ")
-        .or_else(|| message.strip_prefix("invalid value: "))?;
-    let (found, expected) = rest.rsplit_once(", expected ")?;
-    let (found, scalar) = match found.split_once(' ') {
-        Some(("string", text)) => (format!("the text {text}"), Some(text.trim_matches('"'))),
-        Some(("integer" | "floating", number)) => {
-            let number = number.trim_start_matches("point ").trim_matches('`');
-            (format!("the number {number}"), Some(number))
+/// The error's message, with serde's own kinds of error (from their parts)
+/// worded in the terms of YAML (a list, a mapping, text, a number) rather
+/// than Rust's (a sequence, a map, a string, u32, struct Host), with the fix
+/// for a single value written where a list belongs, and the nearest valid
+/// choice for an unknown key or value.
+fn worded(error: &crate::yaml::Error) -> String {
+    match error.parts() {
+        Some(Mismatch::Invalid { found, expected }) => invalid(found, expected),
+        Some(Mismatch::UnknownKey { found, expected }) => unknown("key", found, expected),
+        Some(Mismatch::UnknownValue { found, expected }) => unknown("value", found, expected),
+        Some(Mismatch::MissingKey(key)) => {
+            let example = if *key == "version" {
+                " (`version: 1`)"
+            } else {
+                ""
+            };
+            format!("missing required key `{key}`: add it{example}")
         }
-        Some(("boolean", value)) => {
-            let value = value.trim_matches('`');
-            (format!("`{value}` (true or false)"), Some(value))
-        }
-        _ => match found {
-            "sequence" => ("a list".to_owned(), None),
-            "map" => ("a mapping".to_owned(), None),
-            "unit value" => ("an empty value".to_owned(), None),
-            other => (other.to_owned(), None),
-        },
+        None => error.message(),
+    }
+}
+
+/// "found the text "x", expected a list: write it as a list, such as `[x]`".
+fn invalid(found: &Found, expected: &str) -> String {
+    let (found, scalar) = match found {
+        Found::Text(text) => (format!("the text {text:?}"), Some(text.clone())),
+        Found::Number(number) => (format!("the number {number}"), Some(number.clone())),
+        Found::Bool(value) => (
+            format!("`{value}` (true or false)"),
+            Some(value.to_string()),
+        ),
+        Found::List => ("a list".to_owned(), None),
+        Found::Mapping => ("a mapping".to_owned(), None),
+        Found::Empty => ("an empty value".to_owned(), None),
+        Found::Other(other) => (other.clone(), None),
     };
     let expected = match expected {
         "a sequence" => "a list",
@@ -718,123 +776,161 @@ fn reword_invalid(message: &str) -> Option<String> {
         ("a list", Some(value)) => format!(": write it as a list, such as `[{value}]`"),
         _ => String::new(),
     };
-    Some(format!("found {found}, expected {expected}{fix}"))
+    format!("found {found}, expected {expected}{fix}")
 }
 
-/// Rewords serde's "unknown field" and "unknown variant" errors to name the
-/// nearest valid choice, and its type errors with [`reword_invalid`]; other
-/// messages pass unchanged.
-fn reword(message: &str) -> String {
-    if let Some(message) = reword_invalid(message) {
-        return message;
-    }
-    if let Some((prefix, rest)) = message.split_once("missing field `") {
-        let key = rest.split('`').next().unwrap_or_default();
-        let example = if key == "version" {
-            " (`version: 1`)"
-        } else {
-            ""
-        };
-        return format!("{prefix}missing required key `{key}`: add it{example}");
-    }
-    let (prefix, rest) = match message.find("unknown field `") {
-        Some(start) => (&message[..start], &message[start..]),
-        None => match message.find("unknown variant `") {
-            Some(start) => (&message[..start], &message[start..]),
-            None => return message.to_owned(),
-        },
-    };
-    let is_field = rest.starts_with("unknown field");
-    let Some((found, expected)) = parse_unknown(rest) else {
-        return message.to_owned();
-    };
-    let what = if is_field { "key" } else { "value" };
+/// "unknown key `x`: did you mean `y`? (valid: a, y)".
+fn unknown(what: &str, found: &str, expected: &[&str]) -> String {
     let choices = expected.join(", ");
-    match closest(&found, expected.iter().map(String::as_str)) {
+    match closest(found, expected.iter().copied()) {
         Some(nearest) => {
-            format!(
-                "{prefix}unknown {what} `{found}`: did you mean `{nearest}`? (valid: {choices})"
-            )
+            format!("unknown {what} `{found}`: did you mean `{nearest}`? (valid: {choices})")
         }
-        None => format!("{prefix}unknown {what} `{found}` (valid: {choices})"),
+        None => format!("unknown {what} `{found}` (valid: {choices})"),
     }
-}
-
-/// Splits serde's "unknown field `x`, expected one of `a`, `b`" (or
-/// "expected `a` or `b`", or "there are no fields") into its parts.
-fn parse_unknown(text: &str) -> Option<(String, Vec<String>)> {
-    let after = text.split_once('`')?.1;
-    let (found, rest) = after.split_once('`')?;
-    let expected = rest
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_owned)
-        .collect();
-    Some((found.to_owned(), expected))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    use crate::yaml::Error as YamlError;
+    use serde::de::{Error as _, Unexpected};
+
     #[test]
     fn unknown_keys_suggest_the_nearest() {
-        let message = reword(
-            "hosts.web01: unknown field `interfce`, expected one of `address`, `services`, `interface`",
-        );
+        let error = YamlError::unknown_field("interfce", &["address", "services", "interface"]);
         assert_eq!(
-            message,
-            "hosts.web01: unknown key `interfce`: did you mean `interface`? \
+            worded(&error),
+            "unknown key `interfce`: did you mean `interface`? \
              (valid: address, services, interface)"
         );
     }
 
     #[test]
     fn type_errors_speak_yaml() {
-        for (serde, ours) in [
+        for (error, ours) in [
             (
-                "invalid type: sequence, expected a mapping of keys (address, services)",
+                YamlError::invalid_type(Unexpected::Seq, &"a mapping of keys (address, services)"),
                 "found a list, expected a mapping of keys (address, services)",
             ),
             (
-                "invalid type: string \"198.51.100.1\", expected a sequence",
+                YamlError::invalid_type(Unexpected::Str("198.51.100.1"), &"a sequence"),
                 "found the text \"198.51.100.1\", expected a list: write it as a list, such \
                  as `[198.51.100.1]`",
             ),
             (
-                "invalid type: integer `80`, expected a sequence",
+                YamlError::invalid_type(Unexpected::Unsigned(80), &"a sequence"),
                 "found the number 80, expected a list: write it as a list, such as `[80]`",
             ),
             (
-                "invalid type: map, expected struct Host",
+                YamlError::invalid_type(Unexpected::Map, &"struct Host"),
                 "found a mapping, expected a mapping",
             ),
             (
-                "invalid value: integer `-1`, expected a whole number of seconds",
+                YamlError::invalid_value(Unexpected::Signed(-1), &"a whole number of seconds"),
                 "found the number -1, expected a whole number of seconds",
             ),
             (
-                "invalid type: floating point `1.5`, expected u32",
+                YamlError::invalid_type(Unexpected::Float(1.5), &"u32"),
                 "found the number 1.5, expected a whole number",
             ),
             (
-                "invalid type: boolean `true`, expected a string",
+                YamlError::invalid_type(Unexpected::Float(2.0), &"u32"),
+                "found the number 2.0, expected a whole number",
+            ),
+            (
+                YamlError::invalid_type(Unexpected::Bool(true), &"a string"),
                 "found `true` (true or false), expected text",
             ),
         ] {
-            assert_eq!(reword(serde), ours, "{serde}");
+            assert_eq!(worded(&error), ours, "{error}");
         }
     }
 
     #[test]
     fn unknown_variants_suggest_the_nearest() {
-        let message =
-            reword("style: unknown variant `nettools`, expected `iproute2` or `net-tools`");
+        let error = YamlError::unknown_variant("nettools", &["iproute2", "net-tools"]);
         assert_eq!(
-            message,
-            "style: unknown value `nettools`: did you mean `net-tools`? (valid: iproute2, net-tools)"
+            worded(&error),
+            "unknown value `nettools`: did you mean `net-tools`? (valid: iproute2, net-tools)"
         );
+    }
+
+    #[test]
+    fn syntax_errors_show_their_place_apart_and_reader_errors_by_offset() {
+        let text = "version: 1\nservices:\n  www:\n    vips: [192.0.2.1]\n   ports: [80]\n";
+        let error = parse("i.yaml", text).unwrap_err();
+        let place = error.location.map(|place| (place.line, place.column));
+        assert_eq!(place, Some((5, 4)), "{}", error.message);
+        assert!(
+            !error.message.contains("line 5 column 4"),
+            "{}",
+            error.message
+        );
+        let error = parse("i.yaml", "version: 1\nhosts:\n  a\u{1}: {}\n").unwrap_err();
+        let place = error.location.map(|place| (place.line, place.column));
+        assert_eq!(place, Some((3, 4)), "{}", error.message);
+        assert!(error.message.ends_with(": remove the character"));
+        assert!(!error.message.contains("position"), "{}", error.message);
+    }
+
+    /// A problem found after parsing is placed at its value; the other of
+    /// two at its own; a key not written at its mapping; a path not written
+    /// anywhere stays unplaced.
+    #[test]
+    fn problems_found_after_parsing_are_placed_by_path() {
+        let text = "version: 1\nservices:\n  www: {vips: [192.0.2.9, 192.0.2.9]}\n\
+                    hosts:\n  a:\n    address: 192.0.2.1\n    services: [www]\n";
+        let diagnostic = |path: &str| Diagnostic::at_path("i.yaml", Code::DuplicateVip, path, "x");
+        let mut problems = [
+            diagnostic("services.www.vips[1]").also("services.www.vips[0]"),
+            diagnostic("hosts.a"),
+            diagnostic("hosts.a.address"),
+            diagnostic("services.www.ports").within("services.www"),
+            diagnostic("vrrp"),
+        ];
+        locate(text, &mut problems);
+        let places: Vec<_> = problems
+            .iter()
+            .map(|problem| {
+                let place = |location: Option<Location>| location.map(|l| (l.line, l.column));
+                let related = problem.related.as_ref().and_then(|r| place(r.location));
+                (place(problem.location), related)
+            })
+            .collect();
+        assert_eq!(
+            places,
+            [
+                (Some((3, 27)), Some((3, 16))),
+                (Some((5, 3)), None),
+                (Some((6, 14)), None),
+                (Some((3, 3)), None),
+                (None, None),
+            ]
+        );
+        assert_eq!(
+            problems[2].source_line.as_deref(),
+            Some("    address: 192.0.2.1")
+        );
+    }
+
+    /// A value reached through an alias is placed where its anchor wrote
+    /// it; a text that ends in a block scalar without a line break (which
+    /// libyaml-safer cannot read as it is) is placed all the same.
+    #[test]
+    fn aliases_and_a_block_scalar_at_the_end_are_placed() {
+        let text = "a: &list [x, y]\nb: *list\nc: |\n  text";
+        let mut problems = [
+            Diagnostic::at_path("i.yaml", Code::InvalidValue, "b[1]", "x"),
+            Diagnostic::at_path("i.yaml", Code::InvalidValue, "c", "x"),
+        ];
+        locate(text, &mut problems);
+        let places: Vec<_> = problems
+            .iter()
+            .map(|problem| problem.location.map(|l| (l.line, l.column)))
+            .collect();
+        assert_eq!(places, [Some((1, 14)), Some((3, 4))]);
     }
 
     /// Each kind of error gets its code and its path from the error itself,

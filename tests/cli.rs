@@ -237,7 +237,8 @@ fn check_exits_2_on_an_invalid_inventory() {
         (
             2,
             String::new(),
-            "inventory.yaml: hosts: error: the inventory has no hosts: add at least one under `hosts`\n\
+            "inventory.yaml:2:1: error: hosts: the inventory has no hosts: add at least one under `hosts`\n  \
+             |\n2 | hosts: {}\n  | ^\n\
              inventory.yaml: 1 problem found\n"
                 .into()
         )

@@ -215,7 +215,7 @@ fn an_out_that_is_a_file_is_named_with_the_fix() {
         stdout,
         "{\"code\":\"output-io\",\"column\":null,\"file\":\"afile\",\"line\":null,\
          \"message\":\"not a directory; give a directory (it is created if missing)\",\
-         \"path\":null,\"severity\":\"error\"}\n"
+         \"path\":null,\"related\":null,\"severity\":\"error\"}\n"
     );
 }
 

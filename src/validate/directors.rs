@@ -120,9 +120,9 @@ fn validate_vrrp(
     problems: &mut Problems,
 ) -> Option<model::Vrrp> {
     let Some(vrrp) = vrrp else {
-        problems.add(
+        problems.add_missing(
             Code::MissingVrrp,
-            "vrrp",
+            ("vrrp", "directors"),
             "the directors need VRRP settings: add `vrrp: {virtual_router_id: 51}` with an id \
              1-255 that no other VRRP router on the segment uses",
         );
@@ -192,7 +192,8 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
         .iter()
         .flat_map(|(_, service)| service.vips.iter().map(|vip| vip.0))
         .collect();
-    let mut taken: Vec<(IpAddr, String)> = raw
+    // Each address taken so far, with its owner's section and name.
+    let mut taken: Vec<(IpAddr, &str, &str)> = raw
         .hosts
         .0
         .iter()
@@ -200,7 +201,7 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
             host.address
                 .0
                 .iter()
-                .map(move |address| (*address, format!("host {name}")))
+                .map(move |address| (*address, "host", name.0.as_str()))
         })
         .collect();
     let mut priorities: Vec<(u32, &str)> = Vec::new();
@@ -209,9 +210,9 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
         let path = format!("directors.{name}");
         let lower = name.0.to_ascii_lowercase();
         if let Some((_, first)) = folded.iter().find(|(seen, _)| *seen == lower) {
-            problems.add(
+            problems.add_pair(
                 Code::DirectorNameCase,
-                &path,
+                (&path, format!("directors.{first}")),
                 format!(
                     "director names `{first}` and `{name}` differ only in letter case; names are \
                      case-insensitive and name folders: rename one"
@@ -225,9 +226,9 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
             .iter()
             .find(|(host, _)| host.0.eq_ignore_ascii_case(&name.0))
         {
-            problems.add(
+            problems.add_pair(
                 Code::DirectorNameTaken,
-                &path,
+                (&path, format!("hosts.{host}")),
                 format!(
                     "`{name}` is also the name of host {host}: each host and director names its \
                      own folder in the output; rename one"
@@ -235,11 +236,14 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
             );
         }
         for address in &director.address.0 {
-            if let Some((_, owner)) = taken.iter().find(|(taken, _)| taken == address) {
-                problems.add(
+            if let Some((_, kind, owner)) = taken.iter().find(|(taken, ..)| taken == address) {
+                problems.add_pair(
                     Code::DirectorAddressTaken,
-                    format!("{path}.address"),
-                    format!("{address} is also the address of {owner}: each needs its own"),
+                    (
+                        format!("{path}.address"),
+                        format!("{kind}s.{owner}.address"),
+                    ),
+                    format!("{address} is also the address of {kind} {owner}: each needs its own"),
                 );
             } else if vips.contains(address) {
                 problems.add(
@@ -251,13 +255,16 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
                     ),
                 );
             }
-            taken.push((*address, format!("director {name}")));
+            taken.push((*address, "director", name.0.as_str()));
         }
         let priority = director.priority.0;
         if let Some((_, other)) = priorities.iter().find(|(seen, _)| *seen == priority) {
-            problems.add(
+            problems.add_pair(
                 Code::DuplicatePriority,
-                format!("{path}.priority"),
+                (
+                    format!("{path}.priority"),
+                    format!("directors.{other}.priority"),
+                ),
                 format!(
                     "director {other} has the same priority {priority}: give each director its \
                      own, the highest for the one that should be master"
@@ -314,9 +321,9 @@ fn check_balanced_services(
     for service in services {
         let path = format!("services.{}", service.name);
         if service.ports.is_empty() {
-            problems.add(
+            problems.add_missing(
                 Code::ServiceWithoutPorts,
-                format!("{path}.ports"),
+                (format!("{path}.ports"), &path),
                 "the directors balance a service by port: list at least one, such as `ports: [80]`",
             );
         }
@@ -453,15 +460,18 @@ fn first_address(addresses: &[IpAddr]) -> String {
 /// same one would give the directors two conflicting `virtual_server`
 /// blocks (keepalived -t accepts them).
 fn check_virtual_services_unique(services: &[Service], problems: &mut Problems) {
-    let mut owners: Vec<((IpAddr, u16, &str), &str)> = Vec::new();
+    let mut owners: Vec<((IpAddr, u16, &str), &str, usize)> = Vec::new();
     for service in services {
         for (index, port) in service.ports.iter().enumerate() {
             for vip in &service.vips {
                 let key = (*vip, port.port, port.protocol.name());
-                match owners.iter().find(|(taken, _)| *taken == key) {
-                    Some((_, owner)) => problems.add(
+                match owners.iter().find(|(taken, ..)| *taken == key) {
+                    Some((_, owner, first)) => problems.add_pair(
                         Code::DuplicateVirtualService,
-                        format!("services.{}.ports[{index}]", service.name),
+                        (
+                            format!("services.{}.ports[{index}]", service.name),
+                            format!("services.{owner}.ports[{first}]"),
+                        ),
                         format!(
                             "{vip} port {}/{} is also balanced by service {owner}: IPVS keeps one \
                              virtual service per address, port and protocol, so the directors \
@@ -471,7 +481,7 @@ fn check_virtual_services_unique(services: &[Service], problems: &mut Problems) 
                             port.protocol.name()
                         ),
                     ),
-                    None => owners.push((key, &service.name)),
+                    None => owners.push((key, &service.name, index)),
                 }
             }
         }
@@ -483,13 +493,13 @@ fn check_virtual_services_unique(services: &[Service], problems: &mut Problems) 
 /// real server by its MAC address, so no router may stand between them.
 fn check_segment(raw: &inventory::Inventory, problems: &mut Problems) {
     for (index, prefix) in raw.segment.iter().enumerate() {
-        if raw.segment[..index]
+        if let Some(earlier) = raw.segment[..index]
             .iter()
-            .any(|earlier| earlier.0.addr().is_ipv4() == prefix.0.addr().is_ipv4())
+            .position(|earlier| earlier.0.addr().is_ipv4() == prefix.0.addr().is_ipv4())
         {
-            problems.add(
+            problems.add_pair(
                 Code::DuplicateSegmentFamily,
-                format!("segment[{index}]"),
+                (format!("segment[{index}]"), format!("segment[{earlier}]")),
                 "a second prefix of the same address family: the segment is one L2 network, \
                  give one IPv4 and at most one IPv6 prefix",
             );

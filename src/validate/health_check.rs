@@ -77,9 +77,9 @@ pub(super) fn health_check(
     };
     if fetches_page {
         if check.path.is_none() {
-            problems.add(
+            problems.add_missing(
                 Code::HealthCheckWithoutPath,
-                format!("{path}.path"),
+                (format!("{path}.path"), &path),
                 "an HTTP or HTTPS check fetches a page from each real server: add its `path`, \
                  such as `path: /healthz`, or write `kind: tcp` to check only that the port \
                  accepts connections",

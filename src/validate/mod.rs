@@ -141,6 +141,30 @@ impl Problems<'_> {
             .push(Diagnostic::at_path(self.file, code, path, message));
     }
 
+    /// Adds a problem about two values: the one at `path` and the earlier
+    /// one at `other` (a duplicate), both placed in the report.
+    fn add_pair(
+        &mut self,
+        code: Code,
+        (path, other): (impl Into<String>, impl Into<String>),
+        message: impl Into<String>,
+    ) {
+        self.list
+            .push(Diagnostic::at_path(self.file, code, path, message).also(other));
+    }
+
+    /// Adds a problem about the key `path` that is not written: placed at
+    /// the mapping `within` that should hold it, when that is written.
+    fn add_missing(
+        &mut self,
+        code: Code,
+        (path, within): (impl Into<String>, impl Into<String>),
+        message: impl Into<String>,
+    ) {
+        self.list
+            .push(Diagnostic::at_path(self.file, code, path, message).within(within));
+    }
+
     /// A default inherited by many hosts is reported once, not once a host.
     fn into_unique(self) -> Vec<Diagnostic> {
         let mut seen = HashSet::with_capacity(self.list.len());
@@ -167,9 +191,9 @@ fn validate_services(
         .map(|(name, service)| {
             let path = format!("services.{name}");
             if service.vips.is_empty() {
-                problems.add(
+                problems.add_missing(
                     Code::ServiceWithoutVips,
-                    format!("{path}.vips"),
+                    (format!("{path}.vips"), &path),
                     "a service needs at least one VIP: list them under `vips`",
                 );
             }
@@ -219,14 +243,19 @@ fn report_repeats<T: Eq + Hash>(
     if items.len() < 2 {
         return;
     }
-    let mut seen = HashSet::with_capacity(items.len());
+    let mut seen = HashMap::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        if !seen.insert(item) {
-            problems.add(
+        if let Some(&first) = seen.get(item) {
+            problems.add_pair(
                 code,
-                format!("{parent}.{field}[{index}]"),
+                (
+                    format!("{parent}.{field}[{index}]"),
+                    format!("{parent}.{field}[{first}]"),
+                ),
                 format!("{what} {} is listed twice: remove one", describe(item)),
             );
+        } else {
+            seen.insert(item, index);
         }
     }
 }
@@ -241,9 +270,12 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
         for address in &host.address.0 {
             if let Some(first) = owners.insert(*address, name) {
                 owners.insert(*address, first);
-                problems.add(
+                problems.add_pair(
                     Code::DuplicateAddress,
-                    format!("hosts.{name}.address"),
+                    (
+                        format!("hosts.{name}.address"),
+                        format!("hosts.{first}.address"),
+                    ),
                     format!(
                         "{address} is also the address of host {first}: each host needs its own"
                     ),
@@ -251,9 +283,9 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
             }
         }
         if let Some(first) = folded.insert(ascii_lowercase(&name.0), name) {
-            problems.add(
+            problems.add_pair(
                 Code::HostNameCase,
-                format!("hosts.{name}"),
+                (format!("hosts.{name}"), format!("hosts.{first}")),
                 format!("host names `{first}` and `{name}` differ only in letter case; host names are case-insensitive and name folders: rename one"),
             );
         }
@@ -261,9 +293,12 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
     for (service, definition) in &raw.services.0 {
         for (index, vip) in definition.vips.iter().enumerate() {
             if let Some(owner) = owners.get(&vip.0) {
-                problems.add(
+                problems.add_pair(
                     Code::VipIsHostAddress,
-                    format!("services.{service}.vips[{index}]"),
+                    (
+                        format!("services.{service}.vips[{index}]"),
+                        format!("hosts.{owner}.address"),
+                    ),
                     format!("{} is the address of host {owner}: a VIP must never be a real server's own address", vip.0),
                 );
             }
@@ -704,10 +739,10 @@ fn resolve_paths(
     stack::check_stack_paths(&netdev, &network, &netplan, problems);
     let chosen = [&interfaces, &modules, &sysctl, &netdev, &network, &netplan];
     for (index, (file, origin)) in chosen.iter().enumerate() {
-        if chosen[..index].iter().any(|(earlier, _)| earlier == file) {
-            problems.add(
+        if let Some((_, earlier)) = chosen[..index].iter().find(|(earlier, _)| earlier == file) {
+            problems.add_pair(
                 Code::PathReused,
-                origin.clone(),
+                (origin.clone(), earlier.clone()),
                 format!(
                     "{} is already used for another generated file: give each its own path",
                     file.display()

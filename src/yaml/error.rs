@@ -1,6 +1,6 @@
 //! The YAML layer's error: its message, code, path and place.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use serde::de::{self, Expected, Unexpected};
 
@@ -12,8 +12,8 @@ use crate::diagnostic::take_code;
 /// Where an error is: line and column, both from 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Location {
-    line: usize,
-    column: usize,
+    pub(super) line: usize,
+    pub(super) column: usize,
 }
 
 impl Location {
@@ -28,17 +28,76 @@ impl Location {
     }
 }
 
-/// A YAML syntax error or a value that does not fit its type.
-pub struct Error(pub(super) Box<ErrorImpl>);
+/// A YAML syntax error or a value that does not fit its type; serde's own
+/// kinds of error also keep their parts (see [`Mismatch`]).
+pub struct Error(pub(super) Box<ErrorImpl>, pub(super) Option<Box<Mismatch>>);
+
+/// serde's own kinds of error in their parts, for the caller to word in
+/// its own terms (the message keeps serde's words, as `serde_yaml_ng`'s).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mismatch {
+    /// A value of the wrong type (`invalid type`) or an unusable one
+    /// (`invalid value`): what was found, and what the type expects, as its
+    /// visitor says it (`a sequence`, `struct Host`, `u32`).
+    Invalid { found: Found, expected: String },
+    /// A key that names no field, and the keys there are.
+    UnknownKey {
+        found: String,
+        expected: &'static [&'static str],
+    },
+    /// A value that names no variant, and the values there are.
+    UnknownValue {
+        found: String,
+        expected: &'static [&'static str],
+    },
+    /// A required key that is not written.
+    MissingKey(&'static str),
+}
+
+/// What a [`Mismatch::Invalid`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Found {
+    /// Text, as written.
+    Text(String),
+    /// A number, as serde shows it (a float with its decimal point).
+    Number(String),
+    Bool(bool),
+    List,
+    Mapping,
+    /// An empty value (`~`, or nothing).
+    Empty,
+    /// Anything else, in serde's words.
+    Other(String),
+}
+
+impl From<Unexpected<'_>> for Found {
+    fn from(unexpected: Unexpected) -> Self {
+        match unexpected {
+            Unexpected::Str(text) => Found::Text(text.to_owned()),
+            Unexpected::Unsigned(number) => Found::Number(number.to_string()),
+            Unexpected::Signed(number) => Found::Number(number.to_string()),
+            Unexpected::Float(number) => {
+                let text = number.to_string();
+                let whole = number.is_finite() && !text.contains(['.', 'e', 'E']);
+                Found::Number(if whole { format!("{text}.0") } else { text })
+            }
+            Unexpected::Bool(value) => Found::Bool(value),
+            Unexpected::Seq => Found::List,
+            Unexpected::Map => Found::Mapping,
+            Unexpected::Unit => Found::Empty,
+            other => Found::Other(other.to_string()),
+        }
+    }
+}
 
 pub(super) enum ErrorImpl {
     /// A message from a `Deserialize` impl, with the rule it breaks when
     /// known, and where it happened once known.
     Message(String, Option<Code>, Option<(Mark, String)>),
-    /// libyaml's own error, already worded, at its problem's mark.
-    Syntax(String, Mark),
-    /// A panic of libyaml-safer, worded as a syntax error.
-    ParserPanic(String, Mark),
+    /// libyaml's own error, in its parts.
+    Syntax(Syntax),
+    /// A panic of libyaml-safer, as a syntax error.
+    ParserPanic(Syntax),
     EndOfStream,
     MoreThanOneDocument,
     RecursionLimitExceeded(Mark),
@@ -49,7 +108,19 @@ pub(super) enum ErrorImpl {
 
 impl Error {
     pub(super) fn new(inner: ErrorImpl) -> Self {
-        Error(Box::new(inner))
+        Error(Box::new(inner), None)
+    }
+
+    /// One of serde's own kinds of error, coded and with its parts.
+    fn mismatch(code: Code, message: impl fmt::Display, mismatch: Mismatch) -> Self {
+        let mut error = Error::coded(code, message);
+        error.1 = Some(Box::new(mismatch));
+        error
+    }
+
+    /// The parts of one of serde's own kinds of error, when it is one.
+    pub fn parts(&self) -> Option<&Mismatch> {
+        self.1.as_deref()
     }
 
     /// Where the error is, when known.
@@ -92,10 +163,34 @@ impl Error {
                 self.0.message_no_mark(formatter)
             }
         }
-        if let ErrorImpl::Message(message, _, _) = &*self.0 {
-            message.clone()
-        } else {
-            Unplaced(self).to_string()
+        match &*self.0 {
+            ErrorImpl::Message(message, _, _) => message.clone(),
+            ErrorImpl::Syntax(syntax) | ErrorImpl::ParserPanic(syntax) => syntax.unplaced(),
+            _ => Unplaced(self).to_string(),
+        }
+    }
+
+    /// The byte offset of an error the reader meets before the parser (a
+    /// control character), which libyaml places by offset only.
+    pub fn offset(&self) -> Option<usize> {
+        match &*self.0 {
+            ErrorImpl::Syntax(Syntax {
+                offset: Some(offset),
+                mark,
+                ..
+            }) if mark.line == 0 && mark.column == 0 => usize::try_from(*offset).ok(),
+            _ => None,
+        }
+    }
+
+    /// The construct libyaml was reading when it met a syntax error, such
+    /// as `while parsing a block mapping`.
+    pub fn context(&self) -> Option<&str> {
+        match &*self.0 {
+            ErrorImpl::Syntax(syntax) | ErrorImpl::ParserPanic(syntax) => {
+                syntax.context.as_ref().map(|(context, _)| context.as_str())
+            }
+            _ => None,
         }
     }
 
@@ -107,8 +202,8 @@ impl Error {
     fn mark(&self) -> Option<Mark> {
         match &*self.0 {
             ErrorImpl::Message(_, _, Some((mark, _)))
-            | ErrorImpl::Syntax(_, mark)
-            | ErrorImpl::ParserPanic(_, mark)
+            | ErrorImpl::Syntax(Syntax { mark, .. })
+            | ErrorImpl::ParserPanic(Syntax { mark, .. })
             | ErrorImpl::RecursionLimitExceeded(mark)
             | ErrorImpl::UnknownAnchor(mark) => Some(*mark),
             _ => None,
@@ -125,9 +220,10 @@ impl Error {
 
     fn message_no_mark(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         match &*self.0 {
-            ErrorImpl::Message(message, _, None)
-            | ErrorImpl::Syntax(message, _)
-            | ErrorImpl::ParserPanic(message, _) => formatter.write_str(message),
+            ErrorImpl::Message(message, _, None) => formatter.write_str(message),
+            ErrorImpl::Syntax(syntax) | ErrorImpl::ParserPanic(syntax) => {
+                write!(formatter, "{syntax}")
+            }
             ErrorImpl::Message(message, _, Some((_, path))) => {
                 if path != "." {
                     write!(formatter, "{path}: ")?;
@@ -179,16 +275,24 @@ impl de::Error for Error {
     }
 
     fn invalid_type(unexpected: Unexpected, expected: &dyn Expected) -> Self {
-        Error::coded(
+        Error::mismatch(
             Code::InvalidType,
             format_args!("invalid type: {unexpected}, expected {expected}"),
+            Mismatch::Invalid {
+                found: unexpected.into(),
+                expected: expected.to_string(),
+            },
         )
     }
 
     fn invalid_value(unexpected: Unexpected, expected: &dyn Expected) -> Self {
-        Error::coded(
+        Error::mismatch(
             Code::InvalidValue,
             format_args!("invalid value: {unexpected}, expected {expected}"),
+            Mismatch::Invalid {
+                found: unexpected.into(),
+                expected: expected.to_string(),
+            },
         )
     }
 
@@ -200,24 +304,36 @@ impl de::Error for Error {
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
-        Error::coded(
+        Error::mismatch(
             Code::UnknownValue,
             format_args!(
                 "unknown variant `{variant}`, {}",
                 one_of(expected, "variants")
             ),
+            Mismatch::UnknownValue {
+                found: variant.to_owned(),
+                expected,
+            },
         )
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
-        Error::coded(
+        Error::mismatch(
             Code::UnknownKey,
             format_args!("unknown field `{field}`, {}", one_of(expected, "fields")),
+            Mismatch::UnknownKey {
+                found: field.to_owned(),
+                expected,
+            },
         )
     }
 
     fn missing_field(field: &'static str) -> Self {
-        Error::coded(Code::MissingKey, format_args!("missing field `{field}`"))
+        Error::mismatch(
+            Code::MissingKey,
+            format_args!("missing field `{field}`"),
+            Mismatch::MissingKey(field),
+        )
     }
 
     fn duplicate_field(field: &'static str) -> Self {
@@ -239,5 +355,53 @@ fn one_of(names: &[&str], what: &str) -> String {
             let names: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
             format!("expected one of {}", names.join(", "))
         }
+    }
+}
+
+/// A syntax error in its parts: the problem, where it is, and the construct
+/// being read (libyaml's context) with where that began.
+#[derive(Debug, Clone)]
+pub(super) struct Syntax {
+    pub(super) problem: String,
+    pub(super) mark: Mark,
+    /// The byte offset of a reader error, placed by nothing else.
+    pub(super) offset: Option<u64>,
+    pub(super) context: Option<(String, Mark)>,
+}
+
+impl Syntax {
+    /// The error without the problem's own place (shown apart), the
+    /// context's place kept when it is another.
+    fn unplaced(&self) -> String {
+        let mut text = self.problem.clone();
+        self.write_context(&mut text);
+        text
+    }
+
+    fn write_context(&self, text: &mut String) {
+        if let Some((context, mark)) = &self.context {
+            // Writing to a String cannot fail.
+            let _ = write!(text, ", {context}");
+            if (mark.line != 0 || mark.column != 0)
+                && (mark.line != self.mark.line || mark.column != self.mark.column)
+            {
+                let _ = write!(text, " at {mark}");
+            }
+        }
+    }
+}
+
+/// Worded as `serde_yaml_ng` words libyaml's errors: the problem and its
+/// place, then the context and its place when that differs.
+impl fmt::Display for Syntax {
+    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        let mut text = self.problem.clone();
+        if self.mark.line != 0 || self.mark.column != 0 {
+            let _ = write!(text, " at {}", self.mark);
+        } else if let Some(offset) = self.offset {
+            let _ = write!(text, " at position {offset}");
+        }
+        self.write_context(&mut text);
+        formatter.write_str(&text)
     }
 }

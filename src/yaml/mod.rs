@@ -32,6 +32,7 @@ mod de;
 #[cfg(test)]
 mod differential;
 mod error;
+mod locate;
 #[cfg(test)]
 mod node;
 mod reader;
@@ -40,8 +41,9 @@ mod scalar;
 use serde::de::DeserializeOwned;
 
 use de::read;
-pub use error::Error;
 use error::ErrorImpl;
+pub use error::{Error, Found, Mismatch};
+pub use locate::locate;
 
 /// Parses one YAML document into a `T`.
 ///
@@ -76,9 +78,9 @@ fn escape_at_end<T: DeserializeOwned>(text: &str) -> Option<Error> {
     }
     let error = read::<T>(&format!("{text}q"), None).err()?;
     match &*error.0 {
-        ErrorImpl::Syntax(message, mark)
-            if message.starts_with("found unknown escape character")
-                && mark.index + 1 == text.len() as u64 =>
+        ErrorImpl::Syntax(syntax)
+            if syntax.problem.starts_with("found unknown escape character")
+                && syntax.mark.index + 1 == text.len() as u64 =>
         {
             Some(error)
         }

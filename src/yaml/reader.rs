@@ -4,7 +4,7 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::io::BufReader;
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
@@ -12,7 +12,7 @@ use std::sync::Once;
 
 use libyaml_safer::{EventData, Parser, ScalarStyle};
 
-use super::error::{Error, ErrorImpl};
+use super::error::{Error, ErrorImpl, Syntax};
 
 /// How much of the text the parser decodes at a time (libyaml's raw
 /// input buffer).
@@ -52,31 +52,21 @@ impl fmt::Display for Mark {
     }
 }
 
-/// libyaml's error worded as `serde_yaml_ng` words it: the problem and its
-/// place, then the context and its place when that differs.
-fn syntax_error(error: &libyaml_safer::Error) -> (String, Mark) {
-    let problem_mark = error.problem_mark().map(Mark::from).unwrap_or_default();
-    // libyaml-safer 0.3.0 misspells one of libyaml's messages.
-    let mut text = error
-        .problem()
-        .replace("hexdecimal number", "hexadecimal number");
-    // Writing to a String cannot fail.
-    if problem_mark.line != 0 || problem_mark.column != 0 {
-        let _ = write!(text, " at {problem_mark}");
-    } else if let Some(offset) = reader_offset(error).filter(|&offset| offset != 0) {
-        let _ = write!(text, " at position {offset}");
+/// libyaml's error in its parts.
+fn syntax_error(error: &libyaml_safer::Error) -> Syntax {
+    let mark = error.problem_mark().map(Mark::from).unwrap_or_default();
+    Syntax {
+        // libyaml-safer 0.3.0 misspells one of libyaml's messages.
+        problem: error
+            .problem()
+            .replace("hexdecimal number", "hexadecimal number"),
+        mark,
+        offset: reader_offset(error).filter(|&offset| offset != 0),
+        context: error.context().map(|context| {
+            let context_mark = error.context_mark().map(Mark::from).unwrap_or_default();
+            (context.to_owned(), context_mark)
+        }),
     }
-    if let Some(context) = error.context() {
-        let _ = write!(text, ", {context}");
-        let context_mark = error.context_mark().map(Mark::from).unwrap_or_default();
-        if (context_mark.line != 0 || context_mark.column != 0)
-            && (context_mark.line != problem_mark.line
-                || context_mark.column != problem_mark.column)
-        {
-            let _ = write!(text, " at {context_mark}");
-        }
-    }
-    (text, problem_mark)
 }
 
 /// The byte offset of a reader error (a control character, bad UTF-8),
@@ -144,8 +134,8 @@ struct Recorder {
 /// Why the document cannot be read further.
 #[derive(Clone)]
 enum Failure {
-    Syntax(String, Mark),
-    Panic(String, Mark),
+    Syntax(Syntax),
+    Panic(Syntax),
     UnknownAnchor(Mark),
 }
 
@@ -209,8 +199,8 @@ impl<'a> Stream<'a> {
 
     fn failure_error(failure: &Failure) -> Error {
         Error::new(match failure {
-            Failure::Syntax(text, mark) => ErrorImpl::Syntax(text.clone(), *mark),
-            Failure::Panic(text, mark) => ErrorImpl::ParserPanic(text.clone(), *mark),
+            Failure::Syntax(syntax) => ErrorImpl::Syntax(syntax.clone()),
+            Failure::Panic(syntax) => ErrorImpl::ParserPanic(syntax.clone()),
             Failure::UnknownAnchor(mark) => ErrorImpl::UnknownAnchor(*mark),
         })
     }
@@ -275,12 +265,12 @@ impl<'a> Stream<'a> {
             let event = match parsed {
                 Ok(Ok(event)) => event,
                 Ok(Err(error)) => {
-                    let (text, mark) = syntax_error(&error);
-                    return Err(self.fail(Failure::Syntax(text, mark)));
+                    let syntax = syntax_error(&error);
+                    return Err(self.fail(Failure::Syntax(syntax)));
                 }
                 Err(_) => {
-                    let (text, mark) = self.parser_panic();
-                    return Err(self.fail(Failure::Panic(text, mark)));
+                    let syntax = self.parser_panic();
+                    return Err(self.fail(Failure::Panic(syntax)));
                 }
             };
             self.last_end = Mark::from(event.end_mark);
@@ -358,7 +348,7 @@ impl<'a> Stream<'a> {
     /// is never valid in an inventory, so it is refused in libyaml's words
     /// for a tag not followed by a space. Other panics name the place
     /// after the last event read.
-    fn parser_panic(&self) -> (String, Mark) {
+    fn parser_panic(&self) -> Syntax {
         let start = usize::try_from(self.last_end.index).unwrap_or(usize::MAX);
         let mut mark = self.last_end;
         let mut tag: Option<Mark> = None;
@@ -366,13 +356,12 @@ impl<'a> Stream<'a> {
             match (character, tag) {
                 ('!', None) => tag = Some(mark),
                 (',', Some(tag_mark)) => {
-                    return (
-                        format!(
-                            "did not find expected whitespace or line break at {mark}, \
-                             while scanning a tag at {tag_mark}"
-                        ),
+                    return Syntax {
+                        problem: "did not find expected whitespace or line break".to_owned(),
                         mark,
-                    );
+                        offset: None,
+                        context: Some(("while scanning a tag".to_owned(), tag_mark)),
+                    };
                 }
                 (' ' | '\t' | '\r' | '\n' | '[' | ']' | '{' | '}', Some(_)) => tag = None,
                 _ => {}
@@ -385,10 +374,12 @@ impl<'a> Stream<'a> {
                 mark.column += 1;
             }
         }
-        (
-            format!("the YAML parser failed after {}", self.last_end),
-            self.last_end,
-        )
+        Syntax {
+            problem: format!("the YAML parser failed after {}", self.last_end),
+            mark: self.last_end,
+            offset: None,
+            context: None,
+        }
     }
 
     /// Adds an event to each anchored node being read, and keeps the nodes

@@ -147,8 +147,10 @@ pub(super) fn compare_inventory(text: &str) -> Verdict {
 /// for, if any; `theirs` is `serde_yaml_ng`'s error message, if it refused.
 fn intended(text: &str, error: &super::Error, theirs: Option<&str>) -> Option<Intended> {
     match (&*error.0, theirs) {
-        (ErrorImpl::ParserPanic(message, _), _)
-            if message.starts_with("did not find expected whitespace or line break") =>
+        (ErrorImpl::ParserPanic(syntax), _)
+            if syntax
+                .problem
+                .starts_with("did not find expected whitespace or line break") =>
         {
             Some(Intended::TagBeforeComma)
         }

@@ -1,0 +1,121 @@
+//! Where the values that problems found after parsing name are written: the
+//! text read once more, only when there are problems.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+
+use libyaml_safer::ScalarStyle;
+
+use super::error::{Error, Location};
+use super::reader::{Event, Mark, Stream};
+
+/// Where each of the `wanted` paths (as [`Path`] writes them, such as
+/// `hosts.web01.services[1]`) is written in `text`, a document that parsed:
+/// the hook that places the problems found after parsing, which name their
+/// value by its path. An entry of a mapping is placed at its value when that
+/// is a scalar written out, else at its key (a list, a mapping or an empty
+/// value begins there); an item of a list at the item; a value reached
+/// through an alias at its anchored node, where it is written. The text is
+/// read again only when there is a problem, so a valid inventory keeps no
+/// position at all; a path not written (an inherited default) is left out.
+pub fn locate(text: &str, wanted: &HashSet<&str>) -> HashMap<String, Location> {
+    let with_break;
+    let (text, added_break) = if text.ends_with(['\n', '\r']) {
+        (text, None)
+    } else {
+        // As in `from_str`: libyaml-safer panics on a block scalar at the end.
+        with_break = format!("{text}\n");
+        (with_break.as_str(), Some(text.len()))
+    };
+    let mut locator = Locator {
+        stream: Stream::new(text, added_break),
+        wanted,
+        path: String::new(),
+        found: HashMap::new(),
+    };
+    // The text parsed before; an error here only ends the search early.
+    let _ = locator.node(None);
+    locator.found
+}
+
+/// The state of [`locate`]: the path of the node being read.
+struct Locator<'a, 'w> {
+    stream: Stream<'a>,
+    wanted: &'w HashSet<&'w str>,
+    path: String,
+    found: HashMap<String, Location>,
+}
+
+impl Locator<'_, '_> {
+    /// The next event, with an alias followed to its anchored node.
+    fn event(&mut self) -> Result<(Event, Mark), Error> {
+        let (event, mark) = self.stream.next()?;
+        match event {
+            Event::Alias(id) => {
+                self.stream.jump(id, mark)?;
+                self.stream.next()
+            }
+            _ => Ok((event, mark)),
+        }
+    }
+
+    /// Reads one node at `self.path`; `key` is the mark of its key.
+    fn node(&mut self, key: Option<Mark>) -> Result<(), Error> {
+        let (event, mark) = self.event()?;
+        if self.wanted.contains(self.path.as_str()) {
+            let written = matches!(&event, Event::Scalar(scalar)
+                if !scalar.value.is_empty() || scalar.style != ScalarStyle::Plain);
+            let place = if written { mark } else { key.unwrap_or(mark) };
+            self.found.entry(self.path.clone()).or_insert(Location {
+                line: usize::try_from(place.line).unwrap_or(usize::MAX) + 1,
+                column: usize::try_from(place.column).unwrap_or(usize::MAX) + 1,
+            });
+        }
+        match event {
+            Event::MappingStart(_) => self.entries(),
+            Event::SequenceStart(_) => self.items(),
+            _ => Ok(()),
+        }
+    }
+
+    /// The entries of a mapping, each at `PATH.KEY`, up to its end.
+    fn entries(&mut self) -> Result<(), Error> {
+        loop {
+            if matches!(self.stream.peek()?.0, Event::MappingEnd) {
+                self.stream.next()?;
+                return Ok(());
+            }
+            let length = self.path.len();
+            let (key, key_mark) = self.event()?;
+            let name = if let Event::Scalar(scalar) = key {
+                scalar.value
+            } else {
+                // A list or mapping as a key: read past it, named `?`.
+                self.stream.put_back((key, key_mark));
+                self.node(None)?;
+                "?".to_owned()
+            };
+            if length != 0 {
+                self.path.push('.');
+            }
+            self.path.push_str(&name);
+            self.node(Some(key_mark))?;
+            self.path.truncate(length);
+        }
+    }
+
+    /// The items of a list, each at `PATH[INDEX]`, up to its end.
+    fn items(&mut self) -> Result<(), Error> {
+        for index in 0.. {
+            if matches!(self.stream.peek()?.0, Event::SequenceEnd) {
+                self.stream.next()?;
+                break;
+            }
+            let length = self.path.len();
+            let _ = write!(self.path, "[{index}]");
+            self.node(None)?;
+            self.path.truncate(length);
+        }
+        Ok(())
+    }
+}
