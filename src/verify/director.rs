@@ -492,7 +492,7 @@ fn sorry_server_check(service_key: &str, sorry: SocketAddr, table: &Table) -> Ch
             status: Status::Down,
             expected: want,
             found: format!(
-                "answering ({method}, weight {weight}): the healthy real servers' weight is                  below the quorum, so keepalived took them all out"
+                "answering ({method}, weight {weight}): the healthy real servers' weight is below the quorum, so keepalived took them all out"
             ),
         },
     }
