@@ -729,15 +729,7 @@ fn verify(args: &VerifyArgs) -> Result<u8, Reported> {
         VerifyFormat::Json => verify::format::json(&report),
         VerifyFormat::Prometheus => verify::format::prometheus(&report),
     };
-    let mut stdout = io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
-    eprintln!("{}", verify::format::summary(&report));
-    Ok(match report.status() {
-        verify::Status::Ok | verify::Status::Down => EXIT_OK,
-        verify::Status::Drift => EXIT_DIFFERENCES,
-        verify::Status::Error => EXIT_TROUBLE,
-    })
+    Ok(print_verdict(&text, &report))
 }
 
 /// How long `apply` waits, after starting or reloading keepalived, for
@@ -803,15 +795,7 @@ fn apply(args: &ApplyArgs) -> Result<u8, Reported> {
         Format::Text => verify::format::text(&report),
         Format::Json => apply_json(&report, &plan, &lines, args.dry_run),
     };
-    let mut stdout = io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
-    eprintln!("{}", verify::format::summary(&report));
-    Ok(match report.status() {
-        verify::Status::Ok | verify::Status::Down => EXIT_OK,
-        verify::Status::Drift => EXIT_DIFFERENCES,
-        verify::Status::Error => EXIT_TROUBLE,
-    })
+    Ok(print_verdict(&text, &report))
 }
 
 /// Reports why `apply` changes nothing: `message`, and that nothing was
@@ -1246,6 +1230,21 @@ fn write_man_pages(dir: &Path) -> io::Result<()> {
         fs::write(dir.join(name), page)?;
     }
     Ok(())
+}
+
+/// Prints a verify report in its chosen form (`text`) on stdout and the
+/// summary on stderr; the exit status its verdict gives, for `verify` and
+/// `apply` alike.
+fn print_verdict(text: &str, report: &verify::Report) -> u8 {
+    let mut stdout = io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+    eprintln!("{}", verify::format::summary(report));
+    match report.status() {
+        verify::Status::Ok | verify::Status::Down => EXIT_OK,
+        verify::Status::Drift => EXIT_DIFFERENCES,
+        verify::Status::Error => EXIT_TROUBLE,
+    }
 }
 
 #[cfg(test)]
