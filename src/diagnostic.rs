@@ -2,7 +2,10 @@
 //! and column, or a path such as `hosts.web01.services[1]`), what is wrong,
 //! and how to fix it, with the offending line and a caret when it is known.
 
+use std::cell::Cell;
 use std::fmt;
+
+use serde::de;
 
 use serde_json::{json, Value};
 
@@ -129,30 +132,41 @@ impl Diagnostic {
     }
 }
 
-/// Marks the code in a parse error's message. This is the one place a code
-/// travels inside text: a value's `Deserialize` is generic over the error
-/// type and serde's `de::Error::custom` takes only a message, so [`coded`]
-/// puts the code's exact [`Code::as_str`] form between two of these marks in
-/// front of the message, and [`take_code`] reads it back from there, as a
-/// `Code` or not at all (never from a message's words). The mark is a
-/// control character, which user input in a message never holds raw (it is
-/// always escaped). The YAML layer owning the error type its values raise
-/// (issue 23 parts 1 and 3) would remove it.
-const CODE_MARK: char = '\u{1f}';
-
-/// A parse error message that carries `code`; see [`take_code`].
-pub fn coded(code: Code, message: impl fmt::Display) -> String {
-    format!("{CODE_MARK}{code}{CODE_MARK}{message}")
+thread_local! {
+    /// The code of the error [`error_with_code`] is building, for the YAML
+    /// layer's `de::Error::custom` to take (see there); empty otherwise.
+    static PENDING_CODE: Cell<Option<Code>> = const { Cell::new(None) };
 }
 
-/// Removes the code that [`coded`] put in `message`, returning it; `None`
-/// (and `message` unchanged) when there is none.
-pub fn take_code(message: &mut String) -> Option<Code> {
-    let start = message.find(CODE_MARK)?;
-    let length = message[start + 1..].find(CODE_MARK)?;
-    let code = message[start + 1..start + 1 + length].parse().ok()?;
-    message.replace_range(start..start + length + 2, "");
-    Some(code)
+/// A parse error that breaks the rule `code`, for a value's `Deserialize`
+/// to return: the way a code travels from a value to its diagnostic, as a
+/// [`Code`], never inside the message's text.
+///
+/// A `Deserialize` impl is generic over its deserializer's error type `E`,
+/// and serde's `de::Error::custom` takes only a message; so the code waits
+/// in a thread-local slot while `E::custom(message)` runs, and the slot is
+/// emptied again when it returns (or unwinds). `crate::yaml::Error`'s
+/// `custom` takes the code from the slot ([`take_pending_code`]), so the
+/// inventory's errors carry it; any other `E` (serde's own value errors,
+/// `serde_yaml_ng`'s in the differential tests) never looks, and the code
+/// is dropped without a trace in the message.
+pub fn error_with_code<E: de::Error>(code: Code, message: impl fmt::Display) -> E {
+    /// Empties the slot when the call ends, however it ends.
+    struct Clear;
+    impl Drop for Clear {
+        fn drop(&mut self) {
+            PENDING_CODE.set(None);
+        }
+    }
+    PENDING_CODE.set(Some(code));
+    let _clear = Clear;
+    E::custom(message)
+}
+
+/// The code of the error [`error_with_code`] is building on this thread, if
+/// any, taken out of the slot: for an error type's `de::Error::custom`.
+pub fn take_pending_code() -> Option<Code> {
+    PENDING_CODE.take()
 }
 
 impl fmt::Display for Diagnostic {
@@ -294,15 +308,43 @@ mod tests {
         );
     }
 
+    /// The code reaches the YAML layer's error as a `Code`, and no message
+    /// (ours, or another error type's) holds it; the slot is empty after.
     #[test]
-    fn codes_travel_inside_messages() {
-        let mut message = format!("hosts.a: {}", coded(Code::InvalidHostName, "`x` is bad"));
-        assert_eq!(take_code(&mut message), Some(Code::InvalidHostName));
-        assert_eq!(message, "hosts.a: `x` is bad");
-        assert_eq!(take_code(&mut message), None);
-        let mut unknown = "\u{1f}no-such-code\u{1f}text".to_owned();
-        assert_eq!(take_code(&mut unknown), None);
-        assert_eq!(unknown, "\u{1f}no-such-code\u{1f}text");
+    fn codes_travel_typed_never_in_the_message() {
+        let ours: crate::yaml::Error = error_with_code(Code::InvalidHostName, "`x` is bad");
+        assert_eq!(ours.code(), Code::InvalidHostName);
+        assert_eq!(ours.message(), "`x` is bad");
+        assert_eq!(take_pending_code(), None);
+        let theirs: de::value::Error = error_with_code(Code::InvalidHostName, "`x` is bad");
+        assert_eq!(theirs.to_string(), "`x` is bad");
+        assert_eq!(take_pending_code(), None);
+        // A plain `custom` after a dropped code gets none.
+        let plain = <crate::yaml::Error as de::Error>::custom("words");
+        assert_eq!(plain.code(), Code::YamlSyntax);
+        // Through the parser to the diagnostic: typed, and not in the text.
+        let problem = crate::inventory::parse(
+            "i.yaml",
+            "version: 1\nhosts:\n  a:\n    address: 192.0.2.300\n",
+        )
+        .unwrap_err();
+        assert_eq!(problem.code, Code::InvalidHostAddress);
+        assert!(
+            !problem.message.contains(Code::InvalidHostAddress.as_str()),
+            "{}",
+            problem.message
+        );
+        assert!(
+            !problem.message.chars().any(char::is_control),
+            "{}",
+            problem.message
+        );
+        assert!(
+            !problem
+                .to_string()
+                .contains(Code::InvalidHostAddress.as_str()),
+            "{problem}"
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 use crate::code::Code;
-use crate::diagnostic::{closest, coded, Diagnostic, Location};
+use crate::diagnostic::{closest, error_with_code, Diagnostic, Location};
 use crate::values::{
     AdvertInterval, CheckKind, CheckSeconds, Drain, HostAddresses, HostName, Hysteresis,
     InterfaceName, NetworkDevice, OneLine, Port, PortSpec, Priority, Quorum, RelativePath, Release,
@@ -587,10 +587,10 @@ where
                 let key = K::deserialize(de::IntoDeserializer::<E>::into_deserializer(text))?;
                 let new_hash = self.hashes.seen.insert(self.hashes.hasher.hash_one(&key));
                 if !new_hash && self.earlier.iter().any(|(earlier, _)| *earlier == key) {
-                    return Err(E::custom(coded(
+                    return Err(error_with_code(
                         Code::DuplicateKey,
                         format!("duplicate key `{key}`: each name may appear once in a mapping"),
-                    )));
+                    ));
                 }
                 Ok(key)
             }
@@ -934,7 +934,7 @@ mod tests {
     }
 
     /// Each kind of error gets its code and its path from the error itself,
-    /// and no mark of the code is left in the message.
+    /// and the message holds neither the code nor a control character.
     #[test]
     fn each_kind_of_error_has_its_code_and_path() {
         for (text, code, path) in [
@@ -961,7 +961,12 @@ mod tests {
         ] {
             let error = parse("i.yaml", text).unwrap_err();
             assert_eq!((error.code, error.path.as_deref()), (code, path), "{text}");
-            assert!(!error.message.contains('\u{1f}'), "{}", error.message);
+            assert!(!error.message.contains(code.as_str()), "{}", error.message);
+            assert!(
+                !error.message.contains(char::is_control),
+                "{}",
+                error.message
+            );
         }
     }
 

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::code::Code;
-use crate::diagnostic::coded;
+use crate::diagnostic::error_with_code;
 
 /// Implements `Deserialize` for a type from its `FromStr`, so that the
 /// parse error (a full sentence) is reported at the value's location.
@@ -94,7 +94,7 @@ impl<T: FromStr<Err = String>> Visitor<'_> for FromStrVisitor<T> {
     fn visit_str<E: de::Error>(self, value: &str) -> Result<T, E> {
         value
             .parse()
-            .map_err(|message: String| E::custom(coded(self.code, message)))
+            .map_err(|message: String| error_with_code(self.code, message))
     }
 
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<T, E> {
@@ -122,12 +122,12 @@ impl<'de> Deserialize<'de> for Version {
                 if number == 1 {
                     Ok(Version)
                 } else {
-                    Err(E::custom(coded(
+                    Err(error_with_code(
                         Code::UnsupportedVersion,
                         format!(
                             "unsupported inventory version {number}: this lvs-dr-gen reads version 1"
                         ),
-                    )))
+                    ))
                 }
             }
             fn visit_i64<E: de::Error>(self, number: i64) -> Result<Version, E> {
@@ -404,7 +404,7 @@ impl<'de> Deserialize<'de> for HostAddresses {
             }
             fn visit_str<E: de::Error>(self, text: &str) -> Result<HostAddresses, E> {
                 let address: HostAddress = text.parse().map_err(|message: String| {
-                    E::custom(coded(Code::InvalidHostAddress, message))
+                    error_with_code(Code::InvalidHostAddress, message)
                 })?;
                 Ok(HostAddresses(vec![address.0]))
             }
@@ -418,18 +418,18 @@ impl<'de> Deserialize<'de> for HostAddresses {
                         .iter()
                         .any(|seen| seen.is_ipv4() == address.is_ipv4())
                     {
-                        return Err(de::Error::custom(coded(
+                        return Err(error_with_code(
                             Code::InvalidHostAddresses,
                             format!("{address}: a host has at most one IPv4 and one IPv6 address"),
-                        )));
+                        ));
                     }
                     addresses.push(address);
                 }
                 if addresses.is_empty() {
-                    return Err(de::Error::custom(coded(
+                    return Err(error_with_code(
                         Code::InvalidHostAddresses,
                         "the address list is empty: write the host's own address",
-                    )));
+                    ));
                 }
                 Ok(HostAddresses(addresses))
             }
@@ -508,23 +508,23 @@ impl<'de, const MIN: u32, const MAX: u32> Deserialize<'de> for Ranged<MIN, MAX> 
             fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
                 match u32::try_from(value) {
                     Ok(number) if (MIN..=MAX).contains(&number) => Ok(Ranged(number)),
-                    _ => Err(E::custom(coded(
+                    _ => Err(error_with_code(
                         Code::OutOfRange,
                         format!(
                             "{value} is out of range: write a whole number from {MIN} to {MAX}"
                         ),
-                    ))),
+                    )),
                 }
             }
             fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
                 match u64::try_from(value) {
                     Ok(value) => self.visit_u64(value),
-                    Err(_) => Err(E::custom(coded(
+                    Err(_) => Err(error_with_code(
                         Code::OutOfRange,
                         format!(
                             "{value} is out of range: write a whole number from {MIN} to {MAX}"
                         ),
-                    ))),
+                    )),
                 }
             }
         }
@@ -597,10 +597,10 @@ impl<'de> Deserialize<'de> for Drain {
                     services.push(service);
                 }
                 if services.is_empty() {
-                    return Err(de::Error::custom(coded(
+                    return Err(error_with_code(
                         Code::InvalidDrain,
                         "the drain list is empty: write `drain: false`, or name the services to drain",
-                    )));
+                    ));
                 }
                 Ok(Drain::Services(services))
             }
@@ -854,13 +854,13 @@ impl<'de> Deserialize<'de> for Seconds {
             fn visit_u64<E: de::Error>(self, value: u64) -> Result<Seconds, E> {
                 match u32::try_from(value) {
                     Ok(seconds) if seconds <= MAX_PERSISTENCE => Ok(Seconds(seconds)),
-                    _ => Err(E::custom(coded(
+                    _ => Err(error_with_code(
                         Code::OutOfRange,
                         format!(
                             "{value} seconds is more than keepalived's persistence_timeout takes \
                              ({MAX_PERSISTENCE}, 31 days): write 0 to {MAX_PERSISTENCE}"
                         ),
-                    ))),
+                    )),
                 }
             }
             fn visit_i64<E: de::Error>(self, value: i64) -> Result<Seconds, E> {
@@ -943,25 +943,25 @@ impl<'de> Deserialize<'de> for SysctlValue {
                 Ok(SysctlValue(value.to_string()))
             }
             fn visit_bool<E: de::Error>(self, value: bool) -> Result<SysctlValue, E> {
-                Err(E::custom(coded(
+                Err(error_with_code(
                     Code::InvalidSysctlValue,
                     format!(
                         "`{value}` is not a kernel parameter value: write {}",
                         u8::from(value)
                     ),
-                )))
+                ))
             }
             fn visit_str<E: de::Error>(self, value: &str) -> Result<SysctlValue, E> {
                 let printable = value.chars().all(|c| !c.is_control());
                 if value.trim().is_empty() || value.trim() != value || !printable {
-                    return Err(E::custom(coded(
+                    return Err(error_with_code(
                         Code::InvalidSysctlValue,
                         format!(
                             "`{}` is not a usable kernel parameter value: it must be one line of \
                              printable text, not empty and without leading or trailing spaces",
                             value.escape_debug()
                         ),
-                    )));
+                    ));
                 }
                 Ok(SysctlValue(value.to_owned()))
             }

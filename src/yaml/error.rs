@@ -7,7 +7,7 @@ use serde::de::{self, Expected, Unexpected};
 use super::de::Path;
 use super::reader::Mark;
 use crate::code::Code;
-use crate::diagnostic::take_code;
+use crate::diagnostic::take_pending_code;
 
 /// Where an error is: line and column, both from 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -265,13 +265,13 @@ impl fmt::Debug for Error {
 impl std::error::Error for Error {}
 
 /// serde's own kinds of error keep their words (as serde writes them) and
-/// get their code here, by kind; a custom message gets the code that
-/// [`crate::diagnostic::coded`] put in it, if any.
+/// get their code here, by kind; a custom message gets the code of
+/// [`crate::diagnostic::error_with_code`], when that is what calls it, as a
+/// [`Code`] (the message is kept as it is, never read for a code).
 impl de::Error for Error {
     fn custom<T: fmt::Display>(message: T) -> Self {
-        let mut message = message.to_string();
-        let code = take_code(&mut message);
-        Error::new(ErrorImpl::Message(message, code, None))
+        let code = take_pending_code();
+        Error::new(ErrorImpl::Message(message.to_string(), code, None))
     }
 
     fn invalid_type(unexpected: Unexpected, expected: &dyn Expected) -> Self {

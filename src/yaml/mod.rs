@@ -243,9 +243,11 @@ mod tests {
         kind!(E::custom("words"), Code::YamlSyntax);
     }
 
+    /// A value's error built with its code carries it typed, the message as
+    /// written.
     #[test]
-    fn a_coded_message_gives_its_code_and_loses_the_mark() {
-        let error = <Error as de::Error>::custom(crate::diagnostic::coded(Code::InvalidVip, "bad"));
+    fn an_error_with_a_code_carries_it_beside_its_message() {
+        let error: Error = crate::diagnostic::error_with_code(Code::InvalidVip, "bad");
         assert_eq!(
             (error.code(), error.message()),
             (Code::InvalidVip, "bad".to_owned())
