@@ -16,7 +16,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 use crate::code::Code;
-use crate::diagnostic::{closest, error_with_code, Diagnostic, Location};
+use crate::diagnostic::{closest, error_with_code, Diagnostic, Location, Related};
 use crate::values::{
     AdvertInterval, CheckKind, CheckSeconds, Drain, HostAddresses, HostName, Hysteresis,
     InterfaceName, NetworkDevice, OneLine, Port, PortSpec, Priority, Quorum, RelativePath, Release,
@@ -686,12 +686,11 @@ fn to_diagnostic(file: &str, text: &str, error: &crate::yaml::Error) -> Diagnost
     // The reader's own errors (a control character) are placed by a byte
     // offset only.
     let reader_offset = error.offset();
-    let location = match reader_offset {
-        Some(offset) => Some(location_of(text, offset)),
-        None => error.location().map(|place| Location {
-            line: place.line(),
-            column: place.column(),
-        }),
+    let location = match (reader_offset, error.parts()) {
+        (Some(offset), _) => Some(location_of(text, offset)),
+        // serde places a duplicate field at its mapping: here, its key.
+        (None, Some(Mismatch::DuplicateKey { later, .. })) => Some(from_yaml(*later)),
+        (None, _) => error.location().map(from_yaml),
     };
     let mut message = worded(error);
     if reader_offset.is_some() {
@@ -707,8 +706,31 @@ fn to_diagnostic(file: &str, text: &str, error: &crate::yaml::Error) -> Diagnost
         code: error.code(),
         message,
         source_line: location.and_then(|place| source_line(text, place)),
-        related: None,
+        related: earlier_key(error),
         within: None,
+    }
+}
+
+/// The earlier copy of a key written twice, as the problem's second place.
+fn earlier_key(error: &crate::yaml::Error) -> Option<Related> {
+    match error.parts() {
+        Some(Mismatch::DuplicateKey {
+            path,
+            earlier: Some(earlier),
+            ..
+        }) => Some(Related {
+            path: path.clone(),
+            location: Some(from_yaml(*earlier)),
+        }),
+        _ => None,
+    }
+}
+
+/// The YAML layer's place as a diagnostic's.
+fn from_yaml(place: crate::yaml::Location) -> Location {
+    Location {
+        line: place.line(),
+        column: place.column(),
     }
 }
 
@@ -745,7 +767,7 @@ fn worded(error: &crate::yaml::Error) -> String {
             };
             format!("missing required key `{key}`: add it{example}")
         }
-        None => error.message(),
+        Some(Mismatch::DuplicateKey { .. }) | None => error.message(),
     }
 }
 
@@ -970,8 +992,10 @@ mod tests {
         }
     }
 
+    /// A key written twice is placed at its later copy, and names the
+    /// earlier one.
     #[test]
-    fn duplicate_hosts_are_refused_with_a_location() {
+    fn duplicate_hosts_are_refused_with_both_places() {
         let text =
             "version: 1\nhosts:\n  a:\n    address: 192.0.2.1\n  a:\n    address: 192.0.2.2\n";
         let error = parse("i.yaml", text).unwrap_err();
@@ -981,5 +1005,9 @@ mod tests {
             error.message
         );
         assert_eq!(error.location.map(|l| l.line), Some(5));
+        let related = error.related.expect("the earlier copy");
+        assert_eq!(related.path, "hosts.a");
+        assert_eq!(related.location, Some(Location { line: 3, column: 3 }));
+        assert!(error.to_string().contains("(also at 3:3)"), "{error}");
     }
 }

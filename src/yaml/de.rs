@@ -152,8 +152,11 @@ impl<'a> Deserializer<'_, 'a, '_> {
                 de,
                 len: 0,
                 key: None,
+                key_mark: mark,
             };
-            let value = visitor.visit_map(&mut map)?;
+            let value = visitor
+                .visit_map(&mut map)
+                .map_err(|error| map.name_duplicate(error))?;
             Ok((value, map.len))
         })?;
         self.end_mapping(len)?;
@@ -188,6 +191,7 @@ impl<'a> Deserializer<'_, 'a, '_> {
                 de: self,
                 len,
                 key: None,
+                key_mark: Mark::default(),
             };
             while de::MapAccess::next_entry::<IgnoredAny, IgnoredAny>(&mut map)?.is_some() {}
             map.len
@@ -294,7 +298,32 @@ struct MapAccess<'d, 's, 'a, 'p> {
     empty: bool,
     de: &'d mut Deserializer<'s, 'a, 'p>,
     len: usize,
+    /// The key being read or last read, when a scalar, and where it is:
+    /// the path of its value, and the place of a key written twice (only
+    /// this one key's; no mapping keeps the places of its keys).
     key: Option<String>,
+    key_mark: Mark,
+}
+
+impl MapAccess<'_, '_, '_, '_> {
+    /// A duplicate key error met while reading this mapping (serde's
+    /// duplicate field, right after its key, or a map type's check of the
+    /// key) names the key last read as the later copy, by the path of its
+    /// value (`PATH.KEY`, or `PATH.?` for a list or mapping as a key).
+    fn name_duplicate(&self, error: Error) -> Error {
+        let key_path = || {
+            let parent = self.de.path;
+            match &self.key {
+                Some(key) => Path::Map {
+                    parent: &parent,
+                    key,
+                },
+                None => Path::Unknown { parent: &parent },
+            }
+            .to_string()
+        };
+        error.name_duplicate(key_path, self.key_mark)
+    }
 }
 
 impl<'de> de::MapAccess<'de> for MapAccess<'_, '_, '_, '_> {
@@ -307,11 +336,13 @@ impl<'de> de::MapAccess<'de> for MapAccess<'_, '_, '_, '_> {
         if self.empty {
             return Ok(None);
         }
-        self.key = match &self.de.stream.peek()?.0 {
+        let (event, mark) = self.de.stream.peek()?;
+        self.key = match event {
             Event::MappingEnd | Event::Void => return Ok(None),
             Event::Scalar(scalar) => Some(scalar.value.clone()),
             _ => None,
         };
+        self.key_mark = *mark;
         self.len += 1;
         seed.deserialize(&mut *self.de).map(Some)
     }
@@ -798,6 +829,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
                 de: self,
                 len: 0,
                 key: None,
+                key_mark: mark,
             }),
             other => Err(invalid_type(&other, &visitor)),
         }

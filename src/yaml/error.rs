@@ -16,6 +16,20 @@ pub struct Location {
     pub(super) column: usize,
 }
 
+impl From<Mark> for Location {
+    fn from(mark: Mark) -> Self {
+        let from_one = |count: u64| {
+            usize::try_from(count)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1)
+        };
+        Location {
+            line: from_one(mark.line),
+            column: from_one(mark.column),
+        }
+    }
+}
+
 impl Location {
     /// The line, from 1.
     pub fn line(&self) -> usize {
@@ -52,6 +66,16 @@ pub enum Mismatch {
     },
     /// A required key that is not written.
     MissingKey(&'static str),
+    /// A key written twice in one mapping (serde's duplicate field, or a
+    /// mapping type's own check of its keys): the key's path (such as
+    /// `hosts.web01`), where the later copy is, and where the earlier one
+    /// is (found by reading the text again, see `from_str`; `None` when
+    /// not found, as for two keys equal only once read, `1` and `01`).
+    DuplicateKey {
+        path: String,
+        later: Location,
+        earlier: Option<Location>,
+    },
 }
 
 /// What a [`Mismatch::Invalid`] found.
@@ -125,14 +149,7 @@ impl Error {
 
     /// Where the error is, when known.
     pub fn location(&self) -> Option<Location> {
-        self.mark().map(|mark| Location {
-            line: usize::try_from(mark.line)
-                .unwrap_or(usize::MAX)
-                .saturating_add(1),
-            column: usize::try_from(mark.column)
-                .unwrap_or(usize::MAX)
-                .saturating_add(1),
-        })
+        self.mark().map(Location::from)
     }
 
     /// The rule the input breaks: the code a value's `Deserialize` gave its
@@ -208,6 +225,34 @@ impl Error {
             | ErrorImpl::UnknownAnchor(mark) => Some(*mark),
             _ => None,
         }
+    }
+
+    /// Names the key `path` at `mark` as the one written twice, when this
+    /// is a duplicate key error that names none yet (an inner mapping's
+    /// key is named where that mapping is read).
+    pub(super) fn name_duplicate(mut self, path: impl FnOnce() -> String, mark: Mark) -> Self {
+        if self.code() == Code::DuplicateKey && self.1.is_none() {
+            self.1 = Some(Box::new(Mismatch::DuplicateKey {
+                path: path(),
+                later: mark.into(),
+                earlier: None,
+            }));
+        }
+        self
+    }
+
+    /// Adds where the earlier copy of a duplicate key is in `text`, read
+    /// again for it (only then, so a valid document keeps no key's place).
+    pub(super) fn place_earlier_key(mut self, text: &str) -> Self {
+        if let Some(Mismatch::DuplicateKey {
+            path,
+            later,
+            earlier,
+        }) = self.1.as_deref_mut()
+        {
+            *earlier = super::locate::first_key(text, path).filter(|first| first != later);
+        }
+        self
     }
 
     /// Sets where a message happened, unless an inner value already did.

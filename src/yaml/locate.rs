@@ -19,6 +19,28 @@ use super::reader::{Event, Mark, Stream};
 /// read again only when there is a problem, so a valid inventory keeps no
 /// position at all; a path not written (an inherited default) is left out.
 pub fn locate(text: &str, wanted: &HashSet<&str>) -> HashMap<String, Location> {
+    search(text, wanted, Place::Value)
+}
+
+/// Where the first key at `path` (as [`Path`] writes it, such as
+/// `hosts.web01`) is written in `text`: the earlier copy of a key written
+/// twice, which the parser met only as the later one. Read up to the
+/// first syntax error, if any (the key comes before the duplicate).
+pub(super) fn first_key(text: &str, path: &str) -> Option<Location> {
+    search(text, &HashSet::from([path]), Place::Key).remove(path)
+}
+
+/// Where [`search`] places an entry of a mapping.
+#[derive(Clone, Copy, PartialEq)]
+enum Place {
+    /// At its value when that is a scalar written out, else at its key.
+    Value,
+    /// At its key.
+    Key,
+}
+
+/// The places of the `wanted` paths in `text`, the first of each.
+fn search(text: &str, wanted: &HashSet<&str>, entries_at: Place) -> HashMap<String, Location> {
     let with_break;
     let (text, added_break) = if text.ends_with(['\n', '\r']) {
         (text, None)
@@ -30,6 +52,7 @@ pub fn locate(text: &str, wanted: &HashSet<&str>) -> HashMap<String, Location> {
     let mut locator = Locator {
         stream: Stream::new(text, added_break),
         wanted,
+        entries_at,
         path: String::new(),
         found: HashMap::new(),
     };
@@ -42,6 +65,7 @@ pub fn locate(text: &str, wanted: &HashSet<&str>) -> HashMap<String, Location> {
 struct Locator<'a, 'w> {
     stream: Stream<'a>,
     wanted: &'w HashSet<&'w str>,
+    entries_at: Place,
     path: String,
     found: HashMap<String, Location>,
 }
@@ -65,11 +89,11 @@ impl Locator<'_, '_> {
         if self.wanted.contains(self.path.as_str()) {
             let written = matches!(&event, Event::Scalar(scalar)
                 if !scalar.value.is_empty() || scalar.style != ScalarStyle::Plain);
-            let place = if written { mark } else { key.unwrap_or(mark) };
-            self.found.entry(self.path.clone()).or_insert(Location {
-                line: usize::try_from(place.line).unwrap_or(usize::MAX) + 1,
-                column: usize::try_from(place.column).unwrap_or(usize::MAX) + 1,
-            });
+            let at_value = written && self.entries_at == Place::Value;
+            let place = if at_value { mark } else { key.unwrap_or(mark) };
+            self.found
+                .entry(self.path.clone())
+                .or_insert(Location::from(place));
         }
         match event {
             Event::MappingStart(_) => self.entries(),
@@ -112,7 +136,9 @@ impl Locator<'_, '_> {
                 break;
             }
             let length = self.path.len();
-            let _ = write!(self.path, "[{index}]");
+            // The document's own items are `.[INDEX]`, as `Path` writes them.
+            let root = if length == 0 { "." } else { "" };
+            let _ = write!(self.path, "{root}[{index}]");
             self.node(None)?;
             self.path.truncate(length);
         }

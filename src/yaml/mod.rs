@@ -42,17 +42,26 @@ use serde::de::DeserializeOwned;
 
 use de::read;
 use error::ErrorImpl;
-pub use error::{Error, Found, Mismatch};
+pub use error::{Error, Found, Location, Mismatch};
 pub use locate::locate;
 
 /// Parses one YAML document into a `T`.
+///
+/// A key written twice is met at its later copy; the error's parts name
+/// the earlier one too ([`Mismatch::DuplicateKey`]), found by reading the
+/// text again then (no mapping keeps the places of its keys).
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+    read_document(text).map_err(|error| error.place_earlier_key(text))
+}
+
+/// Reads one document into a `T`.
 ///
 /// libyaml-safer 0.3.0 panics on a block scalar (`|`, `>`) whose last line
 /// ends the text without a line break; that parse is done again with the
 /// line break added, and taken off the scalar's value again, which gives
 /// the value libyaml reads. It also panics on a double-quoted scalar that
 /// ends the text with a backslash (see `escape_at_end`).
-pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+fn read_document<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
     match read::<T>(text, None) {
         Err(error)
             if matches!(*error.0, ErrorImpl::ParserPanic(..)) && !text.ends_with(['\n', '\r']) =>
@@ -241,6 +250,46 @@ mod tests {
         );
         kind!(E::invalid_length(3, &"two"), Code::InvalidValue);
         kind!(E::custom("words"), Code::YamlSyntax);
+    }
+
+    /// A key written twice names both copies in its parts: the later where
+    /// the parser met it (a duplicate field too, which serde's message
+    /// places at its mapping), the earlier found by reading again.
+    #[test]
+    fn a_duplicate_key_names_both_copies() {
+        /// Keys checked as an inventory's mappings check them.
+        type Names = crate::inventory::OrderedMap<String, u32>;
+        let place = |line, column| Location { line, column };
+        let duplicate = |error: Error| match error.parts() {
+            Some(Mismatch::DuplicateKey {
+                path,
+                later,
+                earlier,
+            }) => (path.clone(), *later, *earlier),
+            other => panic!("{error}: {other:?}"),
+        };
+        let error = from_str::<Names>("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(error.code(), Code::DuplicateKey);
+        assert_eq!(
+            duplicate(error),
+            ("a".to_owned(), place(3, 1), Some(place(1, 1)))
+        );
+        let error =
+            from_str::<Vec<Sample>>("- name: x\n- {name: y, count: 1, count: 2}\n").unwrap_err();
+        assert_eq!(
+            error.location(),
+            Some(place(2, 3)),
+            "serde's place: {error}"
+        );
+        assert_eq!(
+            duplicate(error),
+            (".[1].count".to_owned(), place(2, 23), Some(place(2, 13)))
+        );
+        let error = from_str::<HashMap<String, Names>>("m: {a: 1}\nn: {a: 1, a: 2}\n").unwrap_err();
+        assert_eq!(
+            duplicate(error),
+            ("n.a".to_owned(), place(2, 11), Some(place(2, 5)))
+        );
     }
 
     /// A value's error built with its code carries it typed, the message as
