@@ -1005,9 +1005,9 @@ mod tests {
             error.message
         );
         assert_eq!(error.location.map(|l| l.line), Some(5));
+        assert!(error.to_string().contains("(also at 3:3)"), "{error}");
         let related = error.related.expect("the earlier copy");
         assert_eq!(related.path, "hosts.a");
         assert_eq!(related.location, Some(Location { line: 3, column: 3 }));
-        assert!(error.to_string().contains("(also at 3:3)"), "{error}");
     }
 }

@@ -17,7 +17,8 @@ use super::reader::{Event, Mark, Stream};
 /// value begins there); an item of a list at the item; a value reached
 /// through an alias at its anchored node, where it is written. The text is
 /// read again only when there is a problem, so a valid inventory keeps no
-/// position at all; a path not written (an inherited default) is left out.
+/// position at all, and only up to the last wanted path; a path not written
+/// (an inherited default) is left out.
 pub fn locate(text: &str, wanted: &HashSet<&str>) -> HashMap<String, Location> {
     search(text, wanted, Place::Value)
 }
@@ -102,9 +103,18 @@ impl Locator<'_, '_> {
         }
     }
 
-    /// The entries of a mapping, each at `PATH.KEY`, up to its end.
+    /// Whether every wanted path is found: the search ends there.
+    fn done(&self) -> bool {
+        self.found.len() == self.wanted.len()
+    }
+
+    /// The entries of a mapping, each at `PATH.KEY`, up to its end (or
+    /// until the search is done).
     fn entries(&mut self) -> Result<(), Error> {
         loop {
+            if self.done() {
+                return Ok(());
+            }
             if matches!(self.stream.peek()?.0, Event::MappingEnd) {
                 self.stream.next()?;
                 return Ok(());
@@ -128,9 +138,13 @@ impl Locator<'_, '_> {
         }
     }
 
-    /// The items of a list, each at `PATH[INDEX]`, up to its end.
+    /// The items of a list, each at `PATH[INDEX]`, up to its end (or
+    /// until the search is done).
     fn items(&mut self) -> Result<(), Error> {
         for index in 0.. {
+            if self.done() {
+                break;
+            }
             if matches!(self.stream.peek()?.0, Event::SequenceEnd) {
                 self.stream.next()?;
                 break;
