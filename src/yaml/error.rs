@@ -135,9 +135,9 @@ impl Error {
         Error(Box::new(inner), None)
     }
 
-    /// One of serde's own kinds of error, coded and with its parts.
+    /// One of serde's own kinds of error, with its code and its parts.
     fn mismatch(code: Code, message: impl fmt::Display, mismatch: Mismatch) -> Self {
-        let mut error = Error::coded(code, message);
+        let mut error = Error::with_code(code, message);
         error.1 = Some(Box::new(mismatch));
         error
     }
@@ -212,7 +212,7 @@ impl Error {
     }
 
     /// A message error carrying `code`.
-    fn coded(code: Code, message: impl fmt::Display) -> Self {
+    fn with_code(code: Code, message: impl fmt::Display) -> Self {
         Error::new(ErrorImpl::Message(message.to_string(), Some(code), None))
     }
 
@@ -342,7 +342,7 @@ impl de::Error for Error {
     }
 
     fn invalid_length(len: usize, expected: &dyn Expected) -> Self {
-        Error::coded(
+        Error::with_code(
             Code::InvalidValue,
             format_args!("invalid length {len}, expected {expected}"),
         )
@@ -382,7 +382,7 @@ impl de::Error for Error {
     }
 
     fn duplicate_field(field: &'static str) -> Self {
-        Error::coded(
+        Error::with_code(
             Code::DuplicateKey,
             format_args!("duplicate field `{field}`"),
         )
