@@ -46,8 +46,9 @@ impl Location {
 /// kinds of error also keep their parts (see [`Mismatch`]).
 pub struct Error(pub(super) Box<ErrorImpl>, pub(super) Option<Box<Mismatch>>);
 
-/// serde's own kinds of error in their parts, for the caller to word in
-/// its own terms (the message keeps serde's words, as `serde_yaml_ng`'s).
+/// serde's own kinds of error (and a key written twice) in their parts, for
+/// the caller to word and place in its own terms (the message keeps serde's
+/// words and place, as `serde_yaml_ng`'s).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Mismatch {
     /// A value of the wrong type (`invalid type`) or an unusable one
@@ -70,7 +71,7 @@ pub enum Mismatch {
     /// mapping type's own check of its keys): the key's path (such as
     /// `hosts.web01`), where the later copy is, and where the earlier one
     /// is (found by reading the text again, see `from_str`; `None` when
-    /// not found, as for two keys equal only once read, `1` and `01`).
+    /// not found, as for two keys equal only once read, `1` and `0x1`).
     DuplicateKey {
         path: String,
         later: Location,

@@ -290,6 +290,9 @@ mod tests {
             duplicate(error),
             ("n.a".to_owned(), place(2, 11), Some(place(2, 5)))
         );
+        // Equal only once read: the earlier copy is not found by its text.
+        let error = from_str::<Names>("1: 1\n0x1: 2\n").unwrap_err();
+        assert_eq!(duplicate(error), ("0x1".to_owned(), place(2, 1), None));
     }
 
     /// A value's error built with its code carries it typed, the message as
