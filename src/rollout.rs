@@ -65,6 +65,10 @@ pub enum PhaseName {
     RealServersFirst,
     /// Directors, one at a time, backups first.
     Directors,
+    /// Directors, all at once: their VRRP advertisements change
+    /// (see `adverts_change`), and a director reloaded alone would ignore
+    /// the others' (or they its) until they are reloaded too.
+    DirectorsTogether,
     /// Real servers, after the directors stopped sending them what they lose.
     RealServersLast,
 }
@@ -78,6 +82,10 @@ impl PhaseName {
             }
             PhaseName::Directors => {
                 "directors, one at a time, backups first (keepalived -t, then a reload, not a restart)"
+            }
+            PhaseName::DirectorsTogether => {
+                "directors, together, as their VRRP advertisements change (one reloaded alone would \
+                 ignore the others'): keepalived -t on each, then all reloaded at once"
             }
             PhaseName::RealServersLast => {
                 "real servers, after the directors stopped sending them what they lose"
@@ -361,9 +369,14 @@ pub fn plan(old: &Inventory, new: &Inventory) -> Plan {
             );
         }
     }
+    let directors = if adverts_change(old, new) {
+        PhaseName::DirectorsTogether
+    } else {
+        PhaseName::Directors
+    };
     let phases = [
         (PhaseName::RealServersFirst, first),
-        (PhaseName::Directors, director_steps(old, new)),
+        (directors, director_steps(old, new)),
         (PhaseName::RealServersLast, last),
     ]
     .into_iter()
@@ -603,6 +616,36 @@ fn vrrp_address_changes(old: &Inventory, new: &Inventory) -> Vec<Action> {
         .filter(|vip| !will.contains(vip))
         .map(|vip| Action::RemoveVrrpAddress { vip: *vip });
     held.chain(released).collect()
+}
+
+/// Whether what the directors' VRRP advertisements carry, or are checked
+/// against, changes: the VRRP addresses (keepalived 2.2.7, Debian 12's,
+/// drops an advert whose address count differs from its own list:
+/// `vrrp_check_packet`), the virtual router id, `advert_int` and the
+/// password (both releases drop a mismatch), or, with unicast VRRP, the
+/// directors' addresses (each accepts only its listed peers). Reloaded one
+/// at a time, the backup hears no valid advert for three intervals and
+/// takes the VIPs while the master still holds them, until the last
+/// director is reloaded; reloaded together, the gap stays under that.
+fn adverts_change(old: &Inventory, new: &Inventory) -> bool {
+    if !vrrp_address_changes(old, new).is_empty() {
+        return true;
+    }
+    let (Some(was), Some(will)) = (&old.vrrp, &new.vrrp) else {
+        return false;
+    };
+    let peers = |inventory: &Inventory| -> BTreeSet<IpAddr> {
+        inventory
+            .directors
+            .iter()
+            .flat_map(|director| director.addresses.iter().copied())
+            .collect()
+    };
+    was.virtual_router_id != will.virtual_router_id
+        || was.advert_int != will.advert_int
+        || was.password != will.password
+        || was.unicast != will.unicast
+        || (will.unicast && peers(old) != peers(new))
 }
 
 fn vrrp_setting_changes(old: &Inventory, new: &Inventory) -> Vec<Action> {
