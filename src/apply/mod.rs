@@ -375,17 +375,7 @@ pub fn modules(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>) -> Vec
 /// inventory's order.
 fn missing_vips(host: &Host, now: &Situation) -> Vec<Action> {
     let device = host.interface.device();
-    let present: Vec<IpAddr> = now
-        .live
-        .interfaces
-        .iter()
-        .filter(|link| link.ifname == device)
-        .flat_map(|link| &link.addr_info)
-        .filter_map(|address| {
-            let ip = address.local.parse::<IpAddr>().ok()?;
-            (address.prefixlen == host_prefix(ip)).then_some(ip)
-        })
-        .collect();
+    let present: Vec<IpAddr> = host_addresses(device, now).map(|(ip, _)| ip).collect();
     let labels = net_tools_labels(host);
     host.vips
         .iter()
@@ -396,6 +386,23 @@ fn missing_vips(host: &Host, now: &Situation) -> Vec<Action> {
             label: labels.get(vip).cloned(),
         })
         .collect()
+}
+
+/// The /32 and /128 addresses live on `device`, each with what `ip`
+/// reported of it: where `apply` looks for VIPs present and stale.
+fn host_addresses<'a>(
+    device: &'a str,
+    now: &'a Situation,
+) -> impl Iterator<Item = (IpAddr, &'a crate::live::Address)> + 'a {
+    now.live
+        .interfaces
+        .iter()
+        .filter(move |link| link.ifname == device)
+        .flat_map(|link| &link.addr_info)
+        .filter_map(|address| {
+            let ip = address.local.parse::<IpAddr>().ok()?;
+            (address.prefixlen == host_prefix(ip)).then_some((ip, address))
+        })
 }
 
 /// The alias label the net-tools stanza gives each IPv4 VIP that needs one
@@ -420,22 +427,14 @@ fn net_tools_labels(host: &Host) -> BTreeMap<IpAddr, String> {
 /// does not give it; never the loopback's own (127.0.0.0/8, `::1`).
 fn stale_vips(host: &Host, now: &Situation) -> Vec<Action> {
     let device = host.interface.device();
-    now.live
-        .interfaces
-        .iter()
-        .filter(|link| link.ifname == device)
-        .flat_map(|link| &link.addr_info)
-        .filter_map(|address| {
-            let ip = address.local.parse::<IpAddr>().ok()?;
-            let stale = address.prefixlen == host_prefix(ip)
-                && !ip.is_loopback()
-                && address.scope != "link"
-                && !host.vips.contains(&ip);
-            stale.then(|| Action::RemoveAddress {
-                address: ip,
-                prefix: address.prefixlen,
-                device: device.to_owned(),
-            })
+    host_addresses(device, now)
+        .filter(|(ip, address)| {
+            !ip.is_loopback() && address.scope != "link" && !host.vips.contains(ip)
+        })
+        .map(|(ip, address)| Action::RemoveAddress {
+            address: ip,
+            prefix: address.prefixlen,
+            device: device.to_owned(),
         })
         .collect()
 }
