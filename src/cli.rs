@@ -839,8 +839,12 @@ fn apply_refusals<'a>(
     match machine {
         verify::Machine::Director(expected) => {
             let installed = live::below(root, &expected.keepalived_file);
-            apply::exec::keepalived_test(&installed)
+            let drained = verify::director::fully_drained(&expected.ipvs);
+            let note = apply::exec::keepalived_test(&installed, drained)
                 .map_err(|error| refuse(format, Code::ApplyKeepalivedRejects, &error))?;
+            if let Some(note) = note {
+                eprintln!("apply: note: {note}");
+            }
             Ok(files.get(&expected.keepalived_file).map(Vec::as_slice))
         }
         verify::Machine::Host(_) => Ok(None),

@@ -376,3 +376,59 @@ fn installed_files_that_differ_or_are_missing_are_refused_by_name() {
         ]
     );
 }
+
+/// What keepalived 2.2.7 printed for `keepalived -t` of a director whose
+/// virtual server 10.0.0.101:80 had both real servers drained (VM rollout
+/// case, step 6).
+const DRAINED_VS_REPORTS: &str = "Warning - quorum 1 for [10.0.0.101]:tcp:80 exceeds total weight \
+of real servers 0, reducing quorum to 0\nVirtual server [10.0.0.101]:tcp:80: hysteresis 0 >= \
+quorum 0; setting hysteresis to 4294967295\n";
+
+#[test]
+fn keepalived_s_reports_of_a_fully_drained_virtual_server_are_accepted_only_as_such() {
+    use exec::only_drain_reports;
+    assert!(only_drain_reports(DRAINED_VS_REPORTS, 1));
+    assert!(
+        !only_drain_reports(DRAINED_VS_REPORTS, 2),
+        "one virtual server reported, two drained: something else is wrong"
+    );
+    assert!(
+        !only_drain_reports(DRAINED_VS_REPORTS, 0),
+        "nothing drained, so the report is a real problem"
+    );
+    let with_other = format!("{DRAINED_VS_REPORTS}Unknown keyword 'lb_algox'\n");
+    assert!(
+        !only_drain_reports(&with_other, 1),
+        "another complaint refuses"
+    );
+    let other_weight = DRAINED_VS_REPORTS.replace(
+        "real servers 0, reducing quorum to 0",
+        "real servers 3, reducing quorum to 3",
+    );
+    assert!(
+        !only_drain_reports(&other_weight, 1),
+        "a quorum above a non-zero weight is the user's"
+    );
+}
+
+#[test]
+fn a_virtual_server_counts_as_fully_drained_when_every_real_server_is() {
+    let text = "version: 1\nsegment: [192.0.2.0/24]\nvrrp: {virtual_router_id: 51}\n\
+        directors:\n  lb1: {address: 192.0.2.2, interface: eth0, priority: 150}\n\
+        services:\n  www: {vips: [198.51.100.1], ports: [80, 443]}\n  api: {vips: [198.51.100.2], ports: [80]}\n\
+        hosts:\n  web1: {address: 192.0.2.11, services: [www, api], drain: [www]}\n\
+        \x20 web2: {address: 192.0.2.12, services: [www, api], drain: true}\n";
+    let raw = inventory::parse("i.yaml", text).unwrap();
+    let model = validate::validate("i.yaml", &raw).unwrap();
+    let tree = Renderer::new(None).unwrap().render(&model).unwrap();
+    let files = machine_files(&tree, "lb1");
+    let Ok(crate::verify::Machine::Director(expected)) = find_machine(&model, "lb1") else {
+        panic!("lb1 is a director");
+    };
+    assert!(!files.is_empty());
+    assert_eq!(
+        crate::verify::director::fully_drained(&expected.ipvs),
+        2,
+        "www's two ports are drained on both real servers, api on web2 only"
+    );
+}

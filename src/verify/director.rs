@@ -41,6 +41,30 @@ pub struct Expected {
     pub keepalived_file: PathBuf,
 }
 
+/// How many of the virtual servers keepalived reads from the rendered
+/// configuration have every real server drained (weight 0); the services
+/// of one port group are one virtual server of keepalived's.
+pub fn fully_drained(ipvs: &[IpvsService]) -> usize {
+    ipvs.iter()
+        .filter(|service| {
+            service
+                .real_servers
+                .iter()
+                .all(|(_, _, weight)| *weight == 0)
+        })
+        .map(|service| {
+            service.port_group.clone().unwrap_or_else(|| {
+                format!(
+                    "{} {}",
+                    service.protocol,
+                    SocketAddr::new(service.vip, service.port)
+                )
+            })
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+}
+
 /// The IPVS connection sync daemon keepalived runs: the master daemon
 /// while the director is VRRP master, the backup daemon otherwise.
 #[derive(Debug, Clone, PartialEq, Eq)]
