@@ -182,8 +182,9 @@ enum Command {
     /// merge request) and prints the rollout as ordered steps, per machine:
     /// real servers first (a new one's kernel parameters and module before
     /// its VIPs; VIPs added or moved), then the directors one at a time,
-    /// backups first (keepalived -t, then a reload), then the real servers
-    /// that lose VIPs. A real server that OLD still sends new connections to
+    /// backups first (keepalived -t, then a reload), or all at once when
+    /// their VRRP adverts change (a VIP added or removed), then the real
+    /// servers that lose VIPs. A real server that OLD still sends new connections to
     /// and that NEW takes out of a virtual server (removed, leaving a service,
     /// its VIP or port removed) is unsafe in one step: drain it first
     /// (`drain: true`), roll that out, then remove it. Exits 0 when the plan
