@@ -280,6 +280,7 @@ fn real_server_plan(host: &Host, files: &BTreeMap<PathBuf, Vec<u8>>, now: &Situa
     }
     network.extend(after_link);
     network.extend(missing_vips(host, now));
+    network.extend(misplaced_vips(host, now));
     network.extend(stale_vips(host, now));
     let reload = matches!(host.stack, Stack::Networkd | Stack::Netplan)
         && now.networkd
@@ -403,6 +404,30 @@ fn host_addresses<'a>(
             let ip = address.local.parse::<IpAddr>().ok()?;
             (address.prefixlen == host_prefix(ip)).then_some((ip, address))
         })
+}
+
+/// The host's VIPs still held as /32 or /128 on another interface (the
+/// old one, after a move from `dummy0` to `lo` or back): removed there once
+/// they are on the VIP interface, so that only one interface carries them
+/// (verify's `vip-elsewhere`). The interface itself is left as it is.
+fn misplaced_vips(host: &Host, now: &Situation) -> Vec<Action> {
+    let device = host.interface.device();
+    let others = now
+        .live
+        .interfaces
+        .iter()
+        .filter(|link| link.ifname != device);
+    others
+        .flat_map(|link| {
+            host_addresses(&link.ifname, now)
+                .filter(|(ip, _)| host.vips.contains(ip))
+                .map(|(ip, address)| Action::RemoveAddress {
+                    address: ip,
+                    prefix: address.prefixlen,
+                    device: link.ifname.clone(),
+                })
+        })
+        .collect()
 }
 
 /// The alias label the net-tools stanza gives each IPv4 VIP that needs one

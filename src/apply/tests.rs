@@ -221,6 +221,29 @@ fn the_loopbacks_own_addresses_and_other_interfaces_stay() {
 }
 
 #[test]
+fn a_vip_moved_to_lo_leaves_its_old_interface_after_it_is_on_lo() {
+    let mut host = loopback();
+    // The VIPs of webserver02 on dummy0 too, as before a move to lo.
+    host.now.live.interfaces.push(Link {
+        ifname: "dummy0".to_owned(),
+        flags: vec!["UP".to_owned()],
+        addr_info: Vec::new(),
+    });
+    host.add_address("dummy0", "198.19.253.1", 32);
+    host.add_address("dummy0", "2a00:e10:1000:7:124::a1", 128);
+    host.remove_address("lo", "198.19.253.1");
+    assert_eq!(
+        host.lines(),
+        [
+            "apply: add 198.19.253.1/32 on lo",
+            "apply: remove 198.19.253.1/32 from dummy0",
+            "apply: remove 2a00:e10:1000:7:124::a1/128 from dummy0",
+        ],
+        "added on lo first, then gone from dummy0; dummy0 itself stays"
+    );
+}
+
+#[test]
 fn net_tools_vips_get_the_stanzas_alias_labels() {
     let text = include_str!("../../golden/article-iproute2/inventory.yaml")
         .replace("hosts:", "defaults:\n  style: net-tools\nhosts:");
