@@ -164,10 +164,10 @@ enum Command {
     /// order: the kernel parameters of its sysctl file whose live value
     /// differs, the dummy module, the VIP interface if missing or down, the
     /// missing VIPs (/32, /128, IPv6 nodad), the host's VIPs still on
-    /// another interface (after a move to lo) removed there, then the stale
-    /// ones (host addresses of the VIP interface the inventory no longer
-    /// has; never 127.0.0.0/8 or `::1`). No interface is
-    /// taken down. With systemd-networkd running (stacks networkd and
+    /// another interface (after a move to lo) removed there, and a dummy
+    /// interface that leaves empty deleted, then the stale ones (host
+    /// addresses of the VIP interface the inventory no longer has; never
+    /// 127.0.0.0/8 or `::1`). No interface that keeps VIPs is taken down. With systemd-networkd running (stacks networkd and
     /// netplan) it then reloads networkd's files. On a director: the
     /// modules, the kernel parameters, then keepalived reloads (SIGHUP to
     /// the pid of its pid file; a reload, never a restart) when its

@@ -3,7 +3,7 @@
 //! [`LiveState`] that `verify` compares with the inventory. Only reads;
 //! nothing here changes the system.
 //!
-//! Addresses come from iproute2's JSON output (`ip -j addr show`), a format
+//! Addresses come from iproute2's JSON output (`ip -d -j addr show`), a format
 //! iproute2 keeps stable for scripts, rather than from its human-readable
 //! output or ifconfig's; kernel parameters from `/proc/sys`, modules from
 //! `/proc/modules` and `/sys/module`. What the next boot reads (the
@@ -32,7 +32,7 @@ pub struct LiveState {
     /// The machine's host name (`/proc/sys/kernel/hostname`).
     #[serde(default)]
     pub hostname: String,
-    /// Every interface with its addresses, as `ip -j addr show` prints them
+    /// Every interface with its addresses, as `ip -d -j addr show` prints them
     /// (the fields `verify` uses).
     #[serde(default)]
     pub interfaces: Vec<Link>,
@@ -134,6 +134,10 @@ pub struct Link {
     /// The addresses.
     #[serde(default)]
     pub addr_info: Vec<Address>,
+    /// The kind of a virtual device (`ip -d`), such as `dummy`; none for a
+    /// physical one and for `lo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linkinfo: Option<LinkInfo>,
 }
 
 impl Link {
@@ -141,6 +145,21 @@ impl Link {
     pub fn is_up(&self) -> bool {
         self.flags.iter().any(|flag| flag == "UP")
     }
+
+    /// Whether the interface is a dummy device (`ip link add NAME type
+    /// dummy`).
+    pub fn is_dummy(&self) -> bool {
+        self.linkinfo
+            .as_ref()
+            .is_some_and(|info| info.info_kind == "dummy")
+    }
+}
+
+/// What `ip -d` says of a virtual device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkInfo {
+    /// The device's kind: `dummy`, `veth`, `bridge`, ...
+    pub info_kind: String,
 }
 
 /// An address of an interface, as in iproute2's JSON output.
@@ -250,13 +269,13 @@ pub struct ArpQuestion {
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
     /// `ip` could not be run.
-    #[error("cannot run `ip -j addr show`: {0}; is iproute2 installed?")]
+    #[error("cannot run `ip -d -j addr show`: {0}; is iproute2 installed?")]
     IpUnavailable(io::Error),
     /// `ip` failed.
-    #[error("`ip -j addr show` failed: {0}")]
+    #[error("`ip -d -j addr show` failed: {0}")]
     IpFailed(String),
     /// `ip` printed something that is not the expected JSON.
-    #[error("cannot parse the output of `ip -j addr show`: {0}")]
+    #[error("cannot parse the output of `ip -d -j addr show`: {0}")]
     IpOutput(serde_json::Error),
     /// `ipvsadm` could not be run or failed.
     #[error("cannot read IPVS with `ipvsadm {0}`: {1}; is ipvsadm installed?")]
@@ -495,7 +514,7 @@ pub fn below(root: &Path, path: &Path) -> PathBuf {
 
 fn read_links() -> Result<Vec<Link>, LiveError> {
     let output = Command::new("ip")
-        .args(["-j", "addr", "show"])
+        .args(["-d", "-j", "addr", "show"])
         .output()
         .map_err(LiveError::IpUnavailable)?;
     if !output.status.success() {
@@ -562,7 +581,7 @@ fn ipvsadm(args: &[&str]) -> Result<String, LiveError> {
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-/// Parses the output of `ip -j addr show`.
+/// Parses the output of `ip -d -j addr show`.
 pub fn parse_links(json: &[u8]) -> Result<Vec<Link>, LiveError> {
     serde_json::from_slice(json).map_err(LiveError::IpOutput)
 }

@@ -174,6 +174,7 @@ impl Executor<'_> {
                 "ip",
                 &["addr", "del", &format!("{address}/{prefix}"), "dev", device],
             ),
+            Action::DeleteDummy { device } => command("ip", &["link", "del", "dev", device]),
             Action::ReloadNetworkd { netplan } => {
                 if *netplan {
                     command("netplan", &["generate"])?;

@@ -97,6 +97,12 @@ pub enum Action {
         /// The interface.
         device: String,
     },
+    /// Delete a dummy interface the VIPs left (`ip link del NAME`): after
+    /// a move from `dummy0` to `lo`, nothing makes it at the next boot.
+    DeleteDummy {
+        /// The interface.
+        device: String,
+    },
     /// Make systemd-networkd load the installed files (`networkctl
     /// reload`; for netplan `netplan generate` first), so that it does not
     /// put back what its old configuration had.
@@ -144,6 +150,12 @@ impl fmt::Display for Action {
                 prefix,
                 device,
             } => write!(f, "remove {address}/{prefix} from {device}"),
+            Action::DeleteDummy { device } => {
+                write!(
+                    f,
+                    "delete {device} (a dummy interface with nothing left on it)"
+                )
+            }
             Action::ReloadNetworkd { netplan: false } => {
                 f.write_str("reload systemd-networkd (networkctl reload)")
             }
@@ -280,7 +292,10 @@ fn real_server_plan(host: &Host, files: &BTreeMap<PathBuf, Vec<u8>>, now: &Situa
     }
     network.extend(after_link);
     network.extend(missing_vips(host, now));
-    network.extend(misplaced_vips(host, now));
+    let misplaced = misplaced_vips(host, now);
+    let emptied = emptied_dummies(&misplaced, now);
+    network.extend(misplaced);
+    network.extend(emptied);
     network.extend(stale_vips(host, now));
     let reload = matches!(host.stack, Stack::Networkd | Stack::Netplan)
         && now.networkd
@@ -409,7 +424,8 @@ fn host_addresses<'a>(
 /// The host's VIPs still held as /32 or /128 on another interface (the
 /// old one, after a move from `dummy0` to `lo` or back): removed there once
 /// they are on the VIP interface, so that only one interface carries them
-/// (verify's `vip-elsewhere`). The interface itself is left as it is.
+/// (verify's `vip-elsewhere`). A dummy interface left empty is deleted
+/// after ([`emptied_dummies`]).
 fn misplaced_vips(host: &Host, now: &Situation) -> Vec<Action> {
     let device = host.interface.device();
     let others = now
@@ -426,6 +442,32 @@ fn misplaced_vips(host: &Host, now: &Situation) -> Vec<Action> {
                     prefix: address.prefixlen,
                     device: link.ifname.clone(),
                 })
+        })
+        .collect()
+}
+
+/// The dummy interfaces that removing the `misplaced` VIPs leaves with
+/// nothing but IPv6 link-local addresses: deleted, as `plan` says ("delete
+/// dummy0"), so that the live state is the one the next boot makes. Only an
+/// interface this run empties: a dummy found empty is not the inventory's.
+fn emptied_dummies(misplaced: &[Action], now: &Situation) -> Vec<Action> {
+    let removed_from = |link: &crate::live::Link, ip: &str| {
+        misplaced.iter().any(|action| {
+            matches!(action, Action::RemoveAddress { address, device, .. }
+                if *device == link.ifname && ip.parse::<IpAddr>().ok() == Some(*address))
+        })
+    };
+    now.live
+        .interfaces
+        .iter()
+        .filter(|link| link.is_dummy())
+        .filter(|link| {
+            let mut addresses = link.addr_info.iter().filter(|a| a.scope != "link");
+            addresses.clone().next().is_some()
+                && addresses.all(|address| removed_from(link, &address.local))
+        })
+        .map(|link| Action::DeleteDummy {
+            device: link.ifname.clone(),
         })
         .collect()
 }

@@ -3,7 +3,7 @@
 //! difference put in.
 
 use super::*;
-use crate::live::{Address, Link};
+use crate::live::{Address, Link, LinkInfo};
 use crate::model::Inventory;
 use crate::render::Renderer;
 use crate::verify::{find_machine, machine_files};
@@ -220,27 +220,78 @@ fn the_loopbacks_own_addresses_and_other_interfaces_stay() {
     assert_eq!(host.lines(), ["apply: remove 198.19.250.10/32 from lo"]);
 }
 
-#[test]
-fn a_vip_moved_to_lo_leaves_its_old_interface_after_it_is_on_lo() {
+/// webserver02 of the lo example as before a move from dummy0 to lo: its
+/// VIPs on a dummy0 of kind `kind`, the IPv4 one not yet on lo.
+fn moving_to_lo(kind: Option<&str>) -> Case {
     let mut host = loopback();
-    // The VIPs of webserver02 on dummy0 too, as before a move to lo.
     host.now.live.interfaces.push(Link {
         ifname: "dummy0".to_owned(),
         flags: vec!["UP".to_owned()],
         addr_info: Vec::new(),
+        linkinfo: kind.map(|kind| LinkInfo {
+            info_kind: kind.to_owned(),
+        }),
     });
     host.add_address("dummy0", "198.19.253.1", 32);
     host.add_address("dummy0", "2a00:e10:1000:7:124::a1", 128);
     host.remove_address("lo", "198.19.253.1");
+    host
+}
+
+#[test]
+fn a_vip_moved_to_lo_leaves_its_old_dummy_which_is_then_deleted() {
+    let mut host = moving_to_lo(Some("dummy"));
+    // The link-local address a dummy gets when up does not keep it.
+    host.link("dummy0").addr_info.push(Address {
+        family: "inet6".to_owned(),
+        local: "fe80::1".to_owned(),
+        prefixlen: 64,
+        scope: "link".to_owned(),
+        tentative: false,
+        dadfailed: false,
+    });
     assert_eq!(
         host.lines(),
         [
             "apply: add 198.19.253.1/32 on lo",
             "apply: remove 198.19.253.1/32 from dummy0",
             "apply: remove 2a00:e10:1000:7:124::a1/128 from dummy0",
+            "apply: delete dummy0 (a dummy interface with nothing left on it)",
         ],
-        "added on lo first, then gone from dummy0; dummy0 itself stays"
+        "added on lo first, then gone from dummy0, then dummy0 deleted"
     );
+}
+
+#[test]
+fn an_interface_the_vips_leave_stays_when_it_keeps_an_address_or_is_no_dummy() {
+    let mut keeps = moving_to_lo(Some("dummy"));
+    keeps.add_address("dummy0", "203.0.113.7", 24);
+    let mut not_dummy = moving_to_lo(None);
+    not_dummy.link("dummy0").ifname = "eth9".to_owned();
+    for (host, device) in [(keeps, "dummy0"), (not_dummy, "eth9")] {
+        assert_eq!(
+            host.lines(),
+            [
+                "apply: add 198.19.253.1/32 on lo".to_owned(),
+                format!("apply: remove 198.19.253.1/32 from {device}"),
+                format!("apply: remove 2a00:e10:1000:7:124::a1/128 from {device}"),
+            ],
+        );
+    }
+}
+
+#[test]
+fn an_empty_dummy_apply_did_not_empty_stays() {
+    let mut host = loopback();
+    host.now.live.interfaces.push(Link {
+        ifname: "dummy0".to_owned(),
+        flags: vec!["UP".to_owned()],
+        addr_info: Vec::new(),
+        linkinfo: Some(LinkInfo {
+            info_kind: "dummy".to_owned(),
+        }),
+    });
+    assert_eq!(host.lines(), Vec::<String>::new());
 }
 
 #[test]
