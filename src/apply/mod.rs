@@ -447,9 +447,10 @@ fn misplaced_vips(host: &Host, now: &Situation) -> Vec<Action> {
 }
 
 /// The dummy interfaces that removing the `misplaced` VIPs leaves with
-/// nothing but link-scope addresses (IPv6 fe80::): deleted, as `plan` says ("delete
-/// dummy0"), so that the live state is the one the next boot makes. Only an
-/// interface this run empties: a dummy found empty is not the inventory's.
+/// nothing but link-scope addresses (IPv6 fe80::): deleted, as `plan` says
+/// ("delete dummy0"), so that the live state is the one the next boot
+/// makes. Only an interface this run empties: a dummy found empty is not
+/// the inventory's.
 fn emptied_dummies(misplaced: &[Action], now: &Situation) -> Vec<Action> {
     let removed_from = |link: &crate::live::Link, ip: &str| {
         misplaced.iter().any(|action| {
