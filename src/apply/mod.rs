@@ -447,7 +447,7 @@ fn misplaced_vips(host: &Host, now: &Situation) -> Vec<Action> {
 }
 
 /// The dummy interfaces that removing the `misplaced` VIPs leaves with
-/// nothing but link-scope addresses (IPv6 fe80::): deleted, as `plan` says
+/// nothing but link-scope addresses (IPv6 `fe80::/10`): deleted, as `plan` says
 /// ("delete dummy0"), so that the live state is the one the next boot
 /// makes. Only an interface this run empties: a dummy found empty is not
 /// the inventory's.
