@@ -167,7 +167,8 @@ enum Command {
     /// another interface (after a move to lo) removed there, and a dummy
     /// interface that leaves empty deleted, then the stale ones (host
     /// addresses of the VIP interface the inventory no longer has; never
-    /// 127.0.0.0/8 or `::1`). No interface that keeps VIPs is taken down. With systemd-networkd running (stacks networkd and
+    /// 127.0.0.0/8 or `::1`). No interface that keeps VIPs is taken down.
+    /// With systemd-networkd running (stacks networkd and
     /// netplan) it then reloads networkd's files. On a director: the
     /// modules, the kernel parameters, then keepalived reloads (SIGHUP to
     /// the pid of its pid file; a reload, never a restart) when its

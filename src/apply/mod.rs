@@ -463,9 +463,15 @@ fn emptied_dummies(misplaced: &[Action], now: &Situation) -> Vec<Action> {
         .iter()
         .filter(|link| link.is_dummy())
         .filter(|link| {
-            let mut addresses = link.addr_info.iter().filter(|a| a.scope != "link");
-            addresses.clone().next().is_some()
-                && addresses.all(|address| removed_from(link, &address.local))
+            let addresses: Vec<_> = link
+                .addr_info
+                .iter()
+                .filter(|address| address.scope != "link")
+                .collect();
+            !addresses.is_empty()
+                && addresses
+                    .iter()
+                    .all(|address| removed_from(link, &address.local))
         })
         .map(|link| Action::DeleteDummy {
             device: link.ifname.clone(),
