@@ -76,6 +76,7 @@ impl Diagnostic {
 
     /// The same problem, naming a second value at `path` (the earlier of two
     /// duplicates).
+    #[must_use]
     pub fn also(mut self, path: impl Into<String>) -> Self {
         self.related = Some(Related {
             path: path.into(),
@@ -86,6 +87,7 @@ impl Diagnostic {
 
     /// The same problem, about a key not written: placed at the mapping
     /// at `path` that should hold it.
+    #[must_use]
     pub fn within(mut self, path: impl Into<String>) -> Self {
         self.within = Some(path.into());
         self

@@ -30,8 +30,7 @@ use crate::yaml::{Found, Mismatch};
 #[serde(deny_unknown_fields)]
 pub struct Inventory {
     /// The format version; checked while parsing (it must be 1).
-    #[serde(rename = "version")]
-    pub _version: Version,
+    pub version: Version,
     /// Settings every host inherits; a host may override each of them.
     #[serde(default)]
     pub defaults: Settings,

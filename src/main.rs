@@ -1,33 +1,6 @@
-//! lvs-dr-gen: renders the Debian network files of LVS direct-routing real
-//! servers (VIPs on a dummy interface or lo, the dummy module, the ARP
-//! kernel parameters) from one YAML inventory.
-//!
-//! The pipeline, one module per step: `inventory` parses the YAML,
-//! `validate` checks it into the trusted `model`, `render` turns the model
-//! into an in-memory tree of files through the templates, and `output` is
-//! the only module that touches the disk. `cli` ties them to the command
-//! line; `main` only turns its outcome into an exit code.
-
-mod apply;
-mod arp;
-mod cli;
-mod code;
-mod diagnostic;
-mod inventory;
-mod live;
-mod manual;
-mod migrate;
-mod model;
-mod outdir;
-mod output;
-mod render;
-mod rollout;
-mod schema;
-mod validate;
-mod values;
-mod verify;
-mod yaml;
+//! The `lvs-dr-gen` binary: the command line of the library, whose outcome
+//! becomes the exit code.
 
 fn main() -> std::process::ExitCode {
-    cli::run()
+    lvs_dr_gen::cli::run()
 }

@@ -69,6 +69,11 @@ fn defaults() -> Vec<(&'static str, &'static str, Value)> {
 }
 
 /// The schema, as a JSON value.
+///
+/// # Panics
+///
+/// When one of the defaults names a property the generated schema
+/// lacks: a bug that `cargo test` catches (the tests build the schema).
 pub fn inventory_schema() -> Value {
     let generator = SchemaSettings::draft2020_12()
         .for_deserialize()
@@ -89,6 +94,10 @@ pub fn inventory_schema() -> Value {
 }
 
 /// The schema as pretty-printed JSON, as `lvs-dr-gen schema` prints it.
+///
+/// # Panics
+///
+/// As [`inventory_schema`]; a JSON value always serializes.
 pub fn inventory_schema_text() -> String {
     serde_json::to_string_pretty(&inventory_schema()).expect("a JSON value serializes")
 }
