@@ -236,6 +236,15 @@ fn printable(text: &str) -> String {
         .collect()
 }
 
+/// "s" unless `count` is 1: "1 file", "2 files".
+pub fn plural(count: usize) -> &'static str {
+    if count == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 /// The candidate closest to `found`, when it is close enough to be the
 /// likely intent (a typo, a missing or extra letter, a case slip).
 pub fn closest<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {

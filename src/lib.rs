@@ -3,27 +3,45 @@
 //! kernel parameters) and their directors' keepalived.conf from one YAML
 //! inventory, and plans, applies and verifies them on live machines.
 //!
-//! The library is the program; `main.rs` only calls [`cli::run`]. Its
+//! The library is the program; `main.rs` only calls [`app::run`]. Its
 //! modules are public for the integration tests under `tests/`, not as a
-//! stable API. The pipeline, one module per step, no arrow pointing back up:
-//! `inventory` parses the YAML (through `yaml`), `validate` checks it into
-//! the trusted `model`, `render` turns the model into an in-memory tree of
-//! files through the templates, and `output` is the only module that writes
-//! the output directory. doc/architecture.md draws the rest.
+//! stable API. The layers, each using only those below it
+//! (doc/architecture.md draws them):
+//!
+//! - `app` runs the program: `cli` (the command line's definitions),
+//!   `commands` (one module per command, each returning an `outcome`),
+//!   `report` (one renderer per output format) and `exit` (the statuses).
+//! - The pipeline: `inventory` parses the YAML (through `yaml`), `validate`
+//!   checks it into the trusted `model`, `render` turns the model into an
+//!   in-memory tree of files through the templates, and `output` is the
+//!   only module that writes the output directory (through `outdir`).
+//! - Live machines: `machine` (one machine of the inventory and its files),
+//!   `live` (reads a machine's state), `verify` (compares it, pure),
+//!   `apply` (the host actions, pure, and their executor), `diff` (installed
+//!   files against rendered ones), `rollout` (the plan between two
+//!   inventories, pure), `arp`.
+//! - Beside them: `schema` and `manual` (generated from the types and the
+//!   command line), `diagnostic`, `code` and `values`.
 
+pub mod app;
 pub mod apply;
 pub mod arp;
 pub mod cli;
 pub mod code;
+pub mod commands;
 pub mod diagnostic;
+pub mod diff;
+pub mod exit;
 pub mod inventory;
 pub mod live;
+pub mod machine;
 pub mod manual;
-pub mod migrate;
 pub mod model;
+pub mod outcome;
 pub mod outdir;
 pub mod output;
 pub mod render;
+pub mod report;
 pub mod rollout;
 pub mod schema;
 pub mod validate;

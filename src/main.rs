@@ -1,6 +1,6 @@
-//! The `lvs-dr-gen` binary: the command line of the library, whose outcome
-//! becomes the exit code.
+//! The `lvs-dr-gen` binary: the library's program, whose outcome becomes
+//! the exit code.
 
 fn main() -> std::process::ExitCode {
-    lvs_dr_gen::cli::run()
+    lvs_dr_gen::app::run()
 }

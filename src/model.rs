@@ -187,6 +187,16 @@ impl HealthCheck {
     }
 }
 
+/// The prefix length of `ip` as a host address, as the VIPs are carried:
+/// 32 for IPv4, 128 for IPv6.
+pub fn host_prefix(ip: IpAddr) -> u8 {
+    if ip.is_ipv4() {
+        32
+    } else {
+        128
+    }
+}
+
 /// Where a host carries its VIPs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VipInterface {

@@ -1,24 +1,24 @@
 //! The one module that changes the output directory, through the confined
 //! handle of `outdir`.
 //!
-//! A run first *plans*: it compares the rendered tree with the disk and with
+//! A run first *prepares* a [`Transaction`]: it compares the rendered tree with the disk and with
 //! the manifest of files lvs-dr-gen wrote before, refuses to go on if it
 //! would overwrite a file it did not write or meet anything but folders and
 //! regular files, and finds the temp files an interrupted run left. `render`
-//! then *applies* the plan (each file atomically: written to a temp file
+//! then *commits* the transaction (each file atomically: written to a temp file
 //! beside it, all of them flushed to disk with one syncfs(2), then renamed
 //! into place; unchanged files are not touched, so their mtime stays), and
 //! `check` prints it as a unified diff.
 //! The manifest on disk always lists at least every file lvs-dr-gen owns,
 //! even if a run is cut short, so no file is ever orphaned or taken for a
-//! foreign one. A run holds a lock on the output directory from plan to
-//! end, so two runs on one directory take turns.
+//! foreign one. A run holds a lock on the output directory from preparing
+//! to the end, so two runs on one directory take turns.
 //!
 //! Memory stays flat with the size of the inventory: the rendered files
 //! come from a [`Source`] one unit (host or director) at a time, rendered
-//! in parallel a batch at a time, compared and dropped; a plan keeps the
-//! paths of changed files and renders their new contents again when it is
-//! applied or shown. `render` makes every system call on the output
+//! in parallel a batch at a time, compared and dropped; a transaction keeps
+//! the paths of changed files and renders their new contents again when it
+//! is committed or shown. `render` makes every system call on the output
 //! directory from one thread, in one order; `check`, which changes
 //! nothing, also reads in parallel.
 
@@ -44,7 +44,7 @@ const MANIFEST_HEADER: &str =
 /// generated file's mode is `render::file_mode`'s.
 const MANIFEST_MODE: u32 = 0o644;
 
-/// Why the output directory could not be planned or written.
+/// Why the output directory could not be read or written or written.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
     /// A file system operation failed, or met a link or a special file.
@@ -135,7 +135,7 @@ const BATCH: usize = 512;
 
 /// One difference between the output directory and the rendered tree.
 /// New contents are not kept: they are rendered again, unit by unit, when
-/// the plan is applied or shown.
+/// the transaction is committed or shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// A new file.
@@ -151,14 +151,14 @@ pub enum Change {
         path: PathBuf,
         /// The unit of the [`Source`] that renders it.
         unit: usize,
-        /// The contents on disk; kept by a read-only plan only, for its diff.
+        /// The contents on disk; kept by a read-only transaction only, for its diff.
         old: Vec<u8>,
     },
     /// A file lvs-dr-gen wrote before that the inventory no longer produces.
     Remove {
         /// Below the output directory.
         path: PathBuf,
-        /// The contents on disk; kept by a read-only plan only, for its diff.
+        /// The contents on disk; kept by a read-only transaction only, for its diff.
         old: Vec<u8>,
     },
     /// A temp file of an interrupted run, in a folder lvs-dr-gen manages.
@@ -168,11 +168,13 @@ pub enum Change {
     },
 }
 
-/// What a run would do to the output directory.
-pub struct Plan<'a> {
+/// The output-directory transaction: what a run would change below the
+/// output directory, holding its lock until dropped; `render` commits it,
+/// `check` shows it as a diff.
+pub struct Transaction<'a> {
     /// The locked output directory; `None` when a read-only run found none.
     dir: Option<OutDir>,
-    source: &'a dyn Source,
+    source: Box<dyn Source + 'a>,
     /// The differences, in path order.
     pub changes: Vec<Change>,
     /// How many rendered files are already up to date.
@@ -181,9 +183,9 @@ pub struct Plan<'a> {
     manifest_after: BTreeSet<PathBuf>,
 }
 
-impl std::fmt::Debug for Plan<'_> {
+impl std::fmt::Debug for Transaction<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Plan")
+        f.debug_struct("Transaction")
             .field("dir", &self.dir)
             .field("changes", &self.changes)
             .field("unchanged", &self.unchanged)
@@ -191,7 +193,7 @@ impl std::fmt::Debug for Plan<'_> {
     }
 }
 
-/// What `apply` did, for the summary line.
+/// What committing a transaction did, for the summary line.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     /// Files created or updated.
@@ -231,13 +233,13 @@ enum Seen {
 /// those in these hosts' folders. A render error comes before any error of
 /// the output directory, and a run that writes creates the output
 /// directory only once everything rendered.
-pub fn plan<'a>(
+pub fn prepare<'a>(
     out: &Path,
-    source: &'a dyn Source,
+    source: Box<dyn Source + 'a>,
     only_hosts: Option<&BTreeSet<String>>,
     access: Access,
     on_wait: impl Fn(),
-) -> Result<Plan<'a>, OutputError> {
+) -> Result<Transaction<'a>, OutputError> {
     loop {
         // Errors of the output directory wait until everything rendered.
         let opened = OutDir::open(out).and_then(|dir| {
@@ -254,7 +256,12 @@ pub fn plan<'a>(
             Some(dir) => read_manifest(&mut dir.cursor()),
             None => Ok(BTreeSet::new()),
         };
-        let compared = compare_all(dir.as_ref(), source, access, manifest_before.as_ref().ok())?;
+        let compared = compare_all(
+            dir.as_ref(),
+            &*source,
+            access,
+            manifest_before.as_ref().ok(),
+        )?;
         if let Some(error) = not_opened {
             return Err(error.into());
         }
@@ -266,7 +273,7 @@ pub fn plan<'a>(
                 let dir = OutDir::create(out)?;
                 dir.lock(true, &on_wait)?;
                 if !dir.is_empty()? {
-                    // Another run made it in the meantime: plan again.
+                    // Another run made it in the meantime: prepare again.
                     continue;
                 }
                 Some(dir)
@@ -276,16 +283,16 @@ pub fn plan<'a>(
     }
 }
 
-/// Completes a plan from the comparison: the files to remove, the leftover
+/// Completes a transaction from the comparison: the files to remove, the leftover
 /// temp files, the manifest after.
 fn finish<'a>(
     dir: Option<OutDir>,
-    source: &'a dyn Source,
+    source: Box<dyn Source + 'a>,
     only_hosts: Option<&BTreeSet<String>>,
     access: Access,
     manifest_before: BTreeSet<PathBuf>,
     compared: Comparison,
-) -> Result<Plan<'a>, OutputError> {
+) -> Result<Transaction<'a>, OutputError> {
     let Comparison {
         mut changes,
         unchanged,
@@ -339,7 +346,7 @@ fn finish<'a>(
         manifest_after.extend(kept);
     }
     changes.sort_by(|a, b| a.path().cmp(b.path()));
-    Ok(Plan {
+    Ok(Transaction {
         dir,
         source,
         changes,
@@ -624,11 +631,11 @@ struct Staged<'a> {
     temp: std::ffi::OsString,
 }
 
-impl Plan<'_> {
-    /// Carries the plan out: the manifest first grows to cover every file
+impl Transaction<'_> {
+    /// Commits the transaction: the manifest first grows to cover every file
     /// about to be written, then leftover temp files go, files are written
     /// and removed, and the manifest shrinks to what is now on disk.
-    pub fn apply(&self) -> Result<Summary, OutputError> {
+    pub fn commit(&self) -> Result<Summary, OutputError> {
         let dir = self.dir.as_ref().ok_or_else(|| ConfinedError::Io {
             path: PathBuf::new(),
             source: io::ErrorKind::NotFound.into(),
@@ -703,7 +710,7 @@ impl Plan<'_> {
             }
         }
         let mut paths = paths.into_iter();
-        for_each_rendered(self.source, &units, |_, files| {
+        for_each_rendered(&*self.source, &units, |_, files| {
             for path in paths.next().unwrap_or_default() {
                 let (folder, _) = split(path);
                 let new = files.get(path).map_or(&[][..], Vec::as_slice);
@@ -738,7 +745,7 @@ impl Plan<'_> {
         Ok(count)
     }
 
-    /// Writes the plan as a unified diff, `a/` for the disk and `b/` for the
+    /// Writes the transaction as a unified diff, `a/` for the disk and `b/` for the
     /// rendered files, as git shows them; a leftover temp file as diff -r
     /// shows a file on one side only. New contents are rendered again, one
     /// unit at a time.
@@ -947,17 +954,24 @@ mod tests {
         names.iter().map(|name| (*name).to_owned()).collect()
     }
 
-    /// A plan of `files` for a run that writes, over the hosts `only`.
-    fn plan_writing<'a>(out: &Path, files: &'a Tree, only: &[&str]) -> Plan<'a> {
-        plan(out, files, Some(&hosts(only)), Access::Write, || {}).unwrap()
+    /// A transaction of `files` for a run that writes, over the hosts `only`.
+    fn prepare_writing(out: &Path, files: &Tree, only: &[&str]) -> Transaction<'static> {
+        prepare(
+            out,
+            Box::new(files.clone()),
+            Some(&hosts(only)),
+            Access::Write,
+            || {},
+        )
+        .unwrap()
     }
 
     #[test]
     fn a_second_run_changes_nothing() {
         let out = tempfile::tempdir().unwrap();
         let files = tree(&[("a/etc/x", "1\n"), ("b/etc/y", "2\n")]);
-        let first = plan_writing(out.path(), &files, &["a", "b"])
-            .apply()
+        let first = prepare_writing(out.path(), &files, &["a", "b"])
+            .commit()
             .unwrap();
         assert_eq!(
             first,
@@ -966,7 +980,7 @@ mod tests {
                 ..Summary::default()
             }
         );
-        let second = plan_writing(out.path(), &files, &["a", "b"]);
+        let second = prepare_writing(out.path(), &files, &["a", "b"]);
         assert!(second.changes.is_empty());
         assert_eq!(second.unchanged, 2);
         let mode = fs::metadata(out.path().join("a/etc/x"))
@@ -980,16 +994,16 @@ mod tests {
     fn files_of_hosts_not_rendered_are_kept() {
         let out = tempfile::tempdir().unwrap();
         let files = tree(&[("a/etc/x", "1\n"), ("b/etc/y", "2\n")]);
-        plan_writing(out.path(), &files, &["a", "b"])
-            .apply()
+        prepare_writing(out.path(), &files, &["a", "b"])
+            .commit()
             .unwrap();
         let only_a = tree(&[("a/etc/x", "1\n")]);
-        let partial = plan_writing(out.path(), &only_a, &["a"]);
+        let partial = prepare_writing(out.path(), &only_a, &["a"]);
         assert!(partial.changes.is_empty());
         drop(partial); // it holds the lock on the directory
-        let removed_b = plan_writing(out.path(), &only_a, &["a", "b"]);
+        let removed_b = prepare_writing(out.path(), &only_a, &["a", "b"]);
         assert_eq!(removed_b.changes.len(), 1);
-        removed_b.apply().unwrap();
+        removed_b.commit().unwrap();
         assert!(!out.path().join("b").exists(), "empty folders go too");
         assert_eq!(
             fs::read_to_string(out.path().join(MANIFEST_NAME)).unwrap(),
@@ -1002,9 +1016,9 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         fs::create_dir_all(out.path().join("a/etc")).unwrap();
         fs::write(out.path().join("a/etc/x"), "mine\n").unwrap();
-        let error = plan(
+        let error = prepare(
             out.path(),
-            &tree(&[("a/etc/x", "1\n")]),
+            Box::new(tree(&[("a/etc/x", "1\n")])),
             Some(&hosts(&["a"])),
             Access::Read,
             || {},
@@ -1019,7 +1033,8 @@ mod tests {
     fn a_manifest_cannot_point_outside() {
         let out = tempfile::tempdir().unwrap();
         fs::write(out.path().join(MANIFEST_NAME), "a/x\n../../etc/passwd\n").unwrap();
-        let error = plan(out.path(), &Tree::new(), None, Access::Read, || {}).unwrap_err();
+        let error =
+            prepare(out.path(), Box::new(Tree::new()), None, Access::Read, || {}).unwrap_err();
         assert!(
             matches!(error, OutputError::CorruptManifest { line: 2, .. }),
             "{error}"

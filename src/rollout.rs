@@ -27,12 +27,12 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use crate::code::Code;
-use crate::model::{Director, Host, Inventory, Service, VipInterface};
+use crate::model::{host_prefix, Director, Host, Inventory, Service, VipInterface};
 use crate::render::{ipvs_services, unique_vips, IpvsService};
 
 /// The rollout from one inventory to another.
 #[derive(Debug, Serialize)]
-pub struct Plan {
+pub struct RolloutPlan {
     /// The phases that have anything to do, in order.
     pub phases: Vec<Phase>,
     /// The changes that would fail requests if rolled out in one step.
@@ -40,7 +40,7 @@ pub struct Plan {
     pub unsafe_changes: Vec<UnsafeChange>,
 }
 
-impl Plan {
+impl RolloutPlan {
     /// Whether nothing changes on any machine.
     pub fn is_empty(&self) -> bool {
         self.phases.is_empty() && self.unsafe_changes.is_empty()
@@ -341,7 +341,7 @@ pub struct UnsafeChange {
 }
 
 /// The rollout from `old` to `new`.
-pub fn plan(old: &Inventory, new: &Inventory) -> Plan {
+pub fn plan(old: &Inventory, new: &Inventory) -> RolloutPlan {
     let mut first = Vec::new();
     let mut last = Vec::new();
     for host in &new.hosts {
@@ -383,7 +383,7 @@ pub fn plan(old: &Inventory, new: &Inventory) -> Plan {
     .filter(|(_, steps)| !steps.is_empty())
     .map(|(phase, steps)| Phase { phase, steps })
     .collect();
-    Plan {
+    RolloutPlan {
         phases,
         unsafe_changes: unsafe_changes(old, new),
     }
@@ -416,7 +416,7 @@ fn push_step(
 
 /// A VIP as the host carries it: /32 or /128.
 fn with_prefix(vip: IpAddr) -> String {
-    format!("{vip}/{}", if vip.is_ipv4() { 32 } else { 128 })
+    format!("{vip}/{}", host_prefix(vip))
 }
 
 fn settings(host: &Host) -> BTreeMap<&str, &str> {
@@ -1030,46 +1030,4 @@ fn host_paths(hosts: &[String]) -> String {
         .map(|host| format!("hosts.{host}"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// The plan as text for code review.
-pub fn text(plan: &Plan, old_name: &str, new_name: &str) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    if plan.is_empty() {
-        let _ = writeln!(out, "{old_name} -> {new_name}: no machine changes");
-        return out;
-    }
-    let machines = plan.machines();
-    let _ = writeln!(
-        out,
-        "{old_name} -> {new_name}: {machines} machine{} change{}",
-        if machines == 1 { "" } else { "s" },
-        if machines == 1 { "s" } else { "" }
-    );
-    for (number, phase) in plan.phases.iter().enumerate() {
-        let _ = writeln!(out, "\n{}. {}:", number + 1, phase.phase.title());
-        for step in &phase.steps {
-            let note = step
-                .note
-                .map_or_else(String::new, |note| format!(" ({note})"));
-            let _ = writeln!(out, "   {} {}{note}", step.role, step.machine);
-            for action in &step.actions {
-                let _ = writeln!(out, "     - {}", action.describe());
-            }
-        }
-    }
-    if !plan.unsafe_changes.is_empty() {
-        let count = plan.unsafe_changes.len();
-        let _ = writeln!(
-            out,
-            "\nunsafe: {count} change{} would fail requests if rolled out in one step:",
-            if count == 1 { "" } else { "s" }
-        );
-        for change in &plan.unsafe_changes {
-            let _ = writeln!(out, "   {}: {}", change.path, change.message);
-            let _ = writeln!(out, "     fix: {}", change.fix);
-        }
-    }
-    out
 }

@@ -1,4 +1,6 @@
-//! The integration tests: every test runs the real `lvs-dr-gen` binary.
+//! The integration tests: most run the real `lvs-dr-gen` binary; those of
+//! the pure parts on recorded states (`apply_actions`, `verify_checks`)
+//! call the library.
 //!
 //! - `golden`: every case under golden/, output compared byte for byte.
 //! - `cli`: the commands' behaviour on disk (idempotence, pruning, foreign
@@ -17,7 +19,11 @@
 //! - `safety`: links and special files below the output directory refused,
 //!   runs killed at exact points converge, concurrent runs take turns.
 //! - `verify`: `verify` on recorded live states and on this machine's.
+//! - `verify_checks`: each of verify's checks on live states recorded from
+//!   real kernels, passing, then failing with one drift put in.
+//! - `apply_actions`: apply's host actions on the same recordings.
 
+mod apply_actions;
 mod cli;
 mod debian;
 mod first_run;
@@ -31,3 +37,4 @@ mod safety;
 mod schema;
 mod support;
 mod verify;
+mod verify_checks;

@@ -1,17 +1,17 @@
 //! The part of `apply` that touches the system: reads the [`Situation`]
 //! (through `live`, as `verify` does), runs `keepalived -t`, and carries
-//! out each [`Action`] with `ip`, `modprobe`, `networkctl`, a signal or a
+//! out each [`HostAction`] with `ip`, `modprobe`, `networkctl`, a signal or a
 //! write below /proc/sys.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{Action, Situation};
+use super::{HostAction, Situation};
 use crate::live::{self, LiveError};
-use crate::verify::{self, Machine};
+use crate::machine::{Machine, Role};
+use crate::verify;
 
 /// The process name of systemd-networkd (the kernel keeps 15 characters).
 const NETWORKD: &str = "systemd-network";
@@ -31,18 +31,17 @@ pub fn is_root() -> bool {
 /// keepalived of `pid_file` (directors).
 pub fn read_situation(
     machine: &Machine<'_>,
-    files: &BTreeMap<PathBuf, Vec<u8>>,
     root: &Path,
     pid_file: &Path,
 ) -> Result<Situation, LiveError> {
-    let mut probe = verify::probe(machine, files, false);
-    probe.sysctl.extend(super::sysctl_keys(machine, files));
-    probe.modules.extend(super::modules(machine, files));
+    let mut probe = verify::probe(machine, false);
+    probe.sysctl.extend(super::sysctl_keys(machine));
+    probe.modules.extend(super::modules(machine));
     probe.processes.insert(NETWORKD.to_owned());
     let live = live::read(&probe, root)?;
-    let (keepalived, keepalived_loaded) = match machine {
-        Machine::Host(_) => (None, None),
-        Machine::Director(_) => {
+    let (keepalived, keepalived_loaded) = match machine.role {
+        Role::RealServer(_) => (None, None),
+        Role::Director(_) => {
             let pid = keepalived_pid(pid_file);
             (pid, pid.and_then(|pid| fs::read(loaded_file(pid)).ok()))
         }
@@ -139,24 +138,24 @@ pub struct Executor<'a> {
 
 impl Executor<'_> {
     /// Carries out `action`; the error says what failed.
-    pub fn run(&self, action: &Action) -> Result<(), String> {
+    pub fn run(&self, action: &HostAction) -> Result<(), String> {
         match action {
-            Action::Sysctl { path, value, .. } => {
+            HostAction::Sysctl { path, value, .. } => {
                 let file = Path::new("/proc/sys").join(path);
                 fs::write(&file, value.as_bytes())
                     .map_err(|error| format!("cannot write {}: {error}", file.display()))
             }
-            Action::LoadModule { module } => command("modprobe", &[module]),
-            Action::CreateDummy { device } => {
+            HostAction::LoadModule { module } => command("modprobe", &[module]),
+            HostAction::CreateDummy { device } => {
                 command("ip", &["link", "add", "dev", device, "type", "dummy"])
             }
-            Action::LinkUp { device } => command("ip", &["link", "set", "dev", device, "up"]),
-            Action::AddAddress {
+            HostAction::LinkUp { device } => command("ip", &["link", "set", "dev", device, "up"]),
+            HostAction::AddAddress {
                 address,
                 device,
                 label,
             } => {
-                let cidr = format!("{address}/{}", super::host_prefix(*address));
+                let cidr = format!("{address}/{}", crate::model::host_prefix(*address));
                 let mut args = vec!["addr", "add", &cidr, "dev", device];
                 if let Some(label) = label {
                     args.extend(["label", label]);
@@ -166,7 +165,7 @@ impl Executor<'_> {
                 }
                 command("ip", &args)
             }
-            Action::RemoveAddress {
+            HostAction::RemoveAddress {
                 address,
                 prefix,
                 device,
@@ -174,14 +173,14 @@ impl Executor<'_> {
                 "ip",
                 &["addr", "del", &format!("{address}/{prefix}"), "dev", device],
             ),
-            Action::DeleteDummy { device } => command("ip", &["link", "del", "dev", device]),
-            Action::ReloadNetworkd { netplan } => {
+            HostAction::DeleteDummy { device } => command("ip", &["link", "del", "dev", device]),
+            HostAction::ReloadNetworkd { netplan } => {
                 if *netplan {
                     command("netplan", &["generate"])?;
                 }
                 command("networkctl", &["reload"])
             }
-            Action::ReloadKeepalived { pid } => {
+            HostAction::ReloadKeepalived { pid } => {
                 let target = i32::try_from(*pid)
                     .ok()
                     .and_then(rustix::process::Pid::from_raw)
@@ -192,7 +191,7 @@ impl Executor<'_> {
                 self.remember(*pid);
                 Ok(())
             }
-            Action::StartKeepalived => {
+            HostAction::StartKeepalived => {
                 command("systemctl", &["start", "keepalived"])?;
                 if let Some(pid) = keepalived_pid(self.pid_file) {
                     self.remember(pid);

@@ -2,7 +2,7 @@
 //! what stays, after config management installed its files. Pure: from the
 //! validated model, the rendered files and a recorded [`Situation`] (the
 //! same [`LiveState`] `verify` reads, and a little more), [`plan`] computes
-//! the list of [`Action`]s in the order they must run; [`refusals`] says
+//! the list of [`HostAction`]s in the order they must run; [`refusals`] says
 //! why nothing may run. The one part that changes the system is `exec`.
 //!
 //! The order, and why: on a real server the kernel parameters come first
@@ -25,9 +25,11 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::live::{self, FileState, LiveState};
-use crate::model::{Host, VipInterface};
+use crate::machine::{Machine, Role};
+use crate::model::{host_prefix, Host, VipInterface};
+use crate::render::Tree;
 use crate::values::{Stack, Style};
-use crate::verify::{director::rendered_modules, nextboot, Machine};
+use crate::verify::{director::rendered_modules, nextboot};
 
 /// What `apply` reads of the machine: `verify`'s live state, and what
 /// deciding on the reloads needs.
@@ -50,7 +52,7 @@ pub struct Situation {
 /// One change to the live system.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
-pub enum Action {
+pub enum HostAction {
     /// Write a kernel parameter below /proc/sys, as `sysctl -p` would.
     Sysctl {
         /// The key as the file writes it.
@@ -119,19 +121,19 @@ pub enum Action {
     StartKeepalived,
 }
 
-impl fmt::Display for Action {
+impl fmt::Display for HostAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Action::Sysctl {
+            HostAction::Sysctl {
                 key, value, now, ..
             } => {
                 let now = now.as_deref().unwrap_or("missing");
                 write!(f, "set {key} = {value} (now {now})")
             }
-            Action::LoadModule { module } => write!(f, "load module {module} (modprobe)"),
-            Action::CreateDummy { device } => write!(f, "create {device} (type dummy)"),
-            Action::LinkUp { device } => write!(f, "set {device} up"),
-            Action::AddAddress {
+            HostAction::LoadModule { module } => write!(f, "load module {module} (modprobe)"),
+            HostAction::CreateDummy { device } => write!(f, "create {device} (type dummy)"),
+            HostAction::LinkUp { device } => write!(f, "set {device} up"),
+            HostAction::AddAddress {
                 address,
                 device,
                 label,
@@ -145,34 +147,36 @@ impl fmt::Display for Action {
                 }
                 Ok(())
             }
-            Action::RemoveAddress {
+            HostAction::RemoveAddress {
                 address,
                 prefix,
                 device,
             } => write!(f, "remove {address}/{prefix} from {device}"),
-            Action::DeleteDummy { device } => {
+            HostAction::DeleteDummy { device } => {
                 write!(
                     f,
                     "delete {device} (a dummy interface with nothing left on it)"
                 )
             }
-            Action::ReloadNetworkd { netplan: false } => {
+            HostAction::ReloadNetworkd { netplan: false } => {
                 f.write_str("reload systemd-networkd (networkctl reload)")
             }
-            Action::ReloadNetworkd { netplan: true } => {
+            HostAction::ReloadNetworkd { netplan: true } => {
                 f.write_str("reload systemd-networkd (netplan generate; networkctl reload)")
             }
-            Action::ReloadKeepalived { pid } => {
+            HostAction::ReloadKeepalived { pid } => {
                 write!(f, "reload keepalived (SIGHUP to pid {pid})")
             }
-            Action::StartKeepalived => f.write_str("start keepalived (systemctl start keepalived)"),
+            HostAction::StartKeepalived => {
+                f.write_str("start keepalived (systemctl start keepalived)")
+            }
         }
     }
 }
 
 /// The line printed for `action`: `apply: add ...`, or with `dry_run`
 /// `apply: would add ...`.
-pub fn line(action: &Action, dry_run: bool) -> String {
+pub fn line(action: &HostAction, dry_run: bool) -> String {
     if dry_run {
         format!("apply: would {action}")
     } else {
@@ -183,11 +187,12 @@ pub fn line(action: &Action, dry_run: bool) -> String {
 /// The line printed when there is nothing to do.
 pub const NOTHING: &str = "apply: nothing to change";
 
-/// What to do, in order, and what `apply` cannot do but must say.
+/// The host actions: what `apply` does to this machine, in order, and
+/// what it cannot do but must say.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Plan {
+pub struct HostActions {
     /// The actions, in the order they run.
-    pub actions: Vec<Action>,
+    pub actions: Vec<HostAction>,
     /// Things to tell the operator (keepalived not running without
     /// systemd to start it).
     pub notes: Vec<String>,
@@ -196,10 +201,7 @@ pub struct Plan {
 /// The installed files that are not the rendered ones, each with what is
 /// wrong: any of them and `apply` refuses, because the live state it would
 /// make is not the one the next boot makes.
-pub fn refusals(
-    files: &BTreeMap<PathBuf, Vec<u8>>,
-    installed: &BTreeMap<PathBuf, FileState>,
-) -> Vec<String> {
+pub fn refusals(files: &Tree, installed: &BTreeMap<PathBuf, FileState>) -> Vec<String> {
     files
         .iter()
         .filter_map(|(path, rendered)| {
@@ -218,13 +220,14 @@ pub fn refusals(
         .collect()
 }
 
-/// The actions that bring the live state of `machine` to its rendered
-/// `files`, in order. An empty plan: nothing to change.
-pub fn plan(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>, now: &Situation) -> Plan {
-    match machine {
-        Machine::Host(host) => real_server_plan(host, files, now),
-        Machine::Director(expected) => {
-            let mut plan = Plan {
+/// The host actions that bring the live state of `machine` to its
+/// rendered files, in order. None: nothing to change.
+pub fn actions(machine: &Machine<'_>, now: &Situation) -> HostActions {
+    let files = &machine.files;
+    match &machine.role {
+        Role::RealServer(host) => real_server_actions(host, files, now),
+        Role::Director(expected) => {
+            let mut plan = HostActions {
                 actions: module_actions(files, &expected.modules_file, &now.live),
                 notes: Vec::new(),
             };
@@ -233,10 +236,10 @@ pub fn plan(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>, now: &Sit
             let config = files.get(&expected.keepalived_file);
             match now.keepalived {
                 Some(pid) if now.keepalived_loaded.as_ref() != config => {
-                    plan.actions.push(Action::ReloadKeepalived { pid });
+                    plan.actions.push(HostAction::ReloadKeepalived { pid });
                 }
                 Some(_) => {}
-                None if now.systemd => plan.actions.push(Action::StartKeepalived),
+                None if now.systemd => plan.actions.push(HostAction::StartKeepalived),
                 None => plan.notes.push(
                     "keepalived is not running, and systemd is not here to start it: start \
                      keepalived, then run apply again"
@@ -248,7 +251,7 @@ pub fn plan(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>, now: &Sit
     }
 }
 
-fn real_server_plan(host: &Host, files: &BTreeMap<PathBuf, Vec<u8>>, now: &Situation) -> Plan {
+fn real_server_actions(host: &Host, files: &Tree, now: &Situation) -> HostActions {
     let device = host.interface.device();
     let link = now
         .live
@@ -262,11 +265,11 @@ fn real_server_plan(host: &Host, files: &BTreeMap<PathBuf, Vec<u8>>, now: &Situa
         format!("net/ipv4/conf/{device}/"),
         format!("net/ipv6/conf/{device}/"),
     ];
-    let (after_link, before): (Vec<Action>, Vec<Action>) =
+    let (after_link, before): (Vec<HostAction>, Vec<HostAction>) =
         sysctl_actions(files, &sysctl_file, &now.live)
             .into_iter()
             .partition(|action| {
-                matches!(action, Action::Sysctl { path, now: None, .. }
+                matches!(action, HostAction::Sysctl { path, now: None, .. }
                     if link.is_none() && own_conf.iter().any(|conf| path.starts_with(conf)))
             });
     let mut actions = before;
@@ -278,15 +281,15 @@ fn real_server_plan(host: &Host, files: &BTreeMap<PathBuf, Vec<u8>>, now: &Situa
     let mut network = Vec::new();
     match (link, &host.interface) {
         (None, VipInterface::Dummy(_)) => {
-            network.push(Action::CreateDummy {
+            network.push(HostAction::CreateDummy {
                 device: device.to_owned(),
             });
-            network.push(Action::LinkUp {
+            network.push(HostAction::LinkUp {
                 device: device.to_owned(),
             });
         }
         (Some(link), _) if link.is_up() => {}
-        _ => network.push(Action::LinkUp {
+        _ => network.push(HostAction::LinkUp {
             device: device.to_owned(),
         }),
     }
@@ -302,11 +305,11 @@ fn real_server_plan(host: &Host, files: &BTreeMap<PathBuf, Vec<u8>>, now: &Situa
         && !network.is_empty();
     actions.extend(network);
     if reload {
-        actions.push(Action::ReloadNetworkd {
+        actions.push(HostAction::ReloadNetworkd {
             netplan: host.stack == Stack::Netplan,
         });
     }
-    Plan {
+    HostActions {
         actions,
         notes: Vec::new(),
     }
@@ -315,11 +318,7 @@ fn real_server_plan(host: &Host, files: &BTreeMap<PathBuf, Vec<u8>>, now: &Situa
 /// The parameters of the rendered sysctl file at `path` whose live value
 /// differs, in the file's order (the last assignment of a key wins, as
 /// with `sysctl -p`).
-fn sysctl_actions(
-    files: &BTreeMap<PathBuf, Vec<u8>>,
-    path: &Path,
-    live: &LiveState,
-) -> Vec<Action> {
+fn sysctl_actions(files: &Tree, path: &Path, live: &LiveState) -> Vec<HostAction> {
     let Some(bytes) = files.get(path) else {
         return Vec::new();
     };
@@ -335,7 +334,7 @@ fn sysctl_actions(
         .filter_map(|(_, assignment)| {
             let value = live::squeeze(assignment.value.as_deref()?);
             let now = live.sysctl.get(&assignment.key).cloned().flatten();
-            (now.as_deref() != Some(value.as_str())).then(|| Action::Sysctl {
+            (now.as_deref() != Some(value.as_str())).then(|| HostAction::Sysctl {
                 key: assignment.written.clone(),
                 path: assignment.key.clone(),
                 value,
@@ -347,9 +346,10 @@ fn sysctl_actions(
 
 /// The kernel parameters (paths below /proc/sys) of the rendered sysctl
 /// file of `machine`, for the probe.
-pub fn sysctl_keys(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<String> {
+pub fn sysctl_keys(machine: &Machine<'_>) -> Vec<String> {
     let path = sysctl_file(machine);
-    files
+    machine
+        .files
         .get(&path)
         .map(|bytes| nextboot::parse(&path, &String::from_utf8_lossy(bytes)))
         .unwrap_or_default()
@@ -359,44 +359,40 @@ pub fn sysctl_keys(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>) ->
 }
 
 fn sysctl_file(machine: &Machine<'_>) -> PathBuf {
-    match machine {
-        Machine::Host(host) => Path::new("/").join(&host.paths.sysctl),
-        Machine::Director(expected) => expected.sysctl_file.clone(),
+    match &machine.role {
+        Role::RealServer(host) => Path::new("/").join(&host.paths.sysctl),
+        Role::Director(setup) => setup.sysctl_file.clone(),
     }
 }
 
 /// The modules of the rendered module list at `path` that are not loaded.
-fn module_actions(
-    files: &BTreeMap<PathBuf, Vec<u8>>,
-    path: &Path,
-    live: &LiveState,
-) -> Vec<Action> {
+fn module_actions(files: &Tree, path: &Path, live: &LiveState) -> Vec<HostAction> {
     rendered_modules(files, path)
         .into_iter()
         .filter(|module| !live.modules.contains(module))
-        .map(|module| Action::LoadModule { module })
+        .map(|module| HostAction::LoadModule { module })
         .collect()
 }
 
 /// The modules of the rendered module list of `machine`, for the probe.
-pub fn modules(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<String> {
-    let path = match machine {
-        Machine::Host(host) => Path::new("/").join(&host.paths.modules),
-        Machine::Director(expected) => expected.modules_file.clone(),
+pub fn modules(machine: &Machine<'_>) -> Vec<String> {
+    let path = match &machine.role {
+        Role::RealServer(host) => Path::new("/").join(&host.paths.modules),
+        Role::Director(setup) => setup.modules_file.clone(),
     };
-    rendered_modules(files, &path)
+    rendered_modules(&machine.files, &path)
 }
 
 /// The VIPs that are not on the VIP interface as host addresses, in the
 /// inventory's order.
-fn missing_vips(host: &Host, now: &Situation) -> Vec<Action> {
+fn missing_vips(host: &Host, now: &Situation) -> Vec<HostAction> {
     let device = host.interface.device();
     let present: Vec<IpAddr> = host_addresses(device, now).map(|(ip, _)| ip).collect();
     let labels = net_tools_labels(host);
     host.vips
         .iter()
         .filter(|vip| !present.contains(vip))
-        .map(|vip| Action::AddAddress {
+        .map(|vip| HostAction::AddAddress {
             address: *vip,
             device: device.to_owned(),
             label: labels.get(vip).cloned(),
@@ -426,7 +422,7 @@ fn host_addresses<'a>(
 /// they are on the VIP interface, so that only one interface carries them
 /// (verify's `vip-elsewhere`). A dummy interface left empty is deleted
 /// after ([`emptied_dummies`]).
-fn misplaced_vips(host: &Host, now: &Situation) -> Vec<Action> {
+fn misplaced_vips(host: &Host, now: &Situation) -> Vec<HostAction> {
     let device = host.interface.device();
     let others = now
         .live
@@ -437,7 +433,7 @@ fn misplaced_vips(host: &Host, now: &Situation) -> Vec<Action> {
         .flat_map(|link| {
             host_addresses(&link.ifname, now)
                 .filter(|(ip, _)| host.vips.contains(ip))
-                .map(|(ip, address)| Action::RemoveAddress {
+                .map(|(ip, address)| HostAction::RemoveAddress {
                     address: ip,
                     prefix: address.prefixlen,
                     device: link.ifname.clone(),
@@ -451,10 +447,10 @@ fn misplaced_vips(host: &Host, now: &Situation) -> Vec<Action> {
 /// ("delete dummy0"), so that the live state is the one the next boot
 /// makes. Only an interface this run empties: a dummy found empty is not
 /// the inventory's.
-fn emptied_dummies(misplaced: &[Action], now: &Situation) -> Vec<Action> {
+fn emptied_dummies(misplaced: &[HostAction], now: &Situation) -> Vec<HostAction> {
     let removed_from = |link: &crate::live::Link, ip: &str| {
         misplaced.iter().any(|action| {
-            matches!(action, Action::RemoveAddress { address, device, .. }
+            matches!(action, HostAction::RemoveAddress { address, device, .. }
                 if *device == link.ifname && ip.parse::<IpAddr>().ok() == Some(*address))
         })
     };
@@ -473,7 +469,7 @@ fn emptied_dummies(misplaced: &[Action], now: &Situation) -> Vec<Action> {
                     .iter()
                     .all(|address| removed_from(link, &address.local))
         })
-        .map(|link| Action::DeleteDummy {
+        .map(|link| HostAction::DeleteDummy {
             device: link.ifname.clone(),
         })
         .collect()
@@ -499,28 +495,16 @@ fn net_tools_labels(host: &Host) -> BTreeMap<IpAddr, String> {
 
 /// The host addresses (/32, /128) of the VIP interface that the inventory
 /// does not give it; never the loopback's own (127.0.0.0/8, `::1`).
-fn stale_vips(host: &Host, now: &Situation) -> Vec<Action> {
+fn stale_vips(host: &Host, now: &Situation) -> Vec<HostAction> {
     let device = host.interface.device();
     host_addresses(device, now)
         .filter(|(ip, address)| {
             !ip.is_loopback() && address.scope != "link" && !host.vips.contains(ip)
         })
-        .map(|(ip, address)| Action::RemoveAddress {
+        .map(|(ip, address)| HostAction::RemoveAddress {
             address: ip,
             prefix: address.prefixlen,
             device: device.to_owned(),
         })
         .collect()
 }
-
-/// 32 for IPv4, 128 for IPv6.
-fn host_prefix(ip: IpAddr) -> u8 {
-    if ip.is_ipv4() {
-        32
-    } else {
-        128
-    }
-}
-
-#[cfg(test)]
-mod tests;

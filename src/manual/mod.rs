@@ -134,15 +134,23 @@ pub fn pages(command: &clap::Command, version: &str) -> Vec<(String, String)> {
     pages
 }
 
-/// `clap_mangen`'s page of `command`, with EXAMPLES and SEE ALSO before its
-/// VERSION section; `key` is the subcommand's name (or the program's).
+/// `clap_mangen`'s page of `command`, with EXIT STATUS, EXAMPLES and SEE
+/// ALSO before its VERSION section (which say what the help's closing
+/// lines say); `key` is the subcommand's name (or the program's).
 fn command_page(command: clap::Command, key: &str, program: &clap::Command) -> String {
+    let command = command
+        .after_help(None::<&str>)
+        .after_long_help(None::<&str>);
     let mut page = Vec::new();
     clap_mangen::Man::new(command)
         .render(&mut page)
         .expect("rendering into memory cannot fail");
     let page = String::from_utf8(page).expect("clap_mangen writes UTF-8");
-    let extra = roff_sections(&[examples_section(key), see_also_section(key, program)]);
+    let extra = roff_sections(&[
+        exit_status_section(key),
+        examples_section(key),
+        see_also_section(key, program),
+    ]);
     match page.find("\n.SH VERSION\n") {
         Some(at) => format!("{}\n{extra}{}", &page[..at], &page[at + 1..]),
         None => format!("{page}{extra}"),
@@ -316,6 +324,21 @@ pub fn examples(key: &str) -> impl Iterator<Item = (&'static str, &'static str)>
         .iter()
         .filter(move |(command, _, _)| *command == key)
         .map(|(_, what, command)| (*what, *command))
+}
+
+/// The EXIT STATUS section of a command's page, from `exit`.
+fn exit_status_section(key: &str) -> Section {
+    let blocks = crate::exit::meanings(key)
+        .into_iter()
+        .map(|(status, meaning)| Block::Entry {
+            term: vec![code(status.code().to_string())],
+            body: vec![vec![text(meaning)]],
+        })
+        .collect();
+    Section {
+        title: "EXIT STATUS",
+        blocks,
+    }
 }
 
 /// The EXAMPLES section of a command's page.

@@ -7,39 +7,14 @@
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{nextboot, sysctl_check, Check, Status};
 use crate::arp;
 use crate::live::{ArpQuestion, LiveState};
+use crate::machine::{DirectorSetup, Neighbour};
 use crate::render::IpvsService;
-
-/// What a director's checks need of the inventory.
-#[derive(Debug, Clone)]
-pub struct Expected {
-    /// The director's name.
-    pub name: String,
-    /// The interface that carries the VIPs when it is the VRRP master.
-    pub interface: String,
-    /// Its own addresses on the segment.
-    pub addresses: Vec<IpAddr>,
-    /// The other directors and the real servers, to name the machine
-    /// behind a MAC address that answers ARP.
-    pub neighbours: Vec<Neighbour>,
-    /// Every VIP of the inventory.
-    pub vips: Vec<IpAddr>,
-    /// The IPVS table keepalived builds from the rendered configuration.
-    pub ipvs: Vec<IpvsService>,
-    /// The connection sync daemon of the rendered `lvs_sync_daemon`, when
-    /// `vrrp.sync_connections`.
-    pub sync: Option<SyncDaemon>,
-    /// Where its IPVS kernel parameters are installed (absolute).
-    pub sysctl_file: PathBuf,
-    /// Where its module list (`ip_vs`) is installed (absolute).
-    pub modules_file: PathBuf,
-    /// Where its keepalived.conf is installed (absolute).
-    pub keepalived_file: PathBuf,
-}
+use crate::render::Tree;
 
 /// How many of the virtual servers keepalived reads from the rendered
 /// configuration have every real server drained (weight 0); the services
@@ -63,27 +38,6 @@ pub fn fully_drained(ipvs: &[IpvsService]) -> usize {
         })
         .collect::<std::collections::BTreeSet<_>>()
         .len()
-}
-
-/// The IPVS connection sync daemon keepalived runs: the master daemon
-/// while the director is VRRP master, the backup daemon otherwise.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyncDaemon {
-    /// The interface it sends or listens on (`mcast=`).
-    pub interface: String,
-    /// Its sync id (`syncid=`), the virtual router id.
-    pub id: u32,
-}
-
-/// Another machine of the segment.
-#[derive(Debug, Clone)]
-pub struct Neighbour {
-    /// Its name in the inventory.
-    pub name: String,
-    /// One of its addresses.
-    pub address: IpAddr,
-    /// Whether it is a director (else a real server).
-    pub director: bool,
 }
 
 /// The process name of keepalived.
@@ -161,11 +115,7 @@ fn key(protocol: &str, vip: IpAddr, port: u16) -> ServiceKey {
 /// keepalived, the IPVS table, VRRP, the sync daemon, and the kernel
 /// parameters and modules of the rendered files (`files`, by absolute
 /// path; a file not rendered, or left out, gives no checks).
-pub fn checks(
-    expected: &Expected,
-    files: &BTreeMap<PathBuf, Vec<u8>>,
-    live: &LiveState,
-) -> Vec<Check> {
+pub fn checks(setup: &DirectorSetup, files: &Tree, live: &LiveState) -> Vec<Check> {
     let running = live.processes.contains(KEEPALIVED);
     let mut checks = vec![Check::new(
         "process",
@@ -175,15 +125,15 @@ pub fn checks(
         if running { "running" } else { "not running" },
     )];
     let table = parse_table(live.ipvs.as_deref().unwrap_or_default());
-    checks.extend(ipvs_checks(&expected.ipvs, &table, running));
-    checks.push(vrrp_check(expected, live, running));
+    checks.extend(ipvs_checks(&setup.ipvs, &table, running));
+    checks.push(vrrp_check(setup, live, running));
     if let Some(daemons) = &live.ipvs_daemons {
-        checks.push(sync_daemon_check(expected, live, daemons, running));
+        checks.push(sync_daemon_check(setup, live, daemons, running));
     }
-    checks.extend(kernel_checks(expected, files, live));
+    checks.extend(kernel_checks(setup, files, live));
     if let Some(answers) = &live.arp {
-        let master = held_vips(expected, live).len() == expected.vips.len();
-        checks.extend(arp_checks(expected, answers, master));
+        let master = held_vips(setup, live).len() == setup.vips.len();
+        checks.extend(arp_checks(setup, answers, master));
     }
     checks
 }
@@ -192,18 +142,18 @@ pub fn checks(
 /// other machines (to know their MAC addresses), asked from the director's
 /// own IPv4 address. `None` when the director has no IPv4 address, hence
 /// no IPv4 VIP to ask about.
-pub fn arp_question(expected: &Expected) -> Option<ArpQuestion> {
-    let sender = expected.addresses.iter().find_map(ipv4)?;
+pub fn arp_question(setup: &DirectorSetup) -> Option<ArpQuestion> {
+    let sender = setup.addresses.iter().find_map(ipv4)?;
     let mut targets: Vec<Ipv4Addr> = Vec::new();
-    let vips = expected.vips.iter().filter_map(ipv4);
-    let others = expected.neighbours.iter().filter_map(|n| ipv4(&n.address));
+    let vips = setup.vips.iter().filter_map(ipv4);
+    let others = setup.neighbours.iter().filter_map(|n| ipv4(&n.address));
     for target in vips.chain(others) {
         if !targets.contains(&target) {
             targets.push(target);
         }
     }
     Some(ArpQuestion {
-        interface: expected.interface.clone(),
+        interface: setup.interface.clone(),
         sender,
         targets,
     })
@@ -221,8 +171,8 @@ fn ipv4(address: &IpAddr) -> Option<Ipv4Addr> {
 /// any answer is another machine claiming the VIP; on a backup the answer
 /// must come from a director (the master). Any other answer — typically a
 /// real server with `arp_ignore` lost — steals the VIP's traffic.
-fn arp_checks(expected: &Expected, answers: &arp::Answers, master: bool) -> Vec<Check> {
-    let owners = mac_owners(expected, answers);
+fn arp_checks(setup: &DirectorSetup, answers: &arp::Answers, master: bool) -> Vec<Check> {
+    let owners = mac_owners(setup, answers);
     let owner = |mac: &str| owners.get(mac).copied();
     let describe = |mac: &str| match owner(mac) {
         Some(neighbour) => format!("{mac} ({}, {})", neighbour.address, neighbour.name),
@@ -234,7 +184,7 @@ fn arp_checks(expected: &Expected, answers: &arp::Answers, master: bool) -> Vec<
         "answered by the VRRP master only"
     };
     let mut checks = Vec::new();
-    for vip in expected.vips.iter().filter_map(ipv4) {
+    for vip in setup.vips.iter().filter_map(ipv4) {
         let macs = answers.get(&vip).cloned().unwrap_or_default();
         let stealing: Vec<String> = macs
             .iter()
@@ -259,11 +209,11 @@ fn arp_checks(expected: &Expected, answers: &arp::Answers, master: bool) -> Vec<
 /// The machine behind each MAC address that answered for one of the
 /// neighbours' own addresses.
 fn mac_owners<'a>(
-    expected: &'a Expected,
+    setup: &'a DirectorSetup,
     answers: &'a arp::Answers,
 ) -> BTreeMap<&'a str, &'a Neighbour> {
     let mut owners = BTreeMap::new();
-    for neighbour in &expected.neighbours {
+    for neighbour in &setup.neighbours {
         let Some(v4) = ipv4(&neighbour.address) else {
             continue;
         };
@@ -543,12 +493,12 @@ fn missing_service(real_servers: usize, keepalived_running: bool) -> String {
 
 /// The VRRP master holds every VIP on its interface, a backup none; a
 /// director whose keepalived is not running is neither.
-fn vrrp_check(expected: &Expected, live: &LiveState, keepalived_running: bool) -> Check {
-    let held = held_vips(expected, live);
-    let total = expected.vips.len();
+fn vrrp_check(setup: &DirectorSetup, live: &LiveState, keepalived_running: bool) -> Check {
+    let held = held_vips(setup, live);
+    let total = setup.vips.len();
     let want = format!(
         "master (all {total} VIPs on {}) or backup (none)",
-        expected.interface
+        setup.interface
     );
     let (ok, found) = if !keepalived_running {
         (
@@ -556,18 +506,18 @@ fn vrrp_check(expected: &Expected, live: &LiveState, keepalived_running: bool) -
             format!(
                 "neither: keepalived is not running ({} of {total} VIPs on {})",
                 held.len(),
-                expected.interface
+                setup.interface
             ),
         )
     } else if held.len() == total {
         (
             true,
-            format!("master: all {total} VIPs on {}", expected.interface),
+            format!("master: all {total} VIPs on {}", setup.interface),
         )
     } else if held.is_empty() {
-        (true, format!("backup: no VIP on {}", expected.interface))
+        (true, format!("backup: no VIP on {}", setup.interface))
     } else {
-        let missing: Vec<String> = expected
+        let missing: Vec<String> = setup
             .vips
             .iter()
             .filter(|vip| !held.contains(vip))
@@ -578,22 +528,22 @@ fn vrrp_check(expected: &Expected, live: &LiveState, keepalived_running: bool) -
             format!(
                 "{} of {total} VIPs on {}; missing {}",
                 held.len(),
-                expected.interface,
+                setup.interface,
                 missing.join(", ")
             ),
         )
     };
-    Check::new("vrrp", &expected.name, ok, want, found)
+    Check::new("vrrp", &setup.name, ok, want, found)
 }
 
 /// The VIPs on the director's interface.
-fn held_vips(expected: &Expected, live: &LiveState) -> Vec<IpAddr> {
+fn held_vips(setup: &DirectorSetup, live: &LiveState) -> Vec<IpAddr> {
     live.interfaces
         .iter()
-        .filter(|link| link.ifname == expected.interface)
+        .filter(|link| link.ifname == setup.interface)
         .flat_map(|link| &link.addr_info)
         .filter_map(|address| address.local.parse::<IpAddr>().ok())
-        .filter(|ip| expected.vips.contains(ip))
+        .filter(|ip| setup.vips.contains(ip))
         .collect()
 }
 
@@ -647,7 +597,7 @@ pub fn parse_daemons(text: &str) -> Vec<LiveDaemon> {
 /// runs the master daemon alone, a backup the backup daemon alone, and a
 /// director with sync off none.
 fn sync_daemon_check(
-    expected: &Expected,
+    setup: &DirectorSetup,
     live: &LiveState,
     daemons: &str,
     keepalived_running: bool,
@@ -662,19 +612,19 @@ fn sync_daemon_check(
             .collect::<Vec<_>>()
             .join(" and ")
     };
-    let Some(sync) = &expected.sync else {
+    let Some(sync) = &setup.sync else {
         return Check::new(
             "sync-daemon",
-            &expected.name,
+            &setup.name,
             found_daemons.is_empty(),
             "none (connection sync is off)",
             found,
         );
     };
-    let held = held_vips(expected, live).len();
+    let held = held_vips(setup, live).len();
     let role = if !keepalived_running {
         None
-    } else if held == expected.vips.len() {
+    } else if held == setup.vips.len() {
         Some("master")
     } else if held == 0 {
         Some("backup")
@@ -705,21 +655,17 @@ fn sync_daemon_check(
     } else {
         format!("{found}: keepalived is not running, and a stopped keepalived stops it")
     };
-    Check::new("sync-daemon", &expected.name, ok, want, found)
+    Check::new("sync-daemon", &setup.name, ok, want, found)
 }
 
 /// The kernel parameters of the rendered sysctl file hold live (IPVS keeps
 /// them per network namespace), and the modules of the rendered module
 /// list are loaded.
-fn kernel_checks(
-    expected: &Expected,
-    files: &BTreeMap<PathBuf, Vec<u8>>,
-    live: &LiveState,
-) -> Vec<Check> {
+fn kernel_checks(setup: &DirectorSetup, files: &Tree, live: &LiveState) -> Vec<Check> {
     let text = |path: &Path| files.get(path).map(|bytes| String::from_utf8_lossy(bytes));
     let mut checks = Vec::new();
-    if let Some(sysctl) = text(&expected.sysctl_file) {
-        for assignment in nextboot::parse(&expected.sysctl_file, &sysctl) {
+    if let Some(sysctl) = text(&setup.sysctl_file) {
+        for assignment in nextboot::parse(&setup.sysctl_file, &sysctl) {
             let Some(value) = &assignment.value else {
                 continue;
             };
@@ -727,7 +673,7 @@ fn kernel_checks(
             checks.push(sysctl_check(&assignment.written, value, found));
         }
     }
-    for module in rendered_modules(files, &expected.modules_file) {
+    for module in rendered_modules(files, &setup.modules_file) {
         let loaded = live.modules.contains(&module);
         checks.push(Check::new(
             "module",
@@ -742,13 +688,10 @@ fn kernel_checks(
 
 /// The kernel parameters (paths below /proc/sys) that the rendered sysctl
 /// file of the director sets, for the probe.
-pub fn rendered_sysctl_keys(
-    expected: &Expected,
-    files: &BTreeMap<PathBuf, Vec<u8>>,
-) -> Vec<String> {
+pub fn rendered_sysctl_keys(setup: &DirectorSetup, files: &Tree) -> Vec<String> {
     files
-        .get(&expected.sysctl_file)
-        .map(|bytes| nextboot::parse(&expected.sysctl_file, &String::from_utf8_lossy(bytes)))
+        .get(&setup.sysctl_file)
+        .map(|bytes| nextboot::parse(&setup.sysctl_file, &String::from_utf8_lossy(bytes)))
         .unwrap_or_default()
         .into_iter()
         .map(|assignment| assignment.key)
@@ -757,7 +700,7 @@ pub fn rendered_sysctl_keys(
 
 /// The modules of a rendered modules-load.d file: one name a line,
 /// comments (`#`, `;`) and blank lines left out.
-pub fn rendered_modules(files: &BTreeMap<PathBuf, Vec<u8>>, path: &Path) -> Vec<String> {
+pub fn rendered_modules(files: &Tree, path: &Path) -> Vec<String> {
     files
         .get(path)
         .map(|bytes| {

@@ -7,148 +7,31 @@
 //! parameter?). The report's forms (text, JSON, Prometheus) are in `format`.
 
 pub mod director;
-pub mod format;
 pub mod nextboot;
 pub mod stack;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 
-use crate::diagnostic::closest;
 use crate::live::{self, FileState, LiveState, Probe, IPV4_CONF};
-use crate::model::{Director, Host, Inventory, VipInterface};
-use crate::render::{self, Tree};
-
-/// The machine checked: a real server or a director of the inventory.
-#[derive(Debug, Clone)]
-pub enum Machine<'a> {
-    /// A real server.
-    Host(&'a Host),
-    /// A director, with what its checks expect.
-    Director(Box<director::Expected>),
-}
-
-impl Machine<'_> {
-    /// Its name in the inventory.
-    pub fn name(&self) -> &str {
-        match self {
-            Machine::Host(host) => &host.name,
-            Machine::Director(expected) => &expected.name,
-        }
-    }
-
-    /// `real-server` or `director`.
-    pub fn role(&self) -> &'static str {
-        match self {
-            Machine::Host(_) => "real-server",
-            Machine::Director(_) => "director",
-        }
-    }
-}
-
-/// Finds `name` among the inventory's hosts and directors; a host name with
-/// a domain (`web01.example.org`) also matches its first label. The error
-/// names the nearest machine, or lists them all.
-pub fn find_machine<'a>(model: &'a Inventory, name: &str) -> Result<Machine<'a>, String> {
-    let short = name.split('.').next().unwrap_or(name);
-    for candidate in [name, short] {
-        if let Some(host) = model.hosts.iter().find(|host| host.name == candidate) {
-            return Ok(Machine::Host(host));
-        }
-        if let Some(director) = model.directors.iter().find(|d| d.name == candidate) {
-            return Ok(Machine::Director(Box::new(director::Expected {
-                name: director.name.clone(),
-                interface: director.interface.clone(),
-                addresses: director.addresses.clone(),
-                neighbours: neighbours(model, &director.name),
-                vips: render::unique_vips(&model.services),
-                ipvs: render::ipvs_services(model),
-                sync: sync_daemon(model, director),
-                sysctl_file: Path::new("/").join(&director.sysctl_path),
-                modules_file: Path::new("/").join(&director.modules_path),
-                keepalived_file: Path::new("/").join(&director.keepalived_path),
-            })));
-        }
-    }
-    let known: Vec<&str> = model
-        .hosts
-        .iter()
-        .map(|host| host.name.as_str())
-        .chain(model.directors.iter().map(|d| d.name.as_str()))
-        .collect();
-    let hint = closest(name, known.iter().copied()).map_or_else(
-        || format!("the inventory has {}", known.join(", ")),
-        |near| format!("did you mean `{near}`?"),
-    );
-    Err(format!(
-        "`{name}` is neither a host nor a director in the inventory; {hint}"
-    ))
-}
-
-/// The sync daemon the rendered `lvs_sync_daemon` runs: with
-/// `vrrp.sync_connections` and a VIP for VRRP to carry, on the director's
-/// interface with the virtual router id as sync id.
-fn sync_daemon(model: &Inventory, director: &Director) -> Option<director::SyncDaemon> {
-    let vrrp = model.vrrp.as_ref().filter(|vrrp| vrrp.sync_connections)?;
-    if render::unique_vips(&model.services).is_empty() {
-        return None;
-    }
-    Some(director::SyncDaemon {
-        interface: director.interface.clone(),
-        id: vrrp.virtual_router_id,
-    })
-}
-
-/// Every director but `own` and every real server, with each address.
-fn neighbours(model: &Inventory, own: &str) -> Vec<director::Neighbour> {
-    let directors = model
-        .directors
-        .iter()
-        .filter(|director| director.name != own)
-        .flat_map(|director| {
-            director
-                .addresses
-                .iter()
-                .map(|a| (&director.name, *a, true))
-        });
-    let hosts = model
-        .hosts
-        .iter()
-        .flat_map(|host| host.addresses.iter().map(|a| (&host.name, *a, false)));
-    directors
-        .chain(hosts)
-        .map(|(name, address, director)| director::Neighbour {
-            name: name.clone(),
-            address,
-            director,
-        })
-        .collect()
-}
-
-/// The files rendered for `name`, by their absolute path on the machine.
-pub fn machine_files(tree: &Tree, name: &str) -> BTreeMap<PathBuf, Vec<u8>> {
-    tree.iter()
-        .filter_map(|(path, bytes)| {
-            let below = path.strip_prefix(name).ok()?;
-            Some((Path::new("/").join(below), bytes.clone()))
-        })
-        .collect()
-}
+use crate::machine::{Machine, Role};
+use crate::model::{host_prefix, Host, VipInterface};
 
 /// What the live state must hold for the checks of `machine`, besides the
 /// interfaces and ARP parameters, which are always read; with `arp`, a
 /// director also asks the segment who answers for its VIPs.
-pub fn probe(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>, arp: bool) -> Probe {
+pub fn probe(machine: &Machine<'_>, arp: bool) -> Probe {
+    let files = &machine.files;
     let mut probe = Probe {
         files: files.keys().cloned().collect(),
         ..Probe::default()
     };
-    match machine {
-        Machine::Host(host) => {
+    match &machine.role {
+        Role::RealServer(host) => {
             probe.sysctl = host
                 .sysctl
                 .iter()
@@ -159,7 +42,7 @@ pub fn probe(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>, arp: boo
             }
             probe.boot = Some(stack::probe(host));
         }
-        Machine::Director(expected) => {
+        Role::Director(expected) => {
             probe.processes.insert(director::KEEPALIVED.to_owned());
             probe.ipvs = true;
             probe.sysctl = director::rendered_sysctl_keys(expected, files)
@@ -180,7 +63,7 @@ pub fn probe(machine: &Machine<'_>, files: &BTreeMap<PathBuf, Vec<u8>>, arp: boo
 /// address, and a recorded state (if any) that holds ARP answers. The error
 /// says why not.
 pub fn arp_possible(machine: &Machine<'_>, recorded: Option<&LiveState>) -> Result<(), String> {
-    let Machine::Director(expected) = machine else {
+    let Role::Director(expected) = &machine.role else {
         return Err(format!(
             "`--arp` is for directors: `{}` is a real server; run `verify --arp` on a \
              director to see which machines answer ARP for the VIPs",
@@ -238,7 +121,8 @@ pub struct Check {
 }
 
 impl Check {
-    fn new(
+    /// A check that holds when `ok`, else drift.
+    pub fn new(
         check: &'static str,
         subject: impl Into<String>,
         ok: bool,
@@ -278,28 +162,25 @@ impl Report {
 }
 
 /// Compares the live state of `machine` with the inventory and its rendered
-/// files (`files`, from [`machine_files`]).
-pub fn verify(
-    machine: &Machine<'_>,
-    files: &BTreeMap<PathBuf, Vec<u8>>,
-    live: &LiveState,
-) -> Report {
+/// files.
+pub fn verify(machine: &Machine<'_>, live: &LiveState) -> Report {
+    let files = &machine.files;
     let mut checks: Vec<Check> = files
         .iter()
         .map(|(path, bytes)| file_check(path, bytes, live.files.get(path)))
         .collect();
-    if let (Machine::Host(host), Some(boot)) = (machine, &live.boot) {
+    if let (Role::RealServer(host), Some(boot)) = (&machine.role, &live.boot) {
         checks.extend(stack::checks(host, boot));
     }
-    match machine {
-        Machine::Host(host) => checks.extend(real_server_checks(host, live)),
-        Machine::Director(expected) => {
+    match &machine.role {
+        Role::RealServer(host) => checks.extend(real_server_checks(host, live)),
+        Role::Director(expected) => {
             checks.extend(director::checks(expected, files, live));
         }
     }
     Report {
         host: machine.name().to_owned(),
-        role: machine.role(),
+        role: machine.role_name(),
         checks,
     }
 }
@@ -407,14 +288,6 @@ fn describe(device: &str, address: &live::Address) -> String {
         text.push_str(", dadfailed");
     }
     text
-}
-
-fn host_prefix(vip: IpAddr) -> u8 {
-    if vip.is_ipv4() {
-        32
-    } else {
-        128
-    }
 }
 
 fn vip_check(vip: IpAddr, device: &str, live: &LiveState) -> Check {
@@ -540,6 +413,3 @@ fn sysctl_check(key: &str, value: &str, found: Option<&Option<String>>) -> Check
     };
     Check::new("sysctl", key, found == expected, expected, found)
 }
-
-#[cfg(test)]
-mod tests;

@@ -12,15 +12,15 @@
 //! set by other sysctl files, with their values.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, Write};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
+use crate::diagnostic::plural;
 use crate::live::{self, FileState};
+use crate::machine::{Machine, Role};
 use crate::model::{Host, VipInterface};
-use crate::output;
+use crate::render::Tree;
 use crate::render::LOOPBACK_STANZA;
-use crate::verify::Machine;
 
 /// ifupdown's main file.
 const INTERFACES: &str = "/etc/network/interfaces";
@@ -28,15 +28,6 @@ const INTERFACES: &str = "/etc/network/interfaces";
 const INTERFACES_D: &str = "/etc/network/interfaces.d";
 /// The sysctl file procps reads after the sysctl.d folders.
 const SYSCTL_CONF: &str = "/etc/sysctl.conf";
-/// The folders whose `*.conf` files systemd-sysctl and `sysctl --system`
-/// read at boot.
-const SYSCTL_DIRS: [&str; 5] = [
-    "/etc/sysctl.d",
-    "/run/sysctl.d",
-    "/usr/local/lib/sysctl.d",
-    "/usr/lib/sysctl.d",
-    "/lib/sysctl.d",
-];
 /// Debian's list of modules to load at boot (kmod reads it too).
 const MODULES: &str = "/etc/modules";
 /// The folders whose `*.conf` files systemd-modules-load reads.
@@ -49,13 +40,13 @@ const MODULES_DIRS: [&str; 4] = [
 
 /// The folders whose listings [`wanted`] needs, for `machine`.
 pub fn folders(machine: &Machine<'_>) -> Vec<PathBuf> {
-    match machine {
-        Machine::Host(_) => std::iter::once(INTERFACES_D)
-            .chain(SYSCTL_DIRS)
+    match machine.role {
+        Role::RealServer(_) => std::iter::once(INTERFACES_D)
+            .chain(live::SYSCTL_DIRS)
             .chain(MODULES_DIRS)
             .map(PathBuf::from)
             .collect(),
-        Machine::Director(_) => Vec::new(),
+        Role::Director(_) => Vec::new(),
     }
 }
 
@@ -63,11 +54,10 @@ pub fn folders(machine: &Machine<'_>) -> Vec<PathBuf> {
 /// and sysctl's other files, found in `listings` (folder → names).
 pub fn wanted(
     machine: &Machine<'_>,
-    rendered: &BTreeMap<PathBuf, Vec<u8>>,
     listings: &BTreeMap<PathBuf, Vec<String>>,
 ) -> BTreeSet<PathBuf> {
-    let mut paths: BTreeSet<PathBuf> = rendered.keys().cloned().collect();
-    if let Machine::Host(_) = machine {
+    let mut paths: BTreeSet<PathBuf> = machine.files.keys().cloned().collect();
+    if let Role::RealServer(_) = machine.role {
         paths.insert(INTERFACES.into());
         paths.insert(SYSCTL_CONF.into());
         paths.insert(MODULES.into());
@@ -184,130 +174,12 @@ impl Report {
             || !self.stanzas.is_empty()
             || self.settings.iter().any(SettingFinding::differs)
     }
-
-    /// The report for people: the diffs (`a/` the installed file, `b/`
-    /// the rendered one, as `check` shows them), then the stanzas and the
-    /// kernel parameters found elsewhere.
-    pub fn write(&self, out: &mut dyn Write, color: bool) -> io::Result<()> {
-        for file in &self.files {
-            let shown = file.path.strip_prefix("/").unwrap_or(&file.path).display();
-            let (old_name, old): (String, &[u8]) = match &file.installed {
-                FileState::Text(text) => (format!("a/{shown}"), text.as_bytes()),
-                FileState::Missing => ("/dev/null".to_owned(), &[]),
-                FileState::NotText => {
-                    writeln!(
-                        out,
-                        "{}: not text (not UTF-8), so not compared",
-                        file.path.display()
-                    )?;
-                    continue;
-                }
-                FileState::Unreadable(_) => continue,
-            };
-            output::write_file_diff(
-                out,
-                (&old_name, old),
-                (&format!("b/{shown}"), &file.rendered),
-                color,
-            )?;
-        }
-        for stanza in &self.stanzas {
-            writeln!(
-                out,
-                "{}:{}: {}",
-                stanza.file.display(),
-                stanza.line,
-                stanza.why
-            )?;
-            for line in &stanza.text {
-                writeln!(out, "    {line}")?;
-            }
-        }
-        for setting in &self.settings {
-            let verdict = if setting.differs() {
-                format!(
-                    "{} sets {}: the value read last wins, so remove one of them",
-                    setting.our_file.display(),
-                    setting.ours
-                )
-            } else {
-                format!(
-                    "the same value as {}: the line can go",
-                    setting.our_file.display()
-                )
-            };
-            writeln!(
-                out,
-                "{}:{}: {} = {} ({verdict})",
-                setting.file.display(),
-                setting.line,
-                setting.key,
-                setting.value
-            )?;
-        }
-        for module in &self.modules {
-            writeln!(
-                out,
-                "{}:{}: {} (loaded by {} too: the line can go)",
-                module.file.display(),
-                module.line,
-                module.module,
-                module.our_file.display()
-            )?;
-        }
-        Ok(())
-    }
-
-    /// The summary line, for stderr.
-    pub fn summary(&self, name: &str) -> String {
-        let differing = self.files_differing();
-        let mut parts = vec![format!(
-            "{differing} of {} rendered file{} differ{}",
-            self.files.len(),
-            plural(self.files.len()),
-            if differing == 1 { "s" } else { "" }
-        )];
-        if !self.stanzas.is_empty() {
-            parts.push(format!(
-                "{} hand-written stanza{} in the way",
-                self.stanzas.len(),
-                plural(self.stanzas.len())
-            ));
-        }
-        if !self.settings.is_empty() {
-            let other = self.settings.iter().filter(|s| s.differs()).count();
-            parts.push(format!(
-                "{} kernel parameter{} also set elsewhere ({other} to another value)",
-                self.settings.len(),
-                plural(self.settings.len())
-            ));
-        }
-        if !self.unreadable.is_empty() {
-            parts.push(format!(
-                "{} file{} not read",
-                self.unreadable.len(),
-                plural(self.unreadable.len())
-            ));
-        }
-        format!("{name}: {}", parts.join(", "))
-    }
-}
-
-fn plural(count: usize) -> &'static str {
-    if count == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 /// Compares what was read (`found`, by path on the machine) with the
 /// machine's rendered files.
-pub fn compare(
-    machine: &Machine<'_>,
-    rendered: &BTreeMap<PathBuf, Vec<u8>>,
-    found: &BTreeMap<PathBuf, FileState>,
-) -> Report {
+pub fn compare(machine: &Machine<'_>, found: &BTreeMap<PathBuf, FileState>) -> Report {
+    let rendered = &machine.files;
     let mut report = Report::default();
     for (path, state) in found {
         if let FileState::Unreadable(why) = state {
@@ -321,7 +193,7 @@ pub fn compare(
             installed: found.get(path).cloned().unwrap_or(FileState::Missing),
         });
     }
-    if let Machine::Host(host) = machine {
+    if let Role::RealServer(host) = machine.role {
         for (path, state) in found {
             let FileState::Text(text) = state else {
                 continue;
@@ -480,12 +352,7 @@ fn settings_in(host: &Host, file: &Path, text: &str) -> Vec<SettingFinding> {
 
 /// The lines of a module list that load a module the host's own module
 /// list loads.
-fn modules_in(
-    host: &Host,
-    rendered: &BTreeMap<PathBuf, Vec<u8>>,
-    file: &Path,
-    text: &str,
-) -> Vec<ModuleFinding> {
+fn modules_in(host: &Host, rendered: &Tree, file: &Path, text: &str) -> Vec<ModuleFinding> {
     let our_file = Path::new("/").join(&host.paths.modules);
     let Some(ours) = rendered.get(&our_file) else {
         return Vec::new();

@@ -2,12 +2,19 @@
 //! recorded from real kernels (tests/fixtures/verify/), each with one
 //! difference put in.
 
-use super::*;
-use crate::live::{Address, Link, LinkInfo};
-use crate::model::Inventory;
-use crate::render::Renderer;
-use crate::verify::{find_machine, machine_files};
-use crate::{inventory, validate};
+use std::path::PathBuf;
+
+use lvs_dr_gen::apply::{actions, line, refusals, HostAction, Situation};
+use lvs_dr_gen::live::{Address, FileState, Link, LinkInfo};
+use lvs_dr_gen::machine::{self, Machine, Role};
+use lvs_dr_gen::model::Inventory;
+use lvs_dr_gen::render::Renderer;
+use lvs_dr_gen::{inventory, validate};
+
+/// The machine `name` of `model`, its files rendered.
+fn machine<'a>(model: &'a Inventory, name: &str) -> Machine<'a> {
+    machine::load(model, &Renderer::new(None).unwrap(), name).unwrap()
+}
 
 /// A machine of an inventory, its rendered files and a recorded situation.
 struct Case {
@@ -35,9 +42,9 @@ fn case(file: &str, inventory_text: &str, name: &'static str, state: &str) -> Ca
 fn dummy() -> Case {
     case(
         "inventory.yaml",
-        include_str!("../../golden/article-iproute2/inventory.yaml"),
+        include_str!("../golden/article-iproute2/inventory.yaml"),
         "webserver01",
-        include_str!("../../tests/fixtures/verify/article-iproute2-bookworm.json"),
+        include_str!("fixtures/verify/article-iproute2-bookworm.json"),
     )
 }
 
@@ -46,9 +53,9 @@ fn dummy() -> Case {
 fn loopback() -> Case {
     case(
         "inventory.yaml",
-        include_str!("../../examples/inventory.yaml"),
+        include_str!("../examples/inventory.yaml"),
         "webserver02",
-        include_str!("../../tests/fixtures/verify/webserver02.json"),
+        include_str!("fixtures/verify/webserver02.json"),
     )
 }
 
@@ -56,18 +63,15 @@ fn loopback() -> Case {
 fn director() -> Case {
     case(
         "dr.yaml",
-        include_str!("../../tests/vm/cases/dr.yaml"),
+        include_str!("vm/cases/dr.yaml"),
         "lb1",
-        include_str!("../../tests/fixtures/verify/dr-lb1-bookworm.json"),
+        include_str!("fixtures/verify/dr-lb1-bookworm.json"),
     )
 }
 
 impl Case {
     fn lines(&self) -> Vec<String> {
-        let tree = Renderer::new(None).unwrap().render(&self.model).unwrap();
-        let machine = find_machine(&self.model, self.name).unwrap();
-        let files = machine_files(&tree, machine.name());
-        plan(&machine, &files, &self.now)
+        actions(&machine(&self.model, self.name), &self.now)
             .actions
             .iter()
             .map(|action| line(action, false))
@@ -296,13 +300,13 @@ fn an_empty_dummy_apply_did_not_empty_stays() {
 
 #[test]
 fn net_tools_vips_get_the_stanzas_alias_labels() {
-    let text = include_str!("../../golden/article-iproute2/inventory.yaml")
+    let text = include_str!("../golden/article-iproute2/inventory.yaml")
         .replace("hosts:", "defaults:\n  style: net-tools\nhosts:");
     let mut host = case(
         "inventory.yaml",
         &text,
         "webserver01",
-        include_str!("../../tests/fixtures/verify/article-iproute2-bookworm.json"),
+        include_str!("fixtures/verify/article-iproute2-bookworm.json"),
     );
     host.now
         .live
@@ -318,9 +322,9 @@ fn net_tools_vips_get_the_stanzas_alias_labels() {
 
 #[test]
 fn networkd_reloads_after_address_changes_only_when_it_runs() {
-    let text = include_str!("../../golden/article-iproute2/inventory.yaml")
+    let text = include_str!("../golden/article-iproute2/inventory.yaml")
         .replace("hosts:", "defaults:\n  stack: networkd\nhosts:");
-    let fixture = include_str!("../../tests/fixtures/verify/article-iproute2-bookworm.json");
+    let fixture = include_str!("fixtures/verify/article-iproute2-bookworm.json");
     let mut host = case("inventory.yaml", &text, "webserver01", fixture);
     host.remove_address("dummy0", "198.19.254.1");
     assert_eq!(host.lines(), ["apply: add 198.19.254.1/32 on dummy0"]);
@@ -343,12 +347,11 @@ fn networkd_reloads_after_address_changes_only_when_it_runs() {
 }
 
 fn rendered_keepalived(case: &Case) -> Vec<u8> {
-    let tree = Renderer::new(None).unwrap().render(&case.model).unwrap();
-    let machine = find_machine(&case.model, case.name).unwrap();
-    let Machine::Director(expected) = &machine else {
+    let machine = machine(&case.model, case.name);
+    let Role::Director(setup) = &machine.role else {
         panic!("a director");
     };
-    machine_files(&tree, case.name)[&expected.keepalived_file].clone()
+    machine.files[&setup.keepalived_file].clone()
 }
 
 #[test]
@@ -391,10 +394,6 @@ fn a_director_loads_ip_vs_before_its_kernel_parameters() {
 
 #[test]
 fn a_stopped_keepalived_is_started_by_systemd_or_named() {
-    let tree = {
-        let lb = director();
-        Renderer::new(None).unwrap().render(&lb.model).unwrap()
-    };
     let mut lb = director();
     lb.now.keepalived = None;
     lb.now.systemd = true;
@@ -404,8 +403,7 @@ fn a_stopped_keepalived_is_started_by_systemd_or_named() {
     );
     lb.now.systemd = false;
     assert_eq!(lb.lines(), Vec::<String>::new());
-    let machine = find_machine(&lb.model, "lb1").unwrap();
-    let notes = plan(&machine, &machine_files(&tree, "lb1"), &lb.now).notes;
+    let notes = actions(&machine(&lb.model, "lb1"), &lb.now).notes;
     assert_eq!(notes.len(), 1);
     assert!(
         notes[0].starts_with("keepalived is not running"),
@@ -415,7 +413,7 @@ fn a_stopped_keepalived_is_started_by_systemd_or_named() {
 
 #[test]
 fn dry_run_lines_say_would() {
-    let action = Action::RemoveAddress {
+    let action = HostAction::RemoveAddress {
         address: "198.51.100.2".parse().unwrap(),
         prefix: 32,
         device: "dummy0".to_owned(),
@@ -433,8 +431,7 @@ fn dry_run_lines_say_would() {
 #[test]
 fn installed_files_that_differ_or_are_missing_are_refused_by_name() {
     let host = loopback();
-    let tree = Renderer::new(None).unwrap().render(&host.model).unwrap();
-    let files = machine_files(&tree, "webserver02");
+    let files = machine(&host.model, "webserver02").files;
     assert_eq!(refusals(&files, &host.now.live.files), Vec::<String>::new());
     let mut live = host.now.live.clone();
     let sysctl = PathBuf::from("/etc/sysctl.d/60-lvs-dr.conf");
@@ -460,7 +457,7 @@ quorum 0; setting hysteresis to 4294967295\n";
 
 #[test]
 fn keepalived_s_reports_of_a_fully_drained_virtual_server_are_accepted_only_as_such() {
-    use exec::only_drain_reports;
+    use lvs_dr_gen::apply::exec::only_drain_reports;
     assert!(only_drain_reports(DRAINED_VS_REPORTS, 1));
     assert!(
         !only_drain_reports(DRAINED_VS_REPORTS, 2),
@@ -494,14 +491,13 @@ fn a_virtual_server_counts_as_fully_drained_when_every_real_server_is() {
         \x20 web2: {address: 192.0.2.12, services: [www, api], drain: true}\n";
     let raw = inventory::parse("i.yaml", text).unwrap();
     let model = validate::validate("i.yaml", &raw).unwrap();
-    let tree = Renderer::new(None).unwrap().render(&model).unwrap();
-    let files = machine_files(&tree, "lb1");
-    let Ok(crate::verify::Machine::Director(expected)) = find_machine(&model, "lb1") else {
+    let lb1 = machine(&model, "lb1");
+    let Role::Director(setup) = &lb1.role else {
         panic!("lb1 is a director");
     };
-    assert!(!files.is_empty());
+    assert!(!lb1.files.is_empty());
     assert_eq!(
-        crate::verify::director::fully_drained(&expected.ipvs),
+        lvs_dr_gen::verify::director::fully_drained(&setup.ipvs),
         2,
         "www's two ports are drained on both real servers, api on web2 only"
     );

@@ -2,10 +2,19 @@
 //! (tests/fixtures/verify/: see its README), each check passing on the
 //! recording and failing on the recording with one drift put in.
 
-use super::*;
-use crate::live::Address;
-use crate::render::Renderer;
-use crate::{inventory, validate};
+use std::path::PathBuf;
+
+use lvs_dr_gen::live::{self, Address, FileState, LiveState};
+use lvs_dr_gen::machine::{self, Machine, Role};
+use lvs_dr_gen::model::Inventory;
+use lvs_dr_gen::render::Renderer;
+use lvs_dr_gen::verify::{arp_possible, director, probe, verify, Report, Status};
+use lvs_dr_gen::{inventory, validate};
+
+/// The machine `name` of `model`, its files rendered.
+fn machine<'a>(model: &'a Inventory, name: &str) -> Machine<'a> {
+    machine::load(model, &Renderer::new(None).unwrap(), name).unwrap()
+}
 
 /// A recorded machine: its inventory and its live state.
 struct Recorded {
@@ -18,9 +27,9 @@ struct Recorded {
 /// network namespace by tests/verify/record-namespace.
 fn loopback() -> Recorded {
     recorded(
-        include_str!("../../examples/inventory.yaml"),
+        include_str!("../examples/inventory.yaml"),
         "webserver02",
-        include_str!("../../tests/fixtures/verify/webserver02.json"),
+        include_str!("fixtures/verify/webserver02.json"),
     )
 }
 
@@ -28,18 +37,18 @@ fn loopback() -> Recorded {
 /// recorded by the VM suite after a boot of Debian 12.
 fn dummy() -> Recorded {
     recorded(
-        include_str!("../../golden/article-iproute2/inventory.yaml"),
+        include_str!("../golden/article-iproute2/inventory.yaml"),
         "webserver01",
-        include_str!("../../tests/fixtures/verify/article-iproute2-bookworm.json"),
+        include_str!("fixtures/verify/article-iproute2-bookworm.json"),
     )
 }
 
 /// The same after a boot of Debian 13.
 fn dummy_trixie() -> Recorded {
     recorded(
-        include_str!("../../golden/article-iproute2/inventory.yaml"),
+        include_str!("../golden/article-iproute2/inventory.yaml"),
         "webserver01",
-        include_str!("../../tests/fixtures/verify/article-iproute2-trixie.json"),
+        include_str!("fixtures/verify/article-iproute2-trixie.json"),
     )
 }
 
@@ -58,9 +67,7 @@ fn recorded_as(name: &str, inventory_text: &str, host: &'static str, state: &str
 
 impl Recorded {
     fn report(&self) -> Report {
-        let tree = Renderer::new(None).unwrap().render(&self.model).unwrap();
-        let machine = find_machine(&self.model, self.host).unwrap();
-        verify(&machine, &machine_files(&tree, self.host), &self.state)
+        verify(&machine(&self.model, self.host), &self.state)
     }
 
     fn link(&mut self, name: &str) -> &mut live::Link {
@@ -98,7 +105,7 @@ fn outcome(report: &Report, kind: &str, subject: &str) -> (Status, String, Strin
 
 /// The checks not ok, as text lines.
 fn drift(report: &Report) -> Vec<String> {
-    format::text(report)
+    lvs_dr_gen::report::text::verify(report)
         .lines()
         .filter(|line| !line.starts_with("ok "))
         .map(str::to_owned)
@@ -309,22 +316,17 @@ fn every_rendered_sysctl_must_hold() {
 fn machines_are_found_by_name_or_short_name_or_named_nearest() {
     let host = loopback();
     assert_eq!(
-        find_machine(&host.model, "webserver02.example.org")
-            .unwrap()
-            .name(),
+        machine(&host.model, "webserver02.example.org").name(),
         "webserver02"
     );
+    assert_eq!(machine(&host.model, "lb02").role_name(), "director");
     assert_eq!(
-        find_machine(&host.model, "lb02").unwrap().role(),
-        "director"
-    );
-    assert_eq!(
-        find_machine(&host.model, "webserver2").unwrap_err(),
+        machine::find(&host.model, "webserver2").unwrap_err(),
         "`webserver2` is neither a host nor a director in the inventory; did you mean \
          `webserver02`?"
     );
     assert_eq!(
-        find_machine(&host.model, "zzz").unwrap_err(),
+        machine::find(&host.model, "zzz").unwrap_err(),
         "`zzz` is neither a host nor a director in the inventory; the inventory has \
          webserver01, webserver02, lb01, lb02"
     );
@@ -336,9 +338,7 @@ fn machines_are_found_by_name_or_short_name_or_named_nearest() {
 /// in its network namespace, and the kernel's IPVS table as `ipvsadm -S -n`
 /// prints it.
 fn director() -> Recorded {
-    director_recorded(include_str!(
-        "../../tests/fixtures/verify/dr-lb1-bookworm.json"
-    ))
+    director_recorded(include_str!("fixtures/verify/dr-lb1-bookworm.json"))
 }
 
 /// lb1 from a recording; the inventory read as `dr.yaml`, the name its
@@ -350,12 +350,7 @@ fn director_recorded(state: &str) -> Recorded {
 /// A director of tests/vm/cases/dr.yaml (connection sync on, its default
 /// with two directors) from a recording.
 fn director_recorded_as(host: &'static str, state: &str) -> Recorded {
-    recorded_as(
-        "dr.yaml",
-        include_str!("../../tests/vm/cases/dr.yaml"),
-        host,
-        state,
-    )
+    recorded_as("dr.yaml", include_str!("vm/cases/dr.yaml"), host, state)
 }
 
 const IPVS_LB1: &str = "-A -t 10.0.0.100:80 -s rr\n\
@@ -367,7 +362,7 @@ fn a_director_as_the_inventory_says_passes_as_master() {
     let report = director().report();
     assert_eq!(drift(&report), Vec::<String>::new());
     assert_eq!(
-        format::text(&report),
+        lvs_dr_gen::report::text::verify(&report),
         "ok    file /etc/keepalived/keepalived.conf: expected as rendered; found as rendered\n\
          ok    file /etc/modules-load.d/lvs-dr-director.conf: expected as rendered; found as \
          rendered\n\
@@ -393,8 +388,8 @@ fn a_director_as_the_inventory_says_passes_as_master() {
 #[test]
 fn the_recorded_directors_of_debian_12_and_13_hold_the_table_keepalived_built() {
     for state in [
-        include_str!("../../tests/fixtures/verify/dr-lb1-bookworm.json"),
-        include_str!("../../tests/fixtures/verify/dr-lb1-trixie.json"),
+        include_str!("fixtures/verify/dr-lb1-bookworm.json"),
+        include_str!("fixtures/verify/dr-lb1-trixie.json"),
     ] {
         let host = director_recorded(state);
         // The kernel's table, as ipvsadm printed it, is the one the other
@@ -403,7 +398,7 @@ fn the_recorded_directors_of_debian_12_and_13_hold_the_table_keepalived_built() 
         let report = host.report();
         assert_eq!(drift(&report), Vec::<String>::new());
         assert_eq!(
-            format::summary(&report),
+            lvs_dr_gen::report::text::verify_summary(&report),
             "lb1 (director): 12 checks, all as the inventory says"
         );
     }
@@ -446,7 +441,7 @@ fn ipvs_drift_is_found_and_a_real_server_taken_out_is_down() {
     );
     assert_eq!(report.status(), Status::Down);
     assert_eq!(
-        format::summary(&report),
+        lvs_dr_gen::report::text::verify_summary(&report),
         "lb1 (director): 12 checks, all as the inventory says; 1 real server down"
     );
 }
@@ -526,7 +521,7 @@ fn a_director_with_keepalived_stopped_says_so_and_lists_no_real_server_as_taken_
         "{report:?}"
     );
     assert_eq!(
-        format::summary(&report),
+        lvs_dr_gen::report::text::verify_summary(&report),
         "lb1 (director): 10 checks, 4 drift"
     );
 }
@@ -555,13 +550,10 @@ fn a_real_server_missing_while_keepalived_is_not_running_is_drift_not_down() {
 
 #[test]
 fn a_director_holding_some_vips_only_is_drift() {
-    let inventory = include_str!("../../examples/inventory.yaml");
+    let inventory = include_str!("../examples/inventory.yaml");
     let mut host = recorded(inventory, "lb01", "{}");
     host.state.processes.insert("keepalived".to_owned());
-    let mut links = live::parse_links(include_bytes!(
-        "../../tests/fixtures/verify/ip-addr-lb1.json"
-    ))
-    .unwrap();
+    let mut links = live::parse_links(include_bytes!("fixtures/verify/ip-addr-lb1.json")).unwrap();
     for link in &mut links {
         for address in &mut link.addr_info {
             if address.local == "10.0.0.100" {
@@ -656,10 +648,11 @@ fn as_backup(mut host: Recorded) -> Recorded {
 #[test]
 fn arp_asks_for_the_vips_then_every_other_machine_from_the_own_address() {
     let host = director();
-    let Machine::Director(expected) = find_machine(&host.model, "lb1").unwrap() else {
+    let lb1 = machine(&host.model, "lb1");
+    let Role::Director(expected) = &lb1.role else {
         panic!("lb1 is a director");
     };
-    let question = director::arp_question(&expected).unwrap();
+    let question = director::arp_question(expected).unwrap();
     assert_eq!(question.interface, "eth0");
     assert_eq!(question.sender.to_string(), "10.0.0.2");
     let targets: Vec<String> = question.targets.iter().map(ToString::to_string).collect();
@@ -673,7 +666,7 @@ fn arp_asks_for_the_vips_then_every_other_machine_from_the_own_address() {
 fn on_the_master_no_other_machine_may_answer_arp_for_a_vip() {
     let report = with_arp_answers(director(), &[]).report();
     assert_eq!(drift(&report), Vec::<String>::new());
-    assert!(format::text(&report).ends_with(
+    assert!(lvs_dr_gen::report::text::verify(&report).ends_with(
         "ok    arp 10.0.0.100: expected no other machine answers (this director is the VRRP \
          master); found no other machine answers\n"
     ));
@@ -728,13 +721,13 @@ fn without_arp_answers_there_is_no_arp_check() {
 #[test]
 fn arp_is_refused_on_a_real_server_and_for_a_recording_without_answers() {
     let host = director();
-    let rs1 = find_machine(&host.model, "rs1").unwrap();
+    let rs1 = machine(&host.model, "rs1");
     assert_eq!(
         arp_possible(&rs1, None).unwrap_err(),
         "`--arp` is for directors: `rs1` is a real server; run `verify --arp` on a director to \
          see which machines answer ARP for the VIPs"
     );
-    let lb1 = find_machine(&host.model, "lb1").unwrap();
+    let lb1 = machine(&host.model, "lb1");
     assert_eq!(arp_possible(&lb1, None), Ok(()));
     assert_eq!(
         arp_possible(&lb1, Some(&host.state)).unwrap_err(),
@@ -751,12 +744,12 @@ fn arp_is_refused_on_a_real_server_and_for_a_recording_without_answers() {
 fn recorded_arp_answers_pass_on_the_backup_and_name_the_real_server_on_the_master() {
     for (backup, negative) in [
         (
-            include_str!("../../tests/fixtures/verify/dr-lb2-arp-bookworm.json"),
-            include_str!("../../tests/fixtures/verify/dr-lb1-arp-rs1-bookworm.json"),
+            include_str!("fixtures/verify/dr-lb2-arp-bookworm.json"),
+            include_str!("fixtures/verify/dr-lb1-arp-rs1-bookworm.json"),
         ),
         (
-            include_str!("../../tests/fixtures/verify/dr-lb2-arp-trixie.json"),
-            include_str!("../../tests/fixtures/verify/dr-lb1-arp-rs1-trixie.json"),
+            include_str!("fixtures/verify/dr-lb2-arp-trixie.json"),
+            include_str!("fixtures/verify/dr-lb1-arp-rs1-trixie.json"),
         ),
     ] {
         let lb2 = director_recorded_as("lb2", backup);
@@ -908,7 +901,7 @@ fn the_next_boot_names_what_sets_a_key_or_why_nothing_does() {
 #[test]
 fn a_netplan_file_without_netplan_or_with_networkd_masked_is_not_read() {
     let mut host = recorded(
-        include_str!("../../golden/stack-netplan/inventory.yaml"),
+        include_str!("../golden/stack-netplan/inventory.yaml"),
         "lo-v4",
         "{}",
     );
@@ -1008,7 +1001,7 @@ const BACKUP_DAEMON: &str = "backup sync daemon (mcast=eth0, syncid=51)\n";
 fn a_synced_director_checks_its_daemon_kernel_parameters_and_module() {
     let report = director().report();
     assert_eq!(drift(&report), Vec::<String>::new());
-    let text = format::text(&report);
+    let text = lvs_dr_gen::report::text::verify(&report);
     let tail: Vec<&str> = text.lines().skip(7).collect();
     assert_eq!(
         tail,
@@ -1024,7 +1017,7 @@ fn a_synced_director_checks_its_daemon_kernel_parameters_and_module() {
         "{text}"
     );
     assert_eq!(
-        format::summary(&report),
+        lvs_dr_gen::report::text::verify_summary(&report),
         "lb1 (director): 12 checks, all as the inventory says"
     );
 }
@@ -1032,9 +1025,7 @@ fn a_synced_director_checks_its_daemon_kernel_parameters_and_module() {
 #[test]
 fn the_probe_of_a_director_asks_for_its_rendered_kernel_parameters_and_module() {
     let host = director();
-    let tree = Renderer::new(None).unwrap().render(&host.model).unwrap();
-    let machine = find_machine(&host.model, "lb1").unwrap();
-    let probe = probe(&machine, &machine_files(&tree, "lb1"), false);
+    let probe = probe(&machine(&host.model, "lb1"), false);
     assert_eq!(
         probe.sysctl.iter().collect::<Vec<_>>(),
         [
@@ -1115,8 +1106,7 @@ fn no_daemon_a_wrong_syncid_or_interface_is_drift() {
 fn with_sync_off_no_daemon_may_run() {
     let mut host = director();
     host.model.vrrp.as_mut().unwrap().sync_connections = false;
-    let tree = Renderer::new(None).unwrap().render(&host.model).unwrap();
-    for (path, bytes) in machine_files(&tree, "lb1") {
+    for (path, bytes) in machine(&host.model, "lb1").files {
         host.state
             .files
             .insert(path, FileState::Text(String::from_utf8(bytes).unwrap()));
@@ -1170,7 +1160,7 @@ fn recordings_without_the_sync_daemons_say_nothing_of_them() {
 
 #[test]
 fn ipvsadm_daemon_lines_parse() {
-    use super::director::parse_daemons;
+    use lvs_dr_gen::verify::director::parse_daemons;
     let daemons = parse_daemons(&format!("{MASTER_DAEMON}{BACKUP_DAEMON}junk\n"));
     assert_eq!(daemons.len(), 2);
     assert_eq!(

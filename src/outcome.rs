@@ -1,0 +1,224 @@
+//! What a command ends with, as data: each command returns an [`Outcome`],
+//! the reporter (`report`) prints it in the chosen format, and its exit
+//! status follows from it ([`Outcome::status`]). Nothing here prints.
+
+use std::path::PathBuf;
+
+use crate::apply::HostActions;
+use crate::code::Code;
+use crate::diagnostic::Diagnostic;
+use crate::diff;
+use crate::exit::ExitStatus;
+use crate::live::LiveState;
+use crate::output::{Summary, Transaction};
+use crate::rollout::RolloutPlan;
+use crate::verify::{self, Report};
+
+/// How a command ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The inventory has problems; nothing was done.
+    Invalid(Invalid),
+    /// The command could not do its work, for a reason that is not the
+    /// inventory's.
+    Trouble(Trouble),
+    /// `validate`: the inventory is valid.
+    Validated(Validated),
+    /// `render`: the output directory was brought in sync.
+    Rendered(Rendered),
+    /// `check`: how the output directory differs from the inventory.
+    Checked(Box<Checked>),
+    /// `init`: the starter inventory was written to a file.
+    Initialized(PathBuf),
+    /// `diff`: one machine's installed files against its rendered ones.
+    Diffed(Box<Diffed>),
+    /// `verify`: the checks of one machine.
+    Verified(Report),
+    /// `verify --print-state`: the live state, recorded.
+    StateRecorded(Box<LiveState>),
+    /// `apply`: what was done to the machine, and verify's report after.
+    Applied(Box<Applied>),
+    /// `plan`: the rollout from one inventory to another.
+    Planned(Planned),
+    /// A text for standard output as it is (`schema`, `completions`,
+    /// `init -`).
+    Printed(String),
+    /// Done, with nothing to say (`manpages`).
+    Done,
+}
+
+/// Why a command stopped before its work was done: the early ends that
+/// commands pass up with `?`.
+#[derive(Debug)]
+pub enum Failure {
+    /// The inventory has problems.
+    Invalid(Invalid),
+    /// Anything else.
+    Trouble(Trouble),
+}
+
+impl From<Trouble> for Failure {
+    fn from(trouble: Trouble) -> Self {
+        Failure::Trouble(trouble)
+    }
+}
+
+impl From<Failure> for Outcome {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Invalid(invalid) => Outcome::Invalid(invalid),
+            Failure::Trouble(trouble) => Outcome::Trouble(trouble),
+        }
+    }
+}
+
+/// Problems found in an inventory.
+#[derive(Debug)]
+pub struct Invalid {
+    /// The inventory file, as given.
+    pub file: String,
+    /// Every problem, in the order found.
+    pub problems: Vec<Diagnostic>,
+    /// Whether the command would have written files (the summary says that
+    /// nothing was).
+    pub writing: bool,
+}
+
+/// A failure that is not the inventory's: a sentence for people, and the
+/// same as diagnostics for machines (one per file in the way, say).
+#[derive(Debug)]
+pub struct Trouble {
+    /// What went wrong and how to fix it.
+    pub message: String,
+    /// The diagnostics of `--format json`.
+    pub problems: Vec<Diagnostic>,
+}
+
+impl Trouble {
+    /// A failure told by `message`, with no diagnostic (a command without
+    /// `--format json`).
+    pub fn message(message: impl Into<String>) -> Self {
+        Trouble {
+            message: message.into(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// A failure told by `message`, also as one diagnostic of `code` about
+    /// `file` (empty: none).
+    pub fn coded(code: Code, file: impl Into<String>, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Trouble {
+            problems: vec![Diagnostic::in_file(file, code, &message)],
+            message,
+        }
+    }
+}
+
+/// What `validate` found in a valid inventory.
+#[derive(Debug)]
+pub struct Validated {
+    /// The inventory file, as given.
+    pub file: String,
+    /// The machines it describes ("2 hosts, 2 directors").
+    pub machines: Machines,
+    /// How many services.
+    pub services: usize,
+}
+
+/// A count of real servers and directors, as the summaries say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Machines {
+    /// Real servers.
+    pub hosts: usize,
+    /// Directors.
+    pub directors: usize,
+}
+
+/// What `render` did.
+#[derive(Debug)]
+pub struct Rendered {
+    /// The machines rendered.
+    pub machines: Machines,
+    /// The files written, unchanged and removed.
+    pub summary: Summary,
+}
+
+/// What `check` found.
+#[derive(Debug)]
+pub struct Checked {
+    /// The output directory, as given.
+    pub out: PathBuf,
+    /// The changes `render` would make (holding the directory's lock).
+    pub transaction: Transaction<'static>,
+    /// Whether to colour the diff.
+    pub color: bool,
+}
+
+/// What `diff` found.
+#[derive(Debug)]
+pub struct Diffed {
+    /// The machine's name in the inventory.
+    pub machine: String,
+    /// The comparison.
+    pub report: diff::Report,
+    /// Whether to colour the diff.
+    pub color: bool,
+}
+
+/// What `apply` did.
+#[derive(Debug)]
+pub struct Applied {
+    /// Things to tell the operator, in the order found.
+    pub notes: Vec<String>,
+    /// The actions planned, `None` when apply stopped before planning.
+    pub actions: Option<HostActions>,
+    /// Whether the actions were only printed (`--dry-run`).
+    pub dry_run: bool,
+    /// verify's report after the actions, or why apply stopped.
+    pub end: Result<Report, Trouble>,
+}
+
+/// What `plan` found.
+#[derive(Debug)]
+pub struct Planned {
+    /// The inventory running now, as given.
+    pub old: String,
+    /// The inventory to roll out, as given.
+    pub new: String,
+    /// The rollout.
+    pub plan: RolloutPlan,
+}
+
+impl Outcome {
+    /// The exit status this outcome gives.
+    pub fn status(&self) -> ExitStatus {
+        match self {
+            Outcome::Invalid(_) | Outcome::Trouble(_) => ExitStatus::Trouble,
+            Outcome::Checked(checked) if !checked.transaction.changes.is_empty() => {
+                ExitStatus::Differences
+            }
+            Outcome::Diffed(diffed) if !diffed.report.unreadable.is_empty() => ExitStatus::Trouble,
+            Outcome::Diffed(diffed) if diffed.report.differs() => ExitStatus::Differences,
+            Outcome::Verified(report) => verdict(report),
+            Outcome::Applied(applied) => match &applied.end {
+                Ok(report) => verdict(report),
+                Err(_) => ExitStatus::Trouble,
+            },
+            Outcome::Planned(planned) if !planned.plan.unsafe_changes.is_empty() => {
+                ExitStatus::Unsafe
+            }
+            _ => ExitStatus::Success,
+        }
+    }
+}
+
+/// The exit status of a verify report: real servers down are the cluster
+/// working as configured.
+fn verdict(report: &Report) -> ExitStatus {
+    match report.status() {
+        verify::Status::Ok | verify::Status::Down => ExitStatus::Success,
+        verify::Status::Drift => ExitStatus::Differences,
+        verify::Status::Error => ExitStatus::Trouble,
+    }
+}

@@ -1,0 +1,43 @@
+//! The reporter: prints a command's [`Outcome`] in the format the user
+//! chose, one renderer per format, each its own module and tested on its
+//! own: `text` for people (every outcome), `json` for scripts and CI, and
+//! `prometheus` for `verify`'s textfile collector. A renderer that has no
+//! form of its own for an outcome (Prometheus for an error) prints it as
+//! text. The commands never print; this module never decides.
+
+pub mod json;
+pub mod prometheus;
+pub mod text;
+
+use std::io::{self, Write};
+
+use crate::outcome::Outcome;
+
+/// The output formats, across commands; each command offers the ones it
+/// has (its `--format` help says what each prints).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// For people: messages on standard error, results on standard output.
+    Text,
+    /// For scripts and CI: JSON on standard output.
+    Json,
+    /// The Prometheus text exposition format (`verify`).
+    Prometheus,
+}
+
+/// A renderer of outcomes in one format.
+pub trait Renderer {
+    /// Prints `outcome`: its result on `out` (standard output), messages
+    /// for people on `err` (standard error).
+    fn render(&self, outcome: &Outcome, out: &mut dyn Write, err: &mut dyn Write)
+        -> io::Result<()>;
+}
+
+/// The renderer of `format`.
+pub fn renderer(format: Format) -> &'static dyn Renderer {
+    match format {
+        Format::Text => &text::Text,
+        Format::Json => &json::Json,
+        Format::Prometheus => &prometheus::Prometheus,
+    }
+}

@@ -1,0 +1,463 @@
+//! The text renderer, for people: results on standard output, messages and
+//! one summary line on standard error. Every outcome has a text form; the
+//! other renderers print in it what they have no form of their own for,
+//! and take their summary lines from here.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use super::Renderer;
+use crate::apply::{self, HostActions};
+use crate::diagnostic::plural;
+use crate::diff;
+use crate::live::FileState;
+use crate::outcome::{Applied, Checked, Diffed, Invalid, Machines, Outcome, Rendered, Validated};
+use crate::output;
+use crate::rollout::RolloutPlan;
+use crate::verify::{Report, Status};
+
+/// The text renderer.
+pub struct Text;
+
+impl Renderer for Text {
+    fn render(
+        &self,
+        outcome: &Outcome,
+        out: &mut dyn Write,
+        err: &mut dyn Write,
+    ) -> io::Result<()> {
+        match outcome {
+            Outcome::Invalid(invalid) => {
+                for problem in &invalid.problems {
+                    writeln!(err, "{problem}")?;
+                }
+                writeln!(err, "{}", invalid_summary(invalid))
+            }
+            Outcome::Trouble(trouble) => writeln!(err, "error: {}", trouble.message),
+            Outcome::Validated(validated) => writeln!(out, "{}", validated_line(validated)),
+            Outcome::Rendered(rendered) => writeln!(out, "{}", rendered_line(rendered)),
+            Outcome::Checked(checked) => {
+                checked.transaction.write_diff(out, checked.color)?;
+                out.flush()?;
+                writeln!(err, "{}", checked_line(checked))
+            }
+            Outcome::Initialized(file) => writeln!(
+                out,
+                "{shown}: starter inventory written; edit it, then run `lvs-dr-gen validate \
+                 {shown}`",
+                shown = file.display()
+            ),
+            Outcome::Diffed(diffed) => write_diffed(diffed, out, err),
+            Outcome::Verified(report) => {
+                out.write_all(verify(report).as_bytes())?;
+                out.flush()?;
+                writeln!(err, "{}", verify_summary(report))
+            }
+            Outcome::StateRecorded(state) => {
+                let text = serde_json::to_string_pretty(state).map_err(io::Error::other)?;
+                writeln!(out, "{text}")
+            }
+            Outcome::Applied(applied) => write_applied(applied, out, err),
+            Outcome::Planned(planned) => {
+                out.write_all(plan(&planned.plan, &planned.old, &planned.new).as_bytes())
+            }
+            Outcome::Printed(text) => out.write_all(text.as_bytes()),
+            Outcome::Done => Ok(()),
+        }
+    }
+}
+
+/// "2 hosts", or "2 hosts, 2 directors" when there are directors.
+pub fn machines(machines: Machines) -> String {
+    let hosts = format!("{} host{}", machines.hosts, plural(machines.hosts));
+    match machines.directors {
+        0 => hosts,
+        directors => format!("{hosts}, {directors} director{}", plural(directors)),
+    }
+}
+
+/// "inventory.yaml: 2 problems found; nothing was written".
+pub fn invalid_summary(invalid: &Invalid) -> String {
+    let count = invalid.problems.len();
+    let tail = if invalid.writing {
+        "; nothing was written"
+    } else {
+        ""
+    };
+    format!(
+        "{}: {count} problem{} found{tail}",
+        invalid.file,
+        plural(count)
+    )
+}
+
+/// "inventory.yaml: valid (2 hosts, 2 directors, 1 service)".
+pub fn validated_line(validated: &Validated) -> String {
+    format!(
+        "{}: valid ({}, {} service{})",
+        validated.file,
+        machines(validated.machines),
+        validated.services,
+        plural(validated.services)
+    )
+}
+
+/// "2 hosts, 2 directors: 7 files written, 0 unchanged, 0 removed".
+pub fn rendered_line(rendered: &Rendered) -> String {
+    let summary = &rendered.summary;
+    let leftovers = match summary.leftovers {
+        0 => String::new(),
+        count => format!(
+            "; {count} temp file{} of an interrupted run removed",
+            plural(count)
+        ),
+    };
+    format!(
+        "{}: {} file{} written, {} unchanged, {} removed{leftovers}",
+        machines(rendered.machines),
+        summary.written,
+        plural(summary.written),
+        summary.unchanged,
+        summary.removed
+    )
+}
+
+/// "out/: in sync (7 files)", or how many files would change.
+pub fn checked_line(checked: &Checked) -> String {
+    let out = checked.out.display();
+    match checked.transaction.changes.len() {
+        0 => format!("{out}: in sync ({} files)", checked.transaction.unchanged),
+        count => format!(
+            "{out}: {count} file{} would change; run `lvs-dr-gen render` to update",
+            plural(count)
+        ),
+    }
+}
+
+/// `diff`'s report: the diffs, the stanzas and parameters found elsewhere
+/// on standard output; the files not read and the summary on standard
+/// error.
+fn write_diffed(diffed: &Diffed, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
+    write_diff_report(&diffed.report, out, diffed.color)?;
+    out.flush()?;
+    for (path, why) in &diffed.report.unreadable {
+        writeln!(err, "error: cannot read {}: {why}", path.display())?;
+    }
+    writeln!(err, "{}", diff_summary(&diffed.report, &diffed.machine))
+}
+
+/// The diffs (`a/` the installed file, `b/` the rendered one, as `check`
+/// shows them), then the stanzas and the kernel parameters and modules
+/// found elsewhere.
+fn write_diff_report(report: &diff::Report, out: &mut dyn Write, color: bool) -> io::Result<()> {
+    for file in &report.files {
+        let shown = file.path.strip_prefix("/").unwrap_or(&file.path).display();
+        let (old_name, old): (String, &[u8]) = match &file.installed {
+            FileState::Text(text) => (format!("a/{shown}"), text.as_bytes()),
+            FileState::Missing => ("/dev/null".to_owned(), &[]),
+            FileState::NotText => {
+                writeln!(
+                    out,
+                    "{}: not text (not UTF-8), so not compared",
+                    file.path.display()
+                )?;
+                continue;
+            }
+            FileState::Unreadable(_) => continue,
+        };
+        output::write_file_diff(
+            out,
+            (&old_name, old),
+            (&format!("b/{shown}"), &file.rendered),
+            color,
+        )?;
+    }
+    for stanza in &report.stanzas {
+        writeln!(
+            out,
+            "{}:{}: {}",
+            stanza.file.display(),
+            stanza.line,
+            stanza.why
+        )?;
+        for line in &stanza.text {
+            writeln!(out, "    {line}")?;
+        }
+    }
+    for setting in &report.settings {
+        let verdict = if setting.differs() {
+            format!(
+                "{} sets {}: the value read last wins, so remove one of them",
+                setting.our_file.display(),
+                setting.ours
+            )
+        } else {
+            format!(
+                "the same value as {}: the line can go",
+                setting.our_file.display()
+            )
+        };
+        writeln!(
+            out,
+            "{}:{}: {} = {} ({verdict})",
+            setting.file.display(),
+            setting.line,
+            setting.key,
+            setting.value
+        )?;
+    }
+    for module in &report.modules {
+        writeln!(
+            out,
+            "{}:{}: {} (loaded by {} too: the line can go)",
+            module.file.display(),
+            module.line,
+            module.module,
+            module.our_file.display()
+        )?;
+    }
+    Ok(())
+}
+
+/// `diff`'s summary line: "web01: 1 of 3 rendered files differs, ...".
+fn diff_summary(report: &diff::Report, name: &str) -> String {
+    let differing = report.files_differing();
+    let mut parts = vec![format!(
+        "{differing} of {} rendered file{} differ{}",
+        report.files.len(),
+        plural(report.files.len()),
+        if differing == 1 { "s" } else { "" }
+    )];
+    if !report.stanzas.is_empty() {
+        parts.push(format!(
+            "{} hand-written stanza{} in the way",
+            report.stanzas.len(),
+            plural(report.stanzas.len())
+        ));
+    }
+    if !report.settings.is_empty() {
+        let other = report.settings.iter().filter(|s| s.differs()).count();
+        parts.push(format!(
+            "{} kernel parameter{} also set elsewhere ({other} to another value)",
+            report.settings.len(),
+            plural(report.settings.len())
+        ));
+    }
+    if !report.unreadable.is_empty() {
+        parts.push(format!(
+            "{} file{} not read",
+            report.unreadable.len(),
+            plural(report.unreadable.len())
+        ));
+    }
+    format!("{name}: {}", parts.join(", "))
+}
+
+/// One line per check: `ok`, `DOWN`, `DRIFT` or `ERROR`, the check, its
+/// subject, what was expected and what was found.
+pub fn verify(report: &Report) -> String {
+    let mut out = String::new();
+    for check in &report.checks {
+        let status = match check.status {
+            Status::Ok => "ok",
+            Status::Down => "DOWN",
+            Status::Drift => "DRIFT",
+            Status::Error => "ERROR",
+        };
+        let _ = writeln!(
+            out,
+            "{status:<5} {} {}: expected {}; found {}",
+            check.kind, check.subject, check.expected, check.found
+        );
+    }
+    out
+}
+
+/// verify's summary line: "web01 (real-server): 14 checks, 2 drift".
+pub fn verify_summary(report: &Report) -> String {
+    let count = |status| {
+        report
+            .checks
+            .iter()
+            .filter(|check| check.status == status)
+            .count()
+    };
+    let mut line = format!(
+        "{} ({}): {} checks",
+        report.host,
+        report.role,
+        report.checks.len()
+    );
+    match (count(Status::Drift), count(Status::Error)) {
+        (0, 0) => line.push_str(", all as the inventory says"),
+        (drift, errors) => {
+            if drift > 0 {
+                let _ = write!(line, ", {drift} drift");
+            }
+            if errors > 0 {
+                let _ = write!(line, ", {errors} could not be checked");
+            }
+        }
+    }
+    let down = count(Status::Down);
+    if down > 0 {
+        let _ = write!(line, "; {down} real server{} down", plural(down));
+    }
+    line
+}
+
+/// The lines of the actions `apply` runs (or with `--dry-run` would run),
+/// or that there is nothing to change.
+pub fn apply_lines(actions: &HostActions, dry_run: bool) -> Vec<String> {
+    actions
+        .actions
+        .iter()
+        .map(|action| apply::line(action, dry_run))
+        .collect()
+}
+
+/// `apply`: the action lines, the notes, then verify's report or why apply
+/// stopped.
+fn write_applied(applied: &Applied, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
+    if let Some(actions) = &applied.actions {
+        let lines = apply_lines(actions, applied.dry_run);
+        for line in &lines {
+            writeln!(out, "{line}")?;
+        }
+        if lines.is_empty() {
+            writeln!(out, "{}", apply::NOTHING)?;
+        }
+        out.flush()?;
+    }
+    write_notes(applied, err)?;
+    match &applied.end {
+        Ok(report) => {
+            out.write_all(verify(report).as_bytes())?;
+            out.flush()?;
+            writeln!(err, "{}", verify_summary(report))
+        }
+        Err(trouble) => writeln!(err, "error: {}", trouble.message),
+    }
+}
+
+/// `apply`'s notes, one line each on standard error.
+pub fn write_notes(applied: &Applied, err: &mut dyn Write) -> io::Result<()> {
+    for note in &applied.notes {
+        writeln!(err, "apply: note: {note}")?;
+    }
+    Ok(())
+}
+
+/// The rollout as text for code review.
+pub fn plan(plan: &RolloutPlan, old_name: &str, new_name: &str) -> String {
+    let mut out = String::new();
+    if plan.is_empty() {
+        let _ = writeln!(out, "{old_name} -> {new_name}: no machine changes");
+        return out;
+    }
+    let machines = plan.machines();
+    let _ = writeln!(
+        out,
+        "{old_name} -> {new_name}: {machines} machine{} change{}",
+        plural(machines),
+        if machines == 1 { "s" } else { "" }
+    );
+    for (number, phase) in plan.phases.iter().enumerate() {
+        let _ = writeln!(out, "\n{}. {}:", number + 1, phase.phase.title());
+        for step in &phase.steps {
+            let note = step
+                .note
+                .map_or_else(String::new, |note| format!(" ({note})"));
+            let _ = writeln!(out, "   {} {}{note}", step.role, step.machine);
+            for action in &step.actions {
+                let _ = writeln!(out, "     - {}", action.describe());
+            }
+        }
+    }
+    if !plan.unsafe_changes.is_empty() {
+        let count = plan.unsafe_changes.len();
+        let _ = writeln!(
+            out,
+            "\nunsafe: {count} change{} would fail requests if rolled out in one step:",
+            plural(count)
+        );
+        for change in &plan.unsafe_changes {
+            let _ = writeln!(out, "   {}: {}", change.path, change.message);
+            let _ = writeln!(out, "     fix: {}", change.fix);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::outcome::Trouble;
+    use crate::verify::Check;
+
+    fn report() -> Report {
+        Report {
+            host: "web\"01".into(),
+            role: "real-server",
+            checks: vec![
+                Check::new("vip", "192.0.2.1", true, "on lo as /32", "on lo as /32"),
+                Check::new("file", "/etc/a\\b", false, "as rendered", "missing"),
+            ],
+        }
+    }
+
+    fn printed(outcome: &Outcome) -> (String, String) {
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        Text.render(outcome, &mut out, &mut err).unwrap();
+        (
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_verify_report_has_one_line_per_check_and_a_summary() {
+        let (out, err) = printed(&Outcome::Verified(report()));
+        assert_eq!(
+            out,
+            "ok    vip 192.0.2.1: expected on lo as /32; found on lo as /32\n\
+             DRIFT file /etc/a\\b: expected as rendered; found missing\n"
+        );
+        assert_eq!(err, "web\"01 (real-server): 2 checks, 1 drift\n");
+    }
+
+    #[test]
+    fn trouble_is_one_error_line_on_standard_error() {
+        let outcome = Outcome::Trouble(Trouble::message("cannot read x: gone"));
+        assert_eq!(
+            printed(&outcome),
+            (String::new(), "error: cannot read x: gone\n".into())
+        );
+    }
+
+    #[test]
+    fn machines_are_counted_in_words() {
+        let count = |hosts, directors| machines(Machines { hosts, directors });
+        assert_eq!(count(1, 0), "1 host");
+        assert_eq!(count(2, 1), "2 hosts, 1 director");
+    }
+
+    #[test]
+    fn apply_prints_its_lines_then_the_report() {
+        let applied = Applied {
+            notes: vec!["keepalived is not running".into()],
+            actions: Some(HostActions::default()),
+            dry_run: true,
+            end: Ok(report()),
+        };
+        let (out, err) = printed(&Outcome::Applied(Box::new(applied)));
+        assert!(
+            out.starts_with("apply: nothing to change\nok    vip"),
+            "{out}"
+        );
+        assert_eq!(
+            err,
+            "apply: note: keepalived is not running\nweb\"01 (real-server): 2 checks, 1 drift\n"
+        );
+    }
+}
