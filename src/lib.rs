@@ -36,7 +36,6 @@ pub mod inventory;
 pub mod live;
 pub mod machine;
 pub mod manual;
-pub mod model;
 pub mod outcome;
 pub mod outdir;
 pub mod output;
@@ -48,3 +47,5 @@ pub mod validate;
 pub mod values;
 pub mod verify;
 mod yaml;
+
+pub use validate::model;

@@ -797,7 +797,8 @@ fn health_check_changes(
 }
 
 fn serves(service: &Service, server: &IpvsService) -> bool {
-    service.vips.contains(&server.vip) && service.ports.iter().any(|port| port.port == server.port)
+    service.vips.contains(&server.vip)
+        && service.ports.iter().any(|port| port.port() == server.port)
 }
 
 /// One step per director: backups (in inventory order) before the master.

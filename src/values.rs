@@ -150,7 +150,7 @@ impl JsonSchema for Version {
 /// A virtual IP: one IPv4 or IPv6 address that the directors balance and
 /// every real server of the service carries as a host address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Vip(pub IpAddr);
+pub struct Vip(IpAddr);
 
 impl FromStr for Vip {
     type Err = String;
@@ -183,7 +183,7 @@ value_type!(Vip, Code::InvalidVip, "an IP address such as 198.51.100.10 or 2001:
 
 /// A host's own address on the segment it shares with the directors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct HostAddress(pub IpAddr);
+pub struct HostAddress(IpAddr);
 
 impl FromStr for HostAddress {
     type Err = String;
@@ -226,7 +226,7 @@ fn check_unicast(address: IpAddr, what: &str) -> Result<(), String> {
 
 /// A host name (RFC 1123): it names the host's folder in the output tree.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct HostName(pub String);
+pub struct HostName(String);
 
 impl FromStr for HostName {
     type Err = String;
@@ -264,7 +264,7 @@ impl fmt::Display for HostName {
 
 /// The name of a service (a set of VIPs balanced together).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ServiceName(pub String);
+pub struct ServiceName(String);
 
 impl FromStr for ServiceName {
     type Err = String;
@@ -297,7 +297,7 @@ impl fmt::Display for ServiceName {
 
 /// Where a host carries its VIPs: a dummy interface it creates, or `lo`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct InterfaceName(pub String);
+pub struct InterfaceName(String);
 
 /// Prefixes of the names Linux and udev give network cards: a VIP on such an
 /// interface would be answered by ARP, since `arp_ignore=1` replies for any
@@ -358,7 +358,7 @@ fn is_linux_device_name(text: &str) -> bool {
 /// The network card a director uses on the real servers' segment: it sends
 /// the VRRP advertisements and carries the VIPs while it is the master.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct NetworkDevice(pub String);
+pub struct NetworkDevice(String);
 
 impl FromStr for NetworkDevice {
     type Err = String;
@@ -390,7 +390,7 @@ value_type!(NetworkDevice, Code::InvalidNetworkDevice, "an interface name such a
 /// one IPv6 address (the directors send a VIP's packets to the address of
 /// the VIP's family).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HostAddresses(pub Vec<IpAddr>);
+pub struct HostAddresses(Vec<IpAddr>);
 
 impl<'de> Deserialize<'de> for HostAddresses {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -466,7 +466,7 @@ impl JsonSchema for HostAddresses {
 /// The L2 segment the directors and real servers share, as a prefix such as
 /// `192.0.2.0/24`: direct routing only reaches real servers on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Segment(pub IpNet);
+pub struct Segment(IpNet);
 
 impl FromStr for Segment {
     type Err = String;
@@ -488,6 +488,16 @@ impl FromStr for Segment {
     }
 }
 
+impl Segment {
+    /// The segment of `length` bits around `address`, such as the /24 of
+    /// 192.0.2.7: a network, so none of the checks above can fail.
+    pub fn around(address: IpAddr, length: u8) -> Option<Segment> {
+        IpNet::new(address, length)
+            .ok()
+            .map(|net| Segment(net.trunc()))
+    }
+}
+
 value_type!(Segment, Code::InvalidSegment, "a network prefix such as 192.0.2.0/24",
     {"type": "string", "pattern": format!("^({IPV4_PATTERN}/(3[0-2]|[12]?[0-9])|{IPV6_PATTERN}/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))$")}
 );
@@ -495,7 +505,7 @@ value_type!(Segment, Code::InvalidSegment, "a network prefix such as 192.0.2.0/2
 /// A whole number from `MIN` to `MAX`, such as a VRRP priority or a weight;
 /// the error names the range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ranged<const MIN: u32, const MAX: u32>(pub u32);
+pub struct Ranged<const MIN: u32, const MAX: u32>(u32);
 
 impl<'de, const MIN: u32, const MAX: u32> Deserialize<'de> for Ranged<MIN, MAX> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -660,7 +670,7 @@ pub enum Scheduler {
 /// The VRRP password (`auth_type PASS`): VRRP version 2 carries at most 8
 /// characters, and keepalived would cut a longer one silently.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VrrpPassword(pub String);
+pub struct VrrpPassword(String);
 
 impl FromStr for VrrpPassword {
     type Err = String;
@@ -754,9 +764,21 @@ impl Protocol {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PortSpec {
     /// The port number, 1-65535.
-    pub port: u16,
+    port: u16,
     /// The protocol; TCP when not written.
-    pub protocol: Protocol,
+    protocol: Protocol,
+}
+
+impl PortSpec {
+    /// The port number, 1-65535.
+    pub fn port(self) -> u16 {
+        self.port
+    }
+
+    /// The protocol.
+    pub fn protocol(self) -> Protocol {
+        self.protocol
+    }
 }
 
 impl FromStr for PortSpec {
@@ -838,7 +860,7 @@ pub const MAX_PERSISTENCE: u32 = 2_678_400;
 
 /// A persistence duration in whole seconds, 0 to [`MAX_PERSISTENCE`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Seconds(pub u32);
+pub struct Seconds(u32);
 
 impl<'de> Deserialize<'de> for Seconds {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -887,7 +909,7 @@ impl JsonSchema for Seconds {
 
 /// A kernel parameter name in dotted form, such as `net.ipv4.tcp_syncookies`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SysctlKey(pub String);
+pub struct SysctlKey(String);
 
 impl FromStr for SysctlKey {
     type Err = String;
@@ -926,7 +948,7 @@ impl fmt::Display for SysctlKey {
 /// A kernel parameter value: an integer, or a string on one line (such as
 /// `"32768 60999"` for `net.ipv4.ip_local_port_range`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SysctlValue(pub String);
+pub struct SysctlValue(String);
 
 impl<'de> Deserialize<'de> for SysctlValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -993,7 +1015,7 @@ impl fmt::Display for SysctlValue {
 
 /// A path relative to a host's root, such as `etc/sysctl.d/60-lvs-dr.conf`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RelativePath(pub PathBuf);
+pub struct RelativePath(PathBuf);
 
 impl FromStr for RelativePath {
     type Err = String;
@@ -1036,7 +1058,7 @@ impl fmt::Display for RelativePath {
 
 /// The HTTP path a director's health check fetches, such as `/ldcheck.php`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UrlPath(pub String);
+pub struct UrlPath(String);
 
 impl FromStr for UrlPath {
     type Err = String;
@@ -1069,7 +1091,7 @@ value_type!(UrlPath, Code::InvalidUrlPath, "a URL path such as /ldcheck.php",
 /// `.`, `-`, `+` and `/` only, so that it is one word on keepalived's line
 /// (no spaces, quotes or newlines: nothing can add an argument or a line).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScriptPath(pub String);
+pub struct ScriptPath(String);
 
 impl FromStr for ScriptPath {
     type Err = String;
@@ -1105,7 +1127,7 @@ value_type!(ScriptPath, Code::InvalidScriptPath, "an absolute script path such a
 
 /// A single line of printable text, such as the body a health check expects.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OneLine(pub String);
+pub struct OneLine(String);
 
 impl FromStr for OneLine {
     type Err = String;
@@ -1125,6 +1147,58 @@ impl FromStr for OneLine {
 value_type!(OneLine, Code::InvalidText, "one line of text",
     {"type": "string", "pattern": "^[^\\x00-\\x1f\\x7f-\\x9f]+$"}
 );
+
+/// Read access to each checked value; the only way to make one is to
+/// parse it (`FromStr`, `Deserialize`), so none skips its checks. A small
+/// value (an address, a number) is handed out as a copy, a larger one by
+/// reference.
+macro_rules! checked_value {
+    ($($type:ty => $inner:ty),* $(,)?) => {
+        $(impl $type {
+            /// The checked value.
+            pub fn get(&self) -> &$inner {
+                &self.0
+            }
+        })*
+    };
+    ($(copy $type:ty => $inner:ty),* $(,)?) => {
+        $(impl $type {
+            /// The checked value.
+            pub fn get(&self) -> $inner {
+                self.0
+            }
+        })*
+    };
+}
+
+checked_value! {
+    copy Vip => IpAddr,
+    copy HostAddress => IpAddr,
+    copy Segment => IpNet,
+    copy Seconds => u32,
+}
+
+checked_value! {
+    HostName => String,
+    ServiceName => String,
+    InterfaceName => String,
+    NetworkDevice => String,
+    HostAddresses => Vec<IpAddr>,
+    VrrpPassword => String,
+    SysctlKey => String,
+    SysctlValue => String,
+    RelativePath => PathBuf,
+    UrlPath => String,
+    ScriptPath => String,
+    OneLine => String,
+}
+
+impl<const MIN: u32, const MAX: u32> Ranged<MIN, MAX> {
+    /// The checked value.
+    pub fn get(&self) -> u32 {
+        self.0
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -314,7 +314,7 @@ fn port_group(services: &[Service], service: &str, vip: IpAddr, protocol: &str) 
     let ports = service
         .ports
         .iter()
-        .filter(|port| port.protocol.name().eq_ignore_ascii_case(protocol))
+        .filter(|port| port.protocol().name().eq_ignore_ascii_case(protocol))
         .count();
     (service.persistence_across_ports && ports >= 2)
         .then(|| group_name(&service.name, vip.is_ipv4(), &protocol.to_ascii_lowercase()))
@@ -382,7 +382,7 @@ fn grouped_servers<'a>(service: &'a Service, hosts: &'a [Host]) -> Vec<VirtualSe
             let ports: Vec<PortSpec> = service
                 .ports
                 .iter()
-                .filter(|port| port.protocol == protocol)
+                .filter(|port| port.protocol() == protocol)
                 .copied()
                 .collect();
             match ports.as_slice() {
@@ -398,7 +398,7 @@ fn grouped_servers<'a>(service: &'a Service, hosts: &'a [Host]) -> Vec<VirtualSe
                         name: group_name(&service.name, ipv4, protocol.name()),
                         members: vips
                             .iter()
-                            .flat_map(|vip| ports.iter().map(move |port| (*vip, port.port)))
+                            .flat_map(|vip| ports.iter().map(move |port| (*vip, port.port())))
                             .collect(),
                     });
                     servers.push(server);
@@ -418,7 +418,7 @@ fn group_checks<'a>(service: &'a Service, ports: &[PortSpec]) -> Vec<Check<'a>> 
     let mut checks: Vec<Check<'a>> = Vec::new();
     for port in ports {
         let mut one = Check::new(check, check.kind(*port));
-        one.port = Some(check.port.unwrap_or(u32::from(port.port)));
+        one.port = Some(check.port.unwrap_or(u32::from(port.port())));
         if !checks
             .iter()
             .any(|seen| seen.checker == one.checker && seen.port == one.port)
@@ -443,8 +443,8 @@ fn one_virtual_server<'a>(
     VirtualServer {
         service: &service.name,
         vip,
-        port: port.port,
-        protocol: match port.protocol {
+        port: port.port(),
+        protocol: match port.protocol() {
             crate::values::Protocol::Tcp => "TCP",
             crate::values::Protocol::Udp => "UDP",
         },

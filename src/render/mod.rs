@@ -405,7 +405,7 @@ struct HealthCheckView<'a> {
 
 impl<'a> ServiceView<'a> {
     fn new(service: &'a Service) -> Self {
-        let port = |spec: &PortSpec| format!("{}/{}", spec.port, spec.protocol.name());
+        let port = |spec: &PortSpec| format!("{}/{}", spec.port(), spec.protocol().name());
         ServiceView {
             name: &service.name,
             vips: &service.vips,

@@ -33,7 +33,7 @@ pub(super) fn service_options(
     let sorry_servers = service
         .sorry_server
         .as_ref()
-        .map_or_else(Vec::new, |addresses| addresses.0.clone());
+        .map_or_else(Vec::new, |addresses| addresses.get().clone());
     if !sorry_servers.is_empty() {
         if !checked {
             problems.add(
@@ -62,8 +62,8 @@ pub(super) fn service_options(
     ServiceOptions {
         sorry_servers,
         alpha: service.alpha.unwrap_or(false),
-        quorum: service.quorum.map(|quorum| quorum.0),
-        hysteresis: service.hysteresis.map(|hysteresis| hysteresis.0),
+        quorum: service.quorum.map(|quorum| quorum.get()),
+        hysteresis: service.hysteresis.map(|hysteresis| hysteresis.get()),
         persistence_across_ports: across,
     }
 }
@@ -78,7 +78,7 @@ fn check_sorry_families(
 ) {
     for ipv4 in [true, false] {
         let family = if ipv4 { "IPv4" } else { "IPv6" };
-        let vip = service.vips.iter().find(|vip| vip.0.is_ipv4() == ipv4);
+        let vip = service.vips.iter().find(|vip| vip.get().is_ipv4() == ipv4);
         let sorry = sorry_servers.iter().find(|sorry| sorry.is_ipv4() == ipv4);
         match (vip, sorry) {
             (Some(vip), None) => problems.add(
@@ -88,7 +88,7 @@ fn check_sorry_families(
                     "the service has the {family} VIP {}, and no {family} sorry server: direct \
                      routing forwards a VIP's packets to an address of the VIP's family only; \
                      add one, as in `sorry_server: [{}, {}]`",
-                    vip.0,
+                    vip.get(),
                     sorry_servers
                         .first()
                         .map_or_else(String::new, ToString::to_string),
@@ -135,15 +135,15 @@ fn check_quorum(
             );
         }
     }
-    let quorum = service.quorum.map_or(1, |quorum| quorum.0);
-    if let Some(hysteresis) = service.hysteresis.filter(|h| h.0 >= quorum) {
+    let quorum = service.quorum.map_or(1, |quorum| quorum.get());
+    if let Some(hysteresis) = service.hysteresis.filter(|h| h.get() >= quorum) {
         problems.add(
             Code::QuorumUnreachable,
             format!("{path}.hysteresis"),
             format!(
                 "hysteresis {} is not below the quorum {quorum}: the healthy weight could never \
                  fall below quorum minus hysteresis (keepalived would set it to 0); use 0 to {}",
-                hysteresis.0,
+                hysteresis.get(),
                 quorum - 1
             ),
         );
@@ -158,7 +158,7 @@ fn check_persistence_across_ports(
     problems: &mut Problems,
 ) {
     let key = format!("{path}.persistence_across_ports");
-    if service.persistence.is_none_or(|seconds| seconds.0 == 0) {
+    if service.persistence.is_none_or(|seconds| seconds.get() == 0) {
         problems.add(
             Code::PersistenceAcrossPortsUnusable,
             &key,
@@ -170,7 +170,7 @@ fn check_persistence_across_ports(
         service
             .ports
             .iter()
-            .filter(|port| (port.protocol == crate::values::Protocol::Tcp) == tcp)
+            .filter(|port| (port.protocol() == crate::values::Protocol::Tcp) == tcp)
             .count()
     };
     if !service.ports.is_empty() && protocols(true) < 2 && protocols(false) < 2 {
@@ -232,7 +232,7 @@ fn check_sorry_server(
         .directors
         .0
         .iter()
-        .find(|(_, director)| director.address.0.contains(&sorry))
+        .find(|(_, director)| director.address.get().contains(&sorry))
     {
         problems.add(
             Code::SorryServerTaken,
@@ -272,8 +272,8 @@ fn check_sorry_server(
     let outside = raw
         .segment
         .iter()
-        .find(|segment| segment.0.addr().is_ipv4() == sorry.is_ipv4())
-        .filter(|segment| !segment.0.contains(&sorry));
+        .find(|segment| segment.get().addr().is_ipv4() == sorry.is_ipv4())
+        .filter(|segment| !segment.get().contains(&sorry));
     if let Some(segment) = outside {
         problems.add(
             Code::AddressOutsideSegment,
@@ -281,7 +281,7 @@ fn check_sorry_server(
             format!(
                 "{sorry} is outside the segment {}: direct routing hands packets to the sorry \
                  server by MAC address, like to a real server",
-                segment.0
+                segment.get()
             ),
         );
     }
@@ -321,24 +321,24 @@ pub(super) fn track_interfaces(
     let mut tracked: Vec<String> = Vec::new();
     for (index, device) in director.track_interface.iter().enumerate() {
         let path = format!("directors.{name}.track_interface[{index}]");
-        if device.0 == director.interface.0 {
+        if device.get() == director.interface.get() {
             problems.add(
                 Code::TrackInterfaceRepeated,
                 path,
                 format!(
                     "{} is the director's VRRP `interface`, which keepalived tracks already: \
                      remove it here",
-                    device.0
+                    device.get()
                 ),
             );
-        } else if tracked.contains(&device.0) {
+        } else if tracked.contains(device.get()) {
             problems.add(
                 Code::TrackInterfaceRepeated,
                 path,
-                format!("{} is listed twice: list each interface once", device.0),
+                format!("{} is listed twice: list each interface once", device.get()),
             );
         } else {
-            tracked.push(device.0.clone());
+            tracked.push(device.get().clone());
         }
     }
     tracked
@@ -346,11 +346,11 @@ pub(super) fn track_interfaces(
 
 /// The notify scripts as keepalived names them.
 pub(super) fn notify(notify: Option<&inventory::Notify>) -> model::VrrpNotify {
-    let text = |path: &Option<crate::values::ScriptPath>| path.as_ref().map(|p| p.0.clone());
+    let text = |path: &Option<crate::values::ScriptPath>| path.as_ref().map(|p| p.get().clone());
     match notify {
         None => model::VrrpNotify::default(),
         Some(inventory::Notify::Every(path)) => model::VrrpNotify {
-            every: Some(path.0.clone()),
+            every: Some(path.get().clone()),
             ..model::VrrpNotify::default()
         },
         Some(inventory::Notify::PerState(scripts)) => model::VrrpNotify {

@@ -9,7 +9,7 @@ use super::Problems;
 use crate::code::Code;
 use crate::inventory;
 use crate::model::{self, Host, Service};
-use crate::values::Segment;
+use crate::values::{Segment, Vip};
 
 /// Where a director's keepalived configuration goes (Debian's keepalived
 /// reads it there).
@@ -57,7 +57,7 @@ pub(super) fn validate_directors(
         .directors
         .0
         .iter()
-        .map(|(_, director)| director.priority.0)
+        .map(|(_, director)| director.priority.get())
         .max()
         .unwrap_or_default();
     let directors = raw
@@ -67,11 +67,11 @@ pub(super) fn validate_directors(
         .map(|(name, director)| {
             let (sysctl_path, modules_path) = director_paths(name, &director.paths, problems);
             model::Director {
-                name: name.0.clone(),
-                addresses: director.address.0.clone(),
-                interface: director.interface.0.clone(),
-                priority: director.priority.0,
-                master: director.priority.0 == highest,
+                name: name.get().clone(),
+                addresses: director.address.get().clone(),
+                interface: director.interface.get().clone(),
+                priority: director.priority.get(),
+                master: director.priority.get() == highest,
                 keepalived_path: PathBuf::from(DEFAULT_KEEPALIVED_PATH),
                 sysctl_path,
                 modules_path,
@@ -95,7 +95,7 @@ fn director_paths(
     let choose = |field: &str, own: &Option<crate::values::RelativePath>, builtin: &str| {
         (
             own.as_ref()
-                .map_or_else(|| PathBuf::from(builtin), |path| path.0.clone()),
+                .map_or_else(|| PathBuf::from(builtin), |path| path.get().clone()),
             format!("directors.{name}.paths.{field}"),
         )
     };
@@ -145,7 +145,7 @@ fn validate_vrrp(
         .any(IpAddr::is_ipv6);
     if let Some(seconds) = vrrp
         .advert_int
-        .filter(|s| any_ipv6 && s.0 > MAX_ADVERT_INT_V3)
+        .filter(|s| any_ipv6 && s.get() > MAX_ADVERT_INT_V3)
     {
         problems.add(
             Code::AdvertIntTooLongForIpv6,
@@ -154,7 +154,7 @@ fn validate_vrrp(
                 "{} s is too long for the IPv6 VIPs' VRRP version 3, which counts the \
                  advertisement interval in hundredths of a second up to 40.95 s (keepalived would \
                  cut it to 40.95): use 1 to {MAX_ADVERT_INT_V3}",
-                seconds.0
+                seconds.get()
             ),
         );
     }
@@ -169,11 +169,14 @@ fn validate_vrrp(
         );
     }
     Some(model::Vrrp {
-        virtual_router_id: vrrp.virtual_router_id.0,
+        virtual_router_id: vrrp.virtual_router_id.get(),
         advert_int: vrrp
             .advert_int
-            .map_or(DEFAULT_ADVERT_INT, |seconds| seconds.0),
-        password: vrrp.password.as_ref().map(|password| password.0.clone()),
+            .map_or(DEFAULT_ADVERT_INT, |seconds| seconds.get()),
+        password: vrrp
+            .password
+            .as_ref()
+            .map(|password| password.get().clone()),
         sync_connections: vrrp
             .sync_connections
             .unwrap_or(director_count >= 2 && !unicast),
@@ -190,7 +193,7 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
         .services
         .0
         .iter()
-        .flat_map(|(_, service)| service.vips.iter().map(|vip| vip.0))
+        .flat_map(|(_, service)| service.vips.iter().map(Vip::get))
         .collect();
     // Each address taken so far, with its owner's section and name.
     let mut taken: Vec<(IpAddr, &str, &str)> = raw
@@ -199,16 +202,16 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
         .iter()
         .flat_map(|(name, host)| {
             host.address
-                .0
+                .get()
                 .iter()
-                .map(move |address| (*address, "host", name.0.as_str()))
+                .map(move |address| (*address, "host", name.get().as_str()))
         })
         .collect();
     let mut priorities: Vec<(u32, &str)> = Vec::new();
     let mut folded: Vec<(String, &str)> = Vec::new();
     for (name, director) in &raw.directors.0 {
         let path = format!("directors.{name}");
-        let lower = name.0.to_ascii_lowercase();
+        let lower = name.get().to_ascii_lowercase();
         if let Some((_, first)) = folded.iter().find(|(seen, _)| *seen == lower) {
             problems.add_pair(
                 Code::DirectorNameCase,
@@ -219,12 +222,12 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
                 ),
             );
         }
-        folded.push((lower, &name.0));
+        folded.push((lower, name.get()));
         if let Some((host, _)) = raw
             .hosts
             .0
             .iter()
-            .find(|(host, _)| host.0.eq_ignore_ascii_case(&name.0))
+            .find(|(host, _)| host.get().eq_ignore_ascii_case(name.get()))
         {
             problems.add_pair(
                 Code::DirectorNameTaken,
@@ -235,7 +238,7 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
                 ),
             );
         }
-        for address in &director.address.0 {
+        for address in director.address.get() {
             if let Some((_, kind, owner)) = taken.iter().find(|(taken, ..)| taken == address) {
                 problems.add_pair(
                     Code::DirectorAddressTaken,
@@ -255,9 +258,9 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
                     ),
                 );
             }
-            taken.push((*address, "director", name.0.as_str()));
+            taken.push((*address, "director", name.get().as_str()));
         }
-        let priority = director.priority.0;
+        let priority = director.priority.get();
         if let Some((_, other)) = priorities.iter().find(|(seen, _)| *seen == priority) {
             problems.add_pair(
                 Code::DuplicatePriority,
@@ -271,7 +274,7 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
                 ),
             );
         }
-        priorities.push((priority, &name.0));
+        priorities.push((priority, name.get()));
     }
 }
 
@@ -291,7 +294,7 @@ fn check_director_families(
         .flat_map(|service| service.vips.iter().copied())
         .collect();
     for (name, director) in &raw.directors.0 {
-        let addresses = &director.address.0;
+        let addresses = &director.address.get();
         for (vip, family, example) in families_without_address(&vips, addresses, segment, 2) {
             problems.add(
                 Code::DirectorFamilyWithoutAddress,
@@ -300,7 +303,7 @@ fn check_director_families(
                     "the directors balance the {family} VIP {vip}, and reach its real servers \
                      only from an {family} address of their own on the segment: add one, as in \
                      `address: [{}, {example}]`",
-                    first_address(&director.address.0)
+                    first_address(director.address.get())
                 ),
             );
         }
@@ -389,16 +392,14 @@ fn suggestion_segment(raw: &inventory::Inventory) -> Vec<Segment> {
         .directors
         .0
         .iter()
-        .flat_map(|(_, director)| director.address.0.iter().copied())
+        .flat_map(|(_, director)| director.address.get().iter().copied())
         .collect();
     [true, false]
         .into_iter()
         .filter_map(|ipv4| {
             let address = addresses.iter().find(|a| a.is_ipv4() == ipv4)?;
             let length = if ipv4 { 24 } else { 64 };
-            ipnet::IpNet::new(*address, length)
-                .ok()
-                .map(|net| Segment(net.trunc()))
+            Segment::around(*address, length)
         })
         .collect()
 }
@@ -429,7 +430,7 @@ fn example_address(
         .unwrap_or(example_host);
     let prefix = segment
         .iter()
-        .map(|segment| segment.0)
+        .map(Segment::get)
         .find(|prefix| prefix.addr().is_ipv4() == ipv4);
     match prefix {
         Some(ipnet::IpNet::V4(net)) => {
@@ -464,7 +465,7 @@ fn check_virtual_services_unique(services: &[Service], problems: &mut Problems) 
     for service in services {
         for (index, port) in service.ports.iter().enumerate() {
             for vip in &service.vips {
-                let key = (*vip, port.port, port.protocol.name());
+                let key = (*vip, port.port(), port.protocol().name());
                 match owners.iter().find(|(taken, ..)| *taken == key) {
                     Some((_, owner, first)) => problems.add_pair(
                         Code::DuplicateVirtualService,
@@ -477,8 +478,8 @@ fn check_virtual_services_unique(services: &[Service], problems: &mut Problems) 
                              virtual service per address, port and protocol, so the directors \
                              would get two conflicting definitions; use another port or VIP, \
                              or merge the services",
-                            port.port,
-                            port.protocol.name()
+                            port.port(),
+                            port.protocol().name()
                         ),
                     ),
                     None => owners.push((key, &service.name, index)),
@@ -495,7 +496,7 @@ fn check_segment(raw: &inventory::Inventory, problems: &mut Problems) {
     for (index, prefix) in raw.segment.iter().enumerate() {
         if let Some(earlier) = raw.segment[..index]
             .iter()
-            .position(|earlier| earlier.0.addr().is_ipv4() == prefix.0.addr().is_ipv4())
+            .position(|earlier| earlier.get().addr().is_ipv4() == prefix.get().addr().is_ipv4())
         {
             problems.add_pair(
                 Code::DuplicateSegmentFamily,
@@ -512,19 +513,20 @@ fn check_segment(raw: &inventory::Inventory, problems: &mut Problems) {
         .hosts
         .0
         .iter()
-        .map(|(name, host)| (("hosts", name), &host.address.0))
+        .map(|(name, host)| (("hosts", name), host.address.get()))
         .chain(
             raw.directors
                 .0
                 .iter()
-                .map(|(name, director)| (("directors", name), &director.address.0)),
+                .map(|(name, director)| (("directors", name), director.address.get())),
         );
     for ((section, name), addresses) in members {
         for address in addresses {
-            if let Some(Segment(prefix)) = raw
+            if let Some(prefix) = raw
                 .segment
                 .iter()
-                .find(|segment| segment.0.addr().is_ipv4() == address.is_ipv4())
+                .map(Segment::get)
+                .find(|segment| segment.addr().is_ipv4() == address.is_ipv4())
             {
                 if !prefix.contains(address) {
                     problems.add(

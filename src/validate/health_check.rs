@@ -65,7 +65,7 @@ pub(super) fn health_check(
         .iter()
         .map(|port| {
             let (kind, source) = port_kind(check, *port);
-            let checked = check.port.map_or(u32::from(port.port), |port| port.0);
+            let checked = check.port.map_or(u32::from(port.port()), |port| port.get());
             refuse_impossible(&path, kind, source, checked, problems);
             (*port, kind)
         })
@@ -113,7 +113,7 @@ fn port_kind(check: &inventory::HealthCheck, port: PortSpec) -> (CheckKind, Sour
         }),
     };
     written.unwrap_or_else(|| {
-        let checked = check.port.map_or(u32::from(port.port), |port| port.0);
+        let checked = check.port.map_or(u32::from(port.port()), |port| port.get());
         let kind = match (&check.path, checked) {
             (None, _) => CheckKind::Tcp,
             (Some(_), HTTPS_PORT) => CheckKind::Https,
@@ -129,7 +129,7 @@ fn check_port_is_balanced(path: &str, port: PortSpec, ports: &[PortSpec], proble
         return;
     }
     let written: Vec<String> = ports.iter().map(ToString::to_string).collect();
-    let hint = match ports.iter().find(|spec| spec.port == port.port) {
+    let hint = match ports.iter().find(|spec| spec.port() == port.port()) {
         Some(same_number) => format!("did you mean `{same_number}`?"),
         None if ports.is_empty() => "it balances none".to_owned(),
         None => format!("name one of its ports: {}", written.join(", ")),
@@ -139,8 +139,8 @@ fn check_port_is_balanced(path: &str, port: PortSpec, ports: &[PortSpec], proble
         format!("{path}.kind.{port}"),
         format!(
             "the service balances no port {}/{}, so no check would run there: {hint}",
-            port.port,
-            port.protocol.name()
+            port.port(),
+            port.protocol().name()
         ),
     );
 }
@@ -235,26 +235,26 @@ fn model_check(
     kinds: Vec<(PortSpec, CheckKind)>,
     fetches_page: bool,
 ) -> model::HealthCheck {
-    let expect = check.expect.as_ref().map(|text| text.0.clone());
+    let expect = check.expect.as_ref().map(|text| text.get().clone());
     let status_code = match (&expect, check.status_code) {
-        (_, Some(code)) => Some(code.0),
+        (_, Some(code)) => Some(code.get()),
         (Some(_), None) => None,
         (None, None) => fetches_page.then_some(200),
     };
     model::HealthCheck {
         kinds,
-        path: check.path.as_ref().map(|path| path.0.clone()),
+        path: check.path.as_ref().map(|path| path.get().clone()),
         expect,
         status_code,
-        port: check.port.map(|port| port.0),
-        interval: check.interval.map_or(DEFAULT_CHECK_INTERVAL, |s| s.0),
+        port: check.port.map(|port| port.get()),
+        interval: check.interval.map_or(DEFAULT_CHECK_INTERVAL, |s| s.get()),
         connect_timeout: check
             .connect_timeout
-            .map_or(DEFAULT_CONNECT_TIMEOUT, |s| s.0),
-        retry: check.retry.map_or(DEFAULT_RETRY, |n| n.0),
+            .map_or(DEFAULT_CONNECT_TIMEOUT, |s| s.get()),
+        retry: check.retry.map_or(DEFAULT_RETRY, |n| n.get()),
         delay_before_retry: check
             .delay_before_retry
-            .map_or(DEFAULT_DELAY_BEFORE_RETRY, |s| s.0),
+            .map_or(DEFAULT_DELAY_BEFORE_RETRY, |s| s.get()),
     }
 }
 

@@ -7,6 +7,7 @@
 mod director_options;
 mod directors;
 mod health_check;
+pub mod model;
 mod stack;
 
 pub use directors::DEFAULT_ADVERT_INT;
@@ -25,9 +26,9 @@ use std::sync::Arc;
 use crate::code::Code;
 use crate::diagnostic::{closest, Diagnostic};
 use crate::inventory::{self, OrderedMap};
-use crate::model::{self, Drained, Host, OutputPaths, Service, SysctlSetting, VipInterface};
+use model::{Drained, Host, OutputPaths, Service, SysctlSetting, VipInterface};
 use crate::values::{
-    Drain, HostName, InterfaceName, RelativePath, Scheduler, Style, SysctlKey, SysctlValue,
+    Drain, HostName, InterfaceName, RelativePath, Scheduler, Style, SysctlKey, SysctlValue, Vip,
 };
 
 /// The interface that carries the VIPs unless the inventory says otherwise.
@@ -109,6 +110,7 @@ pub fn validate(
             hosts,
             directors,
             vrrp,
+            _validated: model::Validated::new(),
         })
     } else {
         Err(problems.into_unique())
@@ -199,25 +201,25 @@ fn validate_services(
             }
             report_repeats(
                 &service.vips,
-                |vip| vip.0.to_string(),
+                |vip| vip.get().to_string(),
                 (&path, "vips"),
                 ("VIP", Code::DuplicateVip),
                 problems,
             );
             report_repeats(
                 &service.ports,
-                |port| format!("{}/{}", port.port, port.protocol.name()),
+                |port| format!("{}/{}", port.port(), port.protocol().name()),
                 (&path, "ports"),
                 ("port", Code::DuplicatePort),
                 problems,
             );
             let options = director_options::service_options(&path, service, problems);
             Service {
-                name: name.0.clone(),
-                vips: service.vips.iter().map(|vip| vip.0).collect(),
+                name: name.get().clone(),
+                vips: service.vips.iter().map(Vip::get).collect(),
                 ports: service.ports.clone(),
                 scheduler: service.scheduler.unwrap_or(Scheduler::Wlc),
-                persistence: service.persistence.map(|seconds| seconds.0),
+                persistence: service.persistence.map(|seconds| seconds.get()),
                 health_check: service.health_check.as_ref().map(|check| {
                     health_check::health_check(&path, check, &service.ports, problems)
                 }),
@@ -267,7 +269,7 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
     let mut owners: HashMap<IpAddr, &HostName> = HashMap::with_capacity(hosts.len());
     let mut folded: HashMap<Cow<str>, &HostName> = HashMap::with_capacity(hosts.len());
     for (name, host) in hosts {
-        for address in &host.address.0 {
+        for address in host.address.get() {
             if let Some(first) = owners.insert(*address, name) {
                 owners.insert(*address, first);
                 problems.add_pair(
@@ -282,7 +284,7 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
                 );
             }
         }
-        if let Some(first) = folded.insert(ascii_lowercase(&name.0), name) {
+        if let Some(first) = folded.insert(ascii_lowercase(name.get()), name) {
             problems.add_pair(
                 Code::HostNameCase,
                 (format!("hosts.{name}"), format!("hosts.{first}")),
@@ -292,14 +294,14 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
     }
     for (service, definition) in &raw.services.0 {
         for (index, vip) in definition.vips.iter().enumerate() {
-            if let Some(owner) = owners.get(&vip.0) {
+            if let Some(owner) = owners.get(&vip.get()) {
                 problems.add_pair(
                     Code::VipIsHostAddress,
                     (
                         format!("services.{service}.vips[{index}]"),
                         format!("hosts.{owner}.address"),
                     ),
-                    format!("{} is the address of host {owner}: a VIP must never be a real server's own address", vip.0),
+                    format!("{} is the address of host {owner}: a VIP must never be a real server's own address", vip.get()),
                 );
             }
         }
@@ -408,7 +410,7 @@ fn validate_host(
             if name.is_loopback() {
                 VipInterface::Loopback
             } else {
-                VipInterface::Dummy(name.0.clone())
+                VipInterface::Dummy(name.get().clone())
             }
         },
     );
@@ -423,9 +425,9 @@ fn validate_host(
     let paths = host_paths(&path, host, defaults, problems, shared);
     let drained = host_drain(&path, host.drain.as_ref(), &services, problems);
     Host {
-        name: name.0.clone(),
-        addresses: host.address.0.clone(),
-        weight: host.weight.map_or(DEFAULT_WEIGHT, |weight| weight.0),
+        name: name.get().clone(),
+        addresses: host.address.get().clone(),
+        weight: host.weight.map_or(DEFAULT_WEIGHT, |weight| weight.get()),
         drained,
         services,
         vips,
@@ -450,8 +452,8 @@ fn host_drain(
         Some(Drain::All(true)) => Drained::All,
         Some(Drain::Services(names)) => {
             for (index, name) in names.iter().enumerate() {
-                if !served.contains(&name.0) {
-                    let hint = closest(&name.0, served.iter().map(String::as_str)).map_or_else(
+                if !served.contains(name.get()) {
+                    let hint = closest(name.get(), served.iter().map(String::as_str)).map_or_else(
                         || format!("it serves {}", served.join(", ")),
                         |near| format!("did you mean `{near}`?"),
                     );
@@ -462,7 +464,7 @@ fn host_drain(
                     );
                 }
             }
-            Drained::Services(names.iter().map(|name| name.0.clone()).collect())
+            Drained::Services(names.iter().map(|name| name.get().clone()).collect())
         }
     }
 }
@@ -545,14 +547,14 @@ fn resolve_services(
     }
     report_repeats(
         names,
-        |name| name.0.clone(),
+        |name| name.get().clone(),
         (path, "services"),
         ("service", Code::DuplicateService),
         problems,
     );
     let mut served: Vec<usize> = Vec::with_capacity(names.len());
     for (index, name) in names.iter().enumerate() {
-        match services.by_name.get(name.0.as_str()) {
+        match services.by_name.get(name.get().as_str()) {
             Some(&service) if !served.contains(&service) => served.push(service),
             Some(_) => {}
             None => {
@@ -561,7 +563,7 @@ fn resolve_services(
                     .iter()
                     .map(|service| service.name.as_str())
                     .collect();
-                let hint = match closest(&name.0, known.iter().copied()) {
+                let hint = match closest(name.get(), known.iter().copied()) {
                     Some(nearest) => format!("did you mean `{nearest}`?"),
                     None if known.is_empty() => "define it under `services`".to_owned(),
                     None => format!("defined services: {}", known.join(", ")),
@@ -636,13 +638,13 @@ fn merge_sysctl(
     for (origin, layer) in &layers {
         for (key, value) in &layer.0 {
             let setting = SysctlSetting {
-                key: key.0.clone(),
-                value: value.0.clone(),
+                key: key.get().clone(),
+                value: value.get().clone(),
             };
             let source = Some(format!("{origin}.{key}"));
             match merged
                 .iter_mut()
-                .find(|(existing, _)| existing.key == key.0)
+                .find(|(existing, _)| existing.key == *key.get())
             {
                 Some(slot) => *slot = (setting, source),
                 None => merged.push((setting, source)),
@@ -695,8 +697,8 @@ fn resolve_paths(
                   builtin: &str|
      -> (PathBuf, String) {
         match (own, default) {
-            (Some(own), _) => (own.0.clone(), format!("{path}.paths.{field}")),
-            (None, Some(default)) => (default.0.clone(), format!("defaults.paths.{field}")),
+            (Some(own), _) => (own.get().clone(), format!("{path}.paths.{field}")),
+            (None, Some(default)) => (default.get().clone(), format!("defaults.paths.{field}")),
             (None, None) => (PathBuf::from(builtin), format!("{path}.paths.{field}")),
         }
     };

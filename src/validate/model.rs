@@ -2,7 +2,10 @@
 //!
 //! Built only by `validate`, from a parsed inventory: defaults are already
 //! applied, references resolved, and every rule checked, so rendering needs
-//! no further checks and cannot fail on the data.
+//! no further checks and cannot fail on the data. The type system keeps it
+//! so: [`Inventory`] has a field only `validate` can set, so no other module
+//! can build one (this module is `validate`'s, re-exported as
+//! `crate::model`).
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -11,6 +14,20 @@ use std::sync::Arc;
 use crate::values::{CheckKind, PortSpec, Scheduler, Stack, Style};
 
 /// Everything lvs-dr-gen renders, from one inventory file.
+///
+/// Only `validate::validate` makes one; elsewhere the mark cannot be had:
+///
+/// ```compile_fail
+/// use lvs_dr_gen::model::{Inventory, Validated};
+/// let model = Inventory {
+///     source_name: String::new(),
+///     services: Vec::new(),
+///     hosts: Vec::new(),
+///     directors: Vec::new(),
+///     vrrp: None,
+///     _validated: Validated::new(),
+/// };
+/// ```
 #[derive(Debug, Clone)]
 pub struct Inventory {
     /// The inventory's file name (no directory), quoted in file headers.
@@ -23,6 +40,21 @@ pub struct Inventory {
     pub directors: Vec<Director>,
     /// The VRRP settings; present exactly when there are directors.
     pub vrrp: Option<Vrrp>,
+    /// Set by `validate` only: no other module can write this field, so
+    /// none can build an `Inventory` that skipped the rules.
+    pub(super) _validated: Validated,
+}
+
+/// The mark of an [`Inventory`] built by `validate`, which alone can make
+/// one.
+#[derive(Debug, Clone, Copy)]
+pub struct Validated(());
+
+impl Validated {
+    /// The mark, for `validate`.
+    pub(super) fn new() -> Self {
+        Validated(())
+    }
 }
 
 /// An LVS director and what its keepalived.conf needs of it.
