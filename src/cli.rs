@@ -17,7 +17,9 @@ use crate::model::Inventory;
 use crate::outdir::ConfinedError;
 use crate::output::{self, Access, Plan};
 use crate::render::{self, RenderError, Renderer, Tree};
-use crate::{apply, inventory, live, manual, migrate, rollout, schema, validate, verify};
+use crate::{
+    apply, inventory, live, manual, migrate, plan_markdown, rollout, schema, validate, verify,
+};
 
 /// Exit code: success, or `check` found the output in sync.
 const EXIT_OK: u8 = 0;
@@ -189,16 +191,27 @@ enum Command {
     /// servers that lose VIPs. A real server that OLD still sends new connections to
     /// and that NEW takes out of a virtual server (removed, leaving a service,
     /// its VIP or port removed) is unsafe in one step: drain it first
-    /// (`drain: true`), roll that out, then remove it. Exits 0 when the plan
-    /// is safe, 3 when a change is unsafe, 2 on trouble.
+    /// (`drain: true`), roll that out, then remove it. So is a change that
+    /// leaves a service with less than a share of the weight that served it
+    /// (--capacity-share) or with none at all (unless a sorry server
+    /// answers), and an address passing to another host name while it takes
+    /// new connections. VRRP master moves, renamed hosts and addresses
+    /// passing between hosts are named. Exits 0 when the plan is safe, 3
+    /// when a change is unsafe, 2 on trouble.
     Plan {
         /// The inventory running now.
         old: PathBuf,
         /// The inventory to roll out.
         new: PathBuf,
-        /// `text` for code review, or `json` (one document) for automation.
-        #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
-        format: Format,
+        /// `text` for code review, `json` (one document) for automation, or
+        /// `markdown`: one document for a merge request comment, with a
+        /// Mermaid diagram of the cluster after the change.
+        #[arg(long, value_enum, value_name = "FORMAT", default_value_t = PlanFormat::Text)]
+        format: PlanFormat,
+        /// The least share (0 to 1) of a service's serving weight that one
+        /// rollout may leave serving; less is unsafe.
+        #[arg(long, value_name = "SHARE", default_value_t = rollout::DEFAULT_SHARE, value_parser = share)]
+        capacity_share: f64,
     },
     /// Print the inventory's JSON Schema (draft 2020-12), for editors and
     /// CI.
@@ -418,6 +431,25 @@ enum Format {
     Json,
 }
 
+/// The forms of `plan`'s output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PlanFormat {
+    /// Ordered steps for people.
+    Text,
+    /// One JSON document.
+    Json,
+    /// One Markdown document for a merge request comment.
+    Markdown,
+}
+
+/// `--capacity-share`: a number from 0 to 1.
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
+        _ => Err(format!("`{text}` is not a share from 0 to 1 (such as 0.5)")),
+    }
+}
+
 /// A failure already explained to the user on stderr.
 struct Reported;
 
@@ -445,7 +477,12 @@ pub fn run() -> ExitCode {
         }
         Command::Verify(args) => verify(&args),
         Command::Apply(args) => apply(&args),
-        Command::Plan { old, new, format } => rollout_plan(&old, &new, format),
+        Command::Plan {
+            old,
+            new,
+            format,
+            capacity_share,
+        } => rollout_plan(&old, &new, format, capacity_share),
         Command::Schema => {
             println!("{}", schema::inventory_schema_text());
             Ok(EXIT_OK)
@@ -466,26 +503,35 @@ pub fn run() -> ExitCode {
 }
 
 /// `plan`: the rollout from one inventory to another.
-fn rollout_plan(old: &Path, new: &Path, format: Format) -> Result<u8, Reported> {
-    let before = load(old, false, format)?;
-    let after = load(new, false, format)?;
-    let plan = rollout::plan(&before, &after);
+fn rollout_plan(
+    old: &Path,
+    new: &Path,
+    format: PlanFormat,
+    capacity_share: f64,
+) -> Result<u8, Reported> {
+    let problems = match format {
+        PlanFormat::Json => Format::Json,
+        PlanFormat::Text | PlanFormat::Markdown => Format::Text,
+    };
+    let before = load(old, false, problems)?;
+    let after = load(new, false, problems)?;
+    let plan = rollout::plan(&before, &after, &rollout::Rules { capacity_share });
+    let (old_name, new_name) = (old.display().to_string(), new.display().to_string());
     let output = match format {
-        Format::Text => rollout::text(
-            &plan,
-            &old.display().to_string(),
-            &new.display().to_string(),
-        ),
-        Format::Json => format!(
+        PlanFormat::Text => rollout::text(&plan, &old_name, &new_name),
+        PlanFormat::Json => format!(
             "{}\n",
             serde_json::json!({
-                "old": old.display().to_string(),
-                "new": new.display().to_string(),
+                "old": old_name,
+                "new": new_name,
                 "safe": plan.unsafe_changes.is_empty(),
                 "phases": plan.phases,
                 "unsafe": plan.unsafe_changes,
+                "consequences": plan.consequences,
+                "capacity": plan.capacity,
             })
         ),
+        PlanFormat::Markdown => plan_markdown::markdown(&plan, &before, &after, &old_name, &new_name),
     };
     let mut stdout = io::stdout().lock();
     // A closed pipe (`plan | head`) is not worth a panic; the exit code tells.

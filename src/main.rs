@@ -20,6 +20,7 @@ mod migrate;
 mod model;
 mod outdir;
 mod output;
+mod plan_markdown;
 mod render;
 mod rollout;
 mod schema;

@@ -1,0 +1,155 @@
+//! Who a machine is across a change: a host renamed, and an address that
+//! passes from one host name to another.
+//!
+//! The directors know a real server by its address, the real servers and
+//! the rollout by its name. A host that NEW knows under another name with
+//! exactly the addresses OLD gave the old name is taken for the same
+//! machine, **renamed**: it is planned as one machine that changes (its
+//! steps under the new name), and nothing is taken off it under the old
+//! name, which would remove VIPs from the machine the directors still send
+//! them to. (An inventory cannot tell a renamed machine from a new machine
+//! given all of an old one's addresses: to replace a machine, retire the
+//! old one first.)
+//!
+//! Any other address that NEW gives to another host name than OLD did
+//! **passes between machines**: the directors keep sending to the address
+//! all along, and whichever machine holds it then answers. That is safe
+//! only while the directors send it no new connection, in OLD and in NEW.
+
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use super::UnsafeChange;
+use crate::code::Code;
+use crate::model::{Host, Inventory};
+use crate::render::ipvs_services;
+
+/// A host NEW knows under another name, with the same addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rename {
+    /// Its name in OLD.
+    pub from: String,
+    /// Its name in NEW.
+    pub to: String,
+    /// Its addresses, in NEW's order.
+    pub addresses: Vec<IpAddr>,
+}
+
+/// An address that NEW gives to another host than OLD did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AddressMove {
+    /// The address.
+    pub address: IpAddr,
+    /// The host that had it in OLD.
+    pub from: String,
+    /// The host that has it in NEW.
+    pub to: String,
+}
+
+/// The renamed hosts: each host only OLD has, paired with the first host
+/// only NEW has whose addresses are the same set. In NEW's order.
+pub fn renames(old: &Inventory, new: &Inventory) -> Vec<Rename> {
+    let mut taken: Vec<&str> = Vec::new();
+    let mut found = Vec::new();
+    for host in new.hosts.iter().filter(|h| find(old, &h.name).is_none()) {
+        let previous = old.hosts.iter().find(|candidate| {
+            find(new, &candidate.name).is_none()
+                && !taken.contains(&candidate.name.as_str())
+                && same_addresses(candidate, host)
+        });
+        if let Some(previous) = previous {
+            taken.push(&previous.name);
+            found.push(Rename {
+                from: previous.name.clone(),
+                to: host.name.clone(),
+                addresses: host.addresses.clone(),
+            });
+        }
+    }
+    found
+}
+
+fn find<'a>(inventory: &'a Inventory, name: &str) -> Option<&'a Host> {
+    inventory.hosts.iter().find(|host| host.name == name)
+}
+
+fn same_addresses(a: &Host, b: &Host) -> bool {
+    a.addresses.len() == b.addresses.len()
+        && a.addresses.iter().all(|address| b.addresses.contains(address))
+}
+
+/// `host` of NEW as OLD knew it: under its own name, or the name it was
+/// renamed from; `None` for a new host.
+pub fn counterpart<'a>(old: &'a Inventory, new: &Inventory, host: &Host) -> Option<&'a Host> {
+    find(old, &host.name).or_else(|| {
+        renames(old, new)
+            .into_iter()
+            .find(|rename| rename.to == host.name)
+            .and_then(|rename| find(old, &rename.from))
+    })
+}
+
+/// Every address of a NEW host that OLD gave to another host name (renames
+/// aside), in NEW's order.
+pub fn address_moves(old: &Inventory, new: &Inventory, renames: &[Rename]) -> Vec<AddressMove> {
+    let mut moves = Vec::new();
+    for host in &new.hosts {
+        for address in &host.addresses {
+            let Some(previous) = old.hosts.iter().find(|h| h.addresses.contains(address)) else {
+                continue;
+            };
+            let renamed = renames
+                .iter()
+                .any(|rename| rename.from == previous.name && rename.to == host.name);
+            if previous.name != host.name && !renamed {
+                moves.push(AddressMove {
+                    address: *address,
+                    from: previous.name.clone(),
+                    to: host.name.clone(),
+                });
+            }
+        }
+    }
+    moves
+}
+
+/// Whether the directors send `address` new connections (weight above 0
+/// in a virtual server) under `inventory`.
+fn takes_new_connections(inventory: &Inventory, address: IpAddr) -> bool {
+    !inventory.directors.is_empty()
+        && ipvs_services(inventory).iter().any(|service| {
+            service
+                .real_servers
+                .iter()
+                .any(|(_, a, weight)| *a == address && *weight > 0)
+        })
+}
+
+/// An address passing between machines while the directors send it new
+/// connections, in OLD or in NEW: they go to whichever machine holds it at
+/// that moment, and the old one loses its VIPs in the last phase.
+pub fn unsafe_changes(old: &Inventory, new: &Inventory, moves: &[AddressMove]) -> Vec<UnsafeChange> {
+    moves
+        .iter()
+        .filter(|m| takes_new_connections(old, m.address) || takes_new_connections(new, m.address))
+        .map(|m| {
+            let (address, from, to) = (m.address, &m.from, &m.to);
+            UnsafeChange {
+                code: Code::AddressChangesHost,
+                path: format!("hosts.{to}.address"),
+                message: format!(
+                    "{address} passes from {from} to {to} while the directors send it new \
+                     connections: they keep sending to {address} all along, to whichever machine \
+                     holds it at that moment, and {from} loses its VIPs in the last phase"
+                ),
+                fix: format!(
+                    "first roll out `drain: true` on hosts.{from} and wait until its connections \
+                     have ended (ipvsadm -L -n: ActiveConn 0); then roll out {from} removed or \
+                     readdressed, without {to}; move {address} from the one machine to the other; \
+                     then roll out {to} with it"
+                ),
+            }
+        })
+        .collect()
+}
