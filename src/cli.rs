@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::code::Code;
-use crate::diagnostic::{closest, Diagnostic};
+use crate::diagnostic::{closest, Diagnostic, Warning};
 use crate::live::FileState;
 use crate::model::Inventory;
 use crate::outdir::ConfinedError;
@@ -463,6 +463,7 @@ pub fn run() -> ExitCode {
         Command::Diff(args) => diff(&args),
         Command::Validate { inventory, report } => {
             load(&inventory, false, report.format).map(|model| {
+                warn_drained(&inventory, &model, report.format);
                 let services = model.services.len();
                 let summary = format!(
                     "{}: valid ({}, {} service{})",
@@ -502,6 +503,47 @@ pub fn run() -> ExitCode {
     ExitCode::from(result.unwrap_or(EXIT_TROUBLE))
 }
 
+/// `validate`'s warnings: a service every real server of which is drained
+/// takes no new connection. Reported like problems (JSON with `severity`
+/// `warning`), located; the exit code stays 0.
+fn warn_drained(path: &Path, model: &Inventory, format: Format) {
+    let file = path.display().to_string();
+    let mut warnings: Vec<Diagnostic> = rollout::fully_drained(model)
+        .into_iter()
+        .map(|service| {
+            let sorry = if service.sorry_servers.is_empty() {
+                String::new()
+            } else {
+                "; its sorry server answers them".to_owned()
+            };
+            Diagnostic::at_path(
+                &file,
+                Code::ServiceFullyDrained,
+                format!("services.{}", service.name),
+                format!(
+                    "every real server of {} is drained: the directors accept no new connection \
+                     for its VIPs{sorry}. Intended only while the service is retired \
+                     (doc/rollout.md); otherwise take `drain` off one of its hosts",
+                    service.name
+                ),
+            )
+        })
+        .collect();
+    if warnings.is_empty() {
+        return;
+    }
+    if let Ok(text) = fs::read_to_string(path) {
+        inventory::locate(&text, &mut warnings);
+    }
+    // A closed pipe is not worth a panic; the exit code still tells.
+    for warning in &warnings {
+        let _ = match format {
+            Format::Json => writeln!(io::stdout().lock(), "{}", Warning(warning).to_json()),
+            Format::Text => writeln!(io::stderr().lock(), "{}", Warning(warning)),
+        };
+    }
+}
+
 /// `plan`: the rollout from one inventory to another.
 fn rollout_plan(
     old: &Path,
@@ -531,7 +573,9 @@ fn rollout_plan(
                 "capacity": plan.capacity,
             })
         ),
-        PlanFormat::Markdown => plan_markdown::markdown(&plan, &before, &after, &old_name, &new_name),
+        PlanFormat::Markdown => {
+            plan_markdown::markdown(&plan, &before, &after, &old_name, &new_name)
+        }
     };
     let mut stdout = io::stdout().lock();
     // A closed pipe (`plan | head`) is not worth a panic; the exit code tells.

@@ -38,7 +38,7 @@ mod capacity;
 mod identity;
 mod mastership;
 
-pub use capacity::{serving_weight, ServiceCapacity, DEFAULT_SHARE};
+pub use capacity::{fully_drained, ServiceCapacity, DEFAULT_SHARE};
 pub use identity::{AddressMove, Rename};
 pub use mastership::{groups as vrrp_groups, MasterMove, VrrpGroup};
 
@@ -1215,7 +1215,11 @@ pub fn text(plan: &Plan, old_name: &str, new_name: &str) -> String {
         })
         .collect();
     if !changed.is_empty() {
-        let _ = writeln!(out, "\ncapacity (the weight taking new connections): {}", changed.join(", "));
+        let _ = writeln!(
+            out,
+            "\ncapacity (the weight taking new connections): {}",
+            changed.join(", ")
+        );
     }
     if !plan.unsafe_changes.is_empty() {
         let count = plan.unsafe_changes.len();

@@ -1,8 +1,11 @@
 //! `plan` golden tests: each folder under golden/plan/ holds `old.yaml` and
 //! `new.yaml`, and the exact text (`expected.txt`), JSON document
-//! (`expected.json`) and exit code (`expected.status`) of
-//! `lvs-dr-gen plan old.yaml new.yaml`. `UPDATE_GOLDEN=1 cargo test`
-//! rewrites them for review, as for the render cases.
+//! (`expected.json`), Markdown document (`expected.md`) and exit code
+//! (`expected.status`) of `lvs-dr-gen plan old.yaml new.yaml`, with the
+//! extra arguments of its `args` file when it has one (one line, split at
+//! spaces). `UPDATE_GOLDEN=1 cargo test` rewrites them for review, as for
+//! the render cases; `tests/ci/mermaid-render` renders every `expected.md`'s
+//! diagram with the real Mermaid.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -46,14 +49,21 @@ fn check_case(case: &Path) -> Option<String> {
         .expect("name")
         .to_string_lossy()
         .into_owned();
-    let plain = run_in(case, &["plan", "old.yaml", "new.yaml"]);
-    let json = run_in(case, &["plan", "old.yaml", "new.yaml", "--format", "json"]);
+    let extra = fs::read_to_string(case.join("args")).unwrap_or_default();
+    let plan = |format: &str| {
+        let mut args = vec!["plan", "old.yaml", "new.yaml", "--format", format];
+        args.extend(extra.split_whitespace());
+        run_in(case, &args)
+    };
+    let (plain, json, markdown) = (plan("text"), plan("json"), plan("markdown"));
     let status = plain.status.code().expect("exit code").to_string();
     let (stdout, stderr) = (text(&plain.stdout), text(&plain.stderr));
     let json_text = text(&json.stdout);
+    let markdown_text = text(&markdown.stdout);
     if updating() {
         fs::write(case.join("expected.txt"), &stdout).expect("write expected.txt");
         fs::write(case.join("expected.json"), &json_text).expect("write expected.json");
+        fs::write(case.join("expected.md"), &markdown_text).expect("write expected.md");
         fs::write(case.join("expected.status"), format!("{status}\n")).expect("write status");
         return None;
     }
@@ -65,11 +75,13 @@ fn check_case(case: &Path) -> Option<String> {
             expected_status.trim()
         ));
     }
-    if json.status.code() != plain.status.code() {
-        problems.push(format!(
-            "--format json exits {:?}, text {status}",
-            json.status.code()
-        ));
+    for (format, output) in [("json", &json), ("markdown", &markdown)] {
+        if output.status.code() != plain.status.code() {
+            problems.push(format!(
+                "--format {format} exits {:?}, text {status}",
+                output.status.code()
+            ));
+        }
     }
     if !stderr.is_empty() {
         problems.push(format!("stderr:\n{stderr}"));
@@ -81,6 +93,10 @@ fn check_case(case: &Path) -> Option<String> {
     let expected_json = read(&case.join("expected.json"));
     if json_text != expected_json {
         problems.push(diff(&expected_json, &json_text, "expected.json"));
+    }
+    let expected_markdown = read(&case.join("expected.md"));
+    if markdown_text != expected_markdown {
+        problems.push(diff(&expected_markdown, &markdown_text, "expected.md"));
     }
     match serde_json::from_str::<serde_json::Value>(&json_text) {
         Ok(document) => {

@@ -16,7 +16,7 @@
 
 use serde::Serialize;
 
-use super::identity::counterpart;
+use super::identity::{counterpart, renames};
 use super::UnsafeChange;
 use crate::code::Code;
 use crate::model::{Host, Inventory, Service};
@@ -51,6 +51,25 @@ pub fn serving_weight(inventory: &Inventory, service: &str) -> u64 {
 
 fn serves(host: &Host, service: &str) -> bool {
     host.services.iter().any(|name| name == service)
+}
+
+/// The services every real server of which is drained (weight 0, and at
+/// least one real server), with directors to drain them: `validate` warns.
+pub fn fully_drained(inventory: &Inventory) -> Vec<&Service> {
+    if inventory.directors.is_empty() {
+        return Vec::new();
+    }
+    inventory
+        .services
+        .iter()
+        .filter(|service| {
+            inventory
+                .hosts
+                .iter()
+                .any(|host| serves(host, &service.name))
+                && serving_weight(inventory, &service.name) == 0
+        })
+        .collect()
 }
 
 /// Every service of NEW, then those only OLD has, each with its weight on
@@ -174,9 +193,9 @@ fn below_share(
         .collect();
     let fix = if first.is_empty() {
         format!(
-            "{}'s change alone takes more than that: add weight to {name} first (a real server, \
-             or a higher weight), then roll this out; or, if it is intended, plan with a lower \
-             --capacity-share",
+            "{}'s change alone leaves less than that: first add weight to {name} (a real \
+             server, or a higher weight elsewhere) and roll that out; or, if this is intended, \
+             plan with a lower --capacity-share",
             losers[0]
         )
     } else {
@@ -196,7 +215,7 @@ fn below_share(
              whole load at once",
             after * 100 / before,
             percent(share),
-            if after == 1 || remaining_servers(new, name) == 1 {
+            if remaining_servers(new, name) == 1 {
                 "the real server left would"
             } else {
                 "the real servers left would"
@@ -228,20 +247,21 @@ fn weight_changes(old: &Inventory, new: &Inventory, service: &str) -> Vec<(Strin
         host.filter(|host| serves(host, service))
             .map_or(0, |host| i64::from(host.weight_in(service)))
     };
+    let renames = renames(old, new);
     let mut changes = Vec::new();
+    let mut kept = std::collections::BTreeSet::new();
     for host in &new.hosts {
-        let previous = counterpart(old, new, host);
+        let previous = counterpart(old, &renames, host);
+        if let Some(previous) = previous {
+            kept.insert(previous.name.as_str());
+        }
         let change = weight(Some(host)) - weight(previous);
         if change != 0 {
             changes.push((host.name.clone(), change));
         }
     }
     for host in &old.hosts {
-        let stays = new
-            .hosts
-            .iter()
-            .any(|next| counterpart(old, new, next).is_some_and(|h| h.name == host.name));
-        if !stays && weight(Some(host)) > 0 {
+        if !kept.contains(host.name.as_str()) && weight(Some(host)) > 0 {
             changes.push((host.name.clone(), -weight(Some(host))));
         }
     }

@@ -16,6 +16,7 @@
 //! all along, and whichever machine holds it then answers. That is safe
 //! only while the directors send it no new connection, in OLD and in NEW.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use serde::Serialize;
@@ -50,16 +51,25 @@ pub struct AddressMove {
 /// The renamed hosts: each host only OLD has, paired with the first host
 /// only NEW has whose addresses are the same set. In NEW's order.
 pub fn renames(old: &Inventory, new: &Inventory) -> Vec<Rename> {
-    let mut taken: Vec<&str> = Vec::new();
+    let names = |inventory: &Inventory| -> BTreeSet<String> {
+        inventory
+            .hosts
+            .iter()
+            .map(|host| host.name.clone())
+            .collect()
+    };
+    let (old_names, new_names) = (names(old), names(new));
+    // The hosts only OLD has, by their addresses, sorted.
+    let mut gone: BTreeMap<Vec<IpAddr>, Vec<&Host>> = BTreeMap::new();
+    for host in old.hosts.iter().filter(|h| !new_names.contains(&h.name)) {
+        gone.entry(sorted(&host.addresses)).or_default().push(host);
+    }
     let mut found = Vec::new();
-    for host in new.hosts.iter().filter(|h| find(old, &h.name).is_none()) {
-        let previous = old.hosts.iter().find(|candidate| {
-            find(new, &candidate.name).is_none()
-                && !taken.contains(&candidate.name.as_str())
-                && same_addresses(candidate, host)
-        });
+    for host in new.hosts.iter().filter(|h| !old_names.contains(&h.name)) {
+        let previous = gone
+            .get_mut(&sorted(&host.addresses))
+            .and_then(|candidates| (!candidates.is_empty()).then(|| candidates.remove(0)));
         if let Some(previous) = previous {
-            taken.push(&previous.name);
             found.push(Rename {
                 from: previous.name.clone(),
                 to: host.name.clone(),
@@ -74,17 +84,18 @@ fn find<'a>(inventory: &'a Inventory, name: &str) -> Option<&'a Host> {
     inventory.hosts.iter().find(|host| host.name == name)
 }
 
-fn same_addresses(a: &Host, b: &Host) -> bool {
-    a.addresses.len() == b.addresses.len()
-        && a.addresses.iter().all(|address| b.addresses.contains(address))
+fn sorted(addresses: &[IpAddr]) -> Vec<IpAddr> {
+    let mut addresses = addresses.to_vec();
+    addresses.sort_unstable();
+    addresses
 }
 
 /// `host` of NEW as OLD knew it: under its own name, or the name it was
-/// renamed from; `None` for a new host.
-pub fn counterpart<'a>(old: &'a Inventory, new: &Inventory, host: &Host) -> Option<&'a Host> {
+/// renamed from (`renames`); `None` for a new host.
+pub fn counterpart<'a>(old: &'a Inventory, renames: &[Rename], host: &Host) -> Option<&'a Host> {
     find(old, &host.name).or_else(|| {
-        renames(old, new)
-            .into_iter()
+        renames
+            .iter()
             .find(|rename| rename.to == host.name)
             .and_then(|rename| find(old, &rename.from))
     })
@@ -93,10 +104,15 @@ pub fn counterpart<'a>(old: &'a Inventory, new: &Inventory, host: &Host) -> Opti
 /// Every address of a NEW host that OLD gave to another host name (renames
 /// aside), in NEW's order.
 pub fn address_moves(old: &Inventory, new: &Inventory, renames: &[Rename]) -> Vec<AddressMove> {
+    let holders: BTreeMap<IpAddr, &Host> = old
+        .hosts
+        .iter()
+        .flat_map(|host| host.addresses.iter().map(move |address| (*address, host)))
+        .collect();
     let mut moves = Vec::new();
     for host in &new.hosts {
         for address in &host.addresses {
-            let Some(previous) = old.hosts.iter().find(|h| h.addresses.contains(address)) else {
+            let Some(previous) = holders.get(address) else {
                 continue;
             };
             let renamed = renames
@@ -128,8 +144,13 @@ fn takes_new_connections(inventory: &Inventory, address: IpAddr) -> bool {
 
 /// An address passing between machines while the directors send it new
 /// connections, in OLD or in NEW: they go to whichever machine holds it at
-/// that moment, and the old one loses its VIPs in the last phase.
-pub fn unsafe_changes(old: &Inventory, new: &Inventory, moves: &[AddressMove]) -> Vec<UnsafeChange> {
+/// that moment, which the rollout does not order (the address is moved
+/// outside lvs-dr-gen).
+pub fn unsafe_changes(
+    old: &Inventory,
+    new: &Inventory,
+    moves: &[AddressMove],
+) -> Vec<UnsafeChange> {
     moves
         .iter()
         .filter(|m| takes_new_connections(old, m.address) || takes_new_connections(new, m.address))
@@ -140,8 +161,8 @@ pub fn unsafe_changes(old: &Inventory, new: &Inventory, moves: &[AddressMove]) -
                 path: format!("hosts.{to}.address"),
                 message: format!(
                     "{address} passes from {from} to {to} while the directors send it new \
-                     connections: they keep sending to {address} all along, to whichever machine \
-                     holds it at that moment, and {from} loses its VIPs in the last phase"
+                     connections: they send to the address, not to a machine, so whichever \
+                     machine holds {address} at that moment gets them, with the VIPs or without"
                 ),
                 fix: format!(
                     "first roll out `drain: true` on hosts.{from} and wait until its connections \

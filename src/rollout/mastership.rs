@@ -150,7 +150,12 @@ pub fn moves(
 
 /// The step at which the group's highest priority first changes hands,
 /// replaying the directors' steps in order.
-fn moment(before: &VrrpGroup, after: &VrrpGroup, phase: Option<PhaseName>, steps: &[Step]) -> String {
+fn moment(
+    before: &VrrpGroup,
+    after: &VrrpGroup,
+    phase: Option<PhaseName>,
+    steps: &[Step],
+) -> String {
     if phase == Some(PhaseName::DirectorsTogether) {
         return "reload the directors together".to_owned();
     }
