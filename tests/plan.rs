@@ -137,3 +137,59 @@ fn an_invalid_inventory_is_trouble_and_names_its_file() {
         "{stderr}"
     );
 }
+
+/// `validate` warns, and exits 0, when every real server of a service is
+/// drained (the inventory of golden/plan/06-drain-service's NEW); one
+/// server taking new connections is enough to silence it.
+#[test]
+fn validate_warns_when_every_real_server_of_a_service_is_drained() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/plan/06-drain-service");
+    let output = run_in(&case, &["validate", "new.yaml"]);
+    assert_eq!(output.status.code(), Some(0));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("new.yaml:8:3: warning: services.www: every real server of www is drained"),
+        "{stderr}"
+    );
+    let json = run_in(&case, &["validate", "new.yaml", "--format", "json"]);
+    assert_eq!(json.status.code(), Some(0));
+    let line: serde_json::Value =
+        serde_json::from_str(text(&json.stdout).trim()).expect("one JSON line");
+    assert_eq!(line["severity"], "warning");
+    assert_eq!(line["code"], "service-fully-drained");
+    assert_eq!(line["line"], 8);
+    // Negative control: OLD, where the same service takes new connections.
+    let quiet = run_in(&case, &["validate", "old.yaml"]);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert!(
+        !text(&quiet.stderr).contains("warning"),
+        "{}",
+        text(&quiet.stderr)
+    );
+}
+
+/// `--capacity-share` takes a share from 0 to 1; anything else is a usage
+/// error (exit 2) that says what it takes.
+#[test]
+fn capacity_share_is_a_share_from_0_to_1() {
+    let case =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/plan/unsafe-capacity-below-share");
+    for bad in [
+        "--capacity-share=1.5",
+        "--capacity-share=-0.1",
+        "--capacity-share=half",
+    ] {
+        let output = run_in(&case, &["plan", "old.yaml", "new.yaml", bad]);
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        assert!(
+            text(&output.stderr).contains("is not a share from 0 to 1"),
+            "{}",
+            text(&output.stderr)
+        );
+    }
+    let lowered = run_in(
+        &case,
+        &["plan", "old.yaml", "new.yaml", "--capacity-share", "0.2"],
+    );
+    assert_eq!(lowered.status.code(), Some(0));
+}

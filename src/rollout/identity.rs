@@ -174,3 +174,47 @@ pub fn unsafe_changes(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{address_moves, renames};
+    use crate::model::Inventory;
+    use crate::{inventory, validate};
+
+    fn model(hosts: &str) -> Inventory {
+        let text = format!(
+            "version: 1\nservices:\n  www: {{vips: [198.51.100.1], ports: [80]}}\nhosts:\n{hosts}"
+        );
+        let raw = inventory::parse("i.yaml", &text).expect("parses");
+        validate::validate("i.yaml", &raw).expect("valid")
+    }
+
+    #[test]
+    fn a_host_with_the_same_addresses_under_a_new_name_is_renamed_once() {
+        let old = model(
+            "  a: {address: [192.0.2.1, \"2001:db8::1\"], services: [www]}\n  \
+             b: {address: 192.0.2.2, services: [www]}\n",
+        );
+        // The addresses in another order are the same set; c takes only
+        // one of b's addresses: not a rename.
+        let new = model(
+            "  a2: {address: [\"2001:db8::1\", 192.0.2.1], services: [www]}\n  \
+             c: {address: [192.0.2.2, \"2001:db8::9\"], services: [www]}\n",
+        );
+        let found = renames(&old, &new);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].from.as_str(), found[0].to.as_str()), ("a", "a2"));
+        let moves = address_moves(&old, &new, &found);
+        assert_eq!(moves.len(), 1);
+        assert_eq!(moves[0].address.to_string(), "192.0.2.2");
+        assert_eq!((moves[0].from.as_str(), moves[0].to.as_str()), ("b", "c"));
+    }
+
+    #[test]
+    fn a_host_that_keeps_its_name_is_never_renamed() {
+        let old = model("  a: {address: 192.0.2.1, services: [www]}\n");
+        let new = model("  a: {address: 192.0.2.1, services: [www]}\n");
+        assert!(renames(&old, &new).is_empty());
+        assert!(address_moves(&old, &new, &[]).is_empty());
+    }
+}

@@ -198,3 +198,59 @@ fn keeps(live: &[(String, u32)], holder: &str) -> bool {
         .find(|(name, _)| name == holder)
         .is_some_and(|(_, own)| live.iter().all(|(_, priority)| priority <= own))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{moment, VrrpGroup};
+    use crate::rollout::{PhaseName, Step};
+
+    fn group(priorities: &[(&str, u32)]) -> VrrpGroup {
+        VrrpGroup {
+            name: "lvs_dr".to_owned(),
+            vips: Vec::new(),
+            priorities: priorities
+                .iter()
+                .map(|(name, priority)| ((*name).to_owned(), *priority))
+                .collect(),
+        }
+    }
+
+    fn step(machine: &str, note: Option<&'static str>) -> Step {
+        Step {
+            machine: machine.to_owned(),
+            role: "director",
+            note,
+            actions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_master_moves_at_the_first_reload_that_hands_over_the_highest_priority() {
+        let before = group(&[("lb1", 150), ("lb2", 100)]);
+        let after = group(&[("lb1", 50), ("lb2", 100)]);
+        let steps = [step("lb1", None)];
+        assert_eq!(moment(&before, &after, None, &steps), "reload lb1");
+    }
+
+    #[test]
+    fn an_equal_priority_does_not_preempt_the_holder() {
+        // lb1 drops to lb2's 100 first (a tie: lb1 keeps the VIPs), then
+        // lb2 rises to 120 and takes them.
+        let before = group(&[("lb1", 150), ("lb2", 100)]);
+        let after = group(&[("lb1", 100), ("lb2", 120)]);
+        let steps = [step("lb1", None), step("lb2", Some("VRRP master"))];
+        assert_eq!(moment(&before, &after, None, &steps), "reload lb2");
+    }
+
+    #[test]
+    fn a_stopped_master_and_directors_reloaded_together_are_named_so() {
+        let before = group(&[("lb1", 150), ("lb2", 100)]);
+        let after = group(&[("lb2", 100)]);
+        let steps = [step("lb2", None), step("lb1", Some("removed"))];
+        assert_eq!(moment(&before, &after, None, &steps), "stop lb1");
+        assert_eq!(
+            moment(&before, &after, Some(PhaseName::DirectorsTogether), &steps),
+            "reload the directors together"
+        );
+    }
+}
