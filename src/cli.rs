@@ -18,7 +18,8 @@ use crate::outdir::ConfinedError;
 use crate::output::{self, Access, Plan};
 use crate::render::{self, RenderError, Renderer, Tree};
 use crate::{
-    apply, inventory, live, manual, migrate, plan_markdown, rollout, schema, validate, verify,
+    apply, deployed, inventory, live, manual, migrate, plan_markdown, rollout, schema, validate,
+    verify,
 };
 
 /// Exit code: success, or `check` found the output in sync.
@@ -212,6 +213,31 @@ enum Command {
         /// rollout may leave serving; less is unsafe.
         #[arg(long, value_name = "SHARE", default_value_t = rollout::DEFAULT_SHARE, value_parser = share)]
         capacity_share: f64,
+    },
+    /// Find the inventory a cluster was last rolled out with, from its
+    /// machines' own records.
+    ///
+    /// DIR holds one folder per machine asked, named after it, with the
+    /// inventory recorded on that machine (/var/lib/lvs-dr-gen/inventory.yaml,
+    /// written by contrib/ansible after apply succeeded there) as
+    /// `inventory.yaml`, when it has one (an empty file: none). When every
+    /// record is the same and
+    /// every machine it names that was asked has one, that inventory is
+    /// written to --out (standard output without) for `plan` as OLD: exit 0.
+    /// No record anywhere: a first rollout, exit 4. Records that differ (a
+    /// rollout stopped half-way), or a machine the records name without one:
+    /// the machines disagree, exit 1, with who holds what, what differs and
+    /// how to converge. Exit 2 on trouble (an unreadable or invalid record).
+    Deployed {
+        /// One folder per machine asked, holding its `inventory.yaml` record.
+        dir: PathBuf,
+        /// Where to write the deployed inventory (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Take this machine's record, whatever the others hold: to finish a
+        /// rollout that stopped half-way (see the report).
+        #[arg(long, value_name = "MACHINE")]
+        from: Option<String>,
     },
     /// Print the inventory's JSON Schema (draft 2020-12), for editors and
     /// CI.
@@ -484,6 +510,7 @@ pub fn run() -> ExitCode {
             format,
             capacity_share,
         } => rollout_plan(&old, &new, format, capacity_share),
+        Command::Deployed { dir, out, from } => deployed(&dir, out.as_deref(), from.as_deref()),
         Command::Schema => {
             println!("{}", schema::inventory_schema_text());
             Ok(EXIT_OK)
@@ -541,6 +568,38 @@ fn warn_drained(path: &Path, model: &Inventory, format: Format) {
             Format::Json => writeln!(io::stdout().lock(), "{}", Warning(warning).to_json()),
             Format::Text => writeln!(io::stderr().lock(), "{}", Warning(warning)),
         };
+    }
+}
+
+/// `deployed`: OLD from the machines' records (src/deployed.rs).
+fn deployed(dir: &Path, out: Option<&Path>, from: Option<&str>) -> Result<u8, Reported> {
+    let trouble = |message: String| {
+        eprintln!("error: {message}");
+        Reported
+    };
+    let machines = deployed::read(dir).map_err(trouble)?;
+    let name = dir.display().to_string();
+    match deployed::decide(name.trim_end_matches('/'), &machines, from).map_err(trouble)? {
+        deployed::Verdict::Agreed { text, summary } => {
+            match out {
+                Some(file) => fs::write(file, &text).map_err(|error| {
+                    trouble(format!("cannot write {}: {error}", file.display()))
+                })?,
+                None => {
+                    let _ = io::stdout().lock().write_all(text.as_bytes());
+                }
+            }
+            eprintln!("deployed: {summary}");
+            Ok(EXIT_OK)
+        }
+        deployed::Verdict::FirstRollout { summary } => {
+            eprintln!("deployed: {summary}");
+            Ok(deployed::EXIT_FIRST_ROLLOUT)
+        }
+        deployed::Verdict::Disagree(report) => {
+            eprint!("deployed: {report}");
+            Ok(deployed::EXIT_DISAGREE)
+        }
     }
 }
 

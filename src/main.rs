@@ -12,6 +12,7 @@ mod apply;
 mod arp;
 mod cli;
 mod code;
+mod deployed;
 mod diagnostic;
 mod inventory;
 mod live;

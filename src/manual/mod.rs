@@ -267,6 +267,20 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
         "lvs-dr-gen plan /tmp/old.yaml lvs/inventory.yaml --format json",
     ),
     (
+        "plan",
+        "One Markdown document with a diagram, for a merge request comment:",
+        "lvs-dr-gen plan /tmp/old.yaml lvs/inventory.yaml --format markdown >plan.md",
+    ),
+    (
+        "deployed",
+        "OLD from the machines: each one's record fetched into deployed/MACHINE/ (an empty \
+         file: none), then planned from (exit 4: nothing deployed yet; 1: they disagree):",
+        "for m in lb1 lb2 web1 web2; do mkdir -p deployed/$m; ssh $m \\\n\
+         'cat /var/lib/lvs-dr-gen/inventory.yaml 2>/dev/null; true' >deployed/$m/inventory.yaml; done\n\
+         lvs-dr-gen deployed deployed/ --out /tmp/old.yaml\n\
+         lvs-dr-gen plan /tmp/old.yaml lvs/inventory.yaml",
+    ),
+    (
         "diff",
         "On a real server set up by hand, before its files are replaced (read-only):",
         "lvs-dr-gen diff inventory.yaml --host webserver01",
