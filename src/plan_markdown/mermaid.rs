@@ -246,8 +246,10 @@ fn directors(out: &mut String, facts: &Facts) {
             )),
             _ => lines.push(format!("{role} · priority {}", director.priority)),
         }
-        if mark == Mark::Added {
-            lines.push("added".to_owned());
+        match mark {
+            Mark::Added => lines.push("added".to_owned()),
+            Mark::Changed => lines.push("reloaded".to_owned()),
+            _ => {}
         }
         if let Some((_, from, _)) = facts
             .master_moves
@@ -368,7 +370,8 @@ fn services(out: &mut String, facts: &Facts) -> Vec<String> {
         let mut lines = vec![format!("service {}", service.name)];
         lines.extend(vip_lines(service, before));
         let ports: Vec<String> = service.ports.iter().map(ToString::to_string).collect();
-        lines.push(format!("ports {}", ports.join(", ")));
+        let word = if ports.len() == 1 { "port" } else { "ports" };
+        lines.push(format!("{word} {}", ports.join(", ")));
         if !service.sorry_servers.is_empty() {
             let sorry: Vec<String> = service
                 .sorry_servers
