@@ -616,7 +616,7 @@ fn rollout_plan(
     };
     let before = load(old, false, problems)?;
     let after = load(new, false, problems)?;
-    let plan = rollout::plan(&before, &after, &rollout::Rules { capacity_share });
+    let plan = rollout::plan(&before, &after, rollout::Rules { capacity_share });
     let (old_name, new_name) = (old.display().to_string(), new.display().to_string());
     let output = match format {
         PlanFormat::Text => rollout::text(&plan, &old_name, &new_name),

@@ -252,7 +252,7 @@ fn report(versions: &[Version], forgotten: &[&str]) -> String {
     }
     for version in versions.iter().skip(1) {
         let first = &versions[0];
-        let plan = rollout::plan(&first.model, &version.model, &rollout::Rules::default());
+        let plan = rollout::plan(&first.model, &version.model, rollout::Rules::default());
         let _ = writeln!(
             out,
             "\nwhat differs (`lvs-dr-gen plan {} {}`):",

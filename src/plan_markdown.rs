@@ -418,7 +418,7 @@ mod tests {
 
     fn document(old: &str, new: &str) -> String {
         let (old, new) = (model(old), model(new));
-        let plan = plan(&old, &new, &Rules::default());
+        let plan = plan(&old, &new, Rules::default());
         markdown(&plan, &old, &new, "old.yaml", "new.yaml")
     }
 

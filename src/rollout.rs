@@ -439,19 +439,19 @@ pub struct UnsafeChange {
 }
 
 /// The rollout from `old` to `new`.
-pub fn plan(old: &Inventory, new: &Inventory, rules: &Rules) -> Plan {
+pub fn plan(old: &Inventory, new: &Inventory, rules: Rules) -> Plan {
     let renames = identity::renames(old, new);
     let mut first = Vec::new();
     let mut last = Vec::new();
     for host in &new.hosts {
-        let renamed = renames.iter().find(|rename| rename.to == host.name);
+        let new_name_of = renames.iter().find(|rename| rename.to == host.name);
         let previous = find_host(old, &host.name)
-            .or_else(|| renamed.and_then(|rename| find_host(old, &rename.from)));
+            .or_else(|| new_name_of.and_then(|rename| find_host(old, &rename.from)));
         let (mut before, after) = match previous {
             Some(previous) => changed_host(previous, host),
             None => (new_host(host), Vec::new()),
         };
-        let note = match (previous, renamed) {
+        let note = match (previous, new_name_of) {
             (_, Some(rename)) => {
                 before.insert(
                     0,
@@ -468,8 +468,8 @@ pub fn plan(old: &Inventory, new: &Inventory, rules: &Rules) -> Plan {
         push_step(&mut last, &host.name, "real-server", None, after);
     }
     for host in &old.hosts {
-        let renamed = renames.iter().any(|rename| rename.from == host.name);
-        if find_host(new, &host.name).is_none() && !renamed {
+        let known_anew = renames.iter().any(|rename| rename.from == host.name);
+        if find_host(new, &host.name).is_none() && !known_anew {
             push_step(
                 &mut last,
                 &host.name,

@@ -50,12 +50,12 @@ fn check_case(case: &Path) -> Option<String> {
         .to_string_lossy()
         .into_owned();
     let extra = fs::read_to_string(case.join("args")).unwrap_or_default();
-    let plan = |format: &str| {
+    let run_plan = |format: &str| {
         let mut args = vec!["plan", "old.yaml", "new.yaml", "--format", format];
         args.extend(extra.split_whitespace());
         run_in(case, &args)
     };
-    let (plain, json, markdown) = (plan("text"), plan("json"), plan("markdown"));
+    let (plain, json, markdown) = (run_plan("text"), run_plan("json"), run_plan("markdown"));
     let status = plain.status.code().expect("exit code").to_string();
     let (stdout, stderr) = (text(&plain.stdout), text(&plain.stderr));
     let json_text = text(&json.stdout);

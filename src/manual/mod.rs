@@ -273,12 +273,16 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
     ),
     (
         "deployed",
-        "OLD from the machines: each one's record fetched into deployed/MACHINE/ (an empty \
-         file: none), then planned from (exit 4: nothing deployed yet; 1: they disagree):",
-        "for m in lb1 lb2 web1 web2; do mkdir -p deployed/$m; ssh $m \\\n\
-         'cat /var/lib/lvs-dr-gen/inventory.yaml 2>/dev/null; true' >deployed/$m/inventory.yaml; done\n\
-         lvs-dr-gen deployed deployed/ --out /tmp/old.yaml\n\
+        "The deployed inventory from the records fetched into deployed/MACHINE/inventory.yaml, \
+         then the plan from it (exit 4: nothing deployed yet; 1: the machines disagree):",
+        "lvs-dr-gen deployed deployed/ --out /tmp/old.yaml\n\
          lvs-dr-gen plan /tmp/old.yaml lvs/inventory.yaml",
+    ),
+    (
+        "deployed",
+        "Fetching the records with ssh (an empty file: the machine has none):",
+        "for m in lb1 lb2 web1 web2; do mkdir -p deployed/$m; ssh $m \\\n\
+         'cat /var/lib/lvs-dr-gen/inventory.yaml 2>/dev/null; true' >deployed/$m/inventory.yaml; done",
     ),
     (
         "diff",

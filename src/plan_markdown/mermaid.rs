@@ -361,37 +361,11 @@ fn services(out: &mut String, facts: &Facts) -> Vec<String> {
     };
     let mut shown = Vec::new();
     for (index, service) in new.services.iter().enumerate() {
-        if !drawn.contains(service.name.as_str()) {
-            continue;
+        if drawn.contains(service.name.as_str()) {
+            shown.push(service.name.clone());
+            service_box(out, old, index, service);
+            group_edges(out, &format!("s{index}"), Some(service));
         }
-        shown.push(service.name.clone());
-        let mark = service_mark(old, service);
-        let before = old.services.iter().find(|s| s.name == service.name);
-        let mut lines = vec![format!("service {}", service.name)];
-        lines.extend(vip_lines(service, before));
-        let ports: Vec<String> = service.ports.iter().map(ToString::to_string).collect();
-        let word = if ports.len() == 1 { "port" } else { "ports" };
-        lines.push(format!("{word} {}", ports.join(", ")));
-        if !service.sorry_servers.is_empty() {
-            let sorry: Vec<String> = service
-                .sorry_servers
-                .iter()
-                .map(ToString::to_string)
-                .collect();
-            lines.push(format!("sorry server {}", sorry.join(", ")));
-        }
-        match mark {
-            Mark::Added => lines.push("added".to_owned()),
-            Mark::Changed => lines.push("changed".to_owned()),
-            _ => {}
-        }
-        let _ = writeln!(
-            out,
-            "    s{index}[[\"{}\"]]:::{}",
-            label(&lines),
-            mark.class()
-        );
-        group_edges(out, &format!("s{index}"), Some(service));
     }
     let hidden: Vec<&Service> = new
         .services
@@ -444,6 +418,37 @@ fn services(out: &mut String, facts: &Facts) -> Vec<String> {
         }
     }
     shown
+}
+
+/// One service's box: its name, VIPs, ports, sorry server, and whether it
+/// is added or changed.
+fn service_box(out: &mut String, old: &Inventory, index: usize, service: &Service) {
+    let mark = service_mark(old, service);
+    let before = old.services.iter().find(|s| s.name == service.name);
+    let mut lines = vec![format!("service {}", service.name)];
+    lines.extend(vip_lines(service, before));
+    let ports: Vec<String> = service.ports.iter().map(ToString::to_string).collect();
+    let word = if ports.len() == 1 { "port" } else { "ports" };
+    lines.push(format!("{word} {}", ports.join(", ")));
+    if !service.sorry_servers.is_empty() {
+        let sorry: Vec<String> = service
+            .sorry_servers
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        lines.push(format!("sorry server {}", sorry.join(", ")));
+    }
+    match mark {
+        Mark::Added => lines.push("added".to_owned()),
+        Mark::Changed => lines.push("changed".to_owned()),
+        _ => {}
+    }
+    let _ = writeln!(
+        out,
+        "    s{index}[[\"{}\"]]:::{}",
+        label(&lines),
+        mark.class()
+    );
 }
 
 /// A service's VIPs (the first few), and the ones added or removed.

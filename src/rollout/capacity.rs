@@ -3,7 +3,7 @@
 //!
 //! - a change that leaves a service with less than a share of the weight
 //!   that served it before (`--capacity-share`, one half by default, as
-//!   PyBal's depool threshold) is unsafe: the rest of the servers would
+//!   `PyBal`'s depool threshold) is unsafe: the rest of the servers would
 //!   take the whole load at once. The fix names the changes that may go in
 //!   a first rollout.
 //! - a change that leaves a service with no weight at all, while its VIPs
@@ -129,7 +129,7 @@ pub fn unsafe_changes(
             if !row.sorry_server {
                 found.push(without_weight(service, before));
             }
-        } else if (after as f64) < share * (before as f64) {
+        } else if less_than_share(after, before, share) {
             found.push(below_share(old, new, service, before, after, share));
         }
     }
@@ -180,7 +180,7 @@ fn below_share(
     let mut first = Vec::new();
     for (host, change) in changes.iter().filter(|(_, change)| *change < 0) {
         let next = serving - change.unsigned_abs();
-        if (next as f64) < share * (before as f64) {
+        if less_than_share(next, before, share) {
             break;
         }
         serving = next;
@@ -223,6 +223,15 @@ fn below_share(
         ),
         fix,
     }
+}
+
+/// Whether `part` is less than `share` of `whole`.
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "weights sum to far below 2^52, where f64 holds every integer exactly"
+)]
+fn less_than_share(part: u64, whole: u64, share: f64) -> bool {
+    (part as f64) < share * (whole as f64)
 }
 
 /// `share` as a percentage, without trailing zeros (0.5: `50 %`).

@@ -115,10 +115,10 @@ pub fn address_moves(old: &Inventory, new: &Inventory, renames: &[Rename]) -> Ve
             let Some(previous) = holders.get(address) else {
                 continue;
             };
-            let renamed = renames
+            let same_machine = renames
                 .iter()
                 .any(|rename| rename.from == previous.name && rename.to == host.name);
-            if previous.name != host.name && !renamed {
+            if previous.name != host.name && !same_machine {
                 moves.push(AddressMove {
                     address: *address,
                     from: previous.name.clone(),
