@@ -232,9 +232,13 @@ fn directors(out: &mut String, facts: &Facts) {
     let _ = writeln!(out, "    subgraph directors[\"directors\"]");
     for (index, director) in new.directors.iter().enumerate() {
         let before = old.directors.iter().find(|d| d.name == director.name);
+        let moved = facts
+            .master_moves
+            .iter()
+            .any(|(_, from, to)| *from == director.name || *to == director.name);
         let mark = match before {
             None => Mark::Added,
-            Some(_) if facts.touched.contains(director.name.as_str()) => Mark::Changed,
+            Some(_) if moved || facts.touched.contains(director.name.as_str()) => Mark::Changed,
             Some(_) => Mark::Same,
         };
         let role = if director.master { "master" } else { "backup" };
