@@ -250,10 +250,10 @@ fn directors(out: &mut String, facts: &Facts) {
             )),
             _ => lines.push(format!("{role} · priority {}", director.priority)),
         }
-        match mark {
-            Mark::Added => lines.push("added".to_owned()),
-            Mark::Changed => lines.push("reloaded".to_owned()),
-            _ => {}
+        if mark == Mark::Added {
+            lines.push("added".to_owned());
+        } else if facts.touched.contains(director.name.as_str()) {
+            lines.push("reloaded".to_owned());
         }
         if let Some((_, from, _)) = facts
             .master_moves
