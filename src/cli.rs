@@ -510,7 +510,9 @@ pub fn run() -> ExitCode {
             format,
             capacity_share,
         } => rollout_plan(&old, &new, format, capacity_share),
-        Command::Deployed { dir, out, from } => deployed(&dir, out.as_deref(), from.as_deref()),
+        Command::Deployed { dir, out, from } => {
+            Ok(deployed::run(&dir, out.as_deref(), from.as_deref()))
+        }
         Command::Schema => {
             println!("{}", schema::inventory_schema_text());
             Ok(EXIT_OK)
@@ -530,32 +532,11 @@ pub fn run() -> ExitCode {
     ExitCode::from(result.unwrap_or(EXIT_TROUBLE))
 }
 
-/// `validate`'s warnings: a service every real server of which is drained
-/// takes no new connection. Reported like problems (JSON with `severity`
-/// `warning`), located; the exit code stays 0.
+/// `validate`'s warnings (`rollout::drained_warnings`), located and
+/// reported like problems (JSON with `severity` `warning`); the exit code
+/// stays 0.
 fn warn_drained(path: &Path, model: &Inventory, format: Format) {
-    let file = path.display().to_string();
-    let mut warnings: Vec<Diagnostic> = rollout::fully_drained(model)
-        .into_iter()
-        .map(|service| {
-            let sorry = if service.sorry_servers.is_empty() {
-                String::new()
-            } else {
-                "; its sorry server answers them".to_owned()
-            };
-            Diagnostic::at_path(
-                &file,
-                Code::ServiceFullyDrained,
-                format!("services.{}", service.name),
-                format!(
-                    "every real server of {} is drained: the directors accept no new connection \
-                     for its VIPs{sorry}. Intended only while the service is retired \
-                     (doc/rollout.md); otherwise take `drain` off one of its hosts",
-                    service.name
-                ),
-            )
-        })
-        .collect();
+    let mut warnings = rollout::drained_warnings(&path.display().to_string(), model);
     if warnings.is_empty() {
         return;
     }
@@ -568,38 +549,6 @@ fn warn_drained(path: &Path, model: &Inventory, format: Format) {
             Format::Json => writeln!(io::stdout().lock(), "{}", Warning(warning).to_json()),
             Format::Text => writeln!(io::stderr().lock(), "{}", Warning(warning)),
         };
-    }
-}
-
-/// `deployed`: OLD from the machines' records (src/deployed.rs).
-fn deployed(dir: &Path, out: Option<&Path>, from: Option<&str>) -> Result<u8, Reported> {
-    let trouble = |message: String| {
-        eprintln!("error: {message}");
-        Reported
-    };
-    let machines = deployed::read(dir).map_err(trouble)?;
-    let name = dir.display().to_string();
-    match deployed::decide(name.trim_end_matches('/'), &machines, from).map_err(trouble)? {
-        deployed::Verdict::Agreed { text, summary } => {
-            match out {
-                Some(file) => fs::write(file, &text).map_err(|error| {
-                    trouble(format!("cannot write {}: {error}", file.display()))
-                })?,
-                None => {
-                    let _ = io::stdout().lock().write_all(text.as_bytes());
-                }
-            }
-            eprintln!("deployed: {summary}");
-            Ok(EXIT_OK)
-        }
-        deployed::Verdict::FirstRollout { summary } => {
-            eprintln!("deployed: {summary}");
-            Ok(deployed::EXIT_FIRST_ROLLOUT)
-        }
-        deployed::Verdict::Disagree(report) => {
-            eprint!("deployed: {report}");
-            Ok(deployed::EXIT_DISAGREE)
-        }
     }
 }
 

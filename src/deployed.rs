@@ -24,6 +24,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
+use std::io::Write as _;
 use std::path::Path;
 
 use crate::model::Inventory;
@@ -37,6 +38,48 @@ pub const RECORD: &str = "inventory.yaml";
 pub const EXIT_DISAGREE: u8 = 1;
 /// Exit code: no machine has a record: a first rollout.
 pub const EXIT_FIRST_ROLLOUT: u8 = 4;
+
+/// The command: decides from the machines' folders below `dir`, writes the
+/// deployed inventory to `out` (standard output without) when they agree,
+/// and tells the rest on standard error. Returns the exit code: 0 agreed,
+/// [`EXIT_DISAGREE`], [`EXIT_FIRST_ROLLOUT`], or 2 on trouble.
+pub fn run(dir: &Path, out: Option<&Path>, from: Option<&str>) -> u8 {
+    let name = dir.display().to_string();
+    let verdict =
+        read(dir).and_then(|machines| decide(name.trim_end_matches('/'), &machines, from));
+    let result = match verdict {
+        Ok(Verdict::Agreed { text, summary }) => {
+            if let Some(file) = out {
+                fs::write(file, &text)
+                    .map(|()| summary)
+                    .map_err(|error| format!("cannot write {}: {error}", file.display()))
+            } else {
+                // A closed pipe is not worth a panic; the exit code tells.
+                let _ = std::io::stdout().lock().write_all(text.as_bytes());
+                Ok(summary)
+            }
+        }
+        Ok(Verdict::FirstRollout { summary }) => {
+            eprintln!("deployed: {summary}");
+            return EXIT_FIRST_ROLLOUT;
+        }
+        Ok(Verdict::Disagree(report)) => {
+            eprint!("deployed: {report}");
+            return EXIT_DISAGREE;
+        }
+        Err(message) => Err(message),
+    };
+    match result {
+        Ok(summary) => {
+            eprintln!("deployed: {summary}");
+            0
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            2
+        }
+    }
+}
 
 /// One machine asked, and what it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -38,7 +38,7 @@ mod capacity;
 mod identity;
 mod mastership;
 
-pub use capacity::{fully_drained, ServiceCapacity, DEFAULT_SHARE};
+pub use capacity::{drained_warnings, ServiceCapacity, DEFAULT_SHARE};
 pub use identity::{AddressMove, Rename};
 pub use mastership::{groups as vrrp_groups, MasterMove, VrrpGroup};
 

@@ -193,3 +193,54 @@ fn capacity_share_is_a_share_from_0_to_1() {
     );
     assert_eq!(lowered.status.code(), Some(0));
 }
+
+/// `deployed`: the command over a folder of machines' records: agreed
+/// (exit 0, the record written to --out), nothing deployed (4), records
+/// that differ (1, with the report), an invalid record (2).
+#[test]
+fn deployed_tells_agreement_first_rollout_disagreement_and_trouble() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/plan/02-add-real-server");
+    let (old, new) = (read(&case.join("old.yaml")), read(&case.join("new.yaml")));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let records = dir.path().join("deployed-on");
+    let record = |machine: &str, text: &str| {
+        fs::create_dir_all(records.join(machine)).expect("folder");
+        fs::write(records.join(machine).join("inventory.yaml"), text).expect("record");
+    };
+    for machine in ["lb1", "lb2", "web1", "web2"] {
+        record(machine, "");
+    }
+    let first = run_in(dir.path(), &["deployed", "deployed-on"]);
+    assert_eq!(first.status.code(), Some(4), "{}", text(&first.stderr));
+    assert!(text(&first.stderr).contains("a first rollout"));
+    for machine in ["lb1", "lb2", "web1", "web2"] {
+        record(machine, &old);
+    }
+    let agreed = run_in(
+        dir.path(),
+        &["deployed", "deployed-on", "--out", "old.yaml"],
+    );
+    assert_eq!(agreed.status.code(), Some(0), "{}", text(&agreed.stderr));
+    assert_eq!(read(&dir.path().join("old.yaml")), old);
+    assert!(text(&agreed.stderr).contains("4 machines agree on the deployed inventory"));
+    record("web2", &new);
+    let disagree = run_in(dir.path(), &["deployed", "deployed-on"]);
+    assert_eq!(disagree.status.code(), Some(1));
+    assert!(
+        disagree.stdout.is_empty(),
+        "no inventory when they disagree"
+    );
+    let report = text(&disagree.stderr);
+    assert!(
+        report.contains("): lb1, lb2, web1\n") && report.contains("): web2\n"),
+        "{report}"
+    );
+    assert!(report.contains("real-server web3 (new)"), "{report}");
+    let chosen = run_in(dir.path(), &["deployed", "deployed-on", "--from", "web2"]);
+    assert_eq!(chosen.status.code(), Some(0));
+    assert_eq!(text(&chosen.stdout), new);
+    record("web2", "version: 1\nhosts: {}\n");
+    let trouble = run_in(dir.path(), &["deployed", "deployed-on"]);
+    assert_eq!(trouble.status.code(), Some(2));
+    assert!(text(&trouble.stderr).contains("deployed-on/web2/inventory.yaml"));
+}

@@ -19,6 +19,7 @@ use serde::Serialize;
 use super::identity::{counterpart, renames};
 use super::UnsafeChange;
 use crate::code::Code;
+use crate::diagnostic::Diagnostic;
 use crate::model::{Host, Inventory, Service};
 
 /// The least share of a service's serving weight a change may leave
@@ -55,7 +56,7 @@ fn serves(host: &Host, service: &str) -> bool {
 
 /// The services every real server of which is drained (weight 0, and at
 /// least one real server), with directors to drain them: `validate` warns.
-pub fn fully_drained(inventory: &Inventory) -> Vec<&Service> {
+fn fully_drained(inventory: &Inventory) -> Vec<&Service> {
     if inventory.directors.is_empty() {
         return Vec::new();
     }
@@ -68,6 +69,32 @@ pub fn fully_drained(inventory: &Inventory) -> Vec<&Service> {
                 .iter()
                 .any(|host| serves(host, &service.name))
                 && serving_weight(inventory, &service.name) == 0
+        })
+        .collect()
+}
+
+/// `validate`'s warnings for `inventory` (from `file`): one per service
+/// every real server of which is drained.
+pub fn drained_warnings(file: &str, inventory: &Inventory) -> Vec<Diagnostic> {
+    fully_drained(inventory)
+        .into_iter()
+        .map(|service| {
+            let sorry = if service.sorry_servers.is_empty() {
+                ""
+            } else {
+                "; its sorry server answers them"
+            };
+            Diagnostic::at_path(
+                file,
+                Code::ServiceFullyDrained,
+                format!("services.{}", service.name),
+                format!(
+                    "every real server of {} is drained: the directors accept no new connection \
+                     for its VIPs{sorry}. Intended only while the service is retired \
+                     (doc/rollout.md); otherwise take `drain` off one of its hosts",
+                    service.name
+                ),
+            )
         })
         .collect()
 }
