@@ -169,6 +169,12 @@ codes! {
         RemoveUndrainedVirtualServer = "remove-undrained-virtual-server": "a virtual server is removed while its real servers still take new connections",
         LeaveServiceUndrained = "leave-service-undrained": "a host leaves a service while the directors still send it new connections there",
         ReaddressUndrainedHost = "readdress-undrained-host": "a host's address changes while the directors still send it new connections",
+        AddressChangesHost = "address-changes-host": "an address passes from one host name to another while the directors send it new connections",
+        CapacityBelowShare = "capacity-below-share": "a service is left with less than a share of the weight that took its new connections (`--capacity-share`, one half by default)",
+        ServiceWithoutWeight = "service-without-weight": "a service keeps its VIPs but is left with no weight taking new connections, and no sorry server",
+    }
+    "Warnings (`validate`: reported, exit 0)" {
+        ServiceFullyDrained = "service-fully-drained": "every real server of a service is drained: the directors accept no new connection for its VIPs",
     }
 }
 

@@ -171,8 +171,34 @@ pub fn take_pending_code() -> Option<Code> {
     PENDING_CODE.take()
 }
 
+/// A diagnostic told as a warning (`validate` reports it and still exits
+/// 0): the same text and JSON with `warning` where an error says `error`.
+pub struct Warning<'a>(pub &'a Diagnostic);
+
+impl Warning<'_> {
+    /// The JSON form, `"severity": "warning"`.
+    pub fn to_json(&self) -> Value {
+        let mut value = self.0.to_json();
+        value["severity"] = "warning".into();
+        value
+    }
+}
+
+impl fmt::Display for Warning<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        self.0.write(formatter, "warning")
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        self.write(formatter, "error")
+    }
+}
+
+impl Diagnostic {
+    /// The text form, with `severity` (`error`, `warning`) after the place.
+    fn write(&self, formatter: &mut fmt::Formatter, severity: &str) -> fmt::Result {
         write!(formatter, "{}", printable(&self.file))?;
         let (path, message) = (
             self.path.as_deref().map(printable),
@@ -181,16 +207,16 @@ impl fmt::Display for Diagnostic {
         match (self.location, path) {
             (Some(place), Some(path)) => write!(
                 formatter,
-                ":{}:{}: error: {path}: {}",
+                ":{}:{}: {severity}: {path}: {}",
                 place.line, place.column, message
             )?,
             (Some(place), None) => write!(
                 formatter,
-                ":{}:{}: error: {}",
+                ":{}:{}: {severity}: {}",
                 place.line, place.column, message
             )?,
-            (None, Some(path)) => write!(formatter, ": {path}: error: {message}")?,
-            (None, None) => write!(formatter, ": error: {message}")?,
+            (None, Some(path)) => write!(formatter, ": {path}: {severity}: {message}")?,
+            (None, None) => write!(formatter, ": {severity}: {message}")?,
         }
         if let Some(related) = &self.related {
             match related.location {

@@ -1,5 +1,5 @@
-//! The exit statuses, in one place: their codes (diff(1)'s 0, 1 and 2, and
-//! 3 for an unsafe rollout), what each command means by them, and the help
+//! The exit statuses, in one place: their codes (diff(1)'s 0, 1 and 2, 3
+//! for an unsafe rollout, 4 for a first rollout), what each command means by them, and the help
 //! text that says so (`--help`, the man pages; the README's table matches
 //! it, a test holds them together).
 
@@ -16,6 +16,8 @@ pub enum ExitStatus {
     Trouble,
     /// `plan` found a change that would fail requests in one step.
     Unsafe,
+    /// `deployed`: no machine has a deployed inventory, a first rollout.
+    NothingDeployed,
 }
 
 impl ExitStatus {
@@ -26,6 +28,7 @@ impl ExitStatus {
             ExitStatus::Differences => 1,
             ExitStatus::Trouble => 2,
             ExitStatus::Unsafe => 3,
+            ExitStatus::NothingDeployed => 4,
         }
     }
 }
@@ -43,7 +46,7 @@ const TROUBLE: &str = "the inventory is invalid, the usage is wrong, or a file c
 /// The statuses a command ends with and what each means there, by the
 /// command's name; the program's own (`lvs-dr-gen`) for the top level.
 pub fn meanings(command: &str) -> Vec<(ExitStatus, &'static str)> {
-    use ExitStatus::{Differences, Success, Trouble, Unsafe};
+    use ExitStatus::{Differences, NothingDeployed, Success, Trouble, Unsafe};
     match command {
         "render" => vec![(Success, "the files are written"), (Trouble, TROUBLE)],
         "check" => vec![
@@ -80,24 +83,39 @@ pub fn meanings(command: &str) -> Vec<(ExitStatus, &'static str)> {
                 "a change would fail requests if rolled out in one step",
             ),
         ],
-        "validate" => vec![(Success, "the inventory is valid"), (Trouble, TROUBLE)],
+        "validate" => vec![
+            (Success, "the inventory is valid (warnings included)"),
+            (Trouble, TROUBLE),
+        ],
+        "deployed" => vec![
+            (Success, "the machines agree on the deployed inventory"),
+            (Differences, "the machines disagree"),
+            (
+                Trouble,
+                "a record cannot be read, is invalid, or --out cannot be written",
+            ),
+            (
+                NothingDeployed,
+                "no machine has a deployed inventory: a first rollout",
+            ),
+        ],
         "init" => vec![
             (Success, "the starter inventory is written"),
             (Trouble, "the file exists or cannot be written"),
         ],
         "schema" | "completions" => vec![(Success, "printed")],
-        _ => vec![
+        _ => {
+            vec![
             (Success, "success (check: in sync; plan: safe)"),
             (
                 Differences,
-                "check, diff: differences; verify, apply: drift",
+                "check, diff: differences; verify, apply: drift; deployed: the machines disagree",
             ),
-            (
-                Trouble,
-                "invalid inventory, usage or I/O error, apply refused",
-            ),
+            (Trouble, "invalid inventory, usage or I/O error, apply refused"),
             (Unsafe, "plan: a change is unsafe in one step"),
-        ],
+            (NothingDeployed, "deployed: nothing deployed yet, a first rollout"),
+        ]
+        }
     }
 }
 
@@ -121,9 +139,10 @@ mod tests {
             ExitStatus::Differences,
             ExitStatus::Trouble,
             ExitStatus::Unsafe,
+            ExitStatus::NothingDeployed,
         ];
         let codes: Vec<u8> = all.iter().map(|status| status.code()).collect();
-        assert_eq!(codes, [0, 1, 2, 3]);
+        assert_eq!(codes, [0, 1, 2, 3, 4]);
     }
 
     #[test]
@@ -138,7 +157,7 @@ mod tests {
     #[test]
     fn the_programs_help_names_every_code() {
         let help = help("lvs-dr-gen");
-        for code in ["  0  ", "  1  ", "  2  ", "  3  "] {
+        for code in ["  0  ", "  1  ", "  2  ", "  3  ", "  4  "] {
             assert!(help.contains(code), "{help}");
         }
     }

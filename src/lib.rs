@@ -29,6 +29,7 @@ pub mod arp;
 pub mod cli;
 pub mod code;
 pub mod commands;
+pub mod deployed;
 pub mod diagnostic;
 pub mod diff;
 pub mod exit;

@@ -6,10 +6,12 @@ use std::path::PathBuf;
 
 use crate::apply::HostActions;
 use crate::code::Code;
+use crate::deployed::Verdict;
 use crate::diagnostic::Diagnostic;
 use crate::diff;
 use crate::exit::ExitStatus;
 use crate::live::LiveState;
+use crate::model::Inventory;
 use crate::output::{Summary, Transaction};
 use crate::rollout::RolloutPlan;
 use crate::verify::{self, Report};
@@ -39,7 +41,9 @@ pub enum Outcome {
     /// `apply`: what was done to the machine, and verify's report after.
     Applied(Box<Applied>),
     /// `plan`: the rollout from one inventory to another.
-    Planned(Planned),
+    Planned(Box<Planned>),
+    /// `deployed`: what the machines' records say.
+    Deployed(Deployed),
     /// A text for standard output as it is (`schema`, `completions`,
     /// `init -`).
     Printed(String),
@@ -120,6 +124,9 @@ impl Trouble {
 pub struct Validated {
     /// The inventory file, as given.
     pub file: String,
+    /// What is valid but likely unintended (every real server of a service
+    /// drained).
+    pub warnings: Vec<Diagnostic>,
     /// The machines it describes ("2 hosts, 2 directors").
     pub machines: Machines,
     /// How many services.
@@ -188,6 +195,20 @@ pub struct Planned {
     pub new: String,
     /// The rollout.
     pub plan: RolloutPlan,
+    /// The inventory running now.
+    pub before: Inventory,
+    /// The inventory to roll out.
+    pub after: Inventory,
+}
+
+/// What `deployed` found.
+#[derive(Debug)]
+pub struct Deployed {
+    /// What the records say.
+    pub verdict: Verdict,
+    /// Where the agreed inventory was written (`--out`); `None`: it goes
+    /// to standard output.
+    pub written_to: Option<PathBuf>,
 }
 
 impl Outcome {
@@ -208,6 +229,11 @@ impl Outcome {
             Outcome::Planned(planned) if !planned.plan.unsafe_changes.is_empty() => {
                 ExitStatus::Unsafe
             }
+            Outcome::Deployed(deployed) => match deployed.verdict {
+                Verdict::Agreed { .. } => ExitStatus::Success,
+                Verdict::Disagree(_) => ExitStatus::Differences,
+                Verdict::FirstRollout { .. } => ExitStatus::NothingDeployed,
+            },
             _ => ExitStatus::Success,
         }
     }

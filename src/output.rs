@@ -869,6 +869,19 @@ pub fn paint_diff(text: &str) -> String {
 /// folder there is never replaced or followed (the error's kind is then
 /// `AlreadyExists`). The folder of `path` must exist.
 pub fn write_new_file(path: &Path, contents: &[u8]) -> Result<(), ConfinedError> {
+    write_one_file(path, contents, false)
+}
+
+/// Writes `contents` to the file at `path` (for `deployed --out`), the same
+/// way, replacing a file there: a reader sees the old file or the new one,
+/// never a part of it. A link at `path` is replaced, not followed.
+pub fn replace_file(path: &Path, contents: &[u8]) -> Result<(), ConfinedError> {
+    write_one_file(path, contents, true)
+}
+
+/// One file written atomically beside its folder's other files: staged,
+/// flushed, renamed into place (over what is there with `replace`).
+fn write_one_file(path: &Path, contents: &[u8], replace: bool) -> Result<(), ConfinedError> {
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -884,7 +897,12 @@ pub fn write_new_file(path: &Path, contents: &[u8]) -> Result<(), ConfinedError>
         .ok_or_else(|| missing(folder))?;
     // rw-r--r--: an inventory, read by whoever renders it.
     let temp = open.stage(contents, 0o644, true)?;
-    if let Err(error) = open.rename_new(&temp, name) {
+    let renamed = if replace {
+        open.rename(&temp, name)
+    } else {
+        open.rename_new(&temp, name)
+    };
+    if let Err(error) = renamed {
         let _ = open.remove(&temp);
         return Err(error);
     }

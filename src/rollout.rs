@@ -19,7 +19,11 @@
 //! (weight above 0) and that the new one takes out of a virtual server
 //! cannot be rolled out safely in one step: its established connections
 //! would break. Such changes are listed as unsafe, each with the two-step
-//! way (drain, then remove).
+//! way (drain, then remove); so are a service left with too little of its
+//! weight (`capacity`) and an address passing between machines while it
+//! takes new connections (`identity`). What a change does beyond each
+//! machine's steps is named: VRRP mastership moves (`mastership`), renamed
+//! hosts and addresses passing between hosts (`identity`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -30,6 +34,30 @@ use crate::code::Code;
 use crate::model::{host_prefix, Director, Host, Inventory, Service, VipInterface};
 use crate::render::{ipvs_services, unique_vips, IpvsService};
 
+mod capacity;
+mod identity;
+mod mastership;
+
+pub use capacity::{drained_warnings, ServiceCapacity, DEFAULT_SHARE};
+pub use identity::{AddressMove, Rename};
+pub use mastership::{groups as vrrp_groups, MasterMove, VrrpGroup};
+
+/// What `plan` is told beyond the two inventories.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    /// The least share of a service's serving weight one rollout may leave
+    /// serving (0 to 1).
+    pub capacity_share: f64,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            capacity_share: DEFAULT_SHARE,
+        }
+    }
+}
+
 /// The rollout from one inventory to another.
 #[derive(Debug, Serialize)]
 pub struct RolloutPlan {
@@ -38,6 +66,47 @@ pub struct RolloutPlan {
     /// The changes that would fail requests if rolled out in one step.
     #[serde(rename = "unsafe")]
     pub unsafe_changes: Vec<UnsafeChange>,
+    /// What the change does beyond each machine's own steps.
+    pub consequences: Consequences,
+    /// Each service's serving weight before and after (none without
+    /// directors).
+    pub capacity: Vec<ServiceCapacity>,
+}
+
+/// What a change does beyond each machine's own steps, for the reviewer.
+#[derive(Debug, Default, Serialize)]
+pub struct Consequences {
+    /// VRRP groups whose master changes: failovers.
+    pub master_moves: Vec<MasterMove>,
+    /// Hosts known under another name, the same machines.
+    pub renames: Vec<Rename>,
+    /// Addresses that pass from one host name to another.
+    pub address_moves: Vec<AddressMove>,
+}
+
+impl Consequences {
+    /// Each consequence as a sentence for people.
+    pub fn describe(&self) -> Vec<String> {
+        let mut lines: Vec<String> = self.master_moves.iter().map(MasterMove::describe).collect();
+        lines.extend(self.renames.iter().map(|rename| {
+            let addresses: Vec<String> = rename.addresses.iter().map(ToString::to_string).collect();
+            format!(
+                "{} is renamed {} (the same addresses: {}): one machine, planned under its new \
+                 name; nothing is taken off it under the old one",
+                rename.from,
+                rename.to,
+                addresses.join(", ")
+            )
+        }));
+        lines.extend(self.address_moves.iter().map(|moved| {
+            format!(
+                "{} passes from {} to {}: the directors send to the address, so whichever \
+                 machine holds it answers; move it between the machines while it is drained",
+                moved.address, moved.from, moved.to
+            )
+        }));
+        lines
+    }
 }
 
 impl RolloutPlan {
@@ -110,7 +179,7 @@ pub struct Step {
     pub machine: String,
     /// `real-server` or `director`.
     pub role: &'static str,
-    /// `new`, `removed`, `VRRP master`, or nothing.
+    /// `new`, `removed`, `renamed`, `VRRP master`, or nothing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<&'static str>,
     /// Its actions, in order.
@@ -177,6 +246,11 @@ pub enum Action {
     },
     /// Remove the host's rendered files: it is no longer in the inventory.
     RemoveFiles,
+    /// A renamed host: its files and the inventory under the new name.
+    Rename {
+        /// Its name until now.
+        from: String,
+    },
     /// Install keepalived.conf and start keepalived on a new director.
     StartKeepalived,
     /// Stop keepalived on a director no longer in the inventory.
@@ -239,6 +313,18 @@ pub enum Action {
         /// The weight after.
         to: u32,
     },
+    /// A real server's address now belongs to another host name (renamed,
+    /// or the address passed to another host): IPVS is unchanged.
+    RenameRealServer {
+        /// `TCP 192.0.2.1:80`.
+        virtual_server: String,
+        /// The address.
+        address: IpAddr,
+        /// The host that had it.
+        from: String,
+        /// The host that has it.
+        to: String,
+    },
     /// A real server taken out of a virtual server.
     RemoveRealServer {
         /// `TCP 192.0.2.1:80`.
@@ -277,6 +363,10 @@ impl Action {
             }
             Action::DeleteInterface { device } => format!("delete {device}"),
             Action::RemoveFiles => "remove the files lvs-dr-gen rendered for it".to_owned(),
+            Action::Rename { from } => format!(
+                "known as {from} until now: install its files and the inventory under the new \
+                 name (nothing live changes for the rename)"
+            ),
             Action::StartKeepalived => "install keepalived.conf, then start keepalived".to_owned(),
             Action::StopKeepalived => {
                 "stop keepalived (a VRRP master hands its VIPs to the other director)".to_owned()
@@ -318,6 +408,14 @@ impl Action {
                 "{virtual_server}: {host} ({address}) weight {from} -> {to}{}",
                 if *to == 0 { " (drained)" } else { "" }
             ),
+            Action::RenameRealServer {
+                virtual_server,
+                address,
+                from,
+                to,
+            } => format!(
+                "{virtual_server}: {address} is {to} now, no longer {from} (IPVS unchanged)"
+            ),
             Action::RemoveRealServer {
                 virtual_server,
                 host,
@@ -341,25 +439,37 @@ pub struct UnsafeChange {
 }
 
 /// The rollout from `old` to `new`.
-pub fn plan(old: &Inventory, new: &Inventory) -> RolloutPlan {
+pub fn plan(old: &Inventory, new: &Inventory, rules: Rules) -> RolloutPlan {
+    let renames = identity::renames(old, new);
     let mut first = Vec::new();
     let mut last = Vec::new();
     for host in &new.hosts {
-        let (before, after) = match find_host(old, &host.name) {
+        let new_name_of = renames.iter().find(|rename| rename.to == host.name);
+        let previous = find_host(old, &host.name)
+            .or_else(|| new_name_of.and_then(|rename| find_host(old, &rename.from)));
+        let (mut before, after) = match previous {
             Some(previous) => changed_host(previous, host),
             None => (new_host(host), Vec::new()),
         };
-        push_step(
-            &mut first,
-            &host.name,
-            "real-server",
-            note_if_new(old, host),
-            before,
-        );
+        let note = match (previous, new_name_of) {
+            (_, Some(rename)) => {
+                before.insert(
+                    0,
+                    Action::Rename {
+                        from: rename.from.clone(),
+                    },
+                );
+                Some("renamed")
+            }
+            (None, None) => Some("new"),
+            (Some(_), None) => None,
+        };
+        push_step(&mut first, &host.name, "real-server", note, before);
         push_step(&mut last, &host.name, "real-server", None, after);
     }
     for host in &old.hosts {
-        if find_host(new, &host.name).is_none() {
+        let known_anew = renames.iter().any(|rename| rename.from == host.name);
+        if find_host(new, &host.name).is_none() && !known_anew {
             push_step(
                 &mut last,
                 &host.name,
@@ -374,27 +484,46 @@ pub fn plan(old: &Inventory, new: &Inventory) -> RolloutPlan {
     } else {
         PhaseName::Directors
     };
+    let director_steps = director_steps(old, new);
+    let master_moves = mastership::moves(
+        old,
+        new,
+        (!director_steps.is_empty()).then_some(directors),
+        &director_steps,
+    );
     let phases = [
         (PhaseName::RealServersFirst, first),
-        (directors, director_steps(old, new)),
+        (directors, director_steps),
         (PhaseName::RealServersLast, last),
     ]
     .into_iter()
     .filter(|(_, steps)| !steps.is_empty())
     .map(|(phase, steps)| Phase { phase, steps })
     .collect();
+    let address_moves = identity::address_moves(old, new, &renames);
+    let capacity = capacity::capacity(old, new);
+    let mut unsafe_list = unsafe_changes(old, new);
+    unsafe_list.extend(identity::unsafe_changes(old, new, &address_moves));
+    unsafe_list.extend(capacity::unsafe_changes(
+        old,
+        new,
+        &capacity,
+        rules.capacity_share,
+    ));
     RolloutPlan {
         phases,
-        unsafe_changes: unsafe_changes(old, new),
+        unsafe_changes: unsafe_list,
+        consequences: Consequences {
+            master_moves,
+            renames,
+            address_moves,
+        },
+        capacity,
     }
 }
 
 fn find_host<'a>(inventory: &'a Inventory, name: &str) -> Option<&'a Host> {
     inventory.hosts.iter().find(|host| host.name == name)
-}
-
-fn note_if_new(old: &Inventory, host: &Host) -> Option<&'static str> {
-    find_host(old, &host.name).is_none().then_some("new")
 }
 
 fn push_step(
@@ -739,21 +868,31 @@ fn virtual_server_changes(old: &IpvsService, new: &IpvsService) -> Vec<Action> {
         });
     }
     for (host, address, weight) in &new.real_servers {
-        match old.real_servers.iter().find(|(_, a, _)| a == address) {
-            None => actions.push(Action::AddRealServer {
+        let Some((was, _, before)) = old.real_servers.iter().find(|(_, a, _)| a == address) else {
+            actions.push(Action::AddRealServer {
                 virtual_server: name.clone(),
                 host: host.clone(),
                 address: *address,
                 weight: *weight,
-            }),
-            Some((_, _, before)) if before != weight => actions.push(Action::ChangeWeight {
+            });
+            continue;
+        };
+        if was != host {
+            actions.push(Action::RenameRealServer {
+                virtual_server: name.clone(),
+                address: *address,
+                from: was.clone(),
+                to: host.clone(),
+            });
+        }
+        if before != weight {
+            actions.push(Action::ChangeWeight {
                 virtual_server: name.clone(),
                 host: host.clone(),
                 address: *address,
                 from: *before,
                 to: *weight,
-            }),
-            Some(_) => {}
+            });
         }
     }
     for (host, address, _) in &old.real_servers {

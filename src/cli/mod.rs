@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
-use crate::{exit, report};
+use crate::{exit, report, rollout};
 
 /// Where a new user reads on: the end of the help of the program and of
 /// the commands that read an inventory.
@@ -168,9 +168,29 @@ pub enum Command {
     /// servers that lose VIPs. A real server that OLD still sends new connections to
     /// and that NEW takes out of a virtual server (removed, leaving a service,
     /// its VIP or port removed) is unsafe in one step: drain it first
-    /// (`drain: true`), roll that out, then remove it.
+    /// (`drain: true`), roll that out, then remove it. So is a change that
+    /// leaves a service with less than a share of the weight that served it
+    /// (--capacity-share) or with none at all (unless a sorry server
+    /// answers), and an address passing to another host name while it takes
+    /// new connections. VRRP master moves, renamed hosts and addresses
+    /// passing between hosts are named.
     #[command(after_long_help = exit::help("plan"))]
     Plan(PlanArgs),
+    /// Find the inventory a cluster was last rolled out with, from its
+    /// machines' own records.
+    ///
+    /// DIR holds one folder per machine asked, named after it, with the
+    /// inventory recorded on that machine (/var/lib/lvs-dr-gen/inventory.yaml,
+    /// written by contrib/ansible after apply succeeded there) as
+    /// `inventory.yaml`, when it has one (an empty file: none). When every
+    /// record is the same and every machine it names that was asked has one,
+    /// that inventory is written to --out (standard output without) for
+    /// `plan` as OLD. No record anywhere is a first rollout. Records that
+    /// differ (a rollout stopped half-way), or a machine the records name
+    /// without one: the machines disagree, and the report says who holds
+    /// what, what differs and how to converge.
+    #[command(after_long_help = exit::help("deployed"))]
+    Deployed(DeployedArgs),
     /// Print the inventory's JSON Schema (draft 2020-12), for editors and
     /// CI.
     ///
@@ -410,11 +430,17 @@ pub struct PlanArgs {
     pub old: PathBuf,
     /// The inventory to roll out.
     pub new: PathBuf,
-    /// What to print on standard output: `text` for code review, or `json`
-    /// (one document) for automation; problems with an inventory go to
-    /// standard error either way.
+    /// What to print on standard output: `text` for code review, `json`
+    /// (one document) for automation, or `markdown`: one document for a
+    /// merge request comment, with a Mermaid diagram of the cluster after
+    /// the change. Problems with an inventory go to standard error as text,
+    /// or with `json` to standard output as JSON lines.
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
+    /// The least share (0 to 1) of a service's serving weight that one
+    /// rollout may leave serving; less is unsafe.
+    #[arg(long, value_name = "SHARE", default_value_t = rollout::DEFAULT_SHARE, value_parser = share)]
+    pub capacity_share: f64,
 }
 
 /// The form of a rollout plan.
@@ -424,6 +450,30 @@ pub enum PlanFormat {
     Text,
     /// One JSON document.
     Json,
+    /// One Markdown document for a merge request comment.
+    Markdown,
+}
+
+/// `--capacity-share`: a number from 0 to 1.
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
+        _ => Err(format!("`{text}` is not a share from 0 to 1 (such as 0.5)")),
+    }
+}
+
+/// The arguments of `deployed`.
+#[derive(Debug, Args)]
+pub struct DeployedArgs {
+    /// One folder per machine asked, holding its `inventory.yaml` record.
+    pub dir: PathBuf,
+    /// Where to write the deployed inventory (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Take this machine's record, whatever the others hold: to finish a
+    /// rollout that stopped half-way (see the report).
+    #[arg(long, value_name = "MACHINE")]
+    pub from: Option<String>,
 }
 
 impl From<Format> for report::Format {
@@ -459,6 +509,7 @@ impl From<PlanFormat> for report::Format {
         match format {
             PlanFormat::Text => report::Format::Text,
             PlanFormat::Json => report::Format::Json,
+            PlanFormat::Markdown => report::Format::Markdown,
         }
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod apply;
 pub mod check;
+pub mod deployed;
 pub mod diff;
 pub mod init;
 pub mod plan;
@@ -45,6 +46,7 @@ pub fn run(command: Command) -> (Outcome, report::Format) {
         Command::Verify(args) => (verify::run(&args), args.format.into()),
         Command::Apply(args) => (Ok(apply::run(&args)), args.format.into()),
         Command::Plan(args) => (plan::run(&args), args.format.into()),
+        Command::Deployed(args) => (deployed::run(&args), text),
         Command::Schema => (Ok(Outcome::Printed(schema_text())), text),
         Command::Completions { shell } => (Ok(Outcome::Printed(completion_script(shell))), text),
         Command::Manpages { out } => (write_man_pages(&out), text),
@@ -55,6 +57,11 @@ pub fn run(command: Command) -> (Outcome, report::Format) {
 /// Reads, parses and validates the inventory at `path`; every problem
 /// found, with `writing` when the command would have written files.
 pub fn load(path: &Path, writing: bool) -> Result<Inventory, Failure> {
+    load_with_text(path, writing).map(|(model, _)| model)
+}
+
+/// [`load`], with the inventory's text (to locate later diagnostics in).
+pub fn load_with_text(path: &Path, writing: bool) -> Result<(Inventory, String), Failure> {
     let file = path.display().to_string();
     let text = fs::read_to_string(path).map_err(|error| {
         let message = format!("cannot read inventory {file}: {error}");
@@ -62,7 +69,7 @@ pub fn load(path: &Path, writing: bool) -> Result<Inventory, Failure> {
     })?;
     let problems = match inventory::parse(&file, &text) {
         Ok(raw) => match crate::validate::validate(&file, &raw) {
-            Ok(model) => return Ok(model),
+            Ok(model) => return Ok((model, text)),
             Err(mut problems) => {
                 inventory::locate(&text, &mut problems);
                 problems

@@ -8,9 +8,14 @@ use crate::rollout;
 pub fn run(args: &PlanArgs) -> Result<Outcome, Failure> {
     let before = super::load(&args.old, false)?;
     let after = super::load(&args.new, false)?;
-    Ok(Outcome::Planned(Planned {
+    let rules = rollout::Rules {
+        capacity_share: args.capacity_share,
+    };
+    Ok(Outcome::Planned(Box::new(Planned {
         old: args.old.display().to_string(),
         new: args.new.display().to_string(),
-        plan: rollout::plan(&before, &after),
-    }))
+        plan: rollout::plan(&before, &after, rules),
+        before,
+        after,
+    })))
 }

@@ -275,6 +275,24 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
         "lvs-dr-gen plan /tmp/old.yaml lvs/inventory.yaml --format json",
     ),
     (
+        "plan",
+        "One Markdown document with a diagram, for a merge request comment:",
+        "lvs-dr-gen plan /tmp/old.yaml lvs/inventory.yaml --format markdown >plan.md",
+    ),
+    (
+        "deployed",
+        "The deployed inventory from the records fetched into deployed/MACHINE/inventory.yaml, \
+         then the plan from it (exit 4: nothing deployed yet; 1: the machines disagree):",
+        "lvs-dr-gen deployed deployed/ --out /tmp/old.yaml\n\
+         lvs-dr-gen plan /tmp/old.yaml lvs/inventory.yaml",
+    ),
+    (
+        "deployed",
+        "Fetching the records with ssh (an empty file: the machine has none):",
+        "for m in lb1 lb2 web1 web2; do mkdir -p deployed/$m; ssh $m \\\n\
+         'cat /var/lib/lvs-dr-gen/inventory.yaml 2>/dev/null; true' >deployed/$m/inventory.yaml; done",
+    ),
+    (
         "diff",
         "On a real server set up by hand, before its files are replaced (read-only):",
         "lvs-dr-gen diff inventory.yaml --host webserver01",

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::text::{self, Text};
 use super::Renderer;
 use crate::code::Code;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Warning};
 use crate::outcome::{Applied, Checked, Outcome, Planned};
 use crate::output::Change;
 use crate::verify::Report;
@@ -32,7 +32,13 @@ impl Renderer for Json {
                 writeln!(err, "{}", text::invalid_summary(invalid))
             }
             Outcome::Trouble(trouble) => write_lines(&trouble.problems, out),
-            Outcome::Validated(validated) => writeln!(err, "{}", text::validated_line(validated)),
+            Outcome::Validated(validated) => {
+                for warning in &validated.warnings {
+                    writeln!(out, "{}", Warning(warning).to_json())?;
+                }
+                out.flush()?;
+                writeln!(err, "{}", text::validated_line(validated))
+            }
             Outcome::Rendered(rendered) => writeln!(err, "{}", text::rendered_line(rendered)),
             Outcome::Checked(checked) => {
                 write_lines(&drift(checked), out)?;
@@ -148,6 +154,8 @@ fn plan(planned: &Planned) -> Value {
         "safe": planned.plan.unsafe_changes.is_empty(),
         "phases": planned.plan.phases,
         "unsafe": planned.plan.unsafe_changes,
+        "consequences": planned.plan.consequences,
+        "capacity": planned.plan.capacity,
     })
 }
 

@@ -1,11 +1,13 @@
 //! The reporter: prints a command's [`Outcome`] in the format the user
 //! chose, one renderer per format, each its own module and tested on its
-//! own: `text` for people (every outcome), `json` for scripts and CI, and
-//! `prometheus` for `verify`'s textfile collector. A renderer that has no
+//! own: `text` for people (every outcome), `json` for scripts and CI,
+//! `prometheus` for `verify`'s textfile collector, and `markdown` for
+//! `plan` in a merge request. A renderer that has no
 //! form of its own for an outcome (Prometheus for an error) prints it as
 //! text. The commands never print; this module never decides.
 
 pub mod json;
+pub mod markdown;
 pub mod prometheus;
 pub mod text;
 
@@ -23,6 +25,8 @@ pub enum Format {
     Json,
     /// The Prometheus text exposition format (`verify`).
     Prometheus,
+    /// One Markdown document for a merge request comment (`plan`).
+    Markdown,
 }
 
 /// A renderer of outcomes in one format.
@@ -39,5 +43,6 @@ pub fn renderer(format: Format) -> &'static dyn Renderer {
         Format::Text => &text::Text,
         Format::Json => &json::Json,
         Format::Prometheus => &prometheus::Prometheus,
+        Format::Markdown => &markdown::Markdown,
     }
 }

@@ -8,10 +8,13 @@ use std::io::{self, Write};
 
 use super::Renderer;
 use crate::apply::{self, HostActions};
-use crate::diagnostic::plural;
+use crate::deployed::{Disagreement, Verdict};
+use crate::diagnostic::{plural, Warning};
 use crate::diff;
 use crate::live::FileState;
-use crate::outcome::{Applied, Checked, Diffed, Invalid, Machines, Outcome, Rendered, Validated};
+use crate::outcome::{
+    Applied, Checked, Deployed, Diffed, Invalid, Machines, Outcome, Rendered, Validated,
+};
 use crate::output;
 use crate::rollout::RolloutPlan;
 use crate::verify::{Report, Status};
@@ -34,7 +37,12 @@ impl Renderer for Text {
                 writeln!(err, "{}", invalid_summary(invalid))
             }
             Outcome::Trouble(trouble) => writeln!(err, "error: {}", trouble.message),
-            Outcome::Validated(validated) => writeln!(out, "{}", validated_line(validated)),
+            Outcome::Validated(validated) => {
+                for warning in &validated.warnings {
+                    writeln!(err, "{}", Warning(warning))?;
+                }
+                writeln!(out, "{}", validated_line(validated))
+            }
             Outcome::Rendered(rendered) => writeln!(out, "{}", rendered_line(rendered)),
             Outcome::Checked(checked) => {
                 checked.transaction.write_diff(out, checked.color)?;
@@ -61,6 +69,7 @@ impl Renderer for Text {
             Outcome::Planned(planned) => {
                 out.write_all(plan(&planned.plan, &planned.old, &planned.new).as_bytes())
             }
+            Outcome::Deployed(deployed) => write_deployed(deployed, out, err),
             Outcome::Printed(text) => out.write_all(text.as_bytes()),
             Outcome::Done => Ok(()),
         }
@@ -348,6 +357,77 @@ pub fn write_notes(applied: &Applied, err: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// `deployed`: the agreed inventory on standard output (unless written to
+/// `--out`), and what the records say on standard error.
+fn write_deployed(deployed: &Deployed, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
+    match &deployed.verdict {
+        Verdict::Agreed { text, summary } => {
+            if deployed.written_to.is_none() {
+                out.write_all(text.as_bytes())?;
+                out.flush()?;
+            }
+            writeln!(err, "deployed: {summary}")
+        }
+        Verdict::FirstRollout { summary } => writeln!(err, "deployed: {summary}"),
+        Verdict::Disagree(disagreement) => {
+            write!(err, "deployed: {}", disagreement_report(disagreement))
+        }
+    }
+}
+
+/// Who holds what, what differs, and how to converge.
+pub fn disagreement_report(disagreement: &Disagreement) -> String {
+    let mut out = String::from("the machines disagree on the deployed inventory:\n");
+    for (number, version) in disagreement.versions.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  version {} ({}, {}): {}",
+            number + 1,
+            version.fingerprint,
+            version.file,
+            version.holders.join(", ")
+        );
+    }
+    if !disagreement.forgotten.is_empty() {
+        let _ = writeln!(
+            out,
+            "  no deployed inventory, though version 1 names them: {}",
+            disagreement.forgotten.join(", ")
+        );
+    }
+    for difference in &disagreement.differences {
+        let _ = writeln!(
+            out,
+            "\nwhat differs (`lvs-dr-gen plan {} {}`):",
+            difference.from, difference.to
+        );
+        for line in plan(&difference.plan, &difference.from, &difference.to).lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    out.push_str("\nhow to converge, before rolling out anything else:\n");
+    if disagreement.versions.len() > 1 {
+        out.push_str(
+            "  - a rollout stopped half-way left the machines it reached on its new version: \
+             finish it. Roll out that version again (its file is above), planning from the \
+             version the other machines hold: the machines already on it have nothing to change \
+             (contrib/ansible: -e lvs_dr_inventory=FILE -e lvs_dr_deployed_from=MACHINE, a \
+             machine still on the older version; other tools: lvs-dr-gen deployed --from \
+             MACHINE). A change made by hand on one machine: roll out the version the others \
+             hold, from that machine's.\n",
+        );
+    }
+    if !disagreement.forgotten.is_empty() {
+        out.push_str(
+            "  - a machine without one was reinstalled, or left out of a rollout: run \
+             `lvs-dr-gen verify` there with the deployed inventory; when it passes, record that \
+             inventory on it (/var/lib/lvs-dr-gen/inventory.yaml); when it does not, install its \
+             files from that inventory and run `lvs-dr-gen apply` there first.\n",
+        );
+    }
+    out
+}
+
 /// The rollout as text for code review.
 pub fn plan(plan: &RolloutPlan, old_name: &str, new_name: &str) -> String {
     let mut out = String::new();
@@ -373,6 +453,29 @@ pub fn plan(plan: &RolloutPlan, old_name: &str, new_name: &str) -> String {
                 let _ = writeln!(out, "     - {}", action.describe());
             }
         }
+    }
+    let consequences = plan.consequences.describe();
+    if !consequences.is_empty() {
+        let _ = writeln!(out, "\nconsequences:");
+        for line in consequences {
+            let _ = writeln!(out, "   {line}");
+        }
+    }
+    let changed: Vec<String> = plan
+        .capacity
+        .iter()
+        .filter(|row| row.before.is_some() && row.after.is_some() && row.before != row.after)
+        .map(|row| {
+            let (before, after) = (row.before.unwrap_or(0), row.after.unwrap_or(0));
+            format!("{} weight {before} -> {after}", row.service)
+        })
+        .collect();
+    if !changed.is_empty() {
+        let _ = writeln!(
+            out,
+            "\ncapacity (the weight taking new connections): {}",
+            changed.join(", ")
+        );
     }
     if !plan.unsafe_changes.is_empty() {
         let count = plan.unsafe_changes.len();

@@ -26,10 +26,10 @@ use std::sync::Arc;
 use crate::code::Code;
 use crate::diagnostic::{closest, Diagnostic};
 use crate::inventory::{self, OrderedMap};
-use model::{Drained, Host, OutputPaths, Service, SysctlSetting, VipInterface};
 use crate::values::{
     Drain, HostName, InterfaceName, RelativePath, Scheduler, Style, SysctlKey, SysctlValue, Vip,
 };
+use model::{Drained, Host, OutputPaths, Service, SysctlSetting, VipInterface};
 
 /// The interface that carries the VIPs unless the inventory says otherwise.
 pub const DEFAULT_INTERFACE: &str = "dummy0";
