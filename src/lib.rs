@@ -12,7 +12,7 @@
 //!   `commands` (one module per command, each returning an `outcome`),
 //!   `report` (one renderer per output format) and `exit` (the statuses).
 //! - The pipeline: `inventory` parses the YAML (through `yaml`), `validate`
-//!   checks it into the trusted `model`, `render` turns the model into an
+//!   checks it into the trusted model (`validate::model`), `render` turns the model into an
 //!   in-memory tree of files through the templates, and `output` is the
 //!   only module that writes the output directory (through `outdir`).
 //! - Live machines: `machine` (one machine of the inventory and its files),
@@ -48,5 +48,3 @@ pub mod validate;
 pub mod values;
 pub mod verify;
 mod yaml;
-
-pub use validate::model;

@@ -11,9 +11,9 @@ use crate::diagnostic::Diagnostic;
 use crate::diff;
 use crate::exit::ExitStatus;
 use crate::live::LiveState;
-use crate::model::Inventory;
 use crate::output::{Summary, Transaction};
 use crate::rollout::RolloutPlan;
+use crate::validate::model::Inventory;
 use crate::verify::{self, Report};
 
 /// How a command ended.

@@ -21,9 +21,9 @@ use std::path::Path;
 use crate::cli::{Command, CompletionShell, MachineArgs};
 use crate::code::Code;
 use crate::machine::{self, Machine};
-use crate::model::Inventory;
 use crate::outcome::{Failure, Invalid, Outcome, Trouble};
 use crate::render::{RenderError, Renderer};
+use crate::validate::model::Inventory;
 use crate::{cli, inventory, live, manual, report, schema};
 
 /// Runs `command`; returns its outcome and the format to report it in.

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use crate::model::{Director, HealthCheck, Host, Inventory, Service, Vrrp, VrrpNotify};
+use crate::validate::model::{Director, HealthCheck, Host, Inventory, Service, Vrrp, VrrpNotify};
 use crate::values::{CheckKind, PortSpec, Scheduler};
 
 /// keepalived keywords that keepalived 2.2 reports as deprecated, and what

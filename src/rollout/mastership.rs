@@ -16,8 +16,8 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::{PhaseName, Step};
-use crate::model::Inventory;
 use crate::render::unique_vips;
+use crate::validate::model::Inventory;
 
 /// VIPs that VRRP moves between the directors as one.
 #[derive(Debug, Clone, PartialEq, Eq)]
