@@ -1,0 +1,1 @@
+//! `import`: an inventory from running directors' keepalived.conf.
