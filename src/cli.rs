@@ -200,6 +200,16 @@ enum Command {
         #[arg(long, value_enum, value_name = "FORMAT", default_value_t = Format::Text)]
         format: Format,
     },
+    /// Write an inventory from the running directors' keepalived.conf.
+    ///
+    /// Reads every director's /etc/keepalived/keepalived.conf below its
+    /// root (the machine's /, or a copy), with its includes, and writes the
+    /// inventory that renders to the same VRRP and IPVS setup, with a
+    /// comment on each choice. Every part it cannot express is listed on
+    /// standard error with its file and line. Exits 0 when the import is
+    /// complete, 1 when the inventory leaves out the parts listed, 2 on
+    /// trouble (nothing written).
+    Import(crate::import::Args),
     /// Print the inventory's JSON Schema (draft 2020-12), for editors and
     /// CI.
     ///
@@ -446,6 +456,7 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => verify(&args),
         Command::Apply(args) => apply(&args),
         Command::Plan { old, new, format } => rollout_plan(&old, &new, format),
+        Command::Import(args) => Ok(crate::import::run(&args)),
         Command::Schema => {
             println!("{}", schema::inventory_schema_text());
             Ok(EXIT_OK)

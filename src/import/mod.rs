@@ -1,1 +1,272 @@
-//! `import`: an inventory from running directors' keepalived.conf.
+//! `import`: the inventory of a running cluster, from its directors'
+//! keepalived.conf (all of them at once: they must agree), with a comment
+//! on each choice and a [`Finding`] for each part the inventory cannot
+//! express, with its file and line.
+//!
+//! The steps: `keepalived_conf` reads each director's configuration below
+//! its root, [`extract`] turns it into what keepalived does with it
+//! ([`model`]), [`cluster`] maps the directors together to a [`draft`]
+//! inventory, and [`import`] proves the draft: it validates and renders it
+//! with the real pipeline, reads the rendered keepalived.conf back, and
+//! compares what keepalived would do with it ([`meaning`]) with the
+//! original, less what the findings leave out. A difference is trouble,
+//! never a quiet change of meaning.
+
+mod cluster;
+mod command;
+mod draft;
+mod extract;
+mod hosts;
+mod meaning;
+mod model;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::net::IpAddr;
+
+use crate::keepalived_conf::{self, Place};
+use crate::live::Root;
+
+pub use command::{run, Args};
+
+/// Where a director's keepalived reads its configuration.
+pub const KEEPALIVED_CONF: &str = "/etc/keepalived/keepalived.conf";
+
+/// What the user tells `import` beside the configurations.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// `--address NAME=ADDRESS[,ADDRESS]`: a director's own addresses, or
+    /// a real server's name (and its two families' addresses).
+    pub addresses: BTreeMap<String, Vec<IpAddr>>,
+    /// `--expect BODY`: page bodies whose MD5 a `digest` may be.
+    pub bodies: Vec<String>,
+}
+
+/// A part of a configuration the inventory cannot express.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The director whose configuration it is in (empty: the cluster's).
+    pub director: String,
+    /// Where it is written.
+    pub place: Place,
+    /// The part, as written.
+    pub part: String,
+    /// Why the inventory cannot express it, and what to do.
+    pub reason: String,
+    /// What the comparison of meanings leaves out because of it: VIPs
+    /// (`vip 10.0.0.1`), IPVS services (`TCP 10.0.0.1:80`, `FWM 1`), real
+    /// servers (`TCP 10.0.0.1:80 -> 10.0.0.11`), the `sync daemon`.
+    pub dropped: Vec<String>,
+}
+
+/// Something `import` read that changes nothing (a default written out, a
+/// deprecated spelling), said so that nothing goes unmentioned.
+#[derive(Debug, Clone)]
+pub struct Note {
+    /// The director.
+    pub director: String,
+    /// Where it is written.
+    pub place: Place,
+    /// The part, as written.
+    pub part: String,
+    /// What it means for the import.
+    pub text: String,
+}
+
+/// Why there is no inventory.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// No `--director` given.
+    #[error("no director given: name each with --director NAME=ROOT")]
+    NoDirector,
+    /// A configuration could not be read.
+    #[error("{0}")]
+    Read(String),
+    /// The first director has no VRRP instance.
+    #[error("{0}'s configuration has no vrrp_instance: an LVS-DR director of the inventory holds its VIPs by VRRP")]
+    NoVrrp(String),
+    /// A director's own address is unknown.
+    #[error("{0}'s own address is not in its configuration (no unicast_src_ip): give it with --address {0}=ADDRESS (and ,IPV6ADDRESS with IPv6 VIPs)")]
+    NoAddress(String),
+    /// The directors are not one cluster.
+    #[error("{0}")]
+    Disagree(String),
+    /// The draft is not a valid inventory.
+    #[error("the imported inventory is not valid, which is a bug of import: {0}")]
+    Invalid(String),
+    /// The rendered configuration would not mean the same.
+    #[error("the inventory's rendered keepalived.conf of {director} would not mean the same as the original, which is a bug of import; only in the original:{original}; only in the rendered one:{rendered}")]
+    Meaning {
+        /// The director.
+        director: String,
+        /// Facts only in the original.
+        original: String,
+        /// Facts only in the rendered one.
+        rendered: String,
+    },
+}
+
+/// A finished import.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The inventory, as YAML.
+    pub inventory: String,
+    /// What could not be expressed, by director, file and line.
+    pub findings: Vec<Finding>,
+    /// What was read and changes nothing.
+    pub notes: Vec<Note>,
+    /// Each director's files read.
+    pub files: Vec<(String, Vec<String>)>,
+}
+
+impl Outcome {
+    /// Whether everything was expressed.
+    pub fn complete(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    /// The report for people: files read, each finding with what it
+    /// leaves out, each note, and the verdict.
+    pub fn report(&self) -> String {
+        let mut out = String::new();
+        for (director, files) in &self.files {
+            let _ = writeln!(out, "{director}: read {}", files.join(", "));
+        }
+        for finding in &self.findings {
+            let who = if finding.director.is_empty() { String::new() } else { format!("{} ", finding.director) };
+            let _ = writeln!(out, "not expressible: {who}{}: {}: {}", finding.place, finding.part, finding.reason);
+            if !finding.dropped.is_empty() {
+                let _ = writeln!(out, "  left out: {}", finding.dropped.join(", "));
+            }
+        }
+        for note in &self.notes {
+            let _ = writeln!(out, "note: {} {}: {}: {}", note.director, note.place, note.part, note.text);
+        }
+        let verdict = if self.complete() {
+            "complete: the inventory's rendered keepalived.conf means what the directors' do".to_owned()
+        } else {
+            format!(
+                "incomplete: {} part{} not expressible (above); the rest of the rendered keepalived.conf means what the directors' do",
+                self.findings.len(),
+                if self.findings.len() == 1 { "" } else { "s" }
+            )
+        };
+        let _ = writeln!(out, "import: {verdict}");
+        out
+    }
+}
+
+/// Imports the directors `(name, root)`: each one's
+/// /etc/keepalived/keepalived.conf below its root, read as keepalived on
+/// that machine would (configuration id: its name).
+pub fn import(directors: &[(String, Root)], options: &Options) -> Result<Outcome, ImportError> {
+    let mut findings = Vec::new();
+    let mut notes = Vec::new();
+    let mut files = Vec::new();
+    let mut models = Vec::new();
+    for (name, root) in directors {
+        let config = keepalived_conf::read(root, KEEPALIVED_CONF, name)
+            .map_err(|error| ImportError::Read(format!("{name}: {error}")))?;
+        for unread in &config.unread {
+            findings.push(Finding {
+                director: name.clone(),
+                place: unread.place.clone(),
+                part: "not read".into(),
+                reason: unread.reason.clone(),
+                dropped: Vec::new(),
+            });
+        }
+        let extracted = extract::extract(name, &config.statements);
+        findings.extend(extracted.findings);
+        notes.extend(extracted.notes);
+        files.push((name.clone(), config.files));
+        models.push(extracted.director);
+    }
+    let inputs: Vec<cluster::Input<'_>> = directors
+        .iter()
+        .zip(&models)
+        .map(|((name, _), director)| cluster::Input { name, director })
+        .collect();
+    let draft = cluster::draft(&inputs, options, &mut findings)?;
+    weights(&draft, &mut findings);
+    findings.sort_by(|a, b| (&a.director, &a.place).cmp(&(&b.director, &b.place)));
+    notes.sort_by(|a, b| (&a.director, &a.place).cmp(&(&b.director, &b.place)));
+    let names: Vec<&str> = directors.iter().map(|(name, _)| name.as_str()).collect();
+    let mut header = vec![format!(
+        "Imported by `lvs-dr-gen import` from the keepalived.conf of {}.",
+        names.join(", ")
+    )];
+    if !findings.is_empty() {
+        header.push(format!(
+            "Incomplete: {} part(s) of the configuration are not expressed here; import's report lists each with its file and line.",
+            findings.len()
+        ));
+    }
+    let inventory = draft.yaml(&header);
+    prove(&inventory, &inputs, &findings)?;
+    Ok(Outcome {
+        inventory,
+        findings,
+        notes,
+        files,
+    })
+}
+
+/// A host whose weight differs between services (0, drained, aside) is
+/// reported: the inventory gives a host one weight.
+fn weights(draft: &draft::Draft, findings: &mut Vec<Finding>) {
+    for host in &draft.hosts {
+        if let Err(service) = host.weight() {
+            findings.push(Finding {
+                director: String::new(),
+                place: Place { file: String::new(), line: 0 },
+                part: format!("the weights of {}", host.name),
+                reason: format!("its weight in {service} differs from its weight elsewhere: the inventory gives a host one weight (and 0 where drained)"),
+                dropped: Vec::new(),
+            });
+        }
+    }
+}
+
+/// Validates and renders `inventory`, reads each director's rendered
+/// keepalived.conf back, and compares its meaning with the original's,
+/// both less what the findings leave out.
+fn prove(inventory: &str, inputs: &[cluster::Input<'_>], findings: &[Finding]) -> Result<(), ImportError> {
+    let file = "inventory.yaml";
+    let raw = crate::inventory::parse(file, inventory).map_err(|problem| ImportError::Invalid(problem.to_string()))?;
+    let model = crate::validate::validate(file, &raw).map_err(|problems| {
+        ImportError::Invalid(problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+    })?;
+    let tree = crate::render::Renderer::new(None)
+        .and_then(|renderer| renderer.render(&model))
+        .map_err(|error| ImportError::Invalid(error.to_string()))?;
+    let dropped: Vec<String> = findings.iter().flat_map(|f| f.dropped.iter().cloned()).collect();
+    for input in inputs {
+        let Some(director) = model.directors.iter().find(|d| d.name == input.name) else {
+            continue;
+        };
+        let path = std::path::Path::new(&director.name).join(&director.keepalived_path);
+        let text = tree
+            .get(&path)
+            .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+            .unwrap_or_default();
+        let statements = keepalived_conf::read_text(KEEPALIVED_CONF, &text, input.name);
+        let rendered = extract::extract(input.name, &statements).director;
+        let keep = |lines: BTreeSet<String>| -> BTreeSet<String> {
+            lines.into_iter().filter(|line| !meaning::dropped(line, &dropped)).collect()
+        };
+        let original = keep(meaning::lines(input.director));
+        let again = keep(meaning::lines(&rendered));
+        if original != again {
+            let list = |a: &BTreeSet<String>, b: &BTreeSet<String>| {
+                a.difference(b).map(|line| format!("\n  {line}")).collect::<String>()
+            };
+            return Err(ImportError::Meaning {
+                director: input.name.to_owned(),
+                original: list(&original, &again),
+                rendered: list(&again, &original),
+            });
+        }
+    }
+    Ok(())
+}

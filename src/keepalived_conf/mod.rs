@@ -109,14 +109,7 @@ const MAX_INCLUDE_DEPTH: usize = 16;
 /// Reads `path` (absolute, as on the machine) below `root` as keepalived
 /// would on the machine whose configuration id is `config_id`.
 pub fn read(root: &Root, path: &str, config_id: &str) -> Result<Config, ReadError> {
-    let mut reader = Reader {
-        root,
-        config_id,
-        definitions: Definitions::new(),
-        multiline: None,
-        lines: Vec::new(),
-        config: Config::default(),
-    };
+    let mut reader = Reader::new(Some(root), config_id);
     match root.read(Path::new(path)) {
         FileState::Text(text) => reader.file(path, &text, 0),
         FileState::Missing => return Err(ReadError::Missing(path.to_owned())),
@@ -125,23 +118,15 @@ pub fn read(root: &Root, path: &str, config_id: &str) -> Result<Config, ReadErro
         }
         FileState::Unreadable(why) => return Err(ReadError::Unreadable(path.to_owned(), why)),
     }
-    let lines = std::mem::take(&mut reader.lines);
-    let mut at = 0;
-    let mut statements = Vec::new();
-    loop {
-        let (mut block, next, closed) = tree(&lines, at, &mut reader.config.unread);
-        statements.append(&mut block);
-        if !closed {
-            break;
-        }
-        reader.config.unread.push(Unread {
-            place: lines[next - 1].place.clone(),
-            reason: "a `}` closes no block (keepalived reports \"Extra '}' found\")".into(),
-        });
-        at = next;
-    }
-    reader.config.statements = statements;
-    Ok(reader.config)
+    Ok(reader.finish())
+}
+
+/// Reads one configuration given as text (lvs-dr-gen's own rendering, which
+/// includes nothing), as the file `path`.
+pub fn read_text(path: &str, text: &str, config_id: &str) -> Vec<Statement> {
+    let mut reader = Reader::new(None, config_id);
+    reader.file(path, text, 0);
+    reader.finish().statements
 }
 
 /// A line as keepalived hands it to its keyword handlers: its words, or a
@@ -162,7 +147,8 @@ impl Line {
 /// The reader's state across files: definitions live on across includes,
 /// as in keepalived.
 struct Reader<'a> {
-    root: &'a Root,
+    /// Below which includes are read (none: includes are not followed).
+    root: Option<&'a Root>,
     config_id: &'a str,
     definitions: Definitions,
     /// The definition of several lines being read, by name.
@@ -171,7 +157,39 @@ struct Reader<'a> {
     config: Config,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(root: Option<&'a Root>, config_id: &'a str) -> Self {
+        Reader {
+            root,
+            config_id,
+            definitions: Definitions::new(),
+            multiline: None,
+            lines: Vec::new(),
+            config: Config::default(),
+        }
+    }
+
+    /// The statements of the lines read, with what did not parse.
+    fn finish(mut self) -> Config {
+        let lines = std::mem::take(&mut self.lines);
+        let mut at = 0;
+        let mut statements = Vec::new();
+        loop {
+            let (mut block, next, closed) = tree(&lines, at, &mut self.config.unread);
+            statements.append(&mut block);
+            if !closed {
+                break;
+            }
+            self.config.unread.push(Unread {
+                place: lines[next - 1].place.clone(),
+                reason: "a `}` closes no block (keepalived reports \"Extra '}' found\")".into(),
+            });
+            at = next;
+        }
+        self.config.statements = statements;
+        self.config
+    }
+
     fn unread(&mut self, place: &Place, reason: String) {
         self.config.unread.push(Unread {
             place: place.clone(),
@@ -338,17 +356,20 @@ impl Reader<'_> {
         } else {
             format!("{}/{pattern}", folder.trim_end_matches('/'))
         };
-        let paths = glob::expand(self.root, &absolute);
+        let Some(root) = self.root else {
+            return self.unread(place, format!("`include {pattern}` is not followed here"));
+        };
+        let paths = glob::expand(root, &absolute);
         let mut read = 0;
         for path in paths {
-            if self.root.is_executable(Path::new(&path)) {
+            if root.is_executable(Path::new(&path)) {
                 self.unread(
                     place,
                     format!("{path} is executable: keepalived skips such a file (\"not a regular non-executable file\")"),
                 );
                 continue;
             }
-            match self.root.read(Path::new(&path)) {
+            match root.read(Path::new(&path)) {
                 FileState::Text(text) => {
                     read += 1;
                     self.file(&path, &text, depth + 1);
