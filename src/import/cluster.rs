@@ -132,7 +132,12 @@ pub fn draft(
             addresses,
             interface: mine.interface.clone(),
             priority: mine.priority,
-            track: mine.track_interfaces.clone(),
+            track: mine
+                .track_interfaces
+                .iter()
+                .filter(|device| **device != mine.interface)
+                .cloned()
+                .collect(),
         });
     }
     check_unicast(inputs, &all_groups, &vips, &draft.directors, findings);
@@ -156,9 +161,36 @@ pub fn draft(
     }
     // The virtual servers: those of the imported group's VIPs, alike on
     // every director.
-    let servers = agreed_servers(inputs, &vips, findings);
+    let servers = agreed_servers(inputs, &vips, &all_groups[0][1..], findings);
     let hosts = super::hosts::identify(&servers, options, &mut draft.comments);
+    let before = findings.len();
     services(&servers, &hosts, options, &mut draft, findings);
+    for finding in &mut findings[before..] {
+        if finding.director.is_empty() {
+            finding.director = reference.name.to_owned();
+        }
+    }
+    let balanced: BTreeSet<IpAddr> = draft.services.iter().flat_map(|s| s.vips.iter().copied()).collect();
+    for instance in &group.instances {
+        for vip in instance.vips.iter().filter(|vip| !balanced.contains(vip)) {
+            findings.push(Finding {
+                director: reference.name.to_owned(),
+                place: instance.place.clone(),
+                part: format!("VIP {vip} of {}", instance.name),
+                reason: "no imported virtual server balances it: the inventory's VIPs are its services' VIPs, so the rendered directors do not hold it".into(),
+                dropped: vec![format!("vip {vip}")],
+            });
+        }
+    }
+    if first.notify.any() && !reference.director.script_security {
+        findings.push(Finding {
+            director: reference.name.to_owned(),
+            place: first.place.clone(),
+            part: "notify scripts without enable_script_security".into(),
+            reason: "the rendered file adds `enable_script_security` and `script_user root`, with which keepalived disables a script that anyone but root can change".into(),
+            dropped: Vec::new(),
+        });
+    }
     Ok(draft)
 }
 
@@ -231,12 +263,17 @@ fn sync_daemon(inputs: &[Input<'_>], group: &Group, draft: &mut Draft, findings:
             Some(address) => !first.ipv4() && address.to_string() == crate::render::SYNC_GROUP_IPV6,
         };
         if !(follows && id_ok && group_ok && daemon.interface == directorate.interface) {
+            let what = if daemon.instance.is_none() {
+                "a sync daemon without an instance, which runs the master and the backup daemon at once (keepalived #1819)".to_owned()
+            } else {
+                "a sync daemon of another instance, interface, id or group".to_owned()
+            };
             findings.push(Finding {
                 director: input.name.to_owned(),
                 place: daemon.place.clone(),
                 part: "lvs_sync_daemon".into(),
                 reason: format!(
-                    "a sync daemon that does not follow {} on {} with id {}: the rendered one does",
+                    "{what}: the rendered one follows the VRRP group's first instance ({}) on {} with id {} (until the inventory has VRRP groups)",
                     first.name, directorate.interface, first.vrid
                 ),
                 dropped: vec!["sync daemon".into()],
@@ -261,24 +298,40 @@ fn sync_daemon(inputs: &[Input<'_>], group: &Group, draft: &mut Draft, findings:
 
 /// The first director's virtual servers of the group's VIPs; another
 /// director's that differ or are missing are reported.
-fn agreed_servers(inputs: &[Input<'_>], vips: &BTreeSet<IpAddr>, findings: &mut Vec<Finding>) -> Vec<VirtualServer> {
+fn agreed_servers(
+    inputs: &[Input<'_>],
+    vips: &BTreeSet<IpAddr>,
+    other_groups: &[Group],
+    findings: &mut Vec<Finding>,
+) -> Vec<VirtualServer> {
     let mut kept = Vec::new();
-    for server in &inputs[0].director.virtual_servers {
-        let outside: Vec<IpAddr> = server.members.iter().map(|m| m.0).filter(|vip| !vips.contains(vip)).collect();
-        if !outside.is_empty() {
-            findings.push(Finding {
-                director: inputs[0].name.to_owned(),
-                place: server.place.clone(),
-                part: "virtual_server".into(),
-                reason: format!(
-                    "its VIP {} is not a VIP of the imported VRRP group: the rendered directors would hold it by VRRP",
+    for (index, input) in inputs.iter().enumerate() {
+        for server in &input.director.virtual_servers {
+            let outside: Vec<IpAddr> = server.members.iter().map(|m| m.0).filter(|vip| !vips.contains(vip)).collect();
+            if outside.is_empty() {
+                if index == 0 {
+                    kept.push(server.clone());
+                }
+                continue;
+            }
+            let reason = match other_groups.iter().find(|g| g.vips().contains(&outside[0])) {
+                Some(group) => format!(
+                    "a virtual server of VRRP group {}, which is not imported yet (the inventory has one VRRP group)",
+                    group.name
+                ),
+                None => format!(
+                    "its VIP {} is no VRRP instance's: the rendered directors would hold it by VRRP",
                     outside[0]
                 ),
+            };
+            findings.push(Finding {
+                director: input.name.to_owned(),
+                place: server.place.clone(),
+                part: "virtual_server".into(),
+                reason,
                 dropped: server.keys(),
             });
-            continue;
         }
-        kept.push(server.clone());
     }
     for input in &inputs[1..] {
         for server in &kept {
@@ -325,6 +378,7 @@ fn same_server(a: &VirtualServer, b: &VirtualServer) -> bool {
         let mut server = server.clone();
         server.place = Place { file: String::new(), line: 0 };
         server.group = None;
+        server.comment = None;
         for real in &mut server.real_servers {
             real.place = Place { file: String::new(), line: 0 };
             real.comment = None;
@@ -360,6 +414,8 @@ struct Part {
     checked: Option<u16>,
     /// Whether its check connects to each member's own port.
     checks_own_port: bool,
+    /// The service's name in the comment above it (`Service www: …`).
+    named: Option<String>,
 }
 
 /// A balanced port with its check's kind.
@@ -382,6 +438,7 @@ fn services(
     // The checked port of each part: each its own (none written), one for
     // all alike, or else each part's own.
     let mut keyed: Vec<((Signature, Option<u16>, bool, Option<IpAddr>), &Part)> = Vec::new();
+    let mut named: Vec<((IpAddr, u16), Option<String>)> = Vec::new();
     for part in &parts {
         let alike: Vec<&Part> = parts.iter().filter(|p| p.signature == part.signature).collect();
         let port = if alike.iter().all(|p| p.checks_own_port) {
@@ -394,6 +451,7 @@ fn services(
             part.checked
         };
         keyed.push(((part.signature.clone(), port, part.ipv4, part.sorry), part));
+        named.extend(part.members.iter().map(|(vip, port)| ((*vip, port.0), part.named.clone())));
     }
     // VIP → ports within each key; then VIPs with the same ports together.
     type Key = (Signature, Option<u16>, bool, Option<IpAddr>);
@@ -439,8 +497,30 @@ fn services(
             None => merged.push((signature, port, vips, ports, sorry.into_iter().collect())),
         }
     }
-    for (index, (signature, port, vips, ports, sorry)) in merged.into_iter().enumerate() {
-        let name = format!("service{}", index + 1);
+    let mut taken = BTreeSet::new();
+    let names: Vec<String> = merged
+        .iter()
+        .enumerate()
+        .map(|(index, m)| {
+            let given: BTreeSet<&Option<String>> = named
+                .iter()
+                .filter(|((vip, port), _)| m.2.contains(vip) && m.3.iter().any(|p| p.0 == *port))
+                .map(|(_, name)| name)
+                .collect();
+            match given.into_iter().collect::<Vec<_>>().as_slice() {
+                [Some(name)] if taken.insert(name.clone()) => name.clone(),
+                _ => format!("service{}", index + 1),
+            }
+        })
+        .collect();
+    let from_comments = names.iter().filter(|name| !name.starts_with("service")).count();
+    if from_comments > 0 {
+        draft.comments.push(format!("{from_comments} service(s) named after the comment above their virtual servers (`Service NAME: …`, as lvs-dr-gen writes it)"));
+    }
+    if from_comments < names.len() {
+        draft.comments.push("services named service1, service2, …: rename them (a name appears only in comments of the rendered files)".into());
+    }
+    for ((signature, port, vips, ports, sorry), name) in merged.into_iter().zip(names) {
         for (host, weight) in &signature.hosts {
             hosts_entry(draft, hosts, host).services_weights.push((name.clone(), *weight));
         }
@@ -493,14 +573,14 @@ fn part(
     let reference = &server.real_servers[0].checks;
     for real in &server.real_servers[1..] {
         if !same_checks(&real.checks, reference) {
+            let keys = server.keys().iter().map(|key| format!("{key} -> {} check", real.address)).collect();
             findings.push(Finding {
                 director: String::new(),
                 place: real.place.clone(),
                 part: format!("real_server {}", real.address),
-                reason: format!("its checks differ from the first real server's ({}): the inventory checks a service's real servers alike", server.real_servers[0].place),
-                dropped: server.keys(),
+                reason: format!("its checks differ from the first real server's ({}): the inventory checks a service's real servers alike, so the rendered one gets that check", server.real_servers[0].place),
+                dropped: keys,
             });
-            return None;
         }
     }
     let check = check_draft(server, reference, options, findings);
@@ -541,6 +621,13 @@ fn part(
             .collect(),
         checked,
         checks_own_port,
+        named: server
+            .comment
+            .as_deref()
+            .and_then(|comment| comment.strip_prefix("Service "))
+            .and_then(|rest| rest.split_once(':'))
+            .map(|(name, _)| name.to_owned())
+            .filter(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))),
     })
 }
 

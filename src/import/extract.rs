@@ -377,9 +377,10 @@ impl Run {
             };
             let host = if address.is_ipv4() { "32" } else { "128" };
             if prefix.is_some_and(|prefix| prefix != host) {
-                self.not_expressible(
+                self.finding(
                     entry,
                     &format!("a VIP with a prefix: lvs-dr-gen puts every VIP on the director as /{host}, without the route to the prefix that this one adds"),
+                    vec![format!("vip {address}")],
                 );
             }
             let mut words = entry.args.iter();
@@ -470,6 +471,7 @@ impl Run {
         let one_service = group.is_some() && self.out.nftables_ipvs;
         let mut server = VirtualServer {
             place: statement.place.clone(),
+            comment: statement.comment.clone(),
             members,
             group,
             one_service,

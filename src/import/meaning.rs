@@ -17,7 +17,13 @@ pub fn lines(director: &Director) -> BTreeSet<String> {
     for instance in &director.instances {
         let mut peers: Vec<String> = instance.unicast_peers.iter().map(ToString::to_string).collect();
         peers.sort();
-        let mut tracked = instance.track_interfaces.clone();
+        // keepalived tracks the instance's own interface whether listed or not.
+        let mut tracked: Vec<String> = instance
+            .track_interfaces
+            .iter()
+            .filter(|device| **device != instance.interface)
+            .cloned()
+            .collect();
         tracked.sort();
         for vip in &instance.vips {
             lines.insert(format!(

@@ -133,8 +133,8 @@ impl Outcome {
             let _ = writeln!(out, "{director}: read {}", files.join(", "));
         }
         for finding in &self.findings {
-            let who = if finding.director.is_empty() { String::new() } else { format!("{} ", finding.director) };
-            let _ = writeln!(out, "not expressible: {who}{}: {}: {}", finding.place, finding.part, finding.reason);
+            let place = if finding.place.line == 0 { String::new() } else { format!(" {}", finding.place) };
+            let _ = writeln!(out, "not expressible: {}{place}: {}: {}", finding.director, finding.part, finding.reason);
             if !finding.dropped.is_empty() {
                 let _ = writeln!(out, "  left out: {}", finding.dropped.join(", "));
             }
@@ -218,7 +218,7 @@ fn weights(draft: &draft::Draft, findings: &mut Vec<Finding>) {
     for host in &draft.hosts {
         if let Err(service) = host.weight() {
             findings.push(Finding {
-                director: String::new(),
+                director: draft.directors.first().map(|d| d.name.clone()).unwrap_or_default(),
                 place: Place { file: String::new(), line: 0 },
                 part: format!("the weights of {}", host.name),
                 reason: format!("its weight in {service} differs from its weight elsewhere: the inventory gives a host one weight (and 0 where drained)"),

@@ -123,6 +123,9 @@ impl Protocol {
 pub struct VirtualServer {
     /// Where it is written.
     pub place: Place,
+    /// The comment just above it (lvs-dr-gen's files name the service:
+    /// `Service www: …`).
+    pub comment: Option<String>,
     /// The VIPs and ports it balances: one, or a group's members.
     pub members: Vec<(IpAddr, u16)>,
     /// The `virtual_server_group` it balances, by name.
