@@ -36,7 +36,13 @@ fn arguments(case: &Path) -> Vec<String> {
     }
     let mut directors: Vec<String> = fs::read_dir(case.join("directors"))
         .expect("directors/")
-        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     directors.sort();
     for name in directors {
@@ -51,7 +57,10 @@ fn run(case: &Path) -> [(String, String); 3] {
     let args = arguments(case);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let output = run_in(case, &args);
-    let status = output.status.code().map_or("signal".into(), |c| c.to_string());
+    let status = output
+        .status
+        .code()
+        .map_or("signal".into(), |c| c.to_string());
     [
         ("inventory.yaml".into(), text(&output.stdout)),
         ("report".into(), text(&output.stderr)),
@@ -62,10 +71,18 @@ fn run(case: &Path) -> [(String, String); 3] {
 #[test]
 fn every_corpus_configuration_imports_as_expected() {
     let cases = cases();
-    assert!(cases.len() >= 10, "the corpus has only {} cases", cases.len());
+    assert!(
+        cases.len() >= 10,
+        "the corpus has only {} cases",
+        cases.len()
+    );
     let mut failures = Vec::new();
     for case in &cases {
-        let name = case.file_name().expect("name").to_string_lossy().into_owned();
+        let name = case
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
         for (file, actual) in run(case) {
             let path = case.join("expected").join(&file);
             if updating() {
@@ -99,7 +116,10 @@ fn the_exit_status_says_whether_the_import_is_complete() {
             "1" => {
                 assert!(report.contains("import: incomplete"), "{name}: {report}");
                 assert!(inventory.contains("# Incomplete:"), "{name}: {inventory}");
-                for line in report.lines().filter(|l| l.starts_with("not expressible: ")) {
+                for line in report
+                    .lines()
+                    .filter(|l| l.starts_with("not expressible: "))
+                {
                     assert!(
                         line.contains("/etc/keepalived/") || line.contains("the weights of"),
                         "{name}: a finding without its place: {line}"
@@ -108,7 +128,10 @@ fn the_exit_status_says_whether_the_import_is_complete() {
             }
             other => panic!("{name}: exit {other}: {report}"),
         }
-        assert!(inventory.starts_with("# Imported by `lvs-dr-gen import`"), "{name}");
+        assert!(
+            inventory.starts_with("# Imported by `lvs-dr-gen import`"),
+            "{name}"
+        );
     }
 }
 
@@ -121,7 +144,10 @@ fn the_documented_counts_are_the_corpus() {
     let mut complete = 0;
     for case in &cases {
         let report = fs::read_to_string(case.join("expected/report")).unwrap_or_default();
-        parts += report.lines().filter(|l| l.starts_with("not expressible: ")).count();
+        parts += report
+            .lines()
+            .filter(|l| l.starts_with("not expressible: "))
+            .count();
         complete += usize::from(report.contains("import: complete"));
     }
     let doc = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("doc/import.md"))
@@ -132,7 +158,10 @@ fn the_documented_counts_are_the_corpus() {
         complete,
         parts
     );
-    assert!(doc.contains(&sentence), "doc/import.md should say: {sentence}");
+    assert!(
+        doc.contains(&sentence),
+        "doc/import.md should say: {sentence}"
+    );
 }
 
 /// No director, a missing configuration, a director without its address:
@@ -152,12 +181,19 @@ fn trouble_exits_2_and_writes_nothing() {
             vec!["import", "--director", "lb1=."],
             "/etc/keepalived/keepalived.conf: no such file",
         ),
-        (vec!["import", "--director", &lb1], "give it with --address lb1=ADDRESS"),
+        (
+            vec!["import", "--director", &lb1],
+            "give it with --address lb1=ADDRESS",
+        ),
         (vec!["import", "--director", "lb1"], "write NAME=ROOT"),
     ] {
         let output = run_in(dir.path(), &args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(text(&output.stderr).contains(message), "{args:?}: {}", text(&output.stderr));
+        assert!(
+            text(&output.stderr).contains(message),
+            "{args:?}: {}",
+            text(&output.stderr)
+        );
         assert!(output.stdout.is_empty(), "{args:?}");
     }
 }

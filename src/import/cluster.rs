@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
-use super::draft::{CheckDraft, Draft, DirectorDraft, HostDraft, ServiceDraft, VrrpDraft};
+use super::draft::{CheckDraft, DirectorDraft, Draft, HostDraft, ServiceDraft, VrrpDraft};
 use super::model::{Check, CheckKind, Director, Instance, Protocol, VirtualServer};
 use super::{Finding, ImportError, Options};
 use crate::keepalived_conf::Place;
@@ -26,7 +26,10 @@ pub struct Group {
 impl Group {
     /// Every VIP of the group.
     pub fn vips(&self) -> Vec<IpAddr> {
-        self.instances.iter().flat_map(|i| i.vips.iter().copied()).collect()
+        self.instances
+            .iter()
+            .flat_map(|i| i.vips.iter().copied())
+            .collect()
     }
 }
 
@@ -38,7 +41,10 @@ pub type Groups = Vec<Group>;
 pub fn groups(director: &Director) -> Groups {
     let mut groups: Groups = Vec::new();
     for instance in &director.instances {
-        let name = instance.sync_group.clone().unwrap_or_else(|| instance.name.clone());
+        let name = instance
+            .sync_group
+            .clone()
+            .unwrap_or_else(|| instance.name.clone());
         match groups.iter_mut().find(|group| group.name == name) {
             Some(group) => group.instances.push(instance.clone()),
             None => groups.push(Group {
@@ -75,7 +81,11 @@ pub fn draft(
     // The VRRP groups after the first: not yet expressible.
     for (input, groups) in inputs.iter().zip(&all_groups) {
         for other in groups.iter().skip(1) {
-            let vips: Vec<String> = other.vips().iter().map(|vip| format!("vip {vip}")).collect();
+            let vips: Vec<String> = other
+                .vips()
+                .iter()
+                .map(|vip| format!("vip {vip}"))
+                .collect();
             findings.push(Finding {
                 director: input.name.to_owned(),
                 place: other.instances[0].place.clone(),
@@ -117,7 +127,10 @@ pub fn draft(
             )));
         };
         let mine = &own.instances[0];
-        if mine.vrid != first.vrid || mine.advert_int != first.advert_int || mine.password != first.password {
+        if mine.vrid != first.vrid
+            || mine.advert_int != first.advert_int
+            || mine.password != first.password
+        {
             findings.push(Finding {
                 director: input.name.to_owned(),
                 place: mine.place.clone(),
@@ -150,7 +163,11 @@ pub fn draft(
     draft.vrrp = VrrpDraft {
         vrid: first.vrid,
         advert_int: first.advert_int,
-        password: group.instances.iter().find(|i| i.ipv4()).and_then(|i| i.password.clone()),
+        password: group
+            .instances
+            .iter()
+            .find(|i| i.ipv4())
+            .and_then(|i| i.password.clone()),
         unicast: !first.unicast_peers.is_empty(),
         sync_connections: None,
         notify: first.notify.clone(),
@@ -170,7 +187,11 @@ pub fn draft(
             finding.director = reference.name.to_owned();
         }
     }
-    let balanced: BTreeSet<IpAddr> = draft.services.iter().flat_map(|s| s.vips.iter().copied()).collect();
+    let balanced: BTreeSet<IpAddr> = draft
+        .services
+        .iter()
+        .flat_map(|s| s.vips.iter().copied())
+        .collect();
     for instance in &group.instances {
         for vip in instance.vips.iter().filter(|vip| !balanced.contains(vip)) {
             findings.push(Finding {
@@ -195,11 +216,19 @@ pub fn draft(
 }
 
 /// The director's own addresses: `--address`, else its unicast source.
-fn director_addresses(name: &str, group: &Group, options: &Options) -> Result<Vec<IpAddr>, ImportError> {
+fn director_addresses(
+    name: &str,
+    group: &Group,
+    options: &Options,
+) -> Result<Vec<IpAddr>, ImportError> {
     if let Some(addresses) = options.addresses.get(name) {
         return Ok(addresses.clone());
     }
-    let found: Vec<IpAddr> = group.instances.iter().filter_map(|i| i.unicast_source).collect();
+    let found: Vec<IpAddr> = group
+        .instances
+        .iter()
+        .filter_map(|i| i.unicast_source)
+        .collect();
     let families: BTreeSet<bool> = group.vips().iter().map(IpAddr::is_ipv4).collect();
     if found.len() == families.len() && !found.is_empty() {
         return Ok(found);
@@ -216,7 +245,10 @@ fn check_unicast(
     findings: &mut Vec<Finding>,
 ) {
     for (input, groups) in inputs.iter().zip(all_groups) {
-        let Some(own) = groups.iter().find(|g| g.vips().iter().all(|v| vips.contains(v))) else {
+        let Some(own) = groups
+            .iter()
+            .find(|g| g.vips().iter().all(|v| vips.contains(v)))
+        else {
             continue;
         };
         for instance in &own.instances {
@@ -226,7 +258,12 @@ fn check_unicast(
             let mut expected: Vec<IpAddr> = directors
                 .iter()
                 .filter(|d| d.name != input.name)
-                .filter_map(|d| d.addresses.iter().find(|a| a.is_ipv4() == instance.ipv4()).copied())
+                .filter_map(|d| {
+                    d.addresses
+                        .iter()
+                        .find(|a| a.is_ipv4() == instance.ipv4())
+                        .copied()
+                })
                 .collect();
             let mut peers = instance.unicast_peers.clone();
             expected.sort();
@@ -246,7 +283,12 @@ fn check_unicast(
 
 /// `lvs_sync_daemon` as the inventory renders it: on the director's
 /// interface, following the group's first instance, the router id as id.
-fn sync_daemon(inputs: &[Input<'_>], group: &Group, draft: &mut Draft, findings: &mut Vec<Finding>) {
+fn sync_daemon(
+    inputs: &[Input<'_>],
+    group: &Group,
+    draft: &mut Draft,
+    findings: &mut Vec<Finding>,
+) {
     let unicast = draft.vrrp.unicast;
     let default_on = draft.directors.len() >= 2 && !unicast;
     let mut with = 0;
@@ -307,7 +349,12 @@ fn agreed_servers(
     let mut kept = Vec::new();
     for (index, input) in inputs.iter().enumerate() {
         for server in &input.director.virtual_servers {
-            let outside: Vec<IpAddr> = server.members.iter().map(|m| m.0).filter(|vip| !vips.contains(vip)).collect();
+            let outside: Vec<IpAddr> = server
+                .members
+                .iter()
+                .map(|m| m.0)
+                .filter(|vip| !vips.contains(vip))
+                .collect();
             if outside.is_empty() {
                 if index == 0 {
                     kept.push(server.clone());
@@ -335,7 +382,11 @@ fn agreed_servers(
     }
     for input in &inputs[1..] {
         for server in &kept {
-            let theirs = input.director.virtual_servers.iter().find(|s| s.keys() == server.keys());
+            let theirs = input
+                .director
+                .virtual_servers
+                .iter()
+                .find(|s| s.keys() == server.keys());
             match theirs {
                 Some(theirs) if same_server(theirs, server) => {}
                 Some(theirs) => findings.push(Finding {
@@ -362,7 +413,10 @@ fn agreed_servers(
                     director: input.name.to_owned(),
                     place: theirs.place.clone(),
                     part: "virtual_server".into(),
-                    reason: format!("not on {}: the inventory takes {}'s virtual servers", inputs[0].name, inputs[0].name),
+                    reason: format!(
+                        "not on {}: the inventory takes {}'s virtual servers",
+                        inputs[0].name, inputs[0].name
+                    ),
                     dropped: theirs.keys(),
                 });
             }
@@ -376,11 +430,17 @@ fn agreed_servers(
 fn same_server(a: &VirtualServer, b: &VirtualServer) -> bool {
     let strip = |server: &VirtualServer| {
         let mut server = server.clone();
-        server.place = Place { file: String::new(), line: 0 };
+        server.place = Place {
+            file: String::new(),
+            line: 0,
+        };
         server.group = None;
         server.comment = None;
         for real in &mut server.real_servers {
-            real.place = Place { file: String::new(), line: 0 };
+            real.place = Place {
+                file: String::new(),
+                line: 0,
+            };
             real.comment = None;
         }
         server
@@ -440,7 +500,10 @@ fn services(
     let mut keyed: Vec<((Signature, Option<u16>, bool, Option<IpAddr>), &Part)> = Vec::new();
     let mut named: Vec<((IpAddr, u16), Option<String>)> = Vec::new();
     for part in &parts {
-        let alike: Vec<&Part> = parts.iter().filter(|p| p.signature == part.signature).collect();
+        let alike: Vec<&Part> = parts
+            .iter()
+            .filter(|p| p.signature == part.signature)
+            .collect();
         let port = if alike.iter().all(|p| p.checks_own_port) {
             None
         } else if alike.iter().all(|p| p.checked == part.checked) {
@@ -451,16 +514,23 @@ fn services(
             part.checked
         };
         keyed.push(((part.signature.clone(), port, part.ipv4, part.sorry), part));
-        named.extend(part.members.iter().map(|(vip, port)| ((*vip, port.0), part.named.clone())));
+        named.extend(
+            part.members
+                .iter()
+                .map(|(vip, port)| ((*vip, port.0), part.named.clone())),
+        );
     }
     // VIP → ports within each key; then VIPs with the same ports together.
     type Key = (Signature, Option<u16>, bool, Option<IpAddr>);
     let mut pieces: Vec<(Key, Vec<(IpAddr, Vec<Port>)>)> = Vec::new();
     for (key, part) in keyed {
-        let index = pieces.iter().position(|piece| piece.0 == key).unwrap_or_else(|| {
-            pieces.push((key.clone(), Vec::new()));
-            pieces.len() - 1
-        });
+        let index = pieces
+            .iter()
+            .position(|piece| piece.0 == key)
+            .unwrap_or_else(|| {
+                pieces.push((key.clone(), Vec::new()));
+                pieces.len() - 1
+            });
         for (vip, port) in &part.members {
             let vips = &mut pieces[index].1;
             match vips.iter_mut().find(|(v, _)| v == vip) {
@@ -513,7 +583,10 @@ fn services(
             }
         })
         .collect();
-    let from_comments = names.iter().filter(|name| !name.starts_with("service")).count();
+    let from_comments = names
+        .iter()
+        .filter(|name| !name.starts_with("service"))
+        .count();
     if from_comments > 0 {
         draft.comments.push(format!("{from_comments} service(s) named after the comment above their virtual servers (`Service NAME: …`, as lvs-dr-gen writes it)"));
     }
@@ -522,20 +595,27 @@ fn services(
     }
     for ((signature, port, vips, ports, sorry), name) in merged.into_iter().zip(names) {
         for (host, weight) in &signature.hosts {
-            hosts_entry(draft, hosts, host).services_weights.push((name.clone(), *weight));
+            hosts_entry(draft, hosts, host)
+                .services_weights
+                .push((name.clone(), *weight));
         }
         let check = signature.check.clone().map(|mut check| {
             check.port = port;
             check.kinds = ports
                 .iter()
-                .filter_map(|(number, protocol, kind)| kind.map(|kind| ((*number, *protocol), kind)))
+                .filter_map(|(number, protocol, kind)| {
+                    kind.map(|kind| ((*number, *protocol), kind))
+                })
                 .collect();
             check
         });
         draft.services.push(ServiceDraft {
             name,
             vips,
-            ports: ports.iter().map(|(number, protocol, _)| (*number, *protocol)).collect(),
+            ports: ports
+                .iter()
+                .map(|(number, protocol, _)| (*number, *protocol))
+                .collect(),
             scheduler: signature.scheduler.clone(),
             persistence: signature.persistence,
             across_ports: signature.one_service,
@@ -549,7 +629,11 @@ fn services(
 }
 
 /// The draft's host of that name, added on first use.
-fn hosts_entry<'a>(draft: &'a mut Draft, hosts: &super::hosts::Hosts, name: &str) -> &'a mut HostDraft {
+fn hosts_entry<'a>(
+    draft: &'a mut Draft,
+    hosts: &super::hosts::Hosts,
+    name: &str,
+) -> &'a mut HostDraft {
     if let Some(index) = draft.hosts.iter().position(|h| h.name == name) {
         return &mut draft.hosts[index];
     }
@@ -573,7 +657,11 @@ fn part(
     let reference = &server.real_servers[0].checks;
     for real in &server.real_servers[1..] {
         if !same_checks(&real.checks, reference) {
-            let keys = server.keys().iter().map(|key| format!("{key} -> {} check", real.address)).collect();
+            let keys = server
+                .keys()
+                .iter()
+                .map(|key| format!("{key} -> {} check", real.address))
+                .collect();
             findings.push(Finding {
                 director: String::new(),
                 place: real.place.clone(),
@@ -591,10 +679,15 @@ fn part(
         .collect();
     host_weights.sort();
     let first = reference.first();
-    let checked = first.and_then(|c| c.connect_port).filter(|_| !server.one_service);
+    let checked = first
+        .and_then(|c| c.connect_port)
+        .filter(|_| !server.one_service);
     let checks_own_port = server.one_service
         || first.is_none()
-        || server.members.iter().all(|(_, own)| checked.is_none_or(|p| p == *own));
+        || server
+            .members
+            .iter()
+            .all(|(_, own)| checked.is_none_or(|p| p == *own));
     let kind = |port: u16| {
         reference
             .iter()
@@ -627,7 +720,12 @@ fn part(
             .and_then(|comment| comment.strip_prefix("Service "))
             .and_then(|rest| rest.split_once(':'))
             .map(|(name, _)| name.to_owned())
-            .filter(|name| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))),
+            .filter(|name| {
+                !name.is_empty()
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+            }),
     })
 }
 
@@ -648,7 +746,12 @@ fn check_draft(
     let check_keys: Vec<String> = server
         .keys()
         .iter()
-        .flat_map(|key| server.real_servers.iter().map(move |real| format!("{key} -> {} check", real.address)))
+        .flat_map(|key| {
+            server
+                .real_servers
+                .iter()
+                .map(move |real| format!("{key} -> {} check", real.address))
+        })
         .collect();
     let mut report = |part: String, reason: &str| {
         findings.push(Finding {
@@ -680,7 +783,12 @@ fn check_draft(
         }),
         status_code: first.status_code,
         port: None,
-        timers: (first.interval, first.connect_timeout, first.retry, first.delay_before_retry),
+        timers: (
+            first.interval,
+            first.connect_timeout,
+            first.retry,
+            first.delay_before_retry,
+        ),
         kinds: Vec::new(),
     };
     if first.digest.is_some() && draft.expect.is_none() {

@@ -94,5 +94,9 @@ fn try_run(args: &Args) -> Result<u8, String> {
         None => print!("{}", outcome.inventory),
     }
     eprint!("{}", outcome.report());
-    Ok(if outcome.complete() { COMPLETE } else { INCOMPLETE })
+    Ok(if outcome.complete() {
+        COMPLETE
+    } else {
+        INCOMPLETE
+    })
 }

@@ -153,7 +153,10 @@ fn address(address: &IpAddr) -> String {
 fn addresses(list: &[IpAddr]) -> String {
     match list {
         [one] => address(one),
-        _ => format!("[{}]", list.iter().map(address).collect::<Vec<_>>().join(", ")),
+        _ => format!(
+            "[{}]",
+            list.iter().map(address).collect::<Vec<_>>().join(", ")
+        ),
     }
 }
 
@@ -205,7 +208,12 @@ impl Draft {
         }
         out.push_str("\nhosts:\n");
         for host in &self.hosts {
-            let _ = write!(out, "  {}:\n    address: {}\n", host.name, addresses(&host.addresses));
+            let _ = write!(
+                out,
+                "  {}:\n    address: {}\n",
+                host.name,
+                addresses(&host.addresses)
+            );
             if let Ok((weight, drained)) = host.weight() {
                 if weight != 1 {
                     let _ = writeln!(out, "    weight: {weight}");
@@ -214,7 +222,11 @@ impl Draft {
                     let _ = writeln!(out, "    drain: [{}]", drained.join(", "));
                 }
             }
-            let services: Vec<&str> = host.services_weights.iter().map(|(s, _)| s.as_str()).collect();
+            let services: Vec<&str> = host
+                .services_weights
+                .iter()
+                .map(|(s, _)| s.as_str())
+                .collect();
             let _ = writeln!(out, "    services: [{}]", services.join(", "));
         }
         out
@@ -238,7 +250,11 @@ impl Draft {
             let _ = writeln!(out, "  notify: {}", quoted(every));
         } else if notify.any() {
             out.push_str("  notify:\n");
-            for (state, script) in [("master", &notify.master), ("backup", &notify.backup), ("fault", &notify.fault)] {
+            for (state, script) in [
+                ("master", &notify.master),
+                ("backup", &notify.backup),
+                ("fault", &notify.fault),
+            ] {
                 if let Some(script) = script {
                     let _ = writeln!(out, "    {state}: {}", quoted(script));
                 }
@@ -305,7 +321,11 @@ fn write_check(out: &mut String, check: &CheckDraft) {
         (Some(_), 443) => CheckKind::Https,
         (Some(_), _) => CheckKind::Http,
     };
-    if check.kinds.iter().any(|(spec, kind)| default(spec) != *kind) {
+    if check
+        .kinds
+        .iter()
+        .any(|(spec, kind)| default(spec) != *kind)
+    {
         let first = check.kinds[0].1;
         if check.kinds.iter().all(|(_, kind)| *kind == first) {
             let _ = writeln!(out, "      kind: {}", name(first));

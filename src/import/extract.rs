@@ -131,7 +131,10 @@ impl Run {
 
     /// The first argument as a number, or a finding.
     fn number(&mut self, statement: &Statement) -> Option<u32> {
-        let parsed = statement.args.first().and_then(|arg| arg.parse::<u32>().ok());
+        let parsed = statement
+            .args
+            .first()
+            .and_then(|arg| arg.parse::<u32>().ok());
         if parsed.is_none() {
             self.not_expressible(
                 statement,
@@ -248,7 +251,9 @@ impl Run {
                 "notify" | "notify_master" | "notify_backup" | "notify_fault" => {
                     self.notify(child, &mut notify);
                 }
-                _ => self.not_expressible(child, "a sync group setting the inventory cannot express"),
+                _ => {
+                    self.not_expressible(child, "a sync group setting the inventory cannot express")
+                }
             }
         }
         self.sync_groups
@@ -359,7 +364,11 @@ impl Run {
         }
         if instance.vrid == 0 || instance.interface.is_empty() {
             let key = format!("vrrp {}", instance.name);
-            return self.finding(statement, "no virtual_router_id or interface: keepalived does not run it", vec![key]);
+            return self.finding(
+                statement,
+                "no virtual_router_id or interface: keepalived does not run it",
+                vec![key],
+            );
         }
         self.out.instances.push(instance);
     }
@@ -386,7 +395,8 @@ impl Run {
             let mut words = entry.args.iter();
             while let Some(word) = words.next() {
                 match (word.as_str(), words.next()) {
-                    ("dev", Some(device)) if *device == instance.interface || instance.interface.is_empty() => {}
+                    ("dev", Some(device))
+                        if *device == instance.interface || instance.interface.is_empty() => {}
                     _ => {
                         self.not_expressible(entry, "a VIP option lvs-dr-gen does not write (only `dev` of the instance's interface)");
                         break;
@@ -409,7 +419,8 @@ impl Run {
             match child.keyword.as_str() {
                 "auth_type" => kind = child.args.first().cloned(),
                 "auth_pass" => instance.password = child.args.first().cloned(),
-                _ => self.not_expressible(child, "an authentication setting lvs-dr-gen does not write"),
+                _ => self
+                    .not_expressible(child, "an authentication setting lvs-dr-gen does not write"),
             }
         }
         if kind.as_deref() != Some("PASS") {
@@ -525,7 +536,10 @@ impl Run {
                     }
                 }
                 "real_server" => real_servers.push(child),
-                _ => self.not_expressible(child, "a virtual server setting the rendered configuration does not set"),
+                _ => self.not_expressible(
+                    child,
+                    "a virtual server setting the rendered configuration does not set",
+                ),
             }
         }
         if !protocol_written {
@@ -535,8 +549,15 @@ impl Run {
             Some("DR") => {}
             other => {
                 let keys = server.keys();
-                let what = other.map_or_else(|| "no lvs_method, so NAT (keepalived's default)".to_owned(), |m| format!("lvs_method {m}"));
-                return self.finding(statement, &format!("{what}: lvs-dr-gen balances by direct routing only"), keys);
+                let what = other.map_or_else(
+                    || "no lvs_method, so NAT (keepalived's default)".to_owned(),
+                    |m| format!("lvs_method {m}"),
+                );
+                return self.finding(
+                    statement,
+                    &format!("{what}: lvs-dr-gen balances by direct routing only"),
+                    keys,
+                );
             }
         }
         for child in real_servers {
@@ -558,7 +579,11 @@ impl Run {
         inherited: &Timers,
         weight: u32,
     ) -> Option<RealServer> {
-        let Some(address) = statement.args.first().and_then(|a| a.parse::<IpAddr>().ok()) else {
+        let Some(address) = statement
+            .args
+            .first()
+            .and_then(|a| a.parse::<IpAddr>().ok())
+        else {
             self.not_expressible(statement, "not an IP address");
             return None;
         };
@@ -631,24 +656,42 @@ impl Run {
                     urls += 1;
                     self.url(child, &mut check);
                 }
-                "connect_port" => check.connect_port = child.args.first().and_then(|p| p.parse().ok()),
-                "connect_timeout" => timers.connect_timeout = self.number(child).or(timers.connect_timeout),
+                "connect_port" => {
+                    check.connect_port = child.args.first().and_then(|p| p.parse().ok())
+                }
+                "connect_timeout" => {
+                    timers.connect_timeout = self.number(child).or(timers.connect_timeout)
+                }
                 "retry" => timers.retry = self.number(child).or(timers.retry),
                 "nb_get_retry" => {
-                    self.note(child, "deprecated spelling of `retry` (keepalived 2.2 and later warn)");
+                    self.note(
+                        child,
+                        "deprecated spelling of `retry` (keepalived 2.2 and later warn)",
+                    );
                     timers.retry = self.number(child).or(timers.retry);
                 }
-                "delay_before_retry" => timers.delay_before_retry = self.number(child).or(timers.delay_before_retry),
+                "delay_before_retry" => {
+                    timers.delay_before_retry = self.number(child).or(timers.delay_before_retry)
+                }
                 "delay_loop" => timers.interval = self.number(child).or(timers.interval),
                 "warmup" => timers.warmup = self.number(child).or(timers.warmup),
-                _ => self.not_expressible(child, "a check setting the rendered configuration does not set"),
+                _ => self.not_expressible(
+                    child,
+                    "a check setting the rendered configuration does not set",
+                ),
             }
         }
         if urls > 1 {
-            self.not_expressible(statement, "several pages in one check: the inventory's check fetches one");
+            self.not_expressible(
+                statement,
+                "several pages in one check: the inventory's check fetches one",
+            );
         }
         if kind != CheckKind::Tcp && check.path.is_none() {
-            self.not_expressible(statement, "a page check without a page: keepalived ignores it");
+            self.not_expressible(
+                statement,
+                "a page check without a page: keepalived ignores it",
+            );
             return None;
         }
         check.interval = timers.interval.unwrap_or(default::DELAY_LOOP);
@@ -676,9 +719,15 @@ impl Run {
                 "digest" => check.digest = child.args.first().map(|d| d.to_ascii_lowercase()),
                 "status_code" => match child.args.as_slice() {
                     [code] if code.parse::<u32>().is_ok() => check.status_code = code.parse().ok(),
-                    _ => self.not_expressible(child, "several status codes or a range: the inventory takes one"),
+                    _ => self.not_expressible(
+                        child,
+                        "several status codes or a range: the inventory takes one",
+                    ),
                 },
-                _ => self.not_expressible(child, "a page check setting the rendered configuration does not set"),
+                _ => self.not_expressible(
+                    child,
+                    "a page check setting the rendered configuration does not set",
+                ),
             }
         }
     }
@@ -731,8 +780,7 @@ mod tests {
     fn ranges_expand_on_the_last_part() {
         assert_eq!(
             range("10.0.0.1-3").unwrap(),
-            ["10.0.0.1", "10.0.0.2", "10.0.0.3"]
-                .map(|a| a.parse::<IpAddr>().unwrap())
+            ["10.0.0.1", "10.0.0.2", "10.0.0.3"].map(|a| a.parse::<IpAddr>().unwrap())
         );
         assert_eq!(range("2001:db8::a-b").unwrap().len(), 2);
         assert_eq!(range("10.0.0.9").unwrap().len(), 1);

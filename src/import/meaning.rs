@@ -15,7 +15,11 @@ use super::model::{Check, CheckKind, Director};
 pub fn lines(director: &Director) -> BTreeSet<String> {
     let mut lines = BTreeSet::new();
     for instance in &director.instances {
-        let mut peers: Vec<String> = instance.unicast_peers.iter().map(ToString::to_string).collect();
+        let mut peers: Vec<String> = instance
+            .unicast_peers
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         peers.sort();
         // keepalived tracks the instance's own interface whether listed or not.
         let mut tracked: Vec<String> = instance
@@ -83,10 +87,18 @@ pub fn lines(director: &Director) -> BTreeSet<String> {
                 server.sorry_server,
             ));
             for real in &server.real_servers {
-                let mut checks: Vec<String> = real.checks.iter().map(|check| check_line(check, server.members.first().map(|m| m.1))).collect();
+                let mut checks: Vec<String> = real
+                    .checks
+                    .iter()
+                    .map(|check| check_line(check, server.members.first().map(|m| m.1)))
+                    .collect();
                 checks.sort();
                 lines.insert(format!("{key} -> {}: weight {}", real.address, real.weight));
-                lines.insert(format!("{key} -> {} check: [{}]", real.address, checks.join("; ")));
+                lines.insert(format!(
+                    "{key} -> {} check: [{}]",
+                    real.address,
+                    checks.join("; ")
+                ));
             }
         }
     }
@@ -122,9 +134,8 @@ fn check_line(check: &Check, own_port: Option<u16>) -> String {
 /// the first `:` after the key, or up to ` -> ` for a real server).
 pub fn dropped(line: &str, keys: &[String]) -> bool {
     keys.iter().any(|key| {
-        line.strip_prefix(key.as_str())
-            .is_some_and(|rest| {
-                rest.starts_with(':') || rest.starts_with(" -> ") || rest.starts_with(" check:")
-            })
+        line.strip_prefix(key.as_str()).is_some_and(|rest| {
+            rest.starts_with(':') || rest.starts_with(" -> ") || rest.starts_with(" check:")
+        })
     })
 }

@@ -133,17 +133,30 @@ impl Outcome {
             let _ = writeln!(out, "{director}: read {}", files.join(", "));
         }
         for finding in &self.findings {
-            let place = if finding.place.line == 0 { String::new() } else { format!(" {}", finding.place) };
-            let _ = writeln!(out, "not expressible: {}{place}: {}: {}", finding.director, finding.part, finding.reason);
+            let place = if finding.place.line == 0 {
+                String::new()
+            } else {
+                format!(" {}", finding.place)
+            };
+            let _ = writeln!(
+                out,
+                "not expressible: {}{place}: {}: {}",
+                finding.director, finding.part, finding.reason
+            );
             if !finding.dropped.is_empty() {
                 let _ = writeln!(out, "  left out: {}", finding.dropped.join(", "));
             }
         }
         for note in &self.notes {
-            let _ = writeln!(out, "note: {} {}: {}: {}", note.director, note.place, note.part, note.text);
+            let _ = writeln!(
+                out,
+                "note: {} {}: {}: {}",
+                note.director, note.place, note.part, note.text
+            );
         }
         let verdict = if self.complete() {
-            "complete: the inventory's rendered keepalived.conf means what the directors' do".to_owned()
+            "complete: the inventory's rendered keepalived.conf means what the directors' do"
+                .to_owned()
         } else {
             format!(
                 "incomplete: {} part{} not expressible (above); the rest of the rendered keepalived.conf means what the directors' do",
@@ -160,28 +173,12 @@ impl Outcome {
 /// /etc/keepalived/keepalived.conf below its root, read as keepalived on
 /// that machine would (configuration id: its name).
 pub fn import(directors: &[(String, Root)], options: &Options) -> Result<Outcome, ImportError> {
-    let mut findings = Vec::new();
-    let mut notes = Vec::new();
-    let mut files = Vec::new();
-    let mut models = Vec::new();
-    for (name, root) in directors {
-        let config = keepalived_conf::read(root, KEEPALIVED_CONF, name)
-            .map_err(|error| ImportError::Read(format!("{name}: {error}")))?;
-        for unread in &config.unread {
-            findings.push(Finding {
-                director: name.clone(),
-                place: unread.place.clone(),
-                part: "not read".into(),
-                reason: unread.reason.clone(),
-                dropped: Vec::new(),
-            });
-        }
-        let extracted = extract::extract(name, &config.statements);
-        findings.extend(extracted.findings);
-        notes.extend(extracted.notes);
-        files.push((name.clone(), config.files));
-        models.push(extracted.director);
-    }
+    let Read {
+        mut findings,
+        mut notes,
+        files,
+        models,
+    } = read_all(directors)?;
     let inputs: Vec<cluster::Input<'_>> = directors
         .iter()
         .zip(&models)
@@ -212,6 +209,43 @@ pub fn import(directors: &[(String, Root)], options: &Options) -> Result<Outcome
     })
 }
 
+/// Every director's configuration read and extracted.
+struct Read {
+    findings: Vec<Finding>,
+    notes: Vec<Note>,
+    files: Vec<(String, Vec<String>)>,
+    models: Vec<model::Director>,
+}
+
+/// Reads and extracts each director's configuration.
+fn read_all(directors: &[(String, Root)]) -> Result<Read, ImportError> {
+    let mut read = Read {
+        findings: Vec::new(),
+        notes: Vec::new(),
+        files: Vec::new(),
+        models: Vec::new(),
+    };
+    for (name, root) in directors {
+        let config = keepalived_conf::read(root, KEEPALIVED_CONF, name)
+            .map_err(|error| ImportError::Read(format!("{name}: {error}")))?;
+        for unread in &config.unread {
+            read.findings.push(Finding {
+                director: name.clone(),
+                place: unread.place.clone(),
+                part: "not read".into(),
+                reason: unread.reason.clone(),
+                dropped: Vec::new(),
+            });
+        }
+        let extracted = extract::extract(name, &config.statements);
+        read.findings.extend(extracted.findings);
+        read.notes.extend(extracted.notes);
+        read.files.push((name.clone(), config.files));
+        read.models.push(extracted.director);
+    }
+    Ok(read)
+}
+
 /// A host whose weight differs between services (0, drained, aside) is
 /// reported: the inventory gives a host one weight.
 fn weights(draft: &draft::Draft, findings: &mut Vec<Finding>) {
@@ -231,16 +265,30 @@ fn weights(draft: &draft::Draft, findings: &mut Vec<Finding>) {
 /// Validates and renders `inventory`, reads each director's rendered
 /// keepalived.conf back, and compares its meaning with the original's,
 /// both less what the findings leave out.
-fn prove(inventory: &str, inputs: &[cluster::Input<'_>], findings: &[Finding]) -> Result<(), ImportError> {
+fn prove(
+    inventory: &str,
+    inputs: &[cluster::Input<'_>],
+    findings: &[Finding],
+) -> Result<(), ImportError> {
     let file = "inventory.yaml";
-    let raw = crate::inventory::parse(file, inventory).map_err(|problem| ImportError::Invalid(problem.to_string()))?;
+    let raw = crate::inventory::parse(file, inventory)
+        .map_err(|problem| ImportError::Invalid(problem.to_string()))?;
     let model = crate::validate::validate(file, &raw).map_err(|problems| {
-        ImportError::Invalid(problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
+        ImportError::Invalid(
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
     })?;
     let tree = crate::render::Renderer::new(None)
         .and_then(|renderer| renderer.render(&model))
         .map_err(|error| ImportError::Invalid(error.to_string()))?;
-    let dropped: Vec<String> = findings.iter().flat_map(|f| f.dropped.iter().cloned()).collect();
+    let dropped: Vec<String> = findings
+        .iter()
+        .flat_map(|f| f.dropped.iter().cloned())
+        .collect();
     for input in inputs {
         let Some(director) = model.directors.iter().find(|d| d.name == input.name) else {
             continue;
@@ -253,13 +301,18 @@ fn prove(inventory: &str, inputs: &[cluster::Input<'_>], findings: &[Finding]) -
         let statements = keepalived_conf::read_text(KEEPALIVED_CONF, &text, input.name);
         let rendered = extract::extract(input.name, &statements).director;
         let keep = |lines: BTreeSet<String>| -> BTreeSet<String> {
-            lines.into_iter().filter(|line| !meaning::dropped(line, &dropped)).collect()
+            lines
+                .into_iter()
+                .filter(|line| !meaning::dropped(line, &dropped))
+                .collect()
         };
         let original = keep(meaning::lines(input.director));
         let again = keep(meaning::lines(&rendered));
         if original != again {
             let list = |a: &BTreeSet<String>, b: &BTreeSet<String>| {
-                a.difference(b).map(|line| format!("\n  {line}")).collect::<String>()
+                a.difference(b)
+                    .map(|line| format!("\n  {line}"))
+                    .collect::<String>()
             };
             return Err(ImportError::Meaning {
                 director: input.name.to_owned(),
@@ -269,4 +322,105 @@ fn prove(inventory: &str, inputs: &[cluster::Input<'_>], findings: &[Finding]) -
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn puppet() -> (Vec<(String, Root)>, Options) {
+        let case =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/corpus/puppet");
+        let directors = ["lb1", "lb2"]
+            .map(|name| {
+                (
+                    name.to_owned(),
+                    Root::open(&case.join("directors").join(name)).unwrap(),
+                )
+            })
+            .into_iter()
+            .collect();
+        let mut options = Options::default();
+        for (name, address) in [
+            ("lb1", "192.0.2.2"),
+            ("lb2", "192.0.2.3"),
+            ("web1", "192.0.2.21"),
+            ("web2", "192.0.2.22"),
+        ] {
+            options
+                .addresses
+                .insert(name.into(), vec![address.parse().unwrap()]);
+        }
+        (directors, options)
+    }
+
+    /// The proof is real: the imported inventory proves, the same with one
+    /// weight changed, one priority changed or a VIP added does not.
+    #[test]
+    fn a_changed_inventory_does_not_prove() {
+        let (directors, options) = puppet();
+        let outcome = import(&directors, &options).unwrap();
+        assert!(outcome.complete(), "{}", outcome.report());
+        let read = read_all(&directors).unwrap();
+        let inputs: Vec<cluster::Input<'_>> = directors
+            .iter()
+            .zip(&read.models)
+            .map(|((name, _), director)| cluster::Input { name, director })
+            .collect();
+        assert!(prove(&outcome.inventory, &inputs, &[]).is_ok());
+        for (from, to) in [
+            ("    weight: 2\n", "    weight: 3\n"),
+            ("    priority: 150\n", "    priority: 140\n"),
+            (
+                "vips: [198.51.100.10, 198.51.100.11]",
+                "vips: [198.51.100.10, 198.51.100.11, 198.51.100.12]",
+            ),
+            ("    scheduler: wrr\n", "    scheduler: rr\n"),
+            ("      connect_timeout: 3\n", "      connect_timeout: 4\n"),
+        ] {
+            assert!(outcome.inventory.contains(from), "{from}");
+            let changed = outcome.inventory.replace(from, to);
+            match prove(&changed, &inputs, &[]) {
+                Err(ImportError::Meaning {
+                    original, rendered, ..
+                }) => {
+                    assert!(!original.is_empty() || !rendered.is_empty());
+                }
+                other => panic!("{from} -> {to}: {other:?}"),
+            }
+        }
+    }
+
+    /// What a finding leaves out is left out of the comparison, and only
+    /// that: the VIP dropped, the check of one real server dropped.
+    #[test]
+    fn left_out_keys_match_their_facts_only() {
+        let keys = [
+            "vip 10.0.0.1".to_owned(),
+            "TCP 10.0.0.1:80 -> 10.0.0.11 check".to_owned(),
+        ];
+        assert!(meaning::dropped("vip 10.0.0.1: vrid 1", &keys));
+        assert!(!meaning::dropped("vip 10.0.0.10: vrid 1", &keys));
+        assert!(meaning::dropped(
+            "TCP 10.0.0.1:80 -> 10.0.0.11 check: [x]",
+            &keys
+        ));
+        assert!(!meaning::dropped(
+            "TCP 10.0.0.1:80 -> 10.0.0.11: weight 1",
+            &keys
+        ));
+        let server = ["TCP 10.0.0.1:80".to_owned()];
+        assert!(meaning::dropped(
+            "TCP 10.0.0.1:80 -> 10.0.0.11: weight 1",
+            &server
+        ));
+        assert!(meaning::dropped(
+            "TCP 10.0.0.1:80 -> 10.0.0.11 check: [x]",
+            &server
+        ));
+        assert!(!meaning::dropped(
+            "TCP 10.0.0.1:8080: scheduler wlc",
+            &server
+        ));
+    }
 }

@@ -79,7 +79,10 @@ pub struct Notify {
 impl Notify {
     /// Whether any script is set.
     pub fn any(&self) -> bool {
-        self.every.is_some() || self.master.is_some() || self.backup.is_some() || self.fault.is_some()
+        self.every.is_some()
+            || self.master.is_some()
+            || self.backup.is_some()
+            || self.fault.is_some()
     }
 }
 
@@ -170,7 +173,11 @@ impl VirtualServer {
 
 /// `TCP 10.0.0.1:80`, `TCP [2001:db8::1]:80`.
 pub fn service_key(protocol: Protocol, vip: IpAddr, port: u16) -> String {
-    format!("{} {}", protocol.name(), std::net::SocketAddr::new(vip, port))
+    format!(
+        "{} {}",
+        protocol.name(),
+        std::net::SocketAddr::new(vip, port)
+    )
 }
 
 /// A real server of a virtual server.

@@ -63,7 +63,11 @@ fn matches(root: &Root, pattern: &str) -> Vec<String> {
     if !pattern.contains(['*', '?', '[']) {
         return vec![pattern.to_owned()];
     }
-    let mut found = vec![String::from(if pattern.starts_with('/') { "/" } else { "" })];
+    let mut found = vec![String::from(if pattern.starts_with('/') {
+        "/"
+    } else {
+        ""
+    })];
     for component in pattern.split('/').filter(|part| !part.is_empty()) {
         let wild = component.contains(['*', '?', '[']);
         let mut next = Vec::new();
@@ -171,7 +175,10 @@ mod tests {
 
     #[test]
     fn braces_expand_in_order() {
-        assert_eq!(braces("/e/{a,b}/x{1,2}"), ["/e/a/x1", "/e/a/x2", "/e/b/x1", "/e/b/x2"]);
+        assert_eq!(
+            braces("/e/{a,b}/x{1,2}"),
+            ["/e/a/x1", "/e/a/x2", "/e/b/x1", "/e/b/x2"]
+        );
         assert_eq!(braces("/e/{a}"), ["/e/{a}"]);
     }
 
@@ -189,7 +196,10 @@ mod tests {
         );
         assert_eq!(
             expand(&root, "/etc/k/../../../etc/k/conf.d/{b,a}.conf"),
-            ["/etc/k/../../../etc/k/conf.d/b.conf", "/etc/k/../../../etc/k/conf.d/a.conf"]
+            [
+                "/etc/k/../../../etc/k/conf.d/b.conf",
+                "/etc/k/../../../etc/k/conf.d/a.conf"
+            ]
         );
         assert_eq!(expand(&root, "/etc/*/conf.d/c.*"), ["/etc/k/conf.d/c.txt"]);
     }

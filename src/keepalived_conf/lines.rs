@@ -85,7 +85,9 @@ pub fn definition(line: &str) -> Option<(&str, &str)> {
     }
     let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
     let name = &rest[..end];
-    let value = rest[end..].trim_start_matches([' ', '\t']).strip_prefix('=')?;
+    let value = rest[end..]
+        .trim_start_matches([' ', '\t'])
+        .strip_prefix('=')?;
     Some((name, value.trim_start_matches([' ', '\t'])))
 }
 
@@ -139,9 +141,10 @@ pub fn expand(line: &str, definitions: &Definitions, folder: &str) -> Expansion 
                 .unwrap_or(after.len());
             (&after[..end], end, false)
         };
-        let known = definitions.get(name).cloned().or_else(|| {
-            builtin(name, folder).map(|value| vec![value])
-        });
+        let known = definitions
+            .get(name)
+            .cloned()
+            .or_else(|| builtin(name, folder).map(|value| vec![value]));
         let valid_name = name
             .chars()
             .next()
@@ -233,18 +236,33 @@ mod tests {
         let line = decomment("   virtual_server 10.0.0.1 80 { # web");
         assert_eq!(line.text, "virtual_server 10.0.0.1 80 {");
         assert!(line.comment.is_none());
-        assert_eq!(decomment("notify \"/bin/a # b\" ! x").text, "notify \"/bin/a # b\"");
+        assert_eq!(
+            decomment("notify \"/bin/a # b\" ! x").text,
+            "notify \"/bin/a # b\""
+        );
         assert_eq!(decomment("path /a\\#b").text, "path /a#b");
-        assert_eq!(decomment("  # webserver01").comment.as_deref(), Some("webserver01"));
-        assert_eq!(decomment("! old style").comment.as_deref(), Some("old style"));
+        assert_eq!(
+            decomment("  # webserver01").comment.as_deref(),
+            Some("webserver01")
+        );
+        assert_eq!(
+            decomment("! old style").comment.as_deref(),
+            Some("old style")
+        );
         assert_eq!(decomment("$A=b \\  ").text, "$A=b \\");
     }
 
     #[test]
     fn conditional_lines_follow_the_config_id() {
-        assert_eq!(conditional("@lb1 priority 150", "lb1"), Some("priority 150"));
+        assert_eq!(
+            conditional("@lb1 priority 150", "lb1"),
+            Some("priority 150")
+        );
         assert_eq!(conditional("@lb1 priority 150", "lb2"), None);
-        assert_eq!(conditional("@^lb1 priority 100", "lb2"), Some("priority 100"));
+        assert_eq!(
+            conditional("@^lb1 priority 100", "lb2"),
+            Some("priority 100")
+        );
         assert_eq!(conditional("@^lb1 priority 100", "lb1"), None);
         assert_eq!(conditional("priority 1", "lb1"), Some("priority 1"));
     }
@@ -256,7 +274,8 @@ mod tests {
         assert_eq!(definition("$1=x"), None);
         let mut definitions = Definitions::new();
         definitions.insert("VIP".into(), vec!["10.0.0.1".into()]);
-        let Expansion::Lines(lines) = expand("virtual_server $VIP ${VIP}x $OTHER", &definitions, "/e")
+        let Expansion::Lines(lines) =
+            expand("virtual_server $VIP ${VIP}x $OTHER", &definitions, "/e")
         else {
             panic!("expanded")
         };

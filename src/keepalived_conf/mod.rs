@@ -114,7 +114,10 @@ pub fn read(root: &Root, path: &str, config_id: &str) -> Result<Config, ReadErro
         FileState::Text(text) => reader.file(path, &text, 0),
         FileState::Missing => return Err(ReadError::Missing(path.to_owned())),
         FileState::NotText => {
-            return Err(ReadError::Unreadable(path.to_owned(), "not UTF-8 text".into()))
+            return Err(ReadError::Unreadable(
+                path.to_owned(),
+                "not UTF-8 text".into(),
+            ))
         }
         FileState::Unreadable(why) => return Err(ReadError::Unreadable(path.to_owned(), why)),
     }
@@ -294,7 +297,8 @@ impl<'a> Reader<'a> {
                 }
                 Expansion::Lines(expanded) => {
                     let expanded = lines::decomment(&expanded[0]).text;
-                    let again = expanded != text && (expanded.starts_with('@') || expanded.contains('$'));
+                    let again =
+                        expanded != text && (expanded.starts_with('@') || expanded.contains('$'));
                     text = expanded;
                     if !again {
                         break;
@@ -315,7 +319,10 @@ impl<'a> Reader<'a> {
                     comment: comment.take(),
                 }),
                 Ok(_) => {}
-                Err(why) => self.unread(place, format!("{why}: keepalived reads the line up to the quote")),
+                Err(why) => self.unread(
+                    place,
+                    format!("{why}: keepalived reads the line up to the quote"),
+                ),
             }
         }
     }
@@ -379,7 +386,10 @@ impl<'a> Reader<'a> {
                     self.unread(place, format!("{path} is not UTF-8 text: not read"));
                 }
                 FileState::Unreadable(why) => {
-                    self.unread(place, format!("{path} cannot be read ({why}); keepalived skips it too"));
+                    self.unread(
+                        place,
+                        format!("{path} cannot be read ({why}); keepalived skips it too"),
+                    );
                 }
             }
         }
@@ -444,7 +454,10 @@ fn tree(lines: &[Line], mut at: usize, unread: &mut Vec<Unread>) -> (Vec<Stateme
             if !closed {
                 unread.push(Unread {
                     place: line.place.clone(),
-                    reason: format!("the block of `{}` is not closed by a `}}`", statement.keyword),
+                    reason: format!(
+                        "the block of `{}` is not closed by a `}}`",
+                        statement.keyword
+                    ),
                 });
             }
             statement.block = Some(block);
@@ -479,7 +492,11 @@ mod tests {
                     statement.args.join(" "),
                     statement.place
                 )];
-                lines.extend(outline(statement.children()).into_iter().map(|line| format!("  {line}")));
+                lines.extend(
+                    outline(statement.children())
+                        .into_iter()
+                        .map(|line| format!("  {line}")),
+                );
                 lines
             })
             .collect()
@@ -494,8 +511,14 @@ mod tests {
                  vrrp_instance VI_1 { priority $PRIO\n virtual_ipaddress {\n ${VIP}/32\n }\n}\n\
                  include conf.d/*.conf\n",
             ),
-            ("/etc/keepalived/conf.d/b.conf", "# web\nvirtual_server $VIP 80 {\n}\n"),
-            ("/etc/keepalived/conf.d/a.conf", "! a\nvirtual_server $VIP 443 {}\n"),
+            (
+                "/etc/keepalived/conf.d/b.conf",
+                "# web\nvirtual_server $VIP 80 {\n}\n",
+            ),
+            (
+                "/etc/keepalived/conf.d/a.conf",
+                "! a\nvirtual_server $VIP 443 {}\n",
+            ),
         ]);
         let root = Root::open(dir.path()).unwrap();
         let config = read(&root, "/etc/keepalived/keepalived.conf", "lb2").unwrap();
