@@ -130,12 +130,14 @@ pub fn draft(
         if mine.vrid != first.vrid
             || mine.advert_int != first.advert_int
             || mine.password != first.password
+            || mine.notify != first.notify
+            || mine.unicast_peers.is_empty() != first.unicast_peers.is_empty()
         {
             findings.push(Finding {
                 director: input.name.to_owned(),
                 place: mine.place.clone(),
                 part: format!("vrrp_instance {}", mine.name),
-                reason: format!("its virtual_router_id, advert_int or password differs from {}'s ({}): the inventory takes {}'s", reference.name, first.place, reference.name),
+                reason: format!("its virtual_router_id, advert_int, password, notify scripts or unicast differ from {}'s ({}): the inventory takes {}'s", reference.name, first.place, reference.name),
                 dropped: mine.vips.iter().map(|vip| format!("vip {vip}")).collect(),
             });
         }
