@@ -186,7 +186,7 @@ pub fn draft(
     services(&servers, &hosts, options, &mut draft, findings);
     for finding in &mut findings[before..] {
         if finding.director.is_empty() {
-            finding.director = reference.name.to_owned();
+            reference.name.clone_into(&mut finding.director);
         }
     }
     let balanced: BTreeSet<IpAddr> = draft
@@ -483,6 +483,29 @@ struct Part {
 /// A balanced port with its check's kind.
 type Port = (u16, Protocol, Option<CheckKind>);
 
+/// What groups parts into services: their signature, the checked port
+/// (`None`: each its own), the family and the sorry server.
+type Key = (Signature, Option<u16>, bool, Option<IpAddr>);
+
+/// A key's VIPs, each with its ports.
+type Piece = (Key, Vec<(IpAddr, Vec<Port>)>);
+
+/// VIPs with the same ports, of one key.
+struct Rectangle {
+    key: Key,
+    vips: Vec<IpAddr>,
+    ports: Vec<Port>,
+}
+
+/// A service before it is named: an IPv4 and an IPv6 rectangle alike.
+struct Merged {
+    signature: Signature,
+    port: Option<u16>,
+    vips: Vec<IpAddr>,
+    ports: Vec<Port>,
+    sorry: Vec<IpAddr>,
+}
+
 /// Builds the services: virtual servers alike but for VIP and port, their
 /// VIPs with the same ports one service; an IPv4 and an IPv6 piece alike
 /// merged.
@@ -495,37 +518,72 @@ fn services(
 ) {
     let parts: Vec<Part> = servers
         .iter()
-        .filter_map(|server| part(server, hosts, options, findings))
+        .map(|server| part(server, hosts, options, findings))
         .collect();
-    // The checked port of each part: each its own (none written), one for
-    // all alike, or else each part's own.
-    let mut keyed: Vec<((Signature, Option<u16>, bool, Option<IpAddr>), &Part)> = Vec::new();
-    let mut named: Vec<((IpAddr, u16), Option<String>)> = Vec::new();
-    for part in &parts {
-        let alike: Vec<&Part> = parts
-            .iter()
-            .filter(|p| p.signature == part.signature)
-            .collect();
-        let port = if alike.iter().all(|p| p.checks_own_port) {
-            None
-        } else if alike.iter().all(|p| p.checked == part.checked) {
-            part.checked
-        } else if part.checks_own_port && part.checked.is_none() {
-            None
-        } else {
-            part.checked
-        };
-        keyed.push(((part.signature.clone(), port, part.ipv4, part.sorry), part));
-        named.extend(
-            part.members
+    let merged = merge(rectangles(&parts));
+    let names = service_names(&parts, &merged, &mut draft.comments);
+    for (service, name) in merged.into_iter().zip(names) {
+        for (host, weight) in &service.signature.hosts {
+            hosts_entry(draft, hosts, host)
+                .services_weights
+                .push((name.clone(), *weight));
+        }
+        let check = service.signature.check.clone().map(|mut check| {
+            check.port = service.port;
+            check.kinds = service
+                .ports
                 .iter()
-                .map(|(vip, port)| ((*vip, port.0), part.named.clone())),
-        );
+                .filter_map(|(number, protocol, kind)| {
+                    kind.map(|kind| ((*number, *protocol), kind))
+                })
+                .collect();
+            check
+        });
+        let signature = &service.signature;
+        draft.services.push(ServiceDraft {
+            name,
+            vips: service.vips,
+            ports: service
+                .ports
+                .iter()
+                .map(|(number, protocol, _)| (*number, *protocol))
+                .collect(),
+            scheduler: signature.scheduler.clone(),
+            persistence: signature.persistence,
+            across_ports: signature.one_service,
+            check,
+            sorry: service.sorry,
+            quorum: signature.quorum,
+            hysteresis: signature.hysteresis,
+            alpha: signature.alpha,
+        });
     }
-    // VIP → ports within each key; then VIPs with the same ports together.
-    type Key = (Signature, Option<u16>, bool, Option<IpAddr>);
-    let mut pieces: Vec<(Key, Vec<(IpAddr, Vec<Port>)>)> = Vec::new();
-    for (key, part) in keyed {
+}
+
+/// The checked port of a part: each its own (none written) when all parts
+/// alike check their own, one port when they all check it, else its own.
+fn checked_port(parts: &[Part], part: &Part) -> Option<u16> {
+    let alike: Vec<&Part> = parts
+        .iter()
+        .filter(|p| p.signature == part.signature)
+        .collect();
+    if alike.iter().all(|p| p.checks_own_port) || (part.checks_own_port && part.checked.is_none()) {
+        None
+    } else {
+        part.checked
+    }
+}
+
+/// The parts by key, each key's VIPs with the same ports together.
+fn rectangles(parts: &[Part]) -> Vec<Rectangle> {
+    let mut pieces: Vec<Piece> = Vec::new();
+    for part in parts {
+        let key = (
+            part.signature.clone(),
+            checked_port(parts, part),
+            part.ipv4,
+            part.sorry,
+        );
         let index = pieces
             .iter()
             .position(|piece| piece.0 == key)
@@ -536,48 +594,76 @@ fn services(
         for (vip, port) in &part.members {
             let vips = &mut pieces[index].1;
             match vips.iter_mut().find(|(v, _)| v == vip) {
-                Some((_, ports)) => ports.push(*port),
+                Some((_, list)) => list.push(*port),
                 None => vips.push((*vip, vec![*port])),
             }
         }
     }
-    let mut rectangles: Vec<(Key, Vec<IpAddr>, Vec<Port>)> = Vec::new();
+    let mut rectangles: Vec<Rectangle> = Vec::new();
     for (key, vips) in pieces {
         for (vip, ports) in vips {
-            match rectangles.iter_mut().find(|r| r.0 == key && r.2 == ports) {
-                Some(rectangle) => rectangle.1.push(vip),
-                None => rectangles.push((key.clone(), vec![vip], ports)),
+            match rectangles
+                .iter_mut()
+                .find(|r| r.key == key && r.ports == ports)
+            {
+                Some(rectangle) => rectangle.vips.push(vip),
+                None => rectangles.push(Rectangle {
+                    key: key.clone(),
+                    vips: vec![vip],
+                    ports,
+                }),
             }
         }
     }
-    // An IPv4 and an IPv6 rectangle alike are one service.
-    let mut merged: Vec<(Signature, Option<u16>, Vec<IpAddr>, Vec<Port>, Vec<IpAddr>)> = Vec::new();
-    for ((signature, port, ipv4, sorry), vips, ports) in rectangles {
+    rectangles
+}
+
+/// An IPv4 and an IPv6 rectangle alike are one service.
+fn merge(rectangles: Vec<Rectangle>) -> Vec<Merged> {
+    let mut merged: Vec<Merged> = Vec::new();
+    for Rectangle { key, vips, ports } in rectangles {
+        let (signature, port, ipv4, sorry) = key;
         let partner = merged.iter_mut().find(|m| {
-            m.0 == signature
-                && m.1 == port
-                && m.3 == ports
-                && m.2.iter().all(|v| v.is_ipv4() != ipv4)
-                && m.4.iter().all(|s| s.is_ipv4() != ipv4)
-                && m.4.is_empty() == sorry.is_none()
+            m.signature == signature
+                && m.port == port
+                && m.ports == ports
+                && m.vips.iter().all(|v| v.is_ipv4() != ipv4)
+                && m.sorry.iter().all(|s| s.is_ipv4() != ipv4)
+                && m.sorry.is_empty() == sorry.is_none()
         });
         match partner {
             Some(m) => {
-                m.2.extend(vips);
-                m.4.extend(sorry);
+                m.vips.extend(vips);
+                m.sorry.extend(sorry);
             }
-            None => merged.push((signature, port, vips, ports, sorry.into_iter().collect())),
+            None => merged.push(Merged {
+                signature,
+                port,
+                vips,
+                ports,
+                sorry: sorry.into_iter().collect(),
+            }),
         }
     }
+    merged
+}
+
+/// The services' names: the one comment above all their virtual servers
+/// (`Service NAME: …`), else `service1`, `service2`, …
+fn service_names(parts: &[Part], merged: &[Merged], comments: &mut Vec<String>) -> Vec<String> {
     let mut taken = BTreeSet::new();
     let names: Vec<String> = merged
         .iter()
         .enumerate()
-        .map(|(index, m)| {
-            let given: BTreeSet<&Option<String>> = named
+        .map(|(index, service)| {
+            let given: BTreeSet<&Option<String>> = parts
                 .iter()
-                .filter(|((vip, port), _)| m.2.contains(vip) && m.3.iter().any(|p| p.0 == *port))
-                .map(|(_, name)| name)
+                .filter(|part| {
+                    part.members.iter().any(|(vip, port)| {
+                        service.vips.contains(vip) && service.ports.iter().any(|p| p.0 == port.0)
+                    })
+                })
+                .map(|part| &part.named)
                 .collect();
             match given.into_iter().collect::<Vec<_>>().as_slice() {
                 [Some(name)] if taken.insert(name.clone()) => name.clone(),
@@ -590,44 +676,12 @@ fn services(
         .filter(|name| !name.starts_with("service"))
         .count();
     if from_comments > 0 {
-        draft.comments.push(format!("{from_comments} service(s) named after the comment above their virtual servers (`Service NAME: …`, as lvs-dr-gen writes it)"));
+        comments.push(format!("{from_comments} service(s) named after the comment above their virtual servers (`Service NAME: …`, as lvs-dr-gen writes it)"));
     }
     if from_comments < names.len() {
-        draft.comments.push("services named service1, service2, …: rename them (a name appears only in comments of the rendered files)".into());
+        comments.push("services named service1, service2, …: rename them (a name appears only in comments of the rendered files)".into());
     }
-    for ((signature, port, vips, ports, sorry), name) in merged.into_iter().zip(names) {
-        for (host, weight) in &signature.hosts {
-            hosts_entry(draft, hosts, host)
-                .services_weights
-                .push((name.clone(), *weight));
-        }
-        let check = signature.check.clone().map(|mut check| {
-            check.port = port;
-            check.kinds = ports
-                .iter()
-                .filter_map(|(number, protocol, kind)| {
-                    kind.map(|kind| ((*number, *protocol), kind))
-                })
-                .collect();
-            check
-        });
-        draft.services.push(ServiceDraft {
-            name,
-            vips,
-            ports: ports
-                .iter()
-                .map(|(number, protocol, _)| (*number, *protocol))
-                .collect(),
-            scheduler: signature.scheduler.clone(),
-            persistence: signature.persistence,
-            across_ports: signature.one_service,
-            check,
-            sorry,
-            quorum: signature.quorum,
-            hysteresis: signature.hysteresis,
-            alpha: signature.alpha,
-        });
-    }
+    names
 }
 
 /// The draft's host of that name, added on first use.
@@ -648,14 +702,14 @@ fn hosts_entry<'a>(
     draft.hosts.last_mut().expect("just pushed")
 }
 
-/// A virtual server's part, or `None` (reported) when its real servers'
-/// checks differ.
+/// A virtual server's part; real servers whose checks differ from the
+/// first's are reported.
 fn part(
     server: &VirtualServer,
     hosts: &super::hosts::Hosts,
     options: &Options,
     findings: &mut Vec<Finding>,
-) -> Option<Part> {
+) -> Part {
     let reference = &server.real_servers[0].checks;
     for real in &server.real_servers[1..] {
         if !same_checks(&real.checks, reference) {
@@ -696,7 +750,7 @@ fn part(
             .find(|c| c.connect_port.is_none_or(|p| p == port) || !server.one_service)
             .map(|c| c.kind)
     };
-    Some(Part {
+    Part {
         signature: Signature {
             scheduler: server.scheduler.clone(),
             persistence: server.persistence,
@@ -728,7 +782,7 @@ fn part(
                         .chars()
                         .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
             }),
-    })
+    }
 }
 
 /// Two real servers' checks alike, places aside.

@@ -29,7 +29,7 @@ pub struct Args {
     #[arg(long = "director", value_name = "NAME=ROOT", required = true)]
     directors: Vec<String>,
     /// NAME=ADDRESS[,ADDRESS]: a director's own address(es) (needed unless
-    /// its configuration has unicast_src_ip), or the name of the real
+    /// its configuration has `unicast_src_ip`), or the name of the real
     /// server with these addresses (an IPv4 and an IPv6 address make one
     /// host). Repeatable.
     #[arg(long = "address", value_name = "NAME=ADDRESS[,ADDRESS]")]
@@ -75,7 +75,7 @@ fn try_run(args: &Args) -> Result<u8, String> {
             .ok_or_else(|| format!("--address {given}: write NAME=ADDRESS[,ADDRESS]"))?;
         let addresses = list
             .split(',')
-            .map(|address| address.parse::<IpAddr>())
+            .map(str::parse::<IpAddr>)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|error| format!("--address {given}: {error}"))?;
         options.addresses.insert(name.to_owned(), addresses);

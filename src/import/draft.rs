@@ -161,7 +161,7 @@ fn addresses(list: &[IpAddr]) -> String {
 }
 
 /// A port as `ports` writes it.
-fn port((number, protocol): &(u16, Protocol)) -> String {
+fn port((number, protocol): (u16, Protocol)) -> String {
     match protocol {
         Protocol::Tcp => number.to_string(),
         Protocol::Udp => format!("{number}/udp"),
@@ -265,7 +265,7 @@ impl Draft {
 
 fn write_service(out: &mut String, service: &ServiceDraft) {
     let vips: Vec<String> = service.vips.iter().map(address).collect();
-    let ports: Vec<String> = service.ports.iter().map(port).collect();
+    let ports: Vec<String> = service.ports.iter().copied().map(port).collect();
     let _ = write!(
         out,
         "  {}:\n    vips: [{}]\n    ports: [{}]\n    scheduler: {}\n",
@@ -333,7 +333,7 @@ fn write_check(out: &mut String, check: &CheckDraft) {
             let map: Vec<String> = check
                 .kinds
                 .iter()
-                .map(|(spec, kind)| format!("{}: {}", port(spec), name(*kind)))
+                .map(|(spec, kind)| format!("{}: {}", port(*spec), name(*kind)))
                 .collect();
             let _ = writeln!(out, "      kind: {{{}}}", map.join(", "));
         }

@@ -12,8 +12,9 @@ use super::model::{
 use super::{Finding, Note};
 use crate::keepalived_conf::{Place, Statement};
 
-/// keepalived's defaults (2.2.7 and 2.3.3 alike: keepalived/check/check_data.c,
-/// check_api.c, check_http.c; vrrp/vrrp_data.c).
+/// keepalived's defaults (2.2.7 and 2.3.3 alike: its
+/// `keepalived/check/check_data.c`, `check_api.c`, `check_http.c`,
+/// `vrrp/vrrp_data.c`).
 mod default {
     pub const PRIORITY: u32 = 100;
     pub const ADVERT_INT: u32 = 1;
@@ -252,7 +253,10 @@ impl Run {
                     self.notify(child, &mut notify);
                 }
                 _ => {
-                    self.not_expressible(child, "a sync group setting the inventory cannot express")
+                    self.not_expressible(
+                        child,
+                        "a sync group setting the inventory cannot express",
+                    );
                 }
             }
         }
@@ -657,10 +661,10 @@ impl Run {
                     self.url(child, &mut check);
                 }
                 "connect_port" => {
-                    check.connect_port = child.args.first().and_then(|p| p.parse().ok())
+                    check.connect_port = child.args.first().and_then(|p| p.parse().ok());
                 }
                 "connect_timeout" => {
-                    timers.connect_timeout = self.number(child).or(timers.connect_timeout)
+                    timers.connect_timeout = self.number(child).or(timers.connect_timeout);
                 }
                 "retry" => timers.retry = self.number(child).or(timers.retry),
                 "nb_get_retry" => {
@@ -671,7 +675,7 @@ impl Run {
                     timers.retry = self.number(child).or(timers.retry);
                 }
                 "delay_before_retry" => {
-                    timers.delay_before_retry = self.number(child).or(timers.delay_before_retry)
+                    timers.delay_before_retry = self.number(child).or(timers.delay_before_retry);
                 }
                 "delay_loop" => timers.interval = self.number(child).or(timers.interval),
                 "warmup" => timers.warmup = self.number(child).or(timers.warmup),

@@ -310,9 +310,10 @@ fn prove(
         let again = keep(meaning::lines(&rendered));
         if original != again {
             let list = |a: &BTreeSet<String>, b: &BTreeSet<String>| {
-                a.difference(b)
-                    .map(|line| format!("\n  {line}"))
-                    .collect::<String>()
+                a.difference(b).fold(String::new(), |mut text, line| {
+                    let _ = write!(text, "\n  {line}");
+                    text
+                })
             };
             return Err(ImportError::Meaning {
                 director: input.name.to_owned(),
