@@ -412,6 +412,7 @@ fn completions_and_man_pages_are_generated() {
             "lvs-dr-gen-completions.1",
             "lvs-dr-gen-deployed.1",
             "lvs-dr-gen-diff.1",
+            "lvs-dr-gen-import.1",
             "lvs-dr-gen-init.1",
             "lvs-dr-gen-inventory.5",
             "lvs-dr-gen-plan.1",

@@ -9,6 +9,7 @@
 //! - `first_run`: `init`, the help's pointers, check's colours, the
 //!   messages of a new user's rough edges.
 //! - `migrate`: `diff` on a hand-made machine's root.
+//! - `import`: the import corpus (tests/import/corpus), its counts in doc/.
 //! - `json`: `--format json` for valid runs, `check`, output and other errors.
 //! - `manual`: the man pages: the format page names every key of the
 //!   schema, every page has EXAMPLES and SEE ALSO, and renders cleanly.
@@ -28,6 +29,7 @@ mod cli;
 mod debian;
 mod first_run;
 mod golden;
+mod import;
 mod json;
 mod manual;
 mod migrate;

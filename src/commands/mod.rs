@@ -9,6 +9,7 @@ pub mod apply;
 pub mod check;
 pub mod deployed;
 pub mod diff;
+pub mod import;
 pub mod init;
 pub mod plan;
 pub mod render;
@@ -47,6 +48,7 @@ pub fn run(command: Command) -> (Outcome, report::Format) {
         Command::Apply(args) => (Ok(apply::run(&args)), args.format.into()),
         Command::Plan(args) => (plan::run(&args), args.format.into()),
         Command::Deployed(args) => (deployed::run(&args), text),
+        Command::Import(args) => (import::run(&args), text),
         Command::Schema => (Ok(Outcome::Printed(schema_text())), text),
         Command::Completions { shell } => (Ok(Outcome::Printed(completion_script(shell))), text),
         Command::Manpages { out } => (write_man_pages(&out), text),

@@ -13,7 +13,7 @@
 
 mod director;
 
-pub use director::{ipvs_services, unique_vips, IpvsService};
+pub use director::{body_digest, ipvs_services, unique_vips, IpvsService, SYNC_GROUP_IPV6};
 
 use std::collections::BTreeMap;
 use std::fs;
