@@ -1,119 +1,28 @@
-//! `plan` golden tests: each folder under golden/plan/ holds `old.yaml` and
-//! `new.yaml`, and the exact text (`expected.txt`), JSON document
-//! (`expected.json`) and exit code (`expected.status`) of
-//! `lvs-dr-gen plan old.yaml new.yaml`. `UPDATE_GOLDEN=1 cargo test`
-//! rewrites them for review, as for the render cases.
+//! `plan` beyond its golden cases (golden/plan/, one test each in the
+//! `golden` test target, `tests/golden/plan.rs`): an invalid inventory.
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
-use crate::golden::updating;
-use crate::support::{diff, run_in, text};
-
-fn cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/plan");
-    let mut cases: Vec<PathBuf> = fs::read_dir(&root)
-        .expect("golden/plan/ exists")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|path| path.join("old.yaml").exists())
-        .collect();
-    cases.sort();
-    cases
-}
-
-#[test]
-fn every_plan_case_matches() {
-    let cases = cases();
-    assert!(
-        cases.len() >= 10,
-        "golden/plan/ has only {} cases",
-        cases.len()
-    );
-    let failures: Vec<String> = cases.iter().filter_map(|case| check_case(case)).collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} plan cases differ (UPDATE_GOLDEN=1 cargo test rewrites them):\n\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
-}
-
-/// Runs one case in text and JSON; returns its mismatches, if any.
-fn check_case(case: &Path) -> Option<String> {
-    let name = case
-        .file_name()
-        .expect("name")
-        .to_string_lossy()
-        .into_owned();
-    let plain = run_in(case, &["plan", "old.yaml", "new.yaml"]);
-    let json = run_in(case, &["plan", "old.yaml", "new.yaml", "--format", "json"]);
-    let status = plain.status.code().expect("exit code").to_string();
-    let (stdout, stderr) = (text(&plain.stdout), text(&plain.stderr));
-    let json_text = text(&json.stdout);
-    if updating() {
-        fs::write(case.join("expected.txt"), &stdout).expect("write expected.txt");
-        fs::write(case.join("expected.json"), &json_text).expect("write expected.json");
-        fs::write(case.join("expected.status"), format!("{status}\n")).expect("write status");
-        return None;
-    }
-    let mut problems = Vec::new();
-    let expected_status = read(&case.join("expected.status"));
-    if status != expected_status.trim() {
-        problems.push(format!(
-            "exit status {status}, expected {}",
-            expected_status.trim()
-        ));
-    }
-    if json.status.code() != plain.status.code() {
-        problems.push(format!(
-            "--format json exits {:?}, text {status}",
-            json.status.code()
-        ));
-    }
-    if !stderr.is_empty() {
-        problems.push(format!("stderr:\n{stderr}"));
-    }
-    let expected = read(&case.join("expected.txt"));
-    if stdout != expected {
-        problems.push(diff(&expected, &stdout, "expected.txt"));
-    }
-    let expected_json = read(&case.join("expected.json"));
-    if json_text != expected_json {
-        problems.push(diff(&expected_json, &json_text, "expected.json"));
-    }
-    match serde_json::from_str::<serde_json::Value>(&json_text) {
-        Ok(document) => {
-            let safe = document["safe"].as_bool();
-            if safe != Some(status == "0") {
-                problems.push(format!("\"safe\": {safe:?} but exit status {status}"));
-            }
-        }
-        Err(error) => problems.push(format!("--format json is not one JSON document: {error}")),
-    }
-    (!problems.is_empty()).then(|| format!("golden/plan/{name}:\n{}", problems.join("\n")))
-}
-
-fn read(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
+use crate::support::{lvs_dr_gen, INVENTORY};
 
 #[test]
 fn an_invalid_inventory_is_trouble_and_names_its_file() {
     let dir = tempfile::tempdir().expect("temp dir");
-    fs::write(dir.path().join("old.yaml"), crate::support::INVENTORY).expect("write old");
+    fs::write(dir.path().join("old.yaml"), INVENTORY).expect("write old");
     fs::write(
         dir.path().join("new.yaml"),
-        crate::support::INVENTORY.replace(
+        INVENTORY.replace(
             "services: [www]\n    interface: lo",
             "services: [www]\n    drain: [api]\n    interface: lo",
         ),
     )
     .expect("write new");
-    let output = run_in(dir.path(), &["plan", "old.yaml", "new.yaml"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(output.stdout.is_empty(), "no plan on trouble");
-    let stderr = text(&output.stderr);
+    let output = lvs_dr_gen(["plan", "old.yaml", "new.yaml"])
+        .dir(dir.path())
+        .status(2)
+        .stdout("")
+        .run();
+    let stderr = output.stderr;
     assert!(stderr.contains("new.yaml"), "{stderr}");
     assert!(
         stderr.contains("hosts.web02.drain[0]")

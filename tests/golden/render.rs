@@ -1,119 +1,80 @@
-//! Golden tests: each folder under golden/ holds an `inventory.yaml` and
-//! either `expected/` (the exact tree `render` must write: a missing or
+//! The render cases: each folder under golden/ holds an `inventory.yaml`
+//! and either `expected/` (the exact tree `render` must write: a missing or
 //! extra file fails) or `expected.stderr`, `expected.status` and
 //! `expected.jsonl` (an invalid inventory: the exact messages, the exit
 //! code, the `--format json` report, and nothing written).
-//!
-//! `UPDATE_GOLDEN=1 cargo test` rewrites the expectations from the current
-//! output, for review with `git diff`; it is refused when `CI` is set.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::support::{diff, read_tree, run_in, text};
+use libtest_mimic::Trial;
+
+use crate::support::{diff, lvs_dr_gen, read_tree, text, updating};
+use crate::{read, verdict, Kind};
 
 const MANIFEST: &str = ".lvs-dr-gen-manifest";
 
-fn cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("golden");
-    let mut cases: Vec<PathBuf> = fs::read_dir(&root)
-        .expect("golden/ exists")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|path| path.join("inventory.yaml").exists())
-        .collect();
-    cases.sort();
-    cases
+/// A test per folder of golden/ (but golden/plan/, the plan cases).
+pub fn trials() -> Vec<Trial> {
+    Kind {
+        name: "golden",
+        root: "golden",
+        inputs: &["inventory.yaml"],
+        at_least: 30,
+        not_cases: &["plan"],
+    }
+    .trials(check)
 }
 
-/// Whether to rewrite expectations rather than compare with them.
-pub fn updating() -> bool {
-    let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|value| value == "1");
-    assert!(
-        !(update && std::env::var_os("CI").is_some()),
-        "UPDATE_GOLDEN is refused when CI is set: golden files are reviewed changes, not test output"
-    );
-    update
-}
-
-#[test]
-fn every_golden_case_matches() {
-    let cases = cases();
-    assert!(cases.len() >= 30, "golden/ has only {} cases", cases.len());
-    let failures: Vec<String> = cases.iter().filter_map(|case| check_case(case)).collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} golden cases differ (UPDATE_GOLDEN=1 cargo test rewrites them):\n\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
-}
-
-/// Runs one case; returns a description of every mismatch, if any.
-fn check_case(case: &Path) -> Option<String> {
-    let name = case
-        .file_name()
-        .expect("case name")
-        .to_string_lossy()
-        .into_owned();
+/// Renders one case (and with `--format json` when it is invalid);
+/// compares, or rewrites the expectations with `UPDATE_GOLDEN=1`.
+fn check(case: &Path) -> Result<(), String> {
     let out = tempfile::tempdir().expect("temp dir");
     let out_arg = out.path().to_str().expect("utf-8 temp path");
-    let output = run_in(case, &["render", "inventory.yaml", "--out", out_arg]);
-    let status = output.status.code().expect("exit code").to_string();
-    let stderr = text(&output.stderr);
+    let render = lvs_dr_gen(["render", "inventory.yaml", "--out", out_arg]).dir(case);
+    let output = render.output();
+    let status = output.code().to_string();
     let tree = read_tree(out.path(), &[MANIFEST]);
-    let json = (status != "0").then(|| {
-        let output = run_in(
-            case,
-            &[
-                "render",
-                "inventory.yaml",
-                "--out",
-                out_arg,
-                "--format",
-                "json",
-            ],
-        );
-        let json_status = output.status.code().expect("exit code").to_string();
-        (json_status, text(&output.stdout))
-    });
+    let json = (status != "0").then(|| render.args(["--format", "json"]).output());
     if updating() {
-        update_case(case, &status, &stderr, &tree);
-        if let Some((_, json)) = &json {
-            fs::write(case.join("expected.jsonl"), json).expect("write expected.jsonl");
+        update(case, &status, &output.stderr, &tree);
+        if let Some(json) = &json {
+            fs::write(case.join("expected.jsonl"), &json.stdout).expect("write expected.jsonl");
         }
-        return None;
+        return Ok(());
     }
     let mut problems = Vec::new();
     let expected_dir = case.join("expected");
     if expected_dir.is_dir() {
-        if status != "0" || !stderr.is_empty() {
-            problems.push(format!("exit status {status}, stderr:\n{stderr}"));
+        if status != "0" || !output.stderr.is_empty() {
+            problems.push(format!("exit status {status}, stderr:\n{}", output.stderr));
         }
         compare_trees(&read_tree(&expected_dir, &[]), &tree, &mut problems);
     } else {
-        let expected_status = read_text(&case.join("expected.status"));
-        let expected_stderr = read_text(&case.join("expected.stderr"));
+        let expected_status = read(&case.join("expected.status"));
+        let expected_stderr = read(&case.join("expected.stderr"));
         if status != expected_status.trim() {
             problems.push(format!(
                 "exit status {status}, expected {}",
                 expected_status.trim()
             ));
         }
-        if stderr != expected_stderr {
-            problems.push(diff(&expected_stderr, &stderr, "stderr"));
+        if output.stderr != expected_stderr {
+            problems.push(diff(&expected_stderr, &output.stderr, "stderr"));
         }
-        let (json_status, json) = json.expect("an invalid case runs with --format json");
+        let json = json.expect("an invalid case runs with --format json");
+        let json_status = json.code().to_string();
         if json_status != status {
             problems.push(format!(
                 "--format json: exit status {json_status}, not {status}"
             ));
         }
-        let expected_json = read_text(&case.join("expected.jsonl"));
-        if json != expected_json {
-            problems.push(diff(&expected_json, &json, "expected.jsonl"));
+        let expected_json = read(&case.join("expected.jsonl"));
+        if json.stdout != expected_json {
+            problems.push(diff(&expected_json, &json.stdout, "expected.jsonl"));
         }
-        problems.extend(check_json_lines(&json, &stderr));
+        problems.extend(check_json_lines(&json.stdout, &output.stderr));
         if out.path().read_dir().expect("temp dir").next().is_some() {
             problems.push(format!(
                 "an invalid inventory wrote files: {:?}",
@@ -121,7 +82,7 @@ fn check_case(case: &Path) -> Option<String> {
             ));
         }
     }
-    (!problems.is_empty()).then(|| format!("== golden/{name}\n{}", problems.join("\n")))
+    verdict(&problems)
 }
 
 /// Each line of a `--format json` report must be a JSON object with every
@@ -161,9 +122,11 @@ fn check_json_lines(json: &str, stderr: &str) -> Vec<String> {
     problems
 }
 
+/// The exact-tree comparison: a missing file, an extra file, and a diff
+/// for each file whose bytes differ.
 fn compare_trees(
-    expected: &std::collections::BTreeMap<PathBuf, Vec<u8>>,
-    actual: &std::collections::BTreeMap<PathBuf, Vec<u8>>,
+    expected: &BTreeMap<PathBuf, Vec<u8>>,
+    actual: &BTreeMap<PathBuf, Vec<u8>>,
     problems: &mut Vec<String>,
 ) {
     for path in expected.keys().filter(|path| !actual.contains_key(*path)) {
@@ -180,16 +143,8 @@ fn compare_trees(
     }
 }
 
-fn read_text(path: &Path) -> String {
-    fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
-
-fn update_case(
-    case: &Path,
-    status: &str,
-    stderr: &str,
-    tree: &std::collections::BTreeMap<PathBuf, Vec<u8>>,
-) {
+/// Writes the case's expectations from what the run did.
+fn update(case: &Path, status: &str, stderr: &str, tree: &BTreeMap<PathBuf, Vec<u8>>) {
     let expected_dir = case.join("expected");
     let _ = fs::remove_dir_all(&expected_dir);
     let _ = fs::remove_file(case.join("expected.stderr"));
