@@ -8,11 +8,13 @@
 //! one) lists the cases at run time, so a new folder is a new test. Every
 //! folder is a case: one without its input files fails, named, rather than
 //! being skipped; and each kind checks it has a minimum number of cases,
-//! so that a wrong root cannot pass with none.
+//! so that a wrong root cannot pass with none. `controls.rs` checks that
+//! the comparison catches a change of each kind (`controls::<what>`).
 //!
 //! `UPDATE_GOLDEN=1 cargo test` rewrites each case's expectations from the
 //! current output, for review with `git diff`; it is refused when `CI` is set.
 
+mod controls;
 mod plan;
 mod render;
 #[allow(
@@ -32,12 +34,14 @@ fn main() {
     let arguments = Arguments::from_args();
     let mut trials = render::trials();
     trials.extend(plan::trials());
+    trials.extend(controls::trials());
     libtest_mimic::run(&arguments, trials).exit();
 }
 
 /// One kind of golden case: its name (the first part of its tests' names),
 /// the folder that holds its cases, the files each case must have, and how
 /// many cases there must be at least.
+#[derive(Clone, Copy)]
 struct Kind {
     name: &'static str,
     root: &'static str,
@@ -51,7 +55,7 @@ impl Kind {
     /// A test per folder of the kind's root, named `<kind>::<folder>`, which
     /// runs `check` on the folder once its inputs are there; and one,
     /// `<kind>::at-least-<n>-cases`, that counts them.
-    fn trials(&self, check: fn(&Path) -> Result<(), String>) -> Vec<Trial> {
+    fn trials(self, check: fn(&Path) -> Result<(), String>) -> Vec<Trial> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(self.root);
         let folders = self.folders(&root);
         let (count, at_least, root_name) = (folders.len(), self.at_least, self.root);
@@ -69,25 +73,37 @@ impl Kind {
             },
         )];
         for (name, dir) in folders {
-            let inputs = self.inputs;
-            let shown = format!("{root_name}/{name}");
             trials.push(Trial::test(format!("{}::{name}", self.name), move || {
-                let missing: Vec<&str> = inputs
-                    .iter()
-                    .copied()
-                    .filter(|input| !dir.join(input).is_file())
-                    .collect();
-                if !missing.is_empty() {
-                    return Err(Failed::from(format!(
-                        "{shown} has no {}: every folder of {root_name}/ is a case; add the \
-                         missing file, or move the folder out",
-                        missing.join(" or ")
-                    )));
-                }
-                check(&dir).map_err(|problems| Failed::from(format!("{shown}:\n{problems}")))
+                self.run_case(&name, &dir, check)
             }));
         }
         trials
+    }
+
+    /// Runs `check` on the case `name` in `dir` once its inputs are there;
+    /// a folder without them fails, named.
+    fn run_case(
+        self,
+        name: &str,
+        dir: &Path,
+        check: fn(&Path) -> Result<(), String>,
+    ) -> Result<(), Failed> {
+        let shown = format!("{}/{name}", self.root);
+        let missing: Vec<&str> = self
+            .inputs
+            .iter()
+            .copied()
+            .filter(|input| !dir.join(input).is_file())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Failed::from(format!(
+                "{shown} has no {}: every folder of {}/ is a case; add the missing file, or \
+                 move the folder out",
+                missing.join(" or "),
+                self.root
+            )));
+        }
+        check(dir).map_err(|problems| Failed::from(format!("{shown}:\n{problems}")))
     }
 
     /// Every folder of `root` but the `not_cases`, by name, sorted.

@@ -10,48 +10,88 @@ use std::path::{Path, PathBuf};
 
 use libtest_mimic::Trial;
 
-use crate::support::{diff, lvs_dr_gen, read_tree, text, updating};
+use crate::support::{diff, lvs_dr_gen, read_tree, text, updating, Output};
 use crate::{read, verdict, Kind};
 
 const MANIFEST: &str = ".lvs-dr-gen-manifest";
 
-/// A test per folder of golden/ (but golden/plan/, the plan cases).
+/// The render cases: every folder of golden/ but golden/plan/ (the plan
+/// cases).
+pub const KIND: Kind = Kind {
+    name: "golden",
+    root: "golden",
+    inputs: &["inventory.yaml"],
+    at_least: 30,
+    not_cases: &["plan"],
+};
+
+/// A test per case.
 pub fn trials() -> Vec<Trial> {
-    Kind {
-        name: "golden",
-        root: "golden",
-        inputs: &["inventory.yaml"],
-        at_least: 30,
-        not_cases: &["plan"],
-    }
-    .trials(check)
+    KIND.trials(check)
 }
 
-/// Renders one case (and with `--format json` when it is invalid);
-/// compares, or rewrites the expectations with `UPDATE_GOLDEN=1`.
-fn check(case: &Path) -> Result<(), String> {
-    let out = tempfile::tempdir().expect("temp dir");
-    let out_arg = out.path().to_str().expect("utf-8 temp path");
-    let render = lvs_dr_gen(["render", "inventory.yaml", "--out", out_arg]).dir(case);
-    let output = render.output();
-    let status = output.code().to_string();
-    let tree = read_tree(out.path(), &[MANIFEST]);
-    let json = (status != "0").then(|| render.args(["--format", "json"]).output());
+/// Renders one case; compares, or rewrites the expectations with
+/// `UPDATE_GOLDEN=1`.
+pub fn check(case: &Path) -> Result<(), String> {
+    let rendered = Rendered::of(case);
     if updating() {
-        update(case, &status, &output.stderr, &tree);
-        if let Some(json) = &json {
-            fs::write(case.join("expected.jsonl"), &json.stdout).expect("write expected.jsonl");
-        }
+        rendered.update(case);
         return Ok(());
     }
-    let mut problems = Vec::new();
-    let expected_dir = case.join("expected");
-    if expected_dir.is_dir() {
-        if status != "0" || !output.stderr.is_empty() {
-            problems.push(format!("exit status {status}, stderr:\n{}", output.stderr));
+    verdict(&rendered.compare(case))
+}
+
+/// What `render` did with a case's inventory.
+pub struct Rendered {
+    /// Its exit code.
+    status: String,
+    stderr: String,
+    /// The files it wrote, the manifest aside.
+    tree: BTreeMap<PathBuf, Vec<u8>>,
+    /// For an invalid inventory, the run again with `--format json`.
+    json: Option<Output>,
+    /// Whether anything at all was written below the output directory.
+    wrote: bool,
+}
+
+impl Rendered {
+    /// Renders `case`'s inventory into a fresh directory, and again with
+    /// `--format json` when it is invalid.
+    pub fn of(case: &Path) -> Rendered {
+        let out = tempfile::tempdir().expect("temp dir");
+        let out_arg = out.path().to_str().expect("utf-8 temp path");
+        let render = lvs_dr_gen(["render", "inventory.yaml", "--out", out_arg]).dir(case);
+        let output = render.output();
+        let status = output.code().to_string();
+        let tree = read_tree(out.path(), &[MANIFEST]);
+        let json = (status != "0").then(|| render.args(["--format", "json"]).output());
+        let wrote = out.path().read_dir().expect("temp dir").next().is_some();
+        Rendered {
+            status,
+            stderr: output.stderr,
+            tree,
+            json,
+            wrote,
         }
-        compare_trees(&read_tree(&expected_dir, &[]), &tree, &mut problems);
-    } else {
+    }
+
+    /// Every way the run differs from `case`'s expectations.
+    pub fn compare(&self, case: &Path) -> Vec<String> {
+        let Rendered {
+            status,
+            stderr,
+            tree,
+            ..
+        } = self;
+        let mut problems = Vec::new();
+        let expected_dir = case.join("expected");
+        if expected_dir.is_dir() {
+            if status != "0" || !stderr.is_empty() {
+                problems.push(format!("exit status {status}, stderr:\n{stderr}"));
+            }
+            compare_trees(&read_tree(&expected_dir, &[]), tree, &mut problems);
+            return problems;
+        }
         let expected_status = read(&case.join("expected.status"));
         let expected_stderr = read(&case.join("expected.stderr"));
         if status != expected_status.trim() {
@@ -60,12 +100,15 @@ fn check(case: &Path) -> Result<(), String> {
                 expected_status.trim()
             ));
         }
-        if output.stderr != expected_stderr {
-            problems.push(diff(&expected_stderr, &output.stderr, "stderr"));
+        if *stderr != expected_stderr {
+            problems.push(diff(&expected_stderr, stderr, "stderr"));
         }
-        let json = json.expect("an invalid case runs with --format json");
+        let json = self
+            .json
+            .as_ref()
+            .expect("an invalid case runs with --format json");
         let json_status = json.code().to_string();
-        if json_status != status {
+        if json_status != *status {
             problems.push(format!(
                 "--format json: exit status {json_status}, not {status}"
             ));
@@ -74,15 +117,37 @@ fn check(case: &Path) -> Result<(), String> {
         if json.stdout != expected_json {
             problems.push(diff(&expected_json, &json.stdout, "expected.jsonl"));
         }
-        problems.extend(check_json_lines(&json.stdout, &output.stderr));
-        if out.path().read_dir().expect("temp dir").next().is_some() {
+        problems.extend(check_json_lines(&json.stdout, stderr));
+        if self.wrote {
             problems.push(format!(
                 "an invalid inventory wrote files: {:?}",
                 tree.keys()
             ));
         }
+        problems
     }
-    verdict(&problems)
+
+    /// Writes `case`'s expectations from this run.
+    fn update(&self, case: &Path) {
+        let expected_dir = case.join("expected");
+        let _ = fs::remove_dir_all(&expected_dir);
+        for name in ["expected.stderr", "expected.status", "expected.jsonl"] {
+            let _ = fs::remove_file(case.join(name));
+        }
+        if self.status == "0" {
+            for (path, contents) in &self.tree {
+                let target = expected_dir.join(path);
+                fs::create_dir_all(target.parent().expect("parent")).expect("create expected dir");
+                fs::write(target, contents).expect("write expected file");
+            }
+        } else {
+            fs::write(case.join("expected.stderr"), &self.stderr).expect("write expected.stderr");
+            fs::write(case.join("expected.status"), format!("{}\n", self.status))
+                .expect("write expected.status");
+            let json = self.json.as_ref().expect("run with --format json");
+            fs::write(case.join("expected.jsonl"), &json.stdout).expect("write expected.jsonl");
+        }
+    }
 }
 
 /// Each line of a `--format json` report must be a JSON object with every
@@ -140,25 +205,5 @@ fn compare_trees(
             let name = path.display().to_string();
             problems.push(diff(&text(want), &text(got), &name));
         }
-    }
-}
-
-/// Writes the case's expectations from what the run did.
-fn update(case: &Path, status: &str, stderr: &str, tree: &BTreeMap<PathBuf, Vec<u8>>) {
-    let expected_dir = case.join("expected");
-    let _ = fs::remove_dir_all(&expected_dir);
-    let _ = fs::remove_file(case.join("expected.stderr"));
-    let _ = fs::remove_file(case.join("expected.status"));
-    let _ = fs::remove_file(case.join("expected.jsonl"));
-    if status == "0" {
-        for (path, contents) in tree {
-            let target = expected_dir.join(path);
-            fs::create_dir_all(target.parent().expect("parent")).expect("create expected dir");
-            fs::write(target, contents).expect("write expected file");
-        }
-    } else {
-        fs::write(case.join("expected.stderr"), stderr).expect("write expected.stderr");
-        fs::write(case.join("expected.status"), format!("{status}\n"))
-            .expect("write expected.status");
     }
 }

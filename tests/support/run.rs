@@ -280,3 +280,44 @@ impl From<std::process::Output> for Output {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+
+    use super::lvs_dr_gen;
+
+    /// The message `check` fails with; it must fail.
+    fn failure(check: impl FnOnce()) -> String {
+        let payload = catch_unwind(AssertUnwindSafe(check)).expect_err("the run must fail");
+        payload
+            .downcast::<String>()
+            .map(|message| *message)
+            .unwrap_or_default()
+    }
+
+    /// The builder's negative control: a run as pinned passes; each
+    /// mismatch of exit code, stdout and stderr fails it, all named at once.
+    #[test]
+    fn a_run_fails_on_each_mismatch_it_was_told_to_check() {
+        let version = format!("lvs-dr-gen {}\n", env!("CARGO_PKG_VERSION"));
+        lvs_dr_gen(["--version"]).stdout(&version).stderr("").run();
+        let message = failure(|| {
+            lvs_dr_gen(["--version"])
+                .status(2)
+                .stdout("lvs-dr-gen 0.0.0\n")
+                .stderr("no")
+                .run();
+        });
+        assert!(
+            message.starts_with("`lvs-dr-gen --version`:\nexit status 0, expected 2\n")
+                && message.contains("stdout differs:\n--- expected/stdout\n+++ actual/stdout\n")
+                && message.contains("stderr differs:\n--- expected/stderr\n+++ actual/stderr\n"),
+            "{message}"
+        );
+        let message = failure(|| {
+            lvs_dr_gen(["no-such-command"]).run();
+        });
+        assert!(message.contains("exit status 2, expected 0"), "{message}");
+    }
+}
