@@ -1,108 +1,13 @@
-//! `import` on the corpus (tests/import/corpus/CASE): each case's
-//! directors' roots (`directors/NAME/etc/keepalived/…`) and its `args`
-//! give an inventory, a report and an exit status, compared with
-//! `expected/` (written by `UPDATE_GOLDEN=1 cargo test`, reviewed). import
-//! itself renders each inventory and compares what keepalived would do with
-//! it with the original (less the parts it reports), so a case that passes
-//! here was also proven that way; the VM suite's `import` case proves it
-//! with keepalived and the kernel. Also: doc/import.md's counts are the
+//! `import` beyond its golden cases (tests/import/corpus/, one test each
+//! in the `golden` test target, `tests/golden/import.rs`): the exit status
+//! says whether an import is complete, doc/import.md's counts are the
 //! corpus's, and trouble exits 2 with nothing on standard output.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::golden::updating;
-use crate::support::{diff, run_in, text};
-
-/// The corpus cases, sorted.
-fn cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/import/corpus");
-    let mut cases: Vec<PathBuf> = fs::read_dir(&root)
-        .expect("tests/import/corpus exists")
-        .map(|entry| entry.expect("entry").path())
-        .filter(|path| path.join("args").exists())
-        .collect();
-    cases.sort();
-    cases
-}
-
-/// The arguments of a case: its `args` file's words (comments aside), then
-/// `--director NAME=directors/NAME` for each director, sorted.
-fn arguments(case: &Path) -> Vec<String> {
-    let mut args = vec!["import".to_owned()];
-    let written = fs::read_to_string(case.join("args")).expect("args");
-    for line in written.lines().filter(|line| !line.starts_with('#')) {
-        args.extend(line.split_whitespace().map(str::to_owned));
-    }
-    let mut directors: Vec<String> = fs::read_dir(case.join("directors"))
-        .expect("directors/")
-        .map(|entry| {
-            entry
-                .expect("entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    directors.sort();
-    for name in directors {
-        args.push("--director".into());
-        args.push(format!("{name}=directors/{name}"));
-    }
-    args
-}
-
-/// The run's outputs: inventory, report, status.
-fn run(case: &Path) -> [(String, String); 3] {
-    let args = arguments(case);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let output = run_in(case, &args);
-    let status = output
-        .status
-        .code()
-        .map_or("signal".into(), |c| c.to_string());
-    [
-        ("inventory.yaml".into(), text(&output.stdout)),
-        ("report".into(), text(&output.stderr)),
-        ("status".into(), format!("{status}\n")),
-    ]
-}
-
-#[test]
-fn every_corpus_configuration_imports_as_expected() {
-    let cases = cases();
-    assert!(
-        cases.len() >= 10,
-        "the corpus has only {} cases",
-        cases.len()
-    );
-    let mut failures = Vec::new();
-    for case in &cases {
-        let name = case
-            .file_name()
-            .expect("name")
-            .to_string_lossy()
-            .into_owned();
-        for (file, actual) in run(case) {
-            let path = case.join("expected").join(&file);
-            if updating() {
-                fs::create_dir_all(path.parent().expect("parent")).expect("expected/");
-                fs::write(&path, &actual).expect("write expectation");
-                continue;
-            }
-            let expected = fs::read_to_string(&path).unwrap_or_default();
-            if expected != actual {
-                failures.push(diff(&expected, &actual, &format!("{name}/expected/{file}")));
-            }
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} import expectations differ (UPDATE_GOLDEN=1 cargo test rewrites them):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
-}
+use crate::support::corpus::{cases, run};
+use crate::support::lvs_dr_gen;
 
 /// A complete import exits 0 and says so; an incomplete one exits 1, says
 /// how many parts, and every one has a place.
@@ -187,13 +92,11 @@ fn trouble_exits_2_and_writes_nothing() {
         ),
         (vec!["import", "--director", "lb1"], "write NAME=ROOT"),
     ] {
-        let output = run_in(dir.path(), &args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let output = lvs_dr_gen(&args).dir(dir.path()).status(2).stdout("").run();
         assert!(
-            text(&output.stderr).contains(message),
+            output.stderr.contains(message),
             "{args:?}: {}",
-            text(&output.stderr)
+            output.stderr
         );
-        assert!(output.stdout.is_empty(), "{args:?}");
     }
 }
