@@ -16,14 +16,14 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
 use crate::code::Code;
-use crate::diagnostic::{closest, error_with_code, Diagnostic, Location, Related};
+use crate::diagnostic::{closest, Diagnostic, Location, Related};
 use crate::values::{
     AdvertInterval, CheckKind, CheckSeconds, Drain, HostAddresses, HostName, Hysteresis,
     InterfaceName, NetworkDevice, OneLine, Port, PortSpec, Priority, Quorum, RelativePath, Release,
     Retries, RouterId, Scheduler, ScriptPath, Seconds, Segment, ServiceName, Stack, StatusCode,
     Style, SysctlKey, SysctlValue, UrlPath, Version, Vip, VrrpPassword, Weight,
 };
-use crate::yaml::{Found, Mismatch};
+use crate::yaml::{duplicate_key_error, Found, InventoryPath, Kind, Mismatch};
 
 /// The whole inventory, as written.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -586,10 +586,9 @@ where
                 let key = K::deserialize(de::IntoDeserializer::<E>::into_deserializer(text))?;
                 let new_hash = self.hashes.seen.insert(self.hashes.hasher.hash_one(&key));
                 if !new_hash && self.earlier.iter().any(|(earlier, _)| *earlier == key) {
-                    return Err(error_with_code(
-                        Code::DuplicateKey,
-                        format!("duplicate key `{key}`: each name may appear once in a mapping"),
-                    ));
+                    return Err(duplicate_key_error(format!(
+                        "duplicate key `{key}`: each name may appear once in a mapping"
+                    )));
                 }
                 Ok(key)
             }
@@ -628,7 +627,7 @@ pub fn locate(text: &str, problems: &mut [Diagnostic]) {
     if wanted.is_empty() {
         return;
     }
-    let found = crate::yaml::locate(text, &wanted);
+    let found: HashMap<InventoryPath, _> = crate::yaml::locate(text, &wanted);
     let place = |path: &str| {
         found.get(path).map(|place| Location {
             line: place.line(),
@@ -701,12 +700,27 @@ fn to_diagnostic(file: &str, text: &str, error: &crate::yaml::Error) -> Diagnost
     Diagnostic {
         file: file.to_owned(),
         location,
-        path: error.path().map(str::to_owned),
-        code: error.code(),
+        path: error.path().map(ToString::to_string),
+        code: code_of(error),
         message,
         source_line: location.and_then(|place| source_line(text, place)),
         related: earlier_key(error),
         within: None,
+    }
+}
+
+/// The rule an error breaks: a value's own error carries its code (see
+/// `diagnostic::error_with_code`), the others have one by their kind.
+fn code_of(error: &crate::yaml::Error) -> Code {
+    match error.kind() {
+        Kind::Syntax | Kind::Unreadable | Kind::Limit => Code::YamlSyntax,
+        Kind::InvalidType => Code::InvalidType,
+        Kind::InvalidValue => Code::InvalidValue,
+        Kind::UnknownKey => Code::UnknownKey,
+        Kind::UnknownValue => Code::UnknownValue,
+        Kind::MissingKey => Code::MissingKey,
+        Kind::DuplicateKey => Code::DuplicateKey,
+        Kind::Custom => error.rule::<Code>().copied().unwrap_or(Code::YamlSyntax),
     }
 }
 
@@ -718,7 +732,7 @@ fn earlier_key(error: &crate::yaml::Error) -> Option<Related> {
             earlier: Some(earlier),
             ..
         }) => Some(Related {
-            path: path.clone(),
+            path: path.to_string(),
             location: Some(from_yaml(*earlier)),
         }),
         _ => None,

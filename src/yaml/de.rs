@@ -9,7 +9,9 @@ use serde::de::{
 };
 
 use super::error::{Error, ErrorImpl};
-use super::reader::{Event, Mark, Scalar, Stream};
+use super::path::InventoryPath;
+use super::position::Mark;
+use super::reader::{Event, Scalar, Stream};
 use super::scalar::{
     is_plain_or_tagged_literal, parse_bool, parse_f64, parse_int, parse_null, parse_signed_int,
     visit_scalar, BOOL_TAG, FLOAT_TAG, INT_TAG, NULL_TAG,
@@ -39,7 +41,9 @@ pub(super) fn read<T: DeserializeOwned>(
 /// visitor back when the text is not such a number.
 type VisitNumber<'de, V> = fn(&str, V) -> Result<Result<<V as Visitor<'de>>::Value, Error>, V>;
 
-/// Where a value is in the document, like `hosts.web01.services[1]`.
+/// Where a value is in the document while it is read: a chain through
+/// the parents on the stack, so that reading a value builds no path; an
+/// error turns it into its [`InventoryPath`].
 #[derive(Clone, Copy)]
 pub(super) enum Path<'p> {
     Root,
@@ -48,24 +52,15 @@ pub(super) enum Path<'p> {
     Unknown { parent: &'p Path<'p> },
 }
 
-impl fmt::Display for Path<'_> {
-    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        struct Parent<'a>(&'a Path<'a>);
-
-        impl fmt::Display for Parent<'_> {
-            fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                match self.0 {
-                    Path::Root => Ok(()),
-                    path => write!(formatter, "{path}."),
-                }
-            }
-        }
-
+impl Path<'_> {
+    /// The path, as the errors name it (`hosts.web01.services[1]`; a list
+    /// or mapping as a key is `?`).
+    fn to_inventory_path(self) -> InventoryPath {
         match self {
-            Path::Root => formatter.write_str("."),
-            Path::Seq { parent, index } => write!(formatter, "{parent}[{index}]"),
-            Path::Map { parent, key } => write!(formatter, "{}{key}", Parent(parent)),
-            Path::Unknown { parent } => write!(formatter, "{}?", Parent(parent)),
+            Path::Root => InventoryPath::root(),
+            Path::Seq { parent, index } => parent.to_inventory_path().index(index),
+            Path::Map { parent, key } => parent.to_inventory_path().key(key),
+            Path::Unknown { parent } => parent.to_inventory_path().key("?"),
         }
     }
 }
@@ -245,7 +240,7 @@ impl<'a> Deserializer<'_, 'a, '_> {
             }
             _ => Err(invalid_type(&next, &visitor)),
         }
-        .map_err(|error| error.fix_mark(mark, self.path))
+        .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 }
 
@@ -320,7 +315,7 @@ impl MapAccess<'_, '_, '_, '_> {
                 },
                 None => Path::Unknown { parent: &parent },
             }
-            .to_string()
+            .to_inventory_path()
         };
         error.name_duplicate(key_path, self.key_mark)
     }
@@ -551,7 +546,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
                     name: None,
                     tag,
                 })
-                .map_err(|error| error.fix_mark(mark, self.path));
+                .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()));
         }
         match next {
             Event::Alias(id) => {
@@ -566,7 +561,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
                 Err(de::Error::custom("unexpected end of a collection"))
             }
         }
-        .map_err(|error| error.fix_mark(mark, self.path))
+        .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -587,7 +582,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
             }
             _ => Err(invalid_type(&next, &visitor)),
         }
-        .map_err(|error| error.fix_mark(mark, self.path))
+        .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 
     fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -675,7 +670,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
             }
             other => Err(invalid_type(&other, &visitor)),
         }
-        .map_err(|error| error.fix_mark(mark, self.path))
+        .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -761,7 +756,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
             Event::Void => visitor.visit_unit(),
             other => Err(invalid_type(&other, &visitor)),
         }
-        .map_err(|error| error.fix_mark(mark, self.path))
+        .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 
     fn deserialize_unit_struct<V: Visitor<'de>>(
@@ -796,7 +791,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
             }),
             other => Err(invalid_type(&other, &visitor)),
         }
-        .map_err(|error| error.fix_mark(mark, self.path))
+        .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(
@@ -833,7 +828,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
             }),
             other => Err(invalid_type(&other, &visitor)),
         }
-        .map_err(|error| error.fix_mark(mark, self.path))
+        .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -907,7 +902,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
                 }
             }
         };
-        result.map_err(|error| error.fix_mark(mark, self.path))
+        result.map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
