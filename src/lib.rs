@@ -46,6 +46,6 @@ pub mod schema;
 pub mod validate;
 pub mod values;
 pub mod verify;
-mod yaml;
+pub mod yaml;
 
 pub use validate::model;

@@ -23,15 +23,24 @@ pub enum Mismatch {
     /// A value of the wrong type (`invalid type`) or an unusable one
     /// (`invalid value`): what was found, and what the type expects, as its
     /// visitor says it (`a sequence`, `struct Host`, `u32`).
-    Invalid { found: Found, expected: String },
+    Invalid {
+        /// What the text holds.
+        found: Found,
+        /// What the type takes.
+        expected: String,
+    },
     /// A key that names no field, and the keys there are.
     UnknownKey {
+        /// The key as written.
         found: String,
+        /// The keys the mapping takes.
         expected: &'static [&'static str],
     },
     /// A value that names no variant, and the values there are.
     UnknownValue {
+        /// The value as written.
         found: String,
+        /// The values the type takes.
         expected: &'static [&'static str],
     },
     /// A required key that is not written.
@@ -42,8 +51,11 @@ pub enum Mismatch {
     /// is (found by reading the text again, see `from_str`; `None` when
     /// not found, as for two keys equal only once read, `1` and `0x1`).
     DuplicateKey {
+        /// The key's path.
         path: InventoryPath,
+        /// Where the later copy is written.
         later: Location,
+        /// Where the earlier copy is written, when found.
         earlier: Option<Location>,
     },
 }
@@ -55,8 +67,11 @@ pub enum Found {
     Text(String),
     /// A number, as serde shows it (a float with its decimal point).
     Number(String),
+    /// `true` or `false`.
     Bool(bool),
+    /// A list (a YAML sequence).
     List,
+    /// A mapping.
     Mapping,
     /// An empty value (`~`, or nothing).
     Empty,

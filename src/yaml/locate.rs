@@ -3,7 +3,7 @@
 
 use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 
 use libyaml_safer::ScalarStyle;
 
@@ -23,9 +23,10 @@ use super::reader::{Event, Stream};
 /// read again only when there is a problem, so a valid inventory keeps no
 /// position at all, and only up to the last wanted path; a path not written
 /// (an inherited default) is left out.
-pub fn locate<P>(text: &str, wanted: &HashSet<P>) -> HashMap<InventoryPath, Location>
+pub fn locate<P, S>(text: &str, wanted: &HashSet<P, S>) -> HashMap<InventoryPath, Location>
 where
     P: Borrow<str> + Hash + Eq,
+    S: BuildHasher,
 {
     search(text, wanted, Place::Value)
 }
@@ -48,9 +49,14 @@ enum Place {
 }
 
 /// The places of the `wanted` paths in `text`, the first of each.
-fn search<P>(text: &str, wanted: &HashSet<P>, entries_at: Place) -> HashMap<InventoryPath, Location>
+fn search<P, S>(
+    text: &str,
+    wanted: &HashSet<P, S>,
+    entries_at: Place,
+) -> HashMap<InventoryPath, Location>
 where
     P: Borrow<str> + Hash + Eq,
+    S: BuildHasher,
 {
     let with_break;
     let (text, added_break) = if text.ends_with(['\n', '\r']) {
@@ -73,15 +79,15 @@ where
 }
 
 /// The state of [`locate`]: the path of the node being read.
-struct Locator<'a, 'w, P> {
+struct Locator<'a, 'w, P, S> {
     stream: Stream<'a>,
-    wanted: &'w HashSet<P>,
+    wanted: &'w HashSet<P, S>,
     entries_at: Place,
     path: InventoryPath,
     found: HashMap<InventoryPath, Location>,
 }
 
-impl<P: Borrow<str> + Hash + Eq> Locator<'_, '_, P> {
+impl<P: Borrow<str> + Hash + Eq, S: BuildHasher> Locator<'_, '_, P, S> {
     /// The next event, with an alias followed to its anchored node.
     fn event(&mut self) -> Result<(Event, Mark), Error> {
         let (event, mark) = self.stream.next()?;

@@ -16,7 +16,7 @@
 //! error only when it reaches it, as there).
 //!
 //! libyaml-safer 0.3.0 (the newest) panics on three inputs that libyaml
-//! reads, each found again by the differential fuzz run (`differential`):
+//! reads, each found again by the differential fuzz run (tests/yaml/):
 //! a block scalar ending the text without a line break, and a
 //! double-quoted scalar ending it with a backslash (it reads past its
 //! input, where libyaml has a NUL), and a tag right before a comma in a
@@ -36,12 +36,8 @@
 //! `scalar`, `de` and `locate`.
 
 mod de;
-#[cfg(test)]
-mod differential;
 mod error;
 mod locate;
-#[cfg(test)]
-mod node;
 mod path;
 mod position;
 mod reader;
