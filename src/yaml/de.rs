@@ -1,14 +1,11 @@
 //! The serde `Deserializer` over the stream of events: paths, enums named
 //! by tags, the recursion limit, and lengths checked at a collection's end.
 
-use std::fmt;
-
 use libyaml_safer::ScalarStyle;
-use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, Expected, IgnoredAny, Unexpected, Visitor,
-};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, Unexpected, Visitor};
 
 use super::error::{Error, ErrorImpl};
+use super::expected::{invalid_type, Elements, StructKeys};
 use super::path::InventoryPath;
 use super::position::Mark;
 use super::reader::{Event, Scalar, Stream};
@@ -244,20 +241,6 @@ impl<'a> Deserializer<'_, 'a, '_> {
     }
 }
 
-/// "sequence of 2 elements", "map containing 1 entry".
-struct Elements(usize, &'static str, &'static str);
-
-impl Expected for Elements {
-    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        let Elements(count, what, one) = *self;
-        match (count, one) {
-            (1, _) => write!(formatter, "{what} 1 {one}"),
-            (_, "entry") => write!(formatter, "{what} {count} entries"),
-            _ => write!(formatter, "{what} {count} {one}s"),
-        }
-    }
-}
-
 struct SeqAccess<'d, 's, 'a, 'p> {
     empty: bool,
     de: &'d mut Deserializer<'s, 'a, 'p>,
@@ -459,55 +442,6 @@ impl<'de> de::VariantAccess<'de> for UnitVariantAccess<'_, '_, '_, '_> {
             Unexpected::UnitVariant,
             &"struct variant",
         ))
-    }
-}
-
-/// A struct's visitor whose errors name the keys the struct takes, where
-/// serde's would name the Rust type ("expected struct Host").
-struct StructKeys<V> {
-    visitor: V,
-    fields: &'static [&'static str],
-}
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for StructKeys<V> {
-    type Value = V::Value;
-
-    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        write!(formatter, "a mapping of keys ({})", self.fields.join(", "))
-    }
-
-    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_map(map)
-    }
-}
-
-/// The "invalid type: ..., expected ..." error for `event`.
-fn invalid_type(event: &Event, expected: &dyn Expected) -> Error {
-    enum Void {}
-
-    struct InvalidType<'a> {
-        expected: &'a dyn Expected,
-    }
-
-    impl Visitor<'_> for InvalidType<'_> {
-        type Value = Void;
-
-        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-            self.expected.fmt(formatter)
-        }
-    }
-
-    match event {
-        Event::Scalar(scalar) => match visit_scalar(InvalidType { expected }, scalar, false) {
-            Ok(void) => match void {},
-            Err(error) => error,
-        },
-        Event::SequenceStart(_) => de::Error::invalid_type(Unexpected::Seq, expected),
-        Event::MappingStart(_) => de::Error::invalid_type(Unexpected::Map, expected),
-        Event::Void => Error::new(ErrorImpl::EndOfStream),
-        Event::Alias(_) | Event::SequenceEnd | Event::MappingEnd => {
-            de::Error::custom("unexpected end of a collection")
-        }
     }
 }
 

@@ -33,10 +33,11 @@
 //! ([`error_with_rule`]), for the caller to map to its codes; paths are
 //! [`InventoryPath`]s. Inside, `position` (marks and places), `path` and
 //! `rule` are leaves; `error` builds on them, `reader` on `error`, then
-//! `scalar`, `de` and `locate`.
+//! `scalar`, `expected`, `de` and `locate`.
 
 mod de;
 mod error;
+mod expected;
 mod locate;
 mod path;
 mod position;
