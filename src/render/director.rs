@@ -166,12 +166,21 @@ struct Check<'a> {
     /// with, and how long it is at least (keepalived compares only the
     /// bytes an answer has, so a shorter one must be refused by length).
     reply: Option<Reply<'a>>,
-    /// `DNS_CHECK`'s question: the name and the record type.
-    query: Option<(&'a str, &'static str)>,
+    /// `DNS_CHECK`'s question.
+    query: Option<Question<'a>>,
     interval: u32,
     connect_timeout: u32,
     retry: u32,
     delay_before_retry: u32,
+}
+
+/// What a `DNS_CHECK` asks each real server.
+#[derive(Clone, Serialize)]
+struct Question<'a> {
+    /// keepalived's `name`, such as `www.example.org`.
+    name: &'a str,
+    /// keepalived's `type`, such as `A`.
+    record: &'static str,
 }
 
 /// What a `UDP_CHECK` needs its answer to be.
@@ -555,7 +564,10 @@ impl<'a> Check<'a> {
                 .query
                 .as_ref()
                 .filter(|_| kind == CheckKind::Dns)
-                .map(|(name, record)| (name.as_str(), record.name())),
+                .map(|(name, record)| Question {
+                    name,
+                    record: record.name(),
+                }),
             interval: check.interval,
             connect_timeout: check.connect_timeout,
             retry: check.retry,
