@@ -73,46 +73,10 @@ pub(super) fn health_check(
             (*port, kind)
         })
         .collect();
-    let uses = Uses {
-        page: any_port(check, &kinds, ports, CheckKind::fetches_page, || {
-            check.tls.is_some() || check.path.is_some()
-        }),
-        dns: any_port(
-            check,
-            &kinds,
-            ports,
-            |kind| kind == CheckKind::Dns,
-            || check.query.is_some(),
-        ),
-        udp: any_port(
-            check,
-            &kinds,
-            ports,
-            |kind| kind == CheckKind::Udp,
-            || check.send.is_some() || check.reply.is_some(),
-        ),
-    };
-    if uses.page {
-        if check.path.is_none() {
-            problems.add_missing(
-                Code::HealthCheckWithoutPath,
-                (format!("{path}.path"), &path),
-                "an HTTP or HTTPS check fetches a page from each real server: add its `path`, \
-                 such as `path: /healthz`, or write `kind: tcp` to check only that the port \
-                 accepts connections",
-            );
-        }
-    } else {
+    let uses = Uses::of(check, &kinds, ports);
+    refuse_missing_keys(&path, check, &uses, problems);
+    if !uses.page {
         refuse_page_keys(&path, check, &kinds, problems);
-    }
-    if uses.dns && check.query.is_none() {
-        problems.add_missing(
-            Code::HealthCheckDnsWithoutQuery,
-            (format!("{path}.query"), &path),
-            "a DNS check asks each real server for a name and passes on an answer without \
-             error: add the `query`, a name the servers answer for (such as `query: \
-             www.example.org`; `query: .` asks a resolver for the root), or write `kind: udp`",
-        );
     }
     refuse_unread_keys(&path, check, &uses, problems);
     model_check(check, kinds, &uses)
@@ -124,6 +88,55 @@ struct Uses {
     page: bool,
     dns: bool,
     udp: bool,
+}
+
+impl Uses {
+    /// What the check with the ports' `kinds` reads.
+    fn of(
+        check: &inventory::HealthCheck,
+        kinds: &[(PortSpec, CheckKind)],
+        ports: &[PortSpec],
+    ) -> Self {
+        let is = |wanted: CheckKind| move |kind: CheckKind| kind == wanted;
+        Uses {
+            page: any_port(check, kinds, ports, CheckKind::fetches_page, || {
+                check.tls.is_some() || check.path.is_some()
+            }),
+            dns: any_port(check, kinds, ports, is(CheckKind::Dns), || {
+                check.query.is_some()
+            }),
+            udp: any_port(check, kinds, ports, is(CheckKind::Udp), || {
+                check.send.is_some() || check.reply.is_some()
+            }),
+        }
+    }
+}
+
+/// The keys a kind needs: a `path` for a page, a `query` for DNS.
+fn refuse_missing_keys(
+    path: &str,
+    check: &inventory::HealthCheck,
+    uses: &Uses,
+    problems: &mut Problems,
+) {
+    if uses.page && check.path.is_none() {
+        problems.add_missing(
+            Code::HealthCheckWithoutPath,
+            (format!("{path}.path"), path),
+            "an HTTP or HTTPS check fetches a page from each real server: add its `path`, \
+             such as `path: /healthz`, or write `kind: tcp` to check only that the port \
+             accepts connections",
+        );
+    }
+    if uses.dns && check.query.is_none() {
+        problems.add_missing(
+            Code::HealthCheckDnsWithoutQuery,
+            (format!("{path}.query"), path),
+            "a DNS check asks each real server for a name and passes on an answer without \
+             error: add the `query`, a name the servers answer for (such as `query: \
+             www.example.org`; `query: .` asks a resolver for the root), or write `kind: udp`",
+        );
+    }
 }
 
 /// Whether the check is of a kind `wanted` on some balanced port; for a
