@@ -18,10 +18,11 @@ use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::values::{
-    AdvertInterval, CheckKind, CheckSeconds, Drain, HostAddresses, HostName, Hysteresis,
-    InterfaceName, NetworkDevice, OneLine, Port, PortSpec, Priority, Quorum, RelativePath, Release,
-    Retries, RouterId, Scheduler, ScriptPath, Seconds, Segment, ServiceName, Stack, StatusCode,
-    Style, SysctlKey, SysctlValue, UrlPath, Version, Vip, VrrpPassword, Weight,
+    AdvertInterval, CheckKind, CheckSeconds, DnsName, DnsType, Drain, HostAddresses, HostName,
+    Hysteresis, InterfaceName, NetworkDevice, OneLine, Port, PortSpec, Priority, Quorum,
+    RelativePath, Release, Retries, RouterId, Scheduler, ScriptPath, Seconds, Segment, ServiceName,
+    Stack, StatusCode, Style, SysctlKey, SysctlValue, UdpPayload, UdpReply, UrlPath, Version, Vip,
+    VrrpPassword, Weight,
 };
 use crate::yaml::duplicate_key_error;
 
@@ -342,20 +343,22 @@ pub struct Service {
 
 /// How the directors check each real server of the service, port by port:
 /// by fetching a page over HTTP or HTTPS (keepalived's `HTTP_GET`,
-/// `SSL_GET`), or by connecting over TCP (`TCP_CHECK`); a real server that
+/// `SSL_GET`), by connecting over TCP (`TCP_CHECK`), by a UDP datagram
+/// (`UDP_CHECK`) or by a DNS question (`DNS_CHECK`); a real server that
 /// fails it is taken out of that port's virtual server until it passes
-/// again. A check that cannot pass (plain HTTP on 443, HTTPS on 80) is
-/// refused.
+/// again. A check that cannot pass (plain HTTP on 443, HTTPS on 80, a TCP
+/// check of a UDP port or a UDP one of a TCP port) is refused.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HealthCheck {
-    /// What the check speaks: `http`, `https` or `tcp`, for every port, or
-    /// per port as written in `ports` (`{80: http, 443: https}`). Unset: with
-    /// a `path`, `https` where the checked port is 443 and `http` elsewhere;
-    /// without one, `tcp`.
+    /// What the check speaks: `http`, `https`, `tcp`, `udp` or `dns`, for
+    /// every port, or per port as written in `ports` (`{80: http, 53/udp:
+    /// dns}`). Unset: on a TCP port, with a `path`, `https` where the checked
+    /// port is 443 and `http` elsewhere, without one `tcp`; on a UDP port,
+    /// with a `query`, `dns`, without one `udp`.
     pub kind: Option<CheckKinds>,
     /// The page fetched from each real server (HTTP and HTTPS checks; needed
-    /// by them, refused on a check that is TCP on every port).
+    /// by them, refused on a check that fetches a page on no port).
     pub path: Option<UrlPath>,
     /// The body that page must return, exactly (keepalived compares its MD5
     /// digest).
@@ -378,6 +381,19 @@ pub struct HealthCheck {
     pub retry: Option<Retries>,
     /// Seconds between retries.
     pub delay_before_retry: Option<CheckSeconds>,
+    /// The name a DNS check asks each real server for (needed by `dns`),
+    /// such as `www.example.org`; the check passes on an answer without
+    /// error (NOERROR), so the name must be one the server answers for.
+    pub query: Option<DnsName>,
+    /// The record type a DNS check asks for. Unset: `SOA`.
+    pub query_type: Option<DnsType>,
+    /// The datagram a UDP check sends, as hex (`"1b 00"`). Unset:
+    /// keepalived's own 32 bytes (`keepalived check - …`).
+    pub send: Option<UdpPayload>,
+    /// The start of the answer a UDP check needs, as hex, `x` for any digit
+    /// (`"1c xx"`; `xx`: any answer). Unset: no answer is needed, and only an
+    /// ICMP "port unreachable" fails the check, so a server that hangs passes.
+    pub reply: Option<UdpReply>,
 }
 
 /// The kind of a health check: one for every balanced port, or one for
@@ -398,7 +414,9 @@ impl<'de> Deserialize<'de> for CheckKinds {
             type Value = CheckKinds;
 
             fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("`http`, `https` or `tcp`, or a mapping of ports to them")
+                formatter.write_str(
+                    "`http`, `https`, `tcp`, `udp` or `dns`, or a mapping of ports to them",
+                )
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<CheckKinds, E> {
