@@ -10,6 +10,7 @@ pub mod director;
 pub mod format;
 pub mod nextboot;
 pub mod stack;
+pub mod vrrp;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -67,6 +68,7 @@ pub fn find_machine<'a>(model: &'a Inventory, name: &str) -> Result<Machine<'a>,
                 neighbours: neighbours(model, &director.name),
                 vips: render::unique_vips(&model.services),
                 ipvs: render::ipvs_services(model),
+                service_names: service_names(model),
                 sync: sync_daemon(model, director),
                 sysctl_file: Path::new("/").join(&director.sysctl_path),
                 modules_file: Path::new("/").join(&director.modules_path),
@@ -101,6 +103,24 @@ fn sync_daemon(model: &Inventory, director: &Director) -> Option<director::SyncD
         interface: director.interface.clone(),
         id: vrrp.virtual_router_id,
     })
+}
+
+/// The service of each virtual server the inventory balances, by its key
+/// (`TCP 10.0.0.100:80`, as [`director::key`] writes it).
+fn service_names(model: &Inventory) -> BTreeMap<String, String> {
+    let mut names = BTreeMap::new();
+    for service in &model.services {
+        for vip in &service.vips {
+            for port in &service.ports {
+                let protocol = port.protocol.name().to_ascii_uppercase();
+                names.insert(
+                    director::key(&protocol, *vip, port.port),
+                    service.name.clone(),
+                );
+            }
+        }
+    }
+    names
 }
 
 /// Every director but `own` and every real server, with each address.
@@ -264,6 +284,43 @@ pub struct Report {
     pub role: &'static str,
     /// The checks, in a stable order.
     pub checks: Vec<Check>,
+    /// A director's VRRP states and real servers, for the Prometheus
+    /// output; `None` for a real server.
+    #[serde(skip)]
+    pub director: Option<DirectorState>,
+}
+
+/// What a director's Prometheus output publishes besides its checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirectorState {
+    /// Each VRRP instance of its rendered keepalived.conf, and the state
+    /// the director holds it in.
+    pub vrrp: Vec<(vrrp::Instance, vrrp::State)>,
+    /// The inventory's real servers as its IPVS table has them.
+    pub backends: Vec<director::Backend>,
+}
+
+/// The VRRP states and real servers of a director.
+fn director_state(
+    expected: &director::Expected,
+    files: &BTreeMap<PathBuf, Vec<u8>>,
+    live: &LiveState,
+) -> DirectorState {
+    let running = live.processes.contains(director::KEEPALIVED);
+    let conf = files
+        .get(&expected.keepalived_file)
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        .unwrap_or_default();
+    DirectorState {
+        vrrp: vrrp::instances(&conf)
+            .into_iter()
+            .map(|instance| {
+                let state = vrrp::state(&instance, live, running);
+                (instance, state)
+            })
+            .collect(),
+        backends: director::backends(expected, live),
+    }
 }
 
 impl Report {
@@ -291,16 +348,21 @@ pub fn verify(
     if let (Machine::Host(host), Some(boot)) = (machine, &live.boot) {
         checks.extend(stack::checks(host, boot));
     }
-    match machine {
-        Machine::Host(host) => checks.extend(real_server_checks(host, live)),
+    let director = match machine {
+        Machine::Host(host) => {
+            checks.extend(real_server_checks(host, live));
+            None
+        }
         Machine::Director(expected) => {
             checks.extend(director::checks(expected, files, live));
+            Some(director_state(expected, files, live))
         }
-    }
+    };
     Report {
         host: machine.name().to_owned(),
         role: machine.role(),
         checks,
+        director,
     }
 }
 
