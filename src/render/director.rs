@@ -279,6 +279,8 @@ fn unicast(directors: &[Director], director: &Director, ipv4: bool) -> Option<Un
 /// in the IPVS table (direct routing), for `verify`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IpvsService {
+    /// The inventory's service it balances.
+    pub service: String,
     /// `TCP` or `UDP`.
     pub protocol: &'static str,
     /// The VIP.
@@ -313,6 +315,7 @@ pub fn ipvs_services(inventory: &Inventory) -> Vec<IpvsService> {
     per_port_servers_of(&inventory.services, &inventory.hosts)
         .into_iter()
         .map(|server| IpvsService {
+            service: server.service.to_owned(),
             protocol: server.protocol,
             vip: server.vip,
             port: server.port,
