@@ -131,7 +131,7 @@ pub fn inventory_markdown() -> String {
     let page = to_markdown(&inventory_page());
     let (title, rest) = page.split_once("\n\n").unwrap_or((&page, ""));
     format!(
-        "{title}\n\n<!-- Generated from the inventory's types (src/inventory.rs, src/values.rs)\n\
+        "{title}\n\n<!-- Generated from the inventory's types (src/inventory.rs, src/values/)\n\
          through their JSON Schema by src/manual/; do not edit: `UPDATE_GOLDEN=1 cargo test`\n\
          rewrites it. -->\n\n{rest}"
     )
