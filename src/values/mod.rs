@@ -227,7 +227,11 @@ mod tests {
     fn paths_stay_below_the_root() {
         assert!("etc/modules".parse::<RelativePath>().is_ok());
         assert_eq!(
-            "/etc/sysctl.conf".parse::<RelativePath>().unwrap().get().clone(),
+            "/etc/sysctl.conf"
+                .parse::<RelativePath>()
+                .unwrap()
+                .get()
+                .clone(),
             PathBuf::from("etc/sysctl.conf")
         );
         assert_eq!(

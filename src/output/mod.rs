@@ -27,15 +27,18 @@ use std::ffi::OsStr;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
-use rayon::prelude::*;
-use similar::TextDiff;
+use crate::outdir::{ConfinedError, Cursor, Existing, OutDir};
+use crate::render::{file_mode, Tree};
 
-use crate::code::Code;
-use crate::outdir::{Compared, ConfinedError, Cursor, Existing, OutDir};
-use crate::render::{file_mode, RenderError, Tree};
+mod change;
+mod compare;
+mod error;
+mod unified_diff;
 
-/// The manifest's file name, at the top of the output directory.
-pub const MANIFEST_NAME: &str = ".lvs-dr-gen-manifest";
+pub use change::{Change, Source, Summary};
+use compare::{compare_all, for_each_rendered, leftovers, read, split, Comparison};
+pub use error::{Access, OutputError, MANIFEST_NAME};
+pub use unified_diff::write_file_diff;
 
 const MANIFEST_HEADER: &str =
     "# Files written by lvs-dr-gen. It updates and removes only the files listed here.\n";
@@ -43,130 +46,6 @@ const MANIFEST_HEADER: &str =
 /// The manifest is read by lvs-dr-gen and by people: rw-r--r--. Each
 /// generated file's mode is `render::file_mode`'s.
 const MANIFEST_MODE: u32 = 0o644;
-
-/// Why the output directory could not be read or written or written.
-#[derive(Debug, thiserror::Error)]
-pub enum OutputError {
-    /// A file system operation failed, or met a link or a special file.
-    #[error(transparent)]
-    Confined(#[from] ConfinedError),
-    /// Files in the way that lvs-dr-gen did not write.
-    #[error("{} not written by lvs-dr-gen (not in {MANIFEST_NAME}); move {} away or choose another output directory:\n{}",
-        if .paths.len() == 1 { "this file is" } else { "these files are" },
-        if .paths.len() == 1 { "it" } else { "them" },
-        .paths.iter().map(|p| format!("  {}", p.display())).collect::<Vec<_>>().join("\n"))]
-    Foreign {
-        /// The files, below the output directory.
-        paths: Vec<PathBuf>,
-    },
-    /// A template that failed to render; reported before any problem of
-    /// the output directory, and with nothing written.
-    #[error(transparent)]
-    Render(#[from] RenderError),
-    /// A manifest line that is not a safe relative path.
-    #[error("{MANIFEST_NAME}: line {line} is not a path below the output directory; restore the file or delete the line")]
-    CorruptManifest {
-        /// The line number, from 1.
-        line: usize,
-    },
-}
-
-/// Whether a run only looks (`check`) or writes (`render`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Read only; shares the lock with other readers.
-    Read,
-    /// Creates the output directory if needed; holds the lock alone.
-    Write,
-}
-
-impl OutputError {
-    /// The stable name of this kind of error in JSON diagnostics
-    /// (doc/diagnostics.md, "JSON diagnostics"); each new kind gets its own.
-    pub fn code(&self) -> Code {
-        match self {
-            OutputError::Confined(ConfinedError::Io { .. }) => Code::OutputIo,
-            OutputError::Confined(ConfinedError::Refused { .. }) => Code::OutputNotARegularFile,
-            OutputError::Foreign { .. } => Code::OutputForeignFile,
-            OutputError::CorruptManifest { .. } => Code::OutputCorruptManifest,
-            OutputError::Render(error) => error.code(),
-        }
-    }
-}
-
-/// The files a run writes, unit by unit: a unit is one host's or
-/// director's files, all below the folder named after it. A run renders,
-/// compares and writes a batch of units at a time, in parallel, and keeps
-/// no unit's contents longer than that.
-pub trait Source: Sync {
-    /// How many units there are.
-    fn units(&self) -> usize;
-    /// Whether unit `unit` is written (a `--host` selection); the others
-    /// are rendered only for their errors.
-    fn selected(&self, unit: usize) -> bool;
-    /// The files of unit `unit`, in path order. The same unit always
-    /// renders the same files.
-    fn files(&self, unit: usize) -> Result<Tree, RenderError>;
-}
-
-/// A tree already in memory is a source of one unit per file.
-impl Source for Tree {
-    fn units(&self) -> usize {
-        self.len()
-    }
-
-    fn selected(&self, _unit: usize) -> bool {
-        true
-    }
-
-    fn files(&self, unit: usize) -> Result<Tree, RenderError> {
-        Ok(self
-            .iter()
-            .nth(unit)
-            .map(|(path, text)| (path.clone(), text.clone()))
-            .into_iter()
-            .collect())
-    }
-}
-
-/// How many units are rendered and compared at a time: enough to keep the
-/// cores busy, few enough that their contents take little memory.
-const BATCH: usize = 512;
-
-/// One difference between the output directory and the rendered tree.
-/// New contents are not kept: they are rendered again, unit by unit, when
-/// the transaction is committed or shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
-    /// A new file.
-    Create {
-        /// Below the output directory.
-        path: PathBuf,
-        /// The unit of the [`Source`] that renders it.
-        unit: usize,
-    },
-    /// A file lvs-dr-gen wrote before, with other contents now.
-    Update {
-        /// Below the output directory.
-        path: PathBuf,
-        /// The unit of the [`Source`] that renders it.
-        unit: usize,
-        /// The contents on disk; kept by a read-only transaction only, for its diff.
-        old: Vec<u8>,
-    },
-    /// A file lvs-dr-gen wrote before that the inventory no longer produces.
-    Remove {
-        /// Below the output directory.
-        path: PathBuf,
-        /// The contents on disk; kept by a read-only transaction only, for its diff.
-        old: Vec<u8>,
-    },
-    /// A temp file of an interrupted run, in a folder lvs-dr-gen manages.
-    Leftover {
-        /// Below the output directory.
-        path: PathBuf,
-    },
-}
 
 /// The output-directory transaction: what a run would change below the
 /// output directory, holding its lock until dropped; `render` commits it,
@@ -191,39 +70,6 @@ impl std::fmt::Debug for Transaction<'_> {
             .field("unchanged", &self.unchanged)
             .finish_non_exhaustive()
     }
-}
-
-/// What committing a transaction did, for the summary line.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// Files created or updated.
-    pub written: usize,
-    /// Files already up to date.
-    pub unchanged: usize,
-    /// Files removed.
-    pub removed: usize,
-    /// Temp files of interrupted runs removed.
-    pub leftovers: usize,
-}
-
-/// What comparing the rendered files with the disk found so far.
-#[derive(Default)]
-struct Comparison {
-    changes: Vec<Change>,
-    unchanged: usize,
-    foreign: Vec<PathBuf>,
-    /// The error of the first file, in path order, that could not be read.
-    error: Option<(PathBuf, OutputError)>,
-    /// Every rendered file of the selected units.
-    rendered: BTreeSet<PathBuf>,
-}
-
-/// How one rendered file compares with the disk.
-enum Seen {
-    Unchanged,
-    Create,
-    Update(Vec<u8>),
-    Foreign,
 }
 
 /// Renders `source` and compares it with the output directory `out`,
@@ -356,221 +202,6 @@ fn finish<'a>(
     })
 }
 
-/// Renders the `units` of `source` a batch at a time, the units of a batch
-/// in parallel on the other cores while this thread handles the batch
-/// before, and hands each unit's files to `each`, in order. Stops at the
-/// first render error or error of `each`.
-///
-/// Every system call on the output directory stays on this one thread: the
-/// renderers only compute, so a run's calls come in one deterministic order
-/// (the kill test of tests/safety.rs stops a run at its Nth call).
-fn for_each_rendered<E: From<RenderError>>(
-    source: &dyn Source,
-    units: &[usize],
-    mut each: impl FnMut(usize, Tree) -> Result<(), E>,
-) -> Result<(), E> {
-    // The thread pool starts here, on this thread (it reads the CPU quota).
-    rayon::current_num_threads();
-    std::thread::scope(|scope| {
-        let (send, receive) = std::sync::mpsc::sync_channel(1);
-        scope.spawn(move || {
-            for batch in units.chunks(BATCH) {
-                let rendered: Vec<_> = batch
-                    .par_iter()
-                    .map(|&unit| (unit, source.files(unit)))
-                    .collect();
-                if send.send(rendered).is_err() {
-                    return;
-                }
-            }
-        });
-        for rendered in receive {
-            for (unit, files) in rendered {
-                each(unit, files?)?;
-            }
-        }
-        Ok(())
-    })
-}
-
-/// Renders every unit of `source` and compares the selected ones with the
-/// disk (with no directory, or no manifest to compare against, every file
-/// is new). Stops at the first unit, in order, that fails to render; an
-/// error of the disk waits until everything rendered.
-fn compare_all(
-    dir: Option<&OutDir>,
-    source: &dyn Source,
-    access: Access,
-    manifest: Option<&BTreeSet<PathBuf>>,
-) -> Result<Comparison, OutputError> {
-    let units: Vec<usize> = (0..source.units()).collect();
-    if let (Some(dir), Some(manifest), Access::Read) = (dir, manifest, access) {
-        return compare_in_parallel(dir, source, &units, manifest);
-    }
-    let mut found = Comparison::default();
-    let mut cursor = dir.map(OutDir::cursor);
-    for_each_rendered(source, &units, |unit, files| {
-        if !source.selected(unit) {
-            return Ok::<_, OutputError>(());
-        }
-        for (path, new) in files {
-            let seen = match (&mut cursor, manifest) {
-                (Some(cursor), Some(manifest)) => {
-                    compare_file(cursor, &path, &new, manifest, access)
-                }
-                _ => Ok(Seen::Create),
-            };
-            found.record(path, unit, seen);
-        }
-        Ok(())
-    })?;
-    Ok(found)
-}
-
-/// The same as [`compare_all`] for a read-only run, which makes no change
-/// a crash could cut short: each unit is rendered and compared with the
-/// disk on the core that rendered it, a batch of units at a time.
-fn compare_in_parallel(
-    dir: &OutDir,
-    source: &dyn Source,
-    units: &[usize],
-    manifest: &BTreeSet<PathBuf>,
-) -> Result<Comparison, OutputError> {
-    let mut found = Comparison::default();
-    for batch in units.chunks(BATCH) {
-        let compared: Vec<_> = batch
-            .par_iter()
-            .map(|&unit| {
-                let files = source.files(unit)?;
-                if !source.selected(unit) {
-                    return Ok(Vec::new());
-                }
-                let mut cursor = dir.cursor();
-                Ok(files
-                    .into_iter()
-                    .map(|(path, new)| {
-                        let seen = compare_file(&mut cursor, &path, &new, manifest, Access::Read);
-                        (path, seen)
-                    })
-                    .collect::<Vec<_>>())
-            })
-            .collect();
-        for (&unit, result) in batch.iter().zip(compared) {
-            for (path, seen) in result.map_err(OutputError::Render)? {
-                found.record(path, unit, seen);
-            }
-        }
-    }
-    Ok(found)
-}
-
-impl Comparison {
-    /// Counts one rendered file in; of the files that could not be read,
-    /// the first one's in path order is the error.
-    fn record(&mut self, path: PathBuf, unit: usize, seen: Result<Seen, OutputError>) {
-        match seen {
-            Ok(Seen::Unchanged) => self.unchanged += 1,
-            Ok(Seen::Create) => self.changes.push(Change::Create {
-                path: path.clone(),
-                unit,
-            }),
-            Ok(Seen::Update(old)) => self.changes.push(Change::Update {
-                path: path.clone(),
-                unit,
-                old,
-            }),
-            Ok(Seen::Foreign) => self.foreign.push(path.clone()),
-            Err(error) => {
-                if self.error.as_ref().is_none_or(|(first, _)| path < *first) {
-                    self.error = Some((path.clone(), error));
-                }
-            }
-        }
-        self.rendered.insert(path);
-    }
-}
-
-/// Compares one rendered file with the disk. A file in the way that the
-/// manifest does not list is foreign.
-fn compare_file(
-    cursor: &mut Cursor<'_>,
-    path: &Path,
-    new: &[u8],
-    manifest: &BTreeSet<PathBuf>,
-    access: Access,
-) -> Result<Seen, OutputError> {
-    let (folder, name) = split(path);
-    let Some(open) = cursor.enter(folder, false)? else {
-        return Ok(Seen::Create);
-    };
-    Ok(match open.compare(name, new, access == Access::Read)? {
-        Compared::Missing => Seen::Create,
-        Compared::Same => Seen::Unchanged,
-        Compared::Different(_) if !manifest.contains(path) => Seen::Foreign,
-        Compared::Different(old) => Seen::Update(old),
-    })
-}
-
-/// The temp files interrupted runs left in the folders that hold `files`,
-/// and at the top; a read-only run lists the folders in parallel.
-fn leftovers<'a>(
-    dir: &OutDir,
-    cursor: &mut Cursor<'_>,
-    files: impl Iterator<Item = &'a PathBuf>,
-    access: Access,
-) -> Result<Vec<Change>, OutputError> {
-    let folders: BTreeSet<&Path> = files
-        .filter_map(|path| path.parent())
-        .chain([Path::new("")])
-        .collect();
-    let folders: Vec<&Path> = folders.into_iter().collect();
-    if access == Access::Write {
-        return leftovers_in(cursor, &folders);
-    }
-    let found: Vec<_> = folders
-        .par_chunks(BATCH)
-        .map(|chunk| leftovers_in(&mut dir.cursor(), chunk))
-        .collect();
-    let mut all = Vec::new();
-    for chunk in found {
-        all.extend(chunk?);
-    }
-    Ok(all)
-}
-
-/// The temp files in `folders`, in order.
-fn leftovers_in(cursor: &mut Cursor<'_>, folders: &[&Path]) -> Result<Vec<Change>, OutputError> {
-    let mut found = Vec::new();
-    for folder in folders {
-        if let Some(open) = cursor.enter(folder, false)? {
-            for name in open.leftover_temp_files()? {
-                found.push(Change::Leftover {
-                    path: folder.join(name),
-                });
-            }
-        }
-    }
-    Ok(found)
-}
-
-/// The file at `path` below the output directory: missing, or its bytes.
-fn read(cursor: &mut Cursor<'_>, path: &Path) -> Result<Existing, OutputError> {
-    let (folder, name) = split(path);
-    Ok(match cursor.enter(folder, false)? {
-        Some(open) => open.read(name)?,
-        None => Existing::Missing,
-    })
-}
-
-/// A file's folder and name; both paths here are plain relative paths
-/// (the tree's by construction, the manifest's by `read_manifest`).
-fn split(path: &Path) -> (&Path, &OsStr) {
-    (
-        path.parent().unwrap_or(Path::new("")),
-        path.file_name().unwrap_or_default(),
-    )
-}
-
 fn read_manifest(cursor: &mut Cursor<'_>) -> Result<BTreeSet<PathBuf>, OutputError> {
     let Existing::File(bytes) = read(cursor, Path::new(MANIFEST_NAME))? else {
         return Ok(BTreeSet::new());
@@ -603,26 +234,6 @@ fn manifest_text<'a>(paths: impl Iterator<Item = &'a PathBuf>) -> Vec<u8> {
         text.push('\n');
     }
     text.into_bytes()
-}
-
-impl Change {
-    /// The file's path below the output directory.
-    pub fn path(&self) -> &Path {
-        match self {
-            Change::Create { path, .. }
-            | Change::Update { path, .. }
-            | Change::Remove { path, .. }
-            | Change::Leftover { path } => path,
-        }
-    }
-
-    /// The unit that renders the file's new contents, if it has any.
-    fn unit(&self) -> Option<usize> {
-        match self {
-            Change::Create { unit, .. } | Change::Update { unit, .. } => Some(*unit),
-            Change::Remove { .. } | Change::Leftover { .. } => None,
-        }
-    }
 }
 
 /// A temp file staged in place of its target, not yet renamed.
@@ -795,72 +406,6 @@ impl Transaction<'_> {
         }
         Ok(())
     }
-}
-
-/// Writes the unified diff of one file, `old` and `new` each with the name
-/// its header shows; nothing when they are equal. With `color`, the lines
-/// are coloured as git colours them (see [`paint_diff`]).
-pub fn write_file_diff(
-    out: &mut dyn Write,
-    (old_name, old): (&str, &[u8]),
-    (new_name, new): (&str, &[u8]),
-    color: bool,
-) -> io::Result<()> {
-    let (old, new) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
-    let diff = TextDiff::from_lines(old.as_ref(), new.as_ref());
-    let text = diff.unified_diff().header(old_name, new_name).to_string();
-    if color {
-        out.write_all(paint_diff(&text).as_bytes())
-    } else {
-        out.write_all(text.as_bytes())
-    }
-}
-
-/// ANSI escapes of the diff's colours, as git's defaults: bold file
-/// headers, cyan hunk headers, red removed and green added lines.
-const BOLD: &str = "\x1b[1m";
-const CYAN: &str = "\x1b[36m";
-const RED: &str = "\x1b[31m";
-const GREEN: &str = "\x1b[32m";
-const RESET: &str = "\x1b[m";
-
-/// One file's unified diff with git's colours. The lines before the first
-/// hunk are the file header; inside a hunk every line starts with ` `, `-`,
-/// `+` or `\`, so a removed line that starts with `--` is never taken for a
-/// header. The escape that ends a colour comes before the line break, as
-/// git writes it.
-pub fn paint_diff(text: &str) -> String {
-    let mut painted = String::with_capacity(text.len() + text.len() / 4);
-    let mut in_hunk = false;
-    for line in text.split_inclusive('\n') {
-        let (body, end) = match line.strip_suffix('\n') {
-            Some(body) => (body, "\n"),
-            None => (line, ""),
-        };
-        if body.starts_with("@@") {
-            in_hunk = true;
-        }
-        let color = if body.starts_with("@@") {
-            CYAN
-        } else if !in_hunk {
-            BOLD
-        } else if body.starts_with('-') {
-            RED
-        } else if body.starts_with('+') {
-            GREEN
-        } else {
-            ""
-        };
-        if color.is_empty() || body.is_empty() {
-            painted.push_str(line);
-        } else {
-            painted.push_str(color);
-            painted.push_str(body);
-            painted.push_str(RESET);
-            painted.push_str(end);
-        }
-    }
-    painted
 }
 
 /// Writes `contents` to a new file at `path` (for `init`), as `render`
@@ -1056,17 +601,6 @@ mod tests {
         assert!(
             matches!(error, OutputError::CorruptManifest { line: 2, .. }),
             "{error}"
-        );
-    }
-
-    #[test]
-    fn diffs_are_painted_as_git_paints_them() {
-        let text = "--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n same\n--- removed, starting with dashes\n+added\n\\ No newline at end of file\n";
-        assert_eq!(
-            paint_diff(text),
-            "\x1b[1m--- a/f\x1b[m\n\x1b[1m+++ b/f\x1b[m\n\x1b[36m@@ -1,3 +1,3 @@\x1b[m\n same\n\
-             \x1b[31m--- removed, starting with dashes\x1b[m\n\x1b[32m+added\x1b[m\n\
-             \\ No newline at end of file\n"
         );
     }
 }
