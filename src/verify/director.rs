@@ -5,14 +5,17 @@
 //! parameters and module, and (with `--arp`) which machines answer ARP for
 //! the VIPs.
 
-use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 
-use super::{nextboot, sysctl_check, Check, Status};
-use crate::arp;
-use crate::live::{ArpQuestion, LiveState};
-use crate::machine::{DirectorSetup, Neighbour};
+use super::check::{sysctl_check, Check, Status};
+use super::ipvs_table::{key, parse_connections, parse_table, ServiceKey, Table, FWMARK};
+pub use super::ipvs_table::{parse_daemons, LiveDaemon};
+use super::nextboot;
+use super::segment_arp::arp_checks;
+pub use super::segment_arp::arp_question;
+use crate::live::LiveState;
+use crate::machine::DirectorSetup;
 use crate::render::IpvsService;
 use crate::render::Tree;
 
@@ -43,75 +46,6 @@ pub fn fully_drained(ipvs: &[IpvsService]) -> usize {
 /// The process name of keepalived.
 pub const KEEPALIVED: &str = "keepalived";
 
-/// A virtual server of the live table: `TCP 10.0.0.100:80`.
-type ServiceKey = String;
-
-/// The live IPVS table: each virtual server's settings and real servers.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Table {
-    /// Virtual server → its scheduler and persistence.
-    pub services: BTreeMap<ServiceKey, (String, Option<u32>)>,
-    /// (virtual server, real server) → forwarding method and weight.
-    pub real_servers: BTreeMap<(ServiceKey, SocketAddr), (String, u32)>,
-}
-
-/// The start of a firewall-mark virtual server's key: `FWM 1000`.
-const FWMARK: &str = "FWM";
-
-/// Parses `ipvsadm -S -n` (`-A -t VIP:PORT -s rr -p 300`,
-/// `-a -t VIP:PORT -r RIP:PORT -g -w 1`, and `-A -f MARK …` for a
-/// firewall-mark service); lines it does not know are left out.
-pub fn parse_table(text: &str) -> Table {
-    let mut table = Table::default();
-    for line in text.lines() {
-        let words: Vec<&str> = line.split_whitespace().collect();
-        let value = |flag: &str| {
-            words
-                .iter()
-                .position(|word| *word == flag)
-                .and_then(|at| words.get(at + 1).copied())
-        };
-        let service = match (value("-t"), value("-u"), value("-f")) {
-            (Some(address), _, _) => format!("TCP {address}"),
-            (None, Some(address), _) => format!("UDP {address}"),
-            (None, None, Some(mark)) => format!("{FWMARK} {mark}"),
-            (None, None, None) => continue,
-        };
-        match words.first().copied() {
-            Some("-A") => {
-                let scheduler = value("-s").unwrap_or("wlc").to_owned();
-                let persistence = value("-p").and_then(|seconds| seconds.parse().ok());
-                table.services.insert(service, (scheduler, persistence));
-            }
-            Some("-a") => {
-                let Some(real) = value("-r").and_then(|real| real.parse().ok()) else {
-                    continue;
-                };
-                let method = if words.contains(&"-g") {
-                    "route"
-                } else if words.contains(&"-i") {
-                    "tunnel"
-                } else if words.contains(&"-m") {
-                    "masquerade"
-                } else {
-                    "unknown"
-                };
-                let weight = value("-w").and_then(|w| w.parse().ok()).unwrap_or(1);
-                table
-                    .real_servers
-                    .insert((service, real), (method.to_owned(), weight));
-            }
-            _ => {}
-        }
-    }
-    table
-}
-
-/// The key of a virtual server, as `ipvsadm -S -n` writes its address.
-pub(super) fn key(protocol: &str, vip: IpAddr, port: u16) -> ServiceKey {
-    format!("{protocol} {}", SocketAddr::new(vip, port))
-}
-
 /// keepalived, the IPVS table, VRRP, the sync daemon, and the kernel
 /// parameters and modules of the rendered files (`files`, by absolute
 /// path; a file not rendered, or left out, gives no checks).
@@ -136,92 +70,6 @@ pub fn checks(setup: &DirectorSetup, files: &Tree, live: &LiveState) -> Vec<Chec
         checks.extend(arp_checks(setup, answers, master));
     }
     checks
-}
-
-/// What `--arp` asks: who has each IPv4 VIP, and each IPv4 address of the
-/// other machines (to know their MAC addresses), asked from the director's
-/// own IPv4 address. `None` when the director has no IPv4 address, hence
-/// no IPv4 VIP to ask about.
-pub fn arp_question(setup: &DirectorSetup) -> Option<ArpQuestion> {
-    let sender = setup.addresses.iter().find_map(ipv4)?;
-    let mut targets: Vec<Ipv4Addr> = Vec::new();
-    let vips = setup.vips.iter().filter_map(ipv4);
-    let others = setup.neighbours.iter().filter_map(|n| ipv4(&n.address));
-    for target in vips.chain(others) {
-        if !targets.contains(&target) {
-            targets.push(target);
-        }
-    }
-    Some(ArpQuestion {
-        interface: setup.interface.clone(),
-        sender,
-        targets,
-    })
-}
-
-fn ipv4(address: &IpAddr) -> Option<Ipv4Addr> {
-    match address {
-        IpAddr::V4(v4) => Some(*v4),
-        IpAddr::V6(_) => None,
-    }
-}
-
-/// Who answers ARP for each IPv4 VIP. The VRRP master itself never sees its
-/// own answer (a machine does not answer its own request), so on the master
-/// any answer is another machine claiming the VIP; on a backup the answer
-/// must come from a director (the master). Any other answer — typically a
-/// real server with `arp_ignore` lost — steals the VIP's traffic.
-fn arp_checks(setup: &DirectorSetup, answers: &arp::Answers, master: bool) -> Vec<Check> {
-    let owners = mac_owners(setup, answers);
-    let owner = |mac: &str| owners.get(mac).copied();
-    let describe = |mac: &str| match owner(mac) {
-        Some(neighbour) => format!("{mac} ({}, {})", neighbour.address, neighbour.name),
-        None => format!("{mac} (not an address of the inventory)"),
-    };
-    let expected_text = if master {
-        "no other machine answers (this director is the VRRP master)"
-    } else {
-        "answered by the VRRP master only"
-    };
-    let mut checks = Vec::new();
-    for vip in setup.vips.iter().filter_map(ipv4) {
-        let macs = answers.get(&vip).cloned().unwrap_or_default();
-        let stealing: Vec<String> = macs
-            .iter()
-            .filter(|mac| master || !owner(mac).is_some_and(|n| n.director))
-            .map(|mac| describe(mac))
-            .collect();
-        let (ok, found) = if !stealing.is_empty() {
-            (false, format!("answered by {}", stealing.join(", ")))
-        } else if macs.is_empty() && !master {
-            (false, "no answer: no director holds the VIP".to_owned())
-        } else if master {
-            (true, "no other machine answers".to_owned())
-        } else {
-            let masters: Vec<String> = macs.iter().map(|mac| describe(mac)).collect();
-            (true, format!("answered by {}", masters.join(", ")))
-        };
-        checks.push(Check::new("arp", vip.to_string(), ok, expected_text, found));
-    }
-    checks
-}
-
-/// The machine behind each MAC address that answered for one of the
-/// neighbours' own addresses.
-fn mac_owners<'a>(
-    setup: &'a DirectorSetup,
-    answers: &'a arp::Answers,
-) -> BTreeMap<&'a str, &'a Neighbour> {
-    let mut owners = BTreeMap::new();
-    for neighbour in &setup.neighbours {
-        let Some(v4) = ipv4(&neighbour.address) else {
-            continue;
-        };
-        for mac in answers.get(&v4).into_iter().flatten() {
-            owners.entry(mac.as_str()).or_insert(neighbour);
-        }
-    }
-    owners
 }
 
 fn describe_service(scheduler: &str, persistence: Option<u32>) -> String {
@@ -310,38 +158,6 @@ pub fn backends(expected: &DirectorSetup, live: &LiveState) -> Vec<Backend> {
         }
     }
     backends
-}
-
-/// Parses `ipvsadm -L -n --stats --exact`: the connections of each real
-/// server (`Conns`, the first number after its address), by the key of its
-/// virtual server (`TCP 10.0.0.100:80`, `FWM 1000`; an IPv6 firewall-mark
-/// service's trailing `IPv6` left out) and its address.
-pub fn parse_connections(text: &str) -> BTreeMap<(ServiceKey, SocketAddr), u64> {
-    let mut counters = BTreeMap::new();
-    let mut service: Option<ServiceKey> = None;
-    for line in text.lines() {
-        let mut words: Vec<&str> = line.split_whitespace().collect();
-        if words.first() == Some(&FWMARK) && words.get(2) == Some(&"IPv6") {
-            words.remove(2);
-        }
-        match words.as_slice() {
-            [protocol @ ("TCP" | "UDP" | "SCTP" | "FWM"), address, count, ..]
-                if count.parse::<u64>().is_ok() =>
-            {
-                service = Some(format!("{protocol} {address}"));
-            }
-            ["->", real, count, ..] => {
-                let (Some(service), Ok(real), Ok(count)) =
-                    (&service, real.parse::<SocketAddr>(), count.parse::<u64>())
-                else {
-                    continue;
-                };
-                counters.insert((service.clone(), real), count);
-            }
-            _ => {}
-        }
-    }
-    counters
 }
 
 /// The checks of the IPVS table, and the inventory's real servers in it.
@@ -705,49 +521,6 @@ fn held_vips(setup: &DirectorSetup, live: &LiveState) -> Vec<IpAddr> {
         .flat_map(|link| &link.addr_info)
         .filter_map(|address| address.local.parse::<IpAddr>().ok())
         .filter(|ip| setup.vips.contains(ip))
-        .collect()
-}
-
-/// A sync daemon as `ipvsadm -L --daemon` prints it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveDaemon {
-    /// `master` or `backup`.
-    pub state: String,
-    /// Its interface (`mcast=`).
-    pub interface: String,
-    /// Its sync id (`syncid=`).
-    pub id: Option<u32>,
-}
-
-impl LiveDaemon {
-    fn describe(&self) -> String {
-        let id = self.id.map_or_else(|| "?".to_owned(), |id| id.to_string());
-        format!("{} daemon on {}, syncid {id}", self.state, self.interface)
-    }
-}
-
-/// Parses `ipvsadm -L --daemon`: `master sync daemon (mcast=eth0,
-/// syncid=51)` and `backup sync daemon (...)`, one line each; newer
-/// ipvsadm adds `maxlen=`, `group=`, `port=`, `ttl=` inside the
-/// parentheses, which are left out.
-pub fn parse_daemons(text: &str) -> Vec<LiveDaemon> {
-    text.lines()
-        .filter_map(|line| {
-            let (state, rest) = line.trim().split_once(" sync daemon (")?;
-            let fields = rest.trim_end_matches(')');
-            let field = |name: &str| {
-                fields
-                    .split(',')
-                    .filter_map(|pair| pair.trim().split_once('='))
-                    .find(|(key, _)| *key == name)
-                    .map(|(_, value)| value.to_owned())
-            };
-            Some(LiveDaemon {
-                state: state.to_owned(),
-                interface: field("mcast").unwrap_or_default(),
-                id: field("syncid").and_then(|id| id.parse().ok()),
-            })
-        })
         .collect()
 }
 

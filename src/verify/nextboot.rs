@@ -23,7 +23,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::{Check, Status};
+use super::check::{Check, Status};
 use crate::live::{self, Boot, ConfEntry, FileState};
 use crate::validate::model::Host;
 

@@ -7,8 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::check::{Check, Status};
 use super::nextboot::{glob_matches, unreadable_below};
-use super::{Check, Status};
 use crate::live::{self, Boot, BootProbe, FileState};
 use crate::validate::model::{Host, VipInterface};
 use crate::values::Stack;
