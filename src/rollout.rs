@@ -770,7 +770,7 @@ fn adverts_change(old: &Inventory, new: &Inventory) -> bool {
             .flat_map(|director| director.addresses.iter().copied())
             .collect()
     };
-    was.virtual_router_id != will.virtual_router_id
+    mastership::adverts_differ(was, will)
         || was.advert_int != will.advert_int
         || was.password != will.password
         || was.unicast != will.unicast
@@ -781,13 +781,7 @@ fn vrrp_setting_changes(old: &Inventory, new: &Inventory) -> Vec<Action> {
     let (Some(was), Some(will)) = (&old.vrrp, &new.vrrp) else {
         return Vec::new();
     };
-    let mut changes = Vec::new();
-    if was.virtual_router_id != will.virtual_router_id {
-        changes.push(format!(
-            "virtual_router_id {} -> {}",
-            was.virtual_router_id, will.virtual_router_id
-        ));
-    }
+    let mut changes = mastership::group_changes(was, will);
     if was.advert_int != will.advert_int {
         changes.push(format!(
             "advert_int {} -> {}",
@@ -952,6 +946,13 @@ fn director_steps(old: &Inventory, new: &Inventory) -> Vec<Step> {
             || vec![Action::StartKeepalived],
             |previous| own_director_changes(previous, director),
         );
+        if previous.is_some() {
+            actions.extend(
+                mastership::priority_changes(old, new, &director.name)
+                    .into_iter()
+                    .map(|change| Action::ChangeVrrp { change }),
+            );
+        }
         if previous.is_some() {
             actions.extend(shared.iter().cloned());
         }

@@ -295,6 +295,41 @@ impl fmt::Display for ServiceName {
     }
 }
 
+/// The name of a VRRP group (`vrrp.groups`): keepalived's
+/// `vrrp_sync_group` of the group, and the start of its instances' names
+/// (`NAME_ipv4`, `NAME_ipv6`); the notify scripts get it as an argument.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupName(String);
+
+impl FromStr for GroupName {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let valid = (1..=63).contains(&text.len())
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        if valid {
+            Ok(GroupName(text.to_owned()))
+        } else {
+            Err(format!(
+                "`{}` is not a valid VRRP group name: use 1-63 letters, digits, `_`, `.` or `-`",
+                text.escape_debug()
+            ))
+        }
+    }
+}
+
+value_type!(GroupName, Code::InvalidGroupName, "a VRRP group name such as web",
+    {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,63}$"}
+);
+
+impl fmt::Display for GroupName {
+    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
 /// Where a host carries its VIPs: a dummy interface it creates, or `lo`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct InterfaceName(String);
@@ -560,6 +595,9 @@ pub type Priority = Ranged<1, 254>;
 pub type RouterId = Ranged<1, 255>;
 /// A VRRP advertisement interval in seconds.
 pub type AdvertInterval = Ranged<1, 255>;
+/// Seconds a returning director waits before it takes a VRRP group back
+/// (keepalived's `preempt_delay`, 0 to 1000).
+pub type PreemptDelay = Ranged<0, 1000>;
 /// A real server's IPVS weight; 0 sends it no new connections (drained).
 pub type Weight = Ranged<0, 65535>;
 /// A TCP or UDP port number.
@@ -1181,6 +1219,7 @@ checked_value! {
 checked_value! {
     HostName => String,
     ServiceName => String,
+    GroupName => String,
     InterfaceName => String,
     NetworkDevice => String,
     HostAddresses => Vec<IpAddr>,

@@ -9,8 +9,10 @@ mod directors;
 mod health_check;
 pub mod model;
 mod stack;
+mod vrrp_groups;
 
 pub use directors::DEFAULT_ADVERT_INT;
+pub use vrrp_groups::{DEFAULT_GROUP, DEFAULT_GROUP_PREEMPT_DELAY};
 pub use health_check::{
     DEFAULT_CHECK_INTERVAL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DELAY_BEFORE_RETRY, DEFAULT_RETRY,
 };

@@ -126,16 +126,27 @@ pub fn checks(setup: &DirectorSetup, files: &Tree, live: &LiveState) -> Vec<Chec
     )];
     let table = parse_table(live.ipvs.as_deref().unwrap_or_default());
     checks.extend(ipvs_checks(&setup.ipvs, &table, running));
-    checks.push(vrrp_check(setup, live, running));
+    checks.extend(vrrp_checks(setup, live, running));
     if let Some(daemons) = &live.ipvs_daemons {
         checks.push(sync_daemon_check(setup, live, daemons, running));
     }
     checks.extend(kernel_checks(setup, files, live));
     if let Some(answers) = &live.arp {
-        let master = held_vips(setup, live).len() == setup.vips.len();
-        checks.extend(arp_checks(setup, answers, master));
+        checks.extend(arp_checks(setup, answers, &mastered_vips(setup, live)));
     }
     checks
+}
+
+/// The VIPs of the groups whose every VIP is on the director's interface:
+/// those it holds as their VRRP master.
+fn mastered_vips(setup: &DirectorSetup, live: &LiveState) -> Vec<IpAddr> {
+    let held = held_vips(setup, live);
+    setup
+        .groups
+        .iter()
+        .filter(|group| group.vips.iter().all(|vip| held.contains(vip)))
+        .flat_map(|group| group.vips.iter().copied())
+        .collect()
 }
 
 /// What `--arp` asks: who has each IPv4 VIP, and each IPv4 address of the
@@ -171,20 +182,21 @@ fn ipv4(address: &IpAddr) -> Option<Ipv4Addr> {
 /// any answer is another machine claiming the VIP; on a backup the answer
 /// must come from a director (the master). Any other answer — typically a
 /// real server with `arp_ignore` lost — steals the VIP's traffic.
-fn arp_checks(setup: &DirectorSetup, answers: &arp::Answers, master: bool) -> Vec<Check> {
+fn arp_checks(setup: &DirectorSetup, answers: &arp::Answers, mastered: &[IpAddr]) -> Vec<Check> {
     let owners = mac_owners(setup, answers);
     let owner = |mac: &str| owners.get(mac).copied();
     let describe = |mac: &str| match owner(mac) {
         Some(neighbour) => format!("{mac} ({}, {})", neighbour.address, neighbour.name),
         None => format!("{mac} (not an address of the inventory)"),
     };
-    let expected_text = if master {
-        "no other machine answers (this director is the VRRP master)"
-    } else {
-        "answered by the VRRP master only"
-    };
     let mut checks = Vec::new();
     for vip in setup.vips.iter().filter_map(ipv4) {
+        let master = mastered.contains(&IpAddr::V4(vip));
+        let expected_text = if master {
+            "no other machine answers (this director is the VRRP master)"
+        } else {
+            "answered by the VRRP master only"
+        };
         let macs = answers.get(&vip).cloned().unwrap_or_default();
         let stealing: Vec<String> = macs
             .iter()
@@ -491,11 +503,45 @@ fn missing_service(real_servers: usize, keepalived_running: bool) -> String {
     }
 }
 
-/// The VRRP master holds every VIP on its interface, a backup none; a
-/// director whose keepalived is not running is neither.
-fn vrrp_check(setup: &DirectorSetup, live: &LiveState, keepalived_running: bool) -> Check {
+/// One check per VRRP group: as its master the director holds every VIP
+/// of the group on its interface, as a backup none; a director whose
+/// keepalived is not running is neither. Master of one group and backup of
+/// another is as the inventory allows (each group has its own master). The
+/// check's subject is the director, followed by the group's name when there
+/// are several groups.
+fn vrrp_checks(setup: &DirectorSetup, live: &LiveState, keepalived_running: bool) -> Vec<Check> {
     let held = held_vips(setup, live);
-    let total = setup.vips.len();
+    let several = setup.groups.len() > 1;
+    setup
+        .groups
+        .iter()
+        .map(|group| {
+            let subject = if several {
+                format!("{} group {}", setup.name, group.name)
+            } else {
+                setup.name.clone()
+            };
+            let held: Vec<IpAddr> = group
+                .vips
+                .iter()
+                .filter(|vip| held.contains(vip))
+                .copied()
+                .collect();
+            vrrp_check(setup, subject, &group.vips, &held, keepalived_running)
+        })
+        .collect()
+}
+
+/// The VRRP check of one group: `vips` its VIPs, `held` those on the
+/// director's interface.
+fn vrrp_check(
+    setup: &DirectorSetup,
+    subject: String,
+    vips: &[IpAddr],
+    held: &[IpAddr],
+    keepalived_running: bool,
+) -> Check {
+    let total = vips.len();
     let want = format!(
         "master (all {total} VIPs on {}) or backup (none)",
         setup.interface
@@ -517,8 +563,7 @@ fn vrrp_check(setup: &DirectorSetup, live: &LiveState, keepalived_running: bool)
     } else if held.is_empty() {
         (true, format!("backup: no VIP on {}", setup.interface))
     } else {
-        let missing: Vec<String> = setup
-            .vips
+        let missing: Vec<String> = vips
             .iter()
             .filter(|vip| !held.contains(vip))
             .map(ToString::to_string)
@@ -533,7 +578,7 @@ fn vrrp_check(setup: &DirectorSetup, live: &LiveState, keepalived_running: bool)
             ),
         )
     };
-    Check::new("vrrp", &setup.name, ok, want, found)
+    Check::new("vrrp", subject, ok, want, found)
 }
 
 /// The VIPs on the director's interface.
@@ -595,7 +640,10 @@ pub fn parse_daemons(text: &str) -> Vec<LiveDaemon> {
 /// BACKUP, swaps it for the master daemon when it becomes MASTER and back
 /// when it leaves MASTER, and stops it when it stops. So the VRRP master
 /// runs the master daemon alone, a backup the backup daemon alone, and a
-/// director with sync off none.
+/// director with sync off none. With named groups the sync daemon has no
+/// instance: keepalived's checker process starts both daemons when it
+/// starts and stops them when it stops (`check_daemon.c`), so every
+/// director runs both, whatever it masters.
 fn sync_daemon_check(
     setup: &DirectorSetup,
     live: &LiveState,
@@ -621,6 +669,9 @@ fn sync_daemon_check(
             found,
         );
     };
+    if sync.both {
+        return both_daemons_check(setup, sync, &found_daemons, found, keepalived_running);
+    }
     let held = held_vips(setup, live).len();
     let role = if !keepalived_running {
         None
@@ -654,6 +705,37 @@ fn sync_daemon_check(
         found
     } else {
         format!("{found}: keepalived is not running, and a stopped keepalived stops it")
+    };
+    Check::new("sync-daemon", &setup.name, ok, want, found)
+}
+
+/// Both sync daemons, with named groups: the master and the backup one,
+/// on the director's interface with the sync id, whatever the VRRP state.
+fn both_daemons_check(
+    setup: &DirectorSetup,
+    sync: &crate::machine::SyncDaemon,
+    found_daemons: &[LiveDaemon],
+    found: String,
+    keepalived_running: bool,
+) -> Check {
+    let daemon = |state: &str| LiveDaemon {
+        state: state.to_owned(),
+        interface: sync.interface.clone(),
+        id: Some(sync.id),
+    };
+    let (master, backup) = (daemon("master"), daemon("backup"));
+    let ok = found_daemons.len() == 2
+        && found_daemons.contains(&master)
+        && found_daemons.contains(&backup);
+    let want = format!(
+        "{} and {}, whatever this director masters",
+        master.describe(),
+        backup.describe()
+    );
+    let found = if keepalived_running || !found_daemons.is_empty() {
+        found
+    } else {
+        format!("{found}: keepalived is not running, and a stopped keepalived stops them")
     };
     Check::new("sync-daemon", &setup.name, ok, want, found)
 }
