@@ -26,8 +26,8 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-use crate::model::Inventory;
 use crate::rollout::{self, RolloutPlan};
+use crate::validate::model::Inventory;
 use crate::{inventory, validate};
 
 /// The record's file name in each machine's folder.

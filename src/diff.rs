@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::plural;
 use crate::live::{self, FileState};
 use crate::machine::{Machine, Role};
-use crate::model::{Host, VipInterface};
 use crate::render::Tree;
 use crate::render::LOOPBACK_STANZA;
+use crate::validate::model::{Host, VipInterface};
 
 /// ifupdown's main file.
 const INTERFACES: &str = "/etc/network/interfaces";

@@ -87,6 +87,17 @@ pub fn meanings(command: &str) -> Vec<(ExitStatus, &'static str)> {
             (Success, "the inventory is valid (warnings included)"),
             (Trouble, TROUBLE),
         ],
+        "import" => vec![
+            (Success, "the import is complete"),
+            (
+                Differences,
+                "the inventory is written but leaves out the parts listed",
+            ),
+            (
+                Trouble,
+                "nothing written: a configuration is unreadable, or the usage is wrong",
+            ),
+        ],
         "deployed" => vec![
             (Success, "the machines agree on the deployed inventory"),
             (Differences, "the machines disagree"),

@@ -20,9 +20,8 @@ use crate::diagnostic::{closest, error_with_code, Diagnostic, Location, Related}
 use crate::values::{
     AdvertInterval, CheckKind, CheckSeconds, Drain, GroupName, HostAddresses, HostName, Hysteresis,
     InterfaceName, NetworkDevice, OneLine, Port, PortSpec, PreemptDelay, Priority, Quorum,
-    RelativePath, Release,
-    Retries, RouterId, Scheduler, ScriptPath, Seconds, Segment, ServiceName, Stack, StatusCode,
-    Style, SysctlKey, SysctlValue, UrlPath, Version, Vip, VrrpPassword, Weight,
+    RelativePath, Release, Retries, RouterId, Scheduler, ScriptPath, Seconds, Segment, ServiceName,
+    Stack, StatusCode, Style, SysctlKey, SysctlValue, UrlPath, Version, Vip, VrrpPassword, Weight,
 };
 use crate::yaml::{Found, Mismatch};
 

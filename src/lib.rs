@@ -12,7 +12,7 @@
 //!   `commands` (one module per command, each returning an `outcome`),
 //!   `report` (one renderer per output format) and `exit` (the statuses).
 //! - The pipeline: `inventory` parses the YAML (through `yaml`), `validate`
-//!   checks it into the trusted `model`, `render` turns the model into an
+//!   checks it into the trusted model (`validate::model`), `render` turns the model into an
 //!   in-memory tree of files through the templates, and `output` is the
 //!   only module that writes the output directory (through `outdir`).
 //! - Live machines: `machine` (one machine of the inventory and its files),
@@ -33,7 +33,9 @@ pub mod deployed;
 pub mod diagnostic;
 pub mod diff;
 pub mod exit;
+pub mod import;
 pub mod inventory;
+pub mod keepalived_conf;
 pub mod live;
 pub mod machine;
 pub mod manual;
@@ -48,5 +50,3 @@ pub mod validate;
 pub mod values;
 pub mod verify;
 mod yaml;
-
-pub use validate::model;

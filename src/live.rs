@@ -728,6 +728,14 @@ impl Root {
         Some((stat.st_dev, stat.st_ino))
     }
 
+    /// Whether the file at `path` below the root has an execute bit
+    /// (keepalived skips such a file where an include matches it).
+    pub fn is_executable(&self, path: &Path) -> bool {
+        self.open_below(path, OFlags::PATH)
+            .and_then(|fd| Ok(rustix::fs::fstat(&fd)?))
+            .is_ok_and(|stat| stat.st_mode & 0o111 != 0)
+    }
+
     /// Where the symbolic link at `path` below the root points, as written
     /// in the link; `None` when it is not a link (or cannot be read).
     pub fn link(&self, path: &Path) -> Option<PathBuf> {

@@ -9,8 +9,8 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::closest;
-use crate::model::{self, Host, Inventory};
 use crate::render::{self, IpvsService, RenderError, Renderer, Tree};
+use crate::validate::model::{self, Host, Inventory};
 
 /// A machine of the inventory and its rendered files.
 #[derive(Debug, Clone)]

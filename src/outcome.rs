@@ -10,10 +10,11 @@ use crate::deployed::Verdict;
 use crate::diagnostic::Diagnostic;
 use crate::diff;
 use crate::exit::ExitStatus;
+use crate::import::Import;
 use crate::live::LiveState;
-use crate::model::Inventory;
 use crate::output::{Summary, Transaction};
 use crate::rollout::RolloutPlan;
+use crate::validate::model::Inventory;
 use crate::verify::{self, Report};
 
 /// How a command ended.
@@ -44,6 +45,8 @@ pub enum Outcome {
     Planned(Box<Planned>),
     /// `deployed`: what the machines' records say.
     Deployed(Deployed),
+    /// `import`: the inventory of a running cluster.
+    Imported(Box<Imported>),
     /// A text for standard output as it is (`schema`, `completions`,
     /// `init -`).
     Printed(String),
@@ -201,6 +204,16 @@ pub struct Planned {
     pub after: Inventory,
 }
 
+/// What `import` made.
+#[derive(Debug)]
+pub struct Imported {
+    /// The inventory and what it leaves out.
+    pub import: Import,
+    /// Where the inventory was written (`--output`); `None`: standard
+    /// output.
+    pub written_to: Option<PathBuf>,
+}
+
 /// What `deployed` found.
 #[derive(Debug)]
 pub struct Deployed {
@@ -229,6 +242,7 @@ impl Outcome {
             Outcome::Planned(planned) if !planned.plan.unsafe_changes.is_empty() => {
                 ExitStatus::Unsafe
             }
+            Outcome::Imported(imported) if !imported.import.complete() => ExitStatus::Differences,
             Outcome::Deployed(deployed) => match deployed.verdict {
                 Verdict::Agreed { .. } => ExitStatus::Success,
                 Verdict::Disagree(_) => ExitStatus::Differences,

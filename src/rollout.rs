@@ -31,8 +31,8 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use crate::code::Code;
-use crate::model::{host_prefix, Director, Host, Inventory, Service, VipInterface};
 use crate::render::{ipvs_services, unique_vips, IpvsService};
+use crate::validate::model::{host_prefix, Director, Host, Inventory, Service, VipInterface};
 
 mod capacity;
 mod identity;

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use lvs_dr_gen::apply::{actions, line, refusals, HostAction, Situation};
 use lvs_dr_gen::live::{Address, FileState, Link, LinkInfo};
 use lvs_dr_gen::machine::{self, Machine, Role};
-use lvs_dr_gen::model::Inventory;
 use lvs_dr_gen::render::Renderer;
+use lvs_dr_gen::validate::model::Inventory;
 use lvs_dr_gen::{inventory, validate};
 
 /// The machine `name` of `model`, its files rendered.

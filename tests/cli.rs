@@ -1,10 +1,12 @@
 //! The commands' behaviour on a real output directory.
 
 use std::fs;
+use std::io::Write as _;
 use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, SystemTime};
 
-use crate::support::{read_tree, run_in, text, INVENTORY};
+use crate::support::{lvs_dr_gen, read_tree, text, Run, INVENTORY};
 
 /// A temp directory with `inventory.yaml`; output goes to `out/` in it.
 struct Workspace {
@@ -28,34 +30,35 @@ impl Workspace {
         fs::write(path, contents).expect("write");
     }
 
-    /// Runs the binary; returns (exit code, stdout, stderr).
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let output = run_in(self.dir.path(), args);
-        (
-            output.status.code().expect("exit code"),
-            text(&output.stdout),
-            text(&output.stderr),
-        )
+    /// `lvs-dr-gen ARGS` in the workspace.
+    fn lvs(&self, args: &[&str]) -> Run {
+        lvs_dr_gen(args).dir(self.dir.path())
     }
 
-    fn render(&self) -> (i32, String, String) {
-        self.run(&["render", "inventory.yaml", "--out", "out"])
+    fn render(&self) -> Run {
+        self.lvs(&["render", "inventory.yaml", "--out", "out"])
     }
 
     /// Renders with `--templates DIR`.
-    fn render_with_templates(&self, dir: &str) -> (i32, String, String) {
-        self.run(&[
-            "render",
-            "inventory.yaml",
-            "--out",
-            "out",
-            "--templates",
-            dir,
-        ])
+    fn render_with_templates(&self, dir: &str) -> Run {
+        self.render().args(["--templates", dir])
     }
 
-    fn check(&self) -> (i32, String, String) {
-        self.run(&["check", "inventory.yaml", "--out", "out"])
+    fn check(&self) -> Run {
+        self.lvs(&["check", "inventory.yaml", "--out", "out"])
+    }
+
+    /// `apply --dry-run` for `host`, its files installed below `root`.
+    fn apply_dry_run(&self, host: &str, root: &str) -> Run {
+        self.lvs(&[
+            "apply",
+            "inventory.yaml",
+            "--host",
+            host,
+            "--root",
+            root,
+            "--dry-run",
+        ])
     }
 }
 
@@ -68,25 +71,17 @@ fn modified(path: &Path) -> SystemTime {
 #[test]
 fn render_writes_each_host_and_a_second_run_writes_nothing() {
     let work = Workspace::new(INVENTORY);
-    assert_eq!(
-        work.render(),
-        (
-            0,
-            "2 hosts: 5 files written, 0 unchanged, 0 removed\n".into(),
-            String::new()
-        )
-    );
+    work.render()
+        .stdout("2 hosts: 5 files written, 0 unchanged, 0 removed\n")
+        .stderr("")
+        .run();
     let sysctl = work.path("out/web01/etc/sysctl.d/60-lvs-dr.conf");
     let before = modified(&sysctl);
     std::thread::sleep(Duration::from_millis(20));
-    assert_eq!(
-        work.render(),
-        (
-            0,
-            "2 hosts: 0 files written, 5 unchanged, 0 removed\n".into(),
-            String::new()
-        )
-    );
+    work.render()
+        .stdout("2 hosts: 0 files written, 5 unchanged, 0 removed\n")
+        .stderr("")
+        .run();
     assert_eq!(
         modified(&sysctl),
         before,
@@ -111,36 +106,30 @@ fn render_writes_each_host_and_a_second_run_writes_nothing() {
 #[test]
 fn output_is_the_same_bytes_every_run_and_from_any_directory() {
     let work = Workspace::new(INVENTORY);
-    work.render();
+    work.render().run();
     let first = read_tree(&work.path("out"), &[]);
     let elsewhere = tempfile::tempdir().expect("temp dir");
     let inventory = work.path("inventory.yaml");
-    let output = run_in(
-        elsewhere.path(),
-        &["render", inventory.to_str().unwrap(), "--out", "again"],
-    );
-    assert!(output.status.success(), "{}", text(&output.stderr));
+    lvs_dr_gen(["render", inventory.to_str().unwrap(), "--out", "again"])
+        .dir(elsewhere.path())
+        .run();
     assert_eq!(read_tree(&elsewhere.path().join("again"), &[]), first);
 }
 
 #[test]
 fn a_removed_host_and_a_mode_change_are_pruned() {
     let work = Workspace::new(INVENTORY);
-    work.render();
+    work.render().run();
     let without_web02 = INVENTORY.split("  web02:").next().unwrap();
     let now_loopback = without_web02.replace(
         "    services: [www]\n",
         "    services: [www]\n    interface: lo\n",
     );
     work.write("inventory.yaml", &now_loopback);
-    assert_eq!(
-        work.render(),
-        (
-            0,
-            "1 host: 2 files written, 0 unchanged, 3 removed\n".into(),
-            String::new()
-        )
-    );
+    work.render()
+        .stdout("1 host: 2 files written, 0 unchanged, 3 removed\n")
+        .stderr("")
+        .run();
     let files: Vec<String> = read_tree(&work.path("out"), &[".lvs-dr-gen-manifest"])
         .keys()
         .map(|path| path.display().to_string())
@@ -163,13 +152,15 @@ fn a_removed_host_and_a_mode_change_are_pruned() {
 fn a_file_it_did_not_write_is_never_overwritten() {
     let work = Workspace::new(INVENTORY);
     work.write("out/web01/etc/sysctl.d/60-lvs-dr.conf", "# mine\n");
-    let (code, stdout, stderr) = work.render();
-    assert_eq!((code, stdout.as_str()), (2, ""));
-    assert_eq!(
-        stderr,
-        "error: in out: this file is not written by lvs-dr-gen (not in .lvs-dr-gen-manifest); \
-         move it away or choose another output directory:\n  web01/etc/sysctl.d/60-lvs-dr.conf\n"
-    );
+    work.render()
+        .status(2)
+        .stdout("")
+        .stderr(
+            "error: in out: this file is not written by lvs-dr-gen (not in \
+             .lvs-dr-gen-manifest); move it away or choose another output directory:\n  \
+             web01/etc/sysctl.d/60-lvs-dr.conf\n",
+        )
+        .run();
     assert_eq!(
         read_tree(&work.path("out"), &[]).len(),
         1,
@@ -184,11 +175,11 @@ fn a_file_it_did_not_write_is_never_overwritten() {
 #[test]
 fn files_next_to_the_output_are_left_alone_when_pruning() {
     let work = Workspace::new(INVENTORY);
-    work.render();
+    work.render().run();
     work.write("out/web02/etc/hosts", "127.0.0.1 localhost\n");
     let only_web01 = INVENTORY.split("  web02:").next().unwrap().to_owned();
     work.write("inventory.yaml", &only_web01);
-    assert_eq!(work.render().0, 0);
+    work.render().run();
     assert_eq!(
         fs::read_to_string(work.path("out/web02/etc/hosts")).unwrap(),
         "127.0.0.1 localhost\n"
@@ -198,30 +189,30 @@ fn files_next_to_the_output_are_left_alone_when_pruning() {
 #[test]
 fn check_reports_drift_as_a_diff_with_exit_1_and_sync_with_exit_0() {
     let work = Workspace::new(INVENTORY);
-    let (code, stdout, stderr) = work.check();
-    assert_eq!(code, 1, "nothing rendered yet: {stderr}");
+    // Nothing rendered yet.
+    let stdout = work.check().status(1).run().stdout;
     assert!(
         stdout.contains("--- /dev/null\n+++ b/web01/etc/sysctl.d/60-lvs-dr.conf\n"),
         "{stdout}"
     );
     assert!(!work.path("out").exists(), "check writes nothing");
 
-    work.render();
-    assert_eq!(
-        work.check(),
-        (0, String::new(), "out: in sync (5 files)\n".into())
-    );
+    work.render().run();
+    work.check()
+        .stdout("")
+        .stderr("out: in sync (5 files)\n")
+        .run();
 
     work.write(
         "inventory.yaml",
         &INVENTORY.replace("198.51.100.10", "198.51.100.99"),
     );
-    let (code, stdout, stderr) = work.check();
-    assert_eq!(code, 1);
-    assert_eq!(
-        stderr,
-        "out: 2 files would change; run `lvs-dr-gen render` to update\n"
-    );
+    let stdout = work
+        .check()
+        .status(1)
+        .stderr("out: 2 files would change; run `lvs-dr-gen render` to update\n")
+        .run()
+        .stdout;
     assert!(stdout.contains(
         "--- a/web01/etc/network/interfaces.d/lvs-dr\n+++ b/web01/etc/network/interfaces.d/lvs-dr\n"
     ));
@@ -232,65 +223,39 @@ fn check_reports_drift_as_a_diff_with_exit_1_and_sync_with_exit_0() {
 #[test]
 fn check_exits_2_on_an_invalid_inventory() {
     let work = Workspace::new("version: 1\nhosts: {}\n");
-    assert_eq!(
-        work.check(),
-        (
-            2,
-            String::new(),
-            "inventory.yaml:2:1: error: hosts: the inventory has no hosts: add at least one under `hosts`\n  \
-             |\n2 | hosts: {}\n  | ^\n\
-             inventory.yaml: 1 problem found\n"
-                .into()
+    work.check()
+        .status(2)
+        .stdout("")
+        .stderr(
+            "inventory.yaml:2:1: error: hosts: the inventory has no hosts: add at least one \
+             under `hosts`\n  |\n2 | hosts: {}\n  | ^\n\
+             inventory.yaml: 1 problem found\n",
         )
-    );
+        .run();
 }
 
 #[test]
 fn host_selects_hosts_and_leaves_the_others_alone() {
     let work = Workspace::new(INVENTORY);
-    let (code, stdout, _) = work.run(&[
-        "render",
-        "inventory.yaml",
-        "--out",
-        "out",
-        "--host",
-        "web02",
-    ]);
-    assert_eq!(
-        (code, stdout.as_str()),
-        (0, "1 host: 2 files written, 0 unchanged, 0 removed\n")
-    );
+    work.render()
+        .args(["--host", "web02"])
+        .stdout("1 host: 2 files written, 0 unchanged, 0 removed\n")
+        .run();
     assert!(!work.path("out/web01").exists());
-    work.render();
-    let (code, stdout, _) = work.run(&[
-        "render",
-        "inventory.yaml",
-        "--out",
-        "out",
-        "--host",
-        "web01",
-    ]);
-    assert_eq!(
-        (code, stdout.as_str()),
-        (0, "1 host: 0 files written, 3 unchanged, 0 removed\n")
-    );
+    work.render().run();
+    work.render()
+        .args(["--host", "web01"])
+        .stdout("1 host: 0 files written, 3 unchanged, 0 removed\n")
+        .run();
     assert!(
         work.path("out/web02/etc/sysctl.d/60-lvs-dr.conf").exists(),
         "web02 is not pruned"
     );
-    let (code, _, stderr) = work.run(&[
-        "render",
-        "inventory.yaml",
-        "--out",
-        "out",
-        "--host",
-        "web03",
-    ]);
-    assert_eq!(code, 2);
-    assert_eq!(
-        stderr,
-        "error: --host web03: no such host in the inventory; did you mean `web01`?\n"
-    );
+    work.render()
+        .args(["--host", "web03"])
+        .status(2)
+        .stderr("error: --host web03: no such host in the inventory; did you mean `web01`?\n")
+        .run();
 }
 
 #[test]
@@ -301,8 +266,7 @@ fn templates_override_the_builtins_by_name() {
         "# {{ host.name }}\n{% for s in host.sysctl %}{{ s.key }}={{ s.value }}\n{% endfor %}",
     );
     work.write("tpl/notes.txt", "not a template, ignored\n");
-    let (code, _, stderr) = work.render_with_templates("tpl");
-    assert_eq!(code, 0, "{stderr}");
+    work.render_with_templates("tpl").run();
     assert_eq!(
         fs::read_to_string(work.path("out/web01/etc/sysctl.d/60-lvs-dr.conf")).unwrap(),
         "# web01\nnet.ipv4.conf.all.arp_ignore=1\nnet.ipv4.conf.all.arp_announce=2\n\
@@ -317,17 +281,17 @@ fn templates_override_the_builtins_by_name() {
 fn a_misnamed_or_broken_template_is_an_error_and_nothing_is_written() {
     let work = Workspace::new(INVENTORY);
     work.write("typo/sysctl.jinja.j2", "x\n");
-    let (code, _, stderr) = work.render_with_templates("typo");
-    assert_eq!(code, 2);
-    assert_eq!(
-        stderr,
-        "error: typo/sysctl.jinja.j2: unknown template name; the templates are header.j2, \
-         director-modules.j2, director-sysctl.j2, interfaces-iproute2.j2, interfaces-net-tools.j2, keepalived.j2, modules.j2, netplan.j2, \
-         networkd-netdev.j2, networkd-network.j2, sysctl.j2\n"
-    );
+    work.render_with_templates("typo")
+        .status(2)
+        .stderr(
+            "error: typo/sysctl.jinja.j2: unknown template name; the templates are header.j2, \
+             director-modules.j2, director-sysctl.j2, interfaces-iproute2.j2, \
+             interfaces-net-tools.j2, keepalived.j2, modules.j2, netplan.j2, \
+             networkd-netdev.j2, networkd-network.j2, sysctl.j2\n",
+        )
+        .run();
     work.write("broken/sysctl.j2", "{{ host.nmae }}\n");
-    let (code, _, stderr) = work.render_with_templates("broken");
-    assert_eq!(code, 2);
+    let stderr = work.render_with_templates("broken").status(2).run().stderr;
     assert!(stderr.starts_with("error: template error: "), "{stderr}");
     assert!(stderr.contains("sysctl.j2"), "{stderr}");
     assert!(!work.path("out").exists());
@@ -340,8 +304,7 @@ fn a_template_cannot_write_a_value_with_a_line_break() {
         "evil/sysctl.j2",
         "{{ host.name ~ '\\nnet.ipv4.conf.all.arp_ignore = 0' }}\n",
     );
-    let (code, _, stderr) = work.render_with_templates("evil");
-    assert_eq!(code, 2);
+    let stderr = work.render_with_templates("evil").status(2).run().stderr;
     assert!(stderr.contains("control character"), "{stderr}");
     assert!(!work.path("out").exists());
 }
@@ -349,16 +312,15 @@ fn a_template_cannot_write_a_value_with_a_line_break() {
 #[test]
 fn validate_reports_a_summary() {
     let work = Workspace::new(INVENTORY);
-    assert_eq!(
-        work.run(&["validate", "inventory.yaml"]),
-        (
-            0,
-            "inventory.yaml: valid (2 hosts, 1 service)\n".into(),
-            String::new()
-        )
-    );
-    let (code, _, stderr) = work.run(&["validate", "missing.yaml"]);
-    assert_eq!(code, 2);
+    work.lvs(&["validate", "inventory.yaml"])
+        .stdout("inventory.yaml: valid (2 hosts, 1 service)\n")
+        .stderr("")
+        .run();
+    let stderr = work
+        .lvs(&["validate", "missing.yaml"])
+        .status(2)
+        .run()
+        .stderr;
     assert!(
         stderr.starts_with("error: cannot read inventory missing.yaml: "),
         "{stderr}"
@@ -368,32 +330,31 @@ fn validate_reports_a_summary() {
 #[test]
 fn usage_errors_exit_2_and_help_exits_0() {
     let work = Workspace::new(INVENTORY);
-    let (code, _, stderr) = work.run(&["render", "inventory.yaml"]);
-    assert_eq!(code, 2);
+    let stderr = work
+        .lvs(&["render", "inventory.yaml"])
+        .status(2)
+        .run()
+        .stderr;
     assert!(stderr.contains("--out <OUT>"), "{stderr}");
-    assert_eq!(work.run(&["--help"]).0, 0);
-    let (code, stdout, _) = work.run(&["--version"]);
-    assert_eq!(
-        (code, stdout),
-        (0, format!("lvs-dr-gen {}\n", env!("CARGO_PKG_VERSION")))
-    );
+    work.lvs(&["--help"]).run();
+    work.lvs(&["--version"])
+        .stdout(format!("lvs-dr-gen {}\n", env!("CARGO_PKG_VERSION")))
+        .run();
 }
 
 #[test]
 fn completions_and_man_pages_are_generated() {
     let work = Workspace::new(INVENTORY);
-    let (code, stdout, _) = work.run(&["completions", "bash"]);
-    assert_eq!(code, 0);
+    let stdout = work.lvs(&["completions", "bash"]).run().stdout;
     assert!(
         stdout.contains("complete -F _lvs__dr__gen") && stdout.contains("render"),
         "{stdout}"
     );
     for shell in ["bash", "zsh", "fish"] {
-        let (code, script, _) = work.run(&["completions", shell]);
-        assert_eq!(code, 0);
+        let script = work.lvs(&["completions", shell]).run().stdout;
         assert!(!script.contains("manpages"), "{shell}: {script}");
     }
-    assert_eq!(work.run(&["manpages", "--out", "man"]).0, 0);
+    work.lvs(&["manpages", "--out", "man"]).run();
     let main_page = std::fs::read_to_string(work.path("man/lvs-dr-gen.1")).unwrap();
     assert!(main_page.contains(r"lvs\-dr\-gen\-render"), "{main_page}");
     assert!(
@@ -412,6 +373,7 @@ fn completions_and_man_pages_are_generated() {
             "lvs-dr-gen-completions.1",
             "lvs-dr-gen-deployed.1",
             "lvs-dr-gen-diff.1",
+            "lvs-dr-gen-import.1",
             "lvs-dr-gen-init.1",
             "lvs-dr-gen-inventory.5",
             "lvs-dr-gen-plan.1",
@@ -427,9 +389,9 @@ fn completions_and_man_pages_are_generated() {
 /// What bash offers for the last of `words` with the script that
 /// `completions bash` prints.
 fn bash_completion(work: &Workspace, words: &str) -> Vec<String> {
-    let (_, script, _) = work.run(&["completions", "bash"]);
+    let script = work.lvs(&["completions", "bash"]).run().stdout;
     work.write("completion.bash", &script);
-    let output = std::process::Command::new("bash")
+    let output = Command::new("bash")
         .current_dir(work.path(""))
         .arg("-c")
         .arg(format!(
@@ -469,13 +431,11 @@ const KEEPALIVED_CONF: &str = "etc/keepalived/keepalived.conf";
 #[test]
 fn host_selects_a_director_with_every_real_server_in_its_config() {
     let work = Workspace::new(CLUSTER);
-    let (code, stdout, stderr) =
-        work.run(&["render", "inventory.yaml", "--out", "out", "--host", "lb2"]);
-    assert_eq!((code, stderr.as_str()), (0, ""));
-    assert_eq!(
-        stdout,
-        "0 hosts, 1 director: 3 files written, 0 unchanged, 0 removed\n"
-    );
+    work.render()
+        .args(["--host", "lb2"])
+        .stdout("0 hosts, 1 director: 3 files written, 0 unchanged, 0 removed\n")
+        .stderr("")
+        .run();
     let tree = read_tree(&work.path("out"), &[".lvs-dr-gen-manifest"]);
     let path = Path::new("lb2").join(KEEPALIVED_CONF);
     assert_eq!(
@@ -495,19 +455,15 @@ fn host_selects_a_director_with_every_real_server_in_its_config() {
 #[test]
 fn removed_directors_are_pruned_and_check_shows_a_real_server_leaving() {
     let work = Workspace::new(CLUSTER);
-    let (code, stdout, _) = work.run(&["render", "inventory.yaml", "--out", "out"]);
-    assert_eq!(code, 0);
-    assert_eq!(
-        stdout,
-        "2 hosts, 2 directors: 12 files written, 0 unchanged, 0 removed\n"
-    );
+    work.render()
+        .stdout("2 hosts, 2 directors: 12 files written, 0 unchanged, 0 removed\n")
+        .run();
     // web02 leaves the service's hosts: both directors' configs change.
     work.write(
         "inventory.yaml",
         &CLUSTER.replace("  web02: {address: 192.0.2.12, services: [www]}\n", ""),
     );
-    let (code, diff, _) = work.run(&["check", "inventory.yaml", "--out", "out"]);
-    assert_eq!(code, 1);
+    let diff = work.check().status(1).run().stdout;
     assert!(
         diff.contains(&format!("--- a/lb1/{KEEPALIVED_CONF}")),
         "{diff}"
@@ -522,9 +478,10 @@ fn removed_directors_are_pruned_and_check_shows_a_real_server_leaving() {
         .flat_map(|line| [line, "\n"])
         .collect();
     work.write("inventory.yaml", &without);
-    let (code, stdout, stderr) = work.run(&["render", "inventory.yaml", "--out", "out"]);
-    assert_eq!((code, stderr.as_str()), (0, ""));
-    assert_eq!(stdout, "2 hosts: 0 files written, 6 unchanged, 6 removed\n");
+    work.render()
+        .stdout("2 hosts: 0 files written, 6 unchanged, 6 removed\n")
+        .stderr("")
+        .run();
     assert!(!work.path("out/lb1").exists() && !work.path("out/lb2").exists());
 }
 
@@ -538,8 +495,7 @@ fn a_template_with_a_deprecated_keepalived_keyword_is_refused() {
         "old/keepalived.j2",
         &builtin.replace("retry {{", "nb_get_retry {{"),
     );
-    let (code, _, stderr) = work.render_with_templates("old");
-    assert_eq!(code, 2);
+    let stderr = work.render_with_templates("old").status(2).run().stderr;
     assert!(
         stderr.contains("uses `nb_get_retry`, which keepalived reports as deprecated")
             && stderr.contains("use `retry`"),
@@ -557,8 +513,7 @@ fn netplan_files_are_written_readable_by_root_only() {
         1,
     );
     let work = Workspace::new(&inventory);
-    let (status, _, stderr) = work.render();
-    assert_eq!(status, 0, "{stderr}");
+    work.render().run();
     let mode = |path: &str| {
         fs::metadata(work.path(path))
             .expect("written")
@@ -575,17 +530,12 @@ fn apply_dry_run_prints_would_lines_and_changes_nothing() {
     // Read-only on this machine: --dry-run reads its live state, changes
     // nothing, and needs no root.
     let work = Workspace::new(INVENTORY);
-    assert_eq!(work.render().0, 0);
-    let (code, stdout, stderr) = work.run(&[
-        "apply",
-        "inventory.yaml",
-        "--host",
-        "web02",
-        "--root",
-        "out/web02",
-        "--dry-run",
-    ]);
-    assert!(code <= 1, "exit {code}: {stdout}{stderr}");
+    work.render().run();
+    let output = work
+        .apply_dry_run("web02", "out/web02")
+        .status_one_of(&[0, 1])
+        .run();
+    let (stdout, stderr) = (output.stdout, output.stderr);
     let actions: Vec<&str> = stdout
         .lines()
         .filter(|line| line.starts_with("apply:"))
@@ -597,18 +547,12 @@ fn apply_dry_run_prints_would_lines_and_changes_nothing() {
         "{stdout}"
     );
     assert!(stderr.contains("web02 (real-server): "), "{stderr}");
-    let (code, json, _) = work.run(&[
-        "apply",
-        "inventory.yaml",
-        "--host",
-        "web02",
-        "--root",
-        "out/web02",
-        "--dry-run",
-        "--format",
-        "json",
-    ]);
-    assert!(code <= 1);
+    let json = work
+        .apply_dry_run("web02", "out/web02")
+        .args(["--format", "json"])
+        .status_one_of(&[0, 1])
+        .run()
+        .stdout;
     let document: serde_json::Value = serde_json::from_str(&json).expect("one JSON document");
     assert_eq!(document["dry_run"], true);
     assert_eq!(document["changed"], false);
@@ -619,19 +563,14 @@ fn apply_dry_run_prints_would_lines_and_changes_nothing() {
 #[test]
 fn apply_refuses_when_the_files_are_not_installed() {
     let work = Workspace::new(INVENTORY);
-    assert_eq!(work.render().0, 0);
+    work.render().run();
     work.write("root/etc/sysctl.d/60-lvs-dr.conf", "changed by hand\n");
-    let (code, stdout, stderr) = work.run(&[
-        "apply",
-        "inventory.yaml",
-        "--host",
-        "web01",
-        "--root",
-        "root",
-        "--dry-run",
-    ]);
-    assert_eq!(code, 2, "{stdout}{stderr}");
-    assert_eq!(stdout, "");
+    let stderr = work
+        .apply_dry_run("web01", "root")
+        .status(2)
+        .stdout("")
+        .run()
+        .stderr;
     assert!(
         stderr.starts_with(
             "error: the installed files are not the rendered ones: \
@@ -642,18 +581,12 @@ fn apply_refuses_when_the_files_are_not_installed() {
         ) && stderr.ends_with("; nothing was changed\n"),
         "{stderr}"
     );
-    let (code, stdout, _) = work.run(&[
-        "apply",
-        "inventory.yaml",
-        "--host",
-        "web01",
-        "--root",
-        "root",
-        "--dry-run",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(code, 2);
+    let stdout = work
+        .apply_dry_run("web01", "root")
+        .args(["--format", "json"])
+        .status(2)
+        .run()
+        .stdout;
     assert!(
         stdout.contains("\"code\":\"apply-files-not-installed\""),
         "{stdout}"
@@ -663,54 +596,167 @@ fn apply_refuses_when_the_files_are_not_installed() {
 #[test]
 fn apply_names_an_unknown_host() {
     let work = Workspace::new(INVENTORY);
-    let (code, _, stderr) = work.run(&["apply", "inventory.yaml", "--host", "web03", "--dry-run"]);
-    assert_eq!(code, 2);
+    let stderr = work
+        .lvs(&["apply", "inventory.yaml", "--host", "web03", "--dry-run"])
+        .status(2)
+        .run()
+        .stderr;
     assert!(
         stderr.contains("`web03` is neither a host nor a director"),
         "{stderr}"
     );
 }
 
+/// What keepalived says its version is, if it runs here.
+fn keepalived_version() -> Option<String> {
+    let output = Command::new("keepalived").arg("--version").output().ok()?;
+    let said = text(&output.stderr) + &text(&output.stdout);
+    output
+        .status
+        .success()
+        .then(|| said.lines().next().unwrap_or("keepalived").to_owned())
+}
+
+/// Whether `ipvsadm -S -n`, which apply runs to read the IPVS table,
+/// works here; why not, if not (no ipvsadm, or a kernel without `IP_VS`).
+fn ipvs_readable() -> Result<(), String> {
+    let output = Command::new("ipvsadm")
+        .args(["-S", "-n"])
+        .output()
+        .map_err(|error| format!("no ipvsadm: {error}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(text(&output.stderr).lines().next().unwrap_or("").to_owned())
+    }
+}
+
+/// `apply` on a director runs `keepalived -t` on the installed
+/// keepalived.conf before it reads anything of the machine, and refuses,
+/// changing nothing, when keepalived rejects it or cannot be run. Which of
+/// that this machine can show depends on whether keepalived is installed
+/// and IPVS can be read; the test asserts exactly the outcome its
+/// situation calls for, and prints (past the harness's capture) which it
+/// was:
+///
+/// - anywhere: an installed keepalived.conf that is not the rendered one is
+///   refused before keepalived runs;
+/// - keepalived not installed: the rendered configuration, and one with a
+///   keyword keepalived does not know, are both refused at `keepalived -t`;
+/// - keepalived installed: the one with the unknown keyword is refused with
+///   keepalived's own message, before IPVS is read; the rendered one
+///   passes, and apply goes on to read IPVS: where it cannot (no ipvsadm,
+///   a kernel without `IP_VS`) it stops there and says so, else it reports
+///   what it would do.
 #[test]
 fn apply_on_a_director_runs_keepalived_t_first() {
-    // Without keepalived installed (this machine) or with the installed
-    // keepalived.conf broken, apply refuses before anything else.
     let example =
         fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/inventory.yaml"))
             .unwrap();
     let work = Workspace::new(&example);
-    assert_eq!(work.render().0, 0);
+    work.render().run();
     work.write(
         "out/lb01/etc/keepalived/keepalived.conf",
         "vrrp_instance {\n",
     );
-    let (code, stdout, stderr) = work.run(&[
-        "apply",
-        "inventory.yaml",
-        "--host",
-        "lb01",
-        "--root",
-        "out/lb01",
-        "--dry-run",
-    ]);
-    assert_eq!(code, 2, "{stdout}{stderr}");
+    let stderr = work
+        .apply_dry_run("lb01", "out/lb01")
+        .status(2)
+        .stdout("")
+        .run()
+        .stderr;
     assert!(
         stderr.contains("keepalived.conf differs from the rendered one"),
         "{stderr}"
     );
-    assert_eq!(work.render().0, 0);
-    let (code, stdout, stderr) = work.run(&[
-        "apply",
-        "inventory.yaml",
-        "--host",
-        "lb01",
-        "--root",
-        "out/lb01",
-        "--dry-run",
-    ]);
-    if code == 2 {
-        assert!(stderr.contains("keepalived -t"), "{stderr}");
-        assert!(stderr.ends_with("nothing was changed\n"), "{stderr}");
-        assert_eq!(stdout, "");
+
+    let builtin =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/keepalived.j2"))
+            .expect("built-in template");
+    let unknown = builtin.replacen(
+        "global_defs {\n",
+        "global_defs {\n    lvs_dr_gen_no_such_keyword 1\n",
+        1,
+    );
+    assert_ne!(unknown, builtin, "the template opens global_defs");
+    work.write("unknown/keepalived.j2", &unknown);
+    work.render_with_templates("unknown").run();
+    let rejected = work
+        .apply_dry_run("lb01", "out/lb01")
+        .args(["--templates", "unknown"])
+        .status(2)
+        .stdout("")
+        .run()
+        .stderr;
+    work.render().run();
+    let rendered = work.apply_dry_run("lb01", "out/lb01");
+
+    let branch = match keepalived_version() {
+        None => refused_without_keepalived(&rejected, rendered),
+        Some(version) => checked_by_keepalived(&version, &rejected, rendered),
+    };
+    let line = format!("apply_on_a_director_runs_keepalived_t_first: {branch}\n");
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
+/// Without keepalived: the configuration keepalived would reject and the
+/// rendered one are both refused at `keepalived -t`. The branch taken.
+fn refused_without_keepalived(rejected: &str, rendered: Run) -> String {
+    let accepted = rendered.status(2).stdout("").run().stderr;
+    for stderr in [rejected, &accepted] {
+        assert!(
+            stderr.starts_with("error: cannot run `keepalived -t`: ")
+                && stderr.ends_with("; is keepalived installed?; nothing was changed\n"),
+            "{stderr}"
+        );
     }
+    "keepalived not installed: apply refused at `keepalived -t`, before reading the machine"
+        .to_owned()
+}
+
+/// With keepalived (`version`): the unknown keyword refused with its own
+/// message before IPVS is read; the rendered configuration passes, and
+/// apply reads IPVS next. The branch taken.
+fn checked_by_keepalived(version: &str, rejected: &str, rendered: Run) -> String {
+    assert!(
+        rejected.starts_with("error: `keepalived -t -f ")
+            && rejected.contains("Unknown keyword 'lvs_dr_gen_no_such_keyword'")
+            && rejected.ends_with("nothing was changed\n")
+            && !rejected.contains("IPVS"),
+        "{rejected}"
+    );
+    if let Err(why) = ipvs_readable() {
+        let stderr = rendered.status(2).stdout("").run().stderr;
+        assert!(
+            stderr.starts_with("error: cannot read IPVS with `ipvsadm -S -n`: ")
+                && stderr.ends_with("; nothing was changed\n"),
+            "{stderr}"
+        );
+        return format!(
+            "{version}, IPVS not readable ({why}): keepalived -t rejected an unknown keyword, \
+             passed the rendered configuration, and apply stopped at reading IPVS"
+        );
+    }
+    let output = rendered.status_one_of(&[0, 1]).run();
+    let actions: Vec<&str> = output
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with("apply:"))
+        .collect();
+    assert!(
+        actions == ["apply: nothing to change"]
+            || (!actions.is_empty()
+                && actions.iter().all(|line| line.starts_with("apply: would "))),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stderr.contains("lb01 (director): "),
+        "{}",
+        output.stderr
+    );
+    format!(
+        "{version}, IPVS readable: keepalived -t rejected an unknown keyword, passed the \
+         rendered configuration, and apply reported what it would do"
+    )
 }

@@ -5,36 +5,26 @@
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::Path;
-use std::process::Command;
 
-use crate::support::{run_in, text, BINARY, INVENTORY};
-
-/// Runs the binary in `dir`; returns (exit code, stdout, stderr).
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = run_in(dir, args);
-    (
-        output.status.code().expect("exit code"),
-        text(&output.stdout),
-        text(&output.stderr),
-    )
-}
+use crate::support::{lvs_dr_gen, INVENTORY};
 
 #[test]
 fn init_writes_a_commented_starter_that_validates_and_renders() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (code, stdout, stderr) = run(dir.path(), &["init"]);
-    assert_eq!(
-        (code, stdout.as_str(), stderr.as_str()),
-        (
-            0,
+    lvs_dr_gen(["init"])
+        .dir(dir.path())
+        .stdout(
             "inventory.yaml: starter inventory written; edit it, then run \
              `lvs-dr-gen validate inventory.yaml`\n",
-            ""
         )
-    );
+        .stderr("")
+        .run();
     let starter = fs::read_to_string(dir.path().join("inventory.yaml")).expect("written");
-    let (_, printed, _) = run(dir.path(), &["init", "-"]);
-    assert_eq!(printed, starter, "`init -` prints the same text");
+    // `init -` prints the same text.
+    lvs_dr_gen(["init", "-"])
+        .dir(dir.path())
+        .stdout(&starter)
+        .run();
     for pointer in [
         "man 5 lvs-dr-gen-inventory",
         "doc/inventory.md",
@@ -42,16 +32,15 @@ fn init_writes_a_commented_starter_that_validates_and_renders() {
     ] {
         assert!(starter.contains(pointer), "the starter names {pointer}");
     }
-    assert_eq!(
-        run(dir.path(), &["validate", "inventory.yaml"]),
-        (
-            0,
-            "inventory.yaml: valid (2 hosts, 2 directors, 1 service)\n".into(),
-            String::new()
-        )
-    );
-    let (code, _, stderr) = run(dir.path(), &["render", "inventory.yaml", "--out", "out"]);
-    assert_eq!((code, stderr.as_str()), (0, ""));
+    lvs_dr_gen(["validate", "inventory.yaml"])
+        .dir(dir.path())
+        .stdout("inventory.yaml: valid (2 hosts, 2 directors, 1 service)\n")
+        .stderr("")
+        .run();
+    lvs_dr_gen(["render", "inventory.yaml", "--out", "out"])
+        .dir(dir.path())
+        .stderr("")
+        .run();
     let mode = fs::metadata(dir.path().join("inventory.yaml"))
         .expect("metadata")
         .permissions();
@@ -64,7 +53,7 @@ fn init_writes_a_commented_starter_that_validates_and_renders() {
 #[test]
 fn the_starter_uses_documentation_addresses_only() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (_, starter, _) = run(dir.path(), &["init", "-"]);
+    let starter = lvs_dr_gen(["init", "-"]).dir(dir.path()).output().stdout;
     let addresses: Vec<std::net::IpAddr> = starter
         .split(|c: char| !(c.is_ascii_hexdigit() || c == '.' || c == ':'))
         .filter_map(|word| word.trim_matches(|c| c == ':' || c == '.').parse().ok())
@@ -86,33 +75,33 @@ fn the_starter_uses_documentation_addresses_only() {
 fn init_never_overwrites_and_never_follows_a_link() {
     let dir = tempfile::tempdir().expect("temp dir");
     fs::write(dir.path().join("mine.yaml"), "my own\n").expect("write");
-    let (code, stdout, stderr) = run(dir.path(), &["init", "mine.yaml"]);
-    assert_eq!(
-        (code, stdout.as_str(), stderr.as_str()),
-        (
-            2,
-            "",
+    lvs_dr_gen(["init", "mine.yaml"])
+        .dir(dir.path())
+        .status(2)
+        .stdout("")
+        .stderr(
             "error: mine.yaml exists, and init never overwrites a file: name another file, \
-             or `-` for standard output\n"
+             or `-` for standard output\n",
         )
-    );
+        .run();
     assert_eq!(
         fs::read_to_string(dir.path().join("mine.yaml")).expect("kept"),
         "my own\n"
     );
     symlink("elsewhere.yaml", dir.path().join("link.yaml")).expect("symlink");
-    let (code, _, stderr) = run(dir.path(), &["init", "link.yaml"]);
-    assert_eq!(code, 2, "{stderr}");
+    lvs_dr_gen(["init", "link.yaml"])
+        .dir(dir.path())
+        .status(2)
+        .run();
     assert!(!dir.path().join("elsewhere.yaml").exists(), "link followed");
-    let (code, _, stderr) = run(dir.path(), &["init", "missing/inventory.yaml"]);
-    assert_eq!(
-        (code, stderr.as_str()),
-        (
-            2,
+    lvs_dr_gen(["init", "missing/inventory.yaml"])
+        .dir(dir.path())
+        .status(2)
+        .stderr(
             "error: cannot write missing/inventory.yaml: its directory does not exist; create \
-             it first\n"
+             it first\n",
         )
-    );
+        .run();
     let names: Vec<_> = fs::read_dir(dir.path())
         .expect("list")
         .map(|entry| entry.expect("entry").file_name())
@@ -131,8 +120,7 @@ fn help_points_to_the_format_page_the_starter_and_the_example() {
         &["validate", "--help"],
         &["diff", "--help"],
     ] {
-        let (code, stdout, _) = run(dir.path(), args);
-        assert_eq!(code, 0);
+        let stdout = lvs_dr_gen(args).dir(dir.path()).run().stdout;
         for pointer in [
             "man 5 lvs-dr-gen-inventory",
             "lvs-dr-gen init",
@@ -149,9 +137,13 @@ fn help_points_to_the_format_page_the_starter_and_the_example() {
 #[test]
 fn each_command_s_help_says_only_what_applies_to_it() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (_, validate, _) = run(dir.path(), &["validate", "--help"]);
-    let (_, render, _) = run(dir.path(), &["render", "--help"]);
-    let (_, check, _) = run(dir.path(), &["check", "--help"]);
+    let help = |command| {
+        lvs_dr_gen([command, "--help"])
+            .dir(dir.path())
+            .output()
+            .stdout
+    };
+    let (validate, render, check) = (help("validate"), help("render"), help("check"));
     for help in [&validate, &render] {
         assert!(!help.contains("check"), "{help}");
         assert!(!help.contains("out of sync"), "{help}");
@@ -164,14 +156,21 @@ fn each_command_s_help_says_only_what_applies_to_it() {
 #[test]
 fn completions_are_offered_for_the_shells_the_package_ships() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (_, help, _) = run(dir.path(), &["completions", "--help"]);
+    let help = lvs_dr_gen(["completions", "--help"])
+        .dir(dir.path())
+        .output()
+        .stdout;
     assert!(help.contains("bash") && help.contains("zsh") && help.contains("fish"));
     assert!(
         !help.contains("elvish") && !help.contains("powershell"),
         "{help}"
     );
-    let (code, stdout, stderr) = run(dir.path(), &["completions", "elvish"]);
-    assert_eq!((code, stdout.as_str()), (2, ""));
+    let stderr = lvs_dr_gen(["completions", "elvish"])
+        .dir(dir.path())
+        .status(2)
+        .stdout("")
+        .run()
+        .stderr;
     assert!(
         stderr.starts_with(
             "error: invalid value 'elvish' for '<SHELL>'\n  [possible values: bash, zsh, fish]\n"
@@ -186,47 +185,41 @@ fn an_out_that_is_a_file_is_named_with_the_fix() {
     fs::write(dir.path().join("inventory.yaml"), INVENTORY).expect("write");
     fs::write(dir.path().join("afile"), "").expect("write");
     for command in ["render", "check"] {
-        let (code, stdout, stderr) =
-            run(dir.path(), &[command, "inventory.yaml", "--out", "afile"]);
-        assert_eq!(
-            (code, stdout.as_str(), stderr.as_str()),
-            (
-                2,
-                "",
+        lvs_dr_gen([command, "inventory.yaml", "--out", "afile"])
+            .dir(dir.path())
+            .status(2)
+            .stdout("")
+            .stderr(
                 "error: --out afile: not a directory; give a directory (it is created if \
-                 missing)\n"
-            ),
-            "{command}"
-        );
+                 missing)\n",
+            )
+            .run();
     }
-    let (code, stdout, _) = run(
-        dir.path(),
-        &[
-            "render",
-            "inventory.yaml",
-            "--out",
-            "afile",
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(code, 2);
-    assert_eq!(
-        stdout,
+    lvs_dr_gen([
+        "render",
+        "inventory.yaml",
+        "--out",
+        "afile",
+        "--format",
+        "json",
+    ])
+    .dir(dir.path())
+    .status(2)
+    .stdout(
         "{\"code\":\"output-io\",\"column\":null,\"file\":\"afile\",\"line\":null,\
          \"message\":\"not a directory; give a directory (it is created if missing)\",\
-         \"path\":null,\"related\":null,\"severity\":\"error\"}\n"
-    );
+         \"path\":null,\"related\":null,\"severity\":\"error\"}\n",
+    )
+    .run();
 }
 
 /// A rendered output with one file changed by hand: `check` shows a diff.
 fn drifted() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     fs::write(dir.path().join("inventory.yaml"), INVENTORY).expect("write");
-    assert_eq!(
-        run(dir.path(), &["render", "inventory.yaml", "--out", "out"]).0,
-        0
-    );
+    lvs_dr_gen(["render", "inventory.yaml", "--out", "out"])
+        .dir(dir.path())
+        .run();
     let sysctl = dir.path().join("out/web01/etc/sysctl.d/60-lvs-dr.conf");
     let text = fs::read_to_string(&sysctl).expect("read");
     fs::write(
@@ -239,18 +232,15 @@ fn drifted() -> tempfile::TempDir {
 
 /// `check`'s stdout with `args` added and `no_color` as `NO_COLOR`.
 fn check_output(dir: &Path, args: &[&str], no_color: Option<&str>) -> String {
-    let mut command = Command::new(BINARY);
-    command
-        .args(["check", "inventory.yaml", "--out", "out"])
+    let check = lvs_dr_gen(["check", "inventory.yaml", "--out", "out"])
         .args(args)
-        .current_dir(dir);
-    match no_color {
-        Some(value) => command.env("NO_COLOR", value),
-        None => command.env_remove("NO_COLOR"),
+        .dir(dir)
+        .status(1);
+    let check = match no_color {
+        Some(value) => check.env("NO_COLOR", value),
+        None => check.env_remove("NO_COLOR"),
     };
-    let output = command.output().expect("runs");
-    assert_eq!(output.status.code(), Some(1));
-    text(&output.stdout)
+    check.run().stdout
 }
 
 #[test]

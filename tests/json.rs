@@ -7,7 +7,7 @@ use std::fs;
 
 use serde_json::Value;
 
-use crate::support::{run_in, text};
+use crate::support::{lvs_dr_gen, Run};
 
 const INVENTORY: &str = "\
 version: 1
@@ -20,19 +20,15 @@ hosts:
     services: [www]
 ";
 
-/// Runs the binary in `dir`; returns the exit code, the JSON lines of
-/// stdout (each must parse), and stderr.
-fn run_json(dir: &std::path::Path, args: &[&str]) -> (i32, Vec<Value>, String) {
-    let output = run_in(dir, args);
-    let lines = text(&output.stdout)
+/// Runs `run` (with its expectations); returns the JSON lines of its
+/// stdout, each of which must parse.
+#[track_caller]
+fn json_lines(run: Run) -> Vec<Value> {
+    run.run()
+        .stdout
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}")))
-        .collect();
-    (
-        output.status.code().expect("exit code"),
-        lines,
-        text(&output.stderr),
-    )
+        .collect()
 }
 
 fn workspace() -> tempfile::TempDir {
@@ -44,12 +40,11 @@ fn workspace() -> tempfile::TempDir {
 #[test]
 fn a_valid_inventory_prints_no_json() {
     let dir = workspace();
-    let (code, lines, stderr) = run_json(
-        dir.path(),
-        &["validate", "inventory.yaml", "--format", "json"],
-    );
-    assert_eq!((code, lines.len()), (0, 0), "{lines:?}");
-    assert_eq!(stderr, "inventory.yaml: valid (1 host, 1 service)\n");
+    lvs_dr_gen(["validate", "inventory.yaml", "--format", "json"])
+        .dir(dir.path())
+        .stdout("")
+        .stderr("inventory.yaml: valid (1 host, 1 service)\n")
+        .run();
     let args = [
         "render",
         "inventory.yaml",
@@ -58,9 +53,11 @@ fn a_valid_inventory_prints_no_json() {
         "--format",
         "json",
     ];
-    let (code, lines, stderr) = run_json(dir.path(), &args);
-    assert_eq!((code, lines.len()), (0, 0), "{lines:?}");
-    assert_eq!(stderr, "1 host: 3 files written, 0 unchanged, 0 removed\n");
+    lvs_dr_gen(args)
+        .dir(dir.path())
+        .stdout("")
+        .stderr("1 host: 3 files written, 0 unchanged, 0 removed\n")
+        .run();
 }
 
 #[test]
@@ -74,8 +71,7 @@ fn check_reports_each_file_out_of_sync() {
         "--format",
         "json",
     ];
-    let (code, lines, _) = run_json(dir.path(), &check);
-    assert_eq!(code, 1);
+    let lines = json_lines(lvs_dr_gen(check).dir(dir.path()).status(1));
     let files: Vec<&str> = lines.iter().map(|l| l["file"].as_str().unwrap()).collect();
     assert_eq!(
         files,
@@ -90,10 +86,14 @@ fn check_reports_each_file_out_of_sync() {
             .as_str()
             .unwrap()
             .starts_with("would be created")));
-    run_in(dir.path(), &["render", "inventory.yaml", "--out", "out"]);
-    let (code, lines, stderr) = run_json(dir.path(), &check);
-    assert_eq!((code, lines.len()), (0, 0), "{lines:?}");
-    assert_eq!(stderr, "out: in sync (3 files)\n");
+    lvs_dr_gen(["render", "inventory.yaml", "--out", "out"])
+        .dir(dir.path())
+        .run();
+    lvs_dr_gen(check)
+        .dir(dir.path())
+        .stdout("")
+        .stderr("out: in sync (3 files)\n")
+        .run();
 }
 
 #[test]
@@ -110,8 +110,7 @@ fn output_errors_are_json_with_a_code_per_kind() {
         "--format",
         "json",
     ];
-    let (code, lines, _) = run_json(dir.path(), &args);
-    assert_eq!(code, 2);
+    let lines = json_lines(lvs_dr_gen(args).dir(dir.path()).status(2));
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0]["code"], "output-foreign-file");
     assert_eq!(lines[0]["file"], "out/web01/etc/sysctl.d/60-lvs-dr.conf");
@@ -122,19 +121,18 @@ fn output_errors_are_json_with_a_code_per_kind() {
         "../../etc/passwd\n",
     )
     .unwrap();
-    let (code, lines, _) = run_json(dir.path(), &args);
-    assert_eq!(code, 2);
+    let lines = json_lines(lvs_dr_gen(args).dir(dir.path()).status(2));
     assert_eq!(lines[0]["code"], "output-corrupt-manifest", "{lines:?}");
 }
 
 #[test]
 fn other_failures_are_json_too() {
     let dir = workspace();
-    let (code, lines, _) = run_json(
-        dir.path(),
-        &["validate", "missing.yaml", "--format", "json"],
+    let lines = json_lines(
+        lvs_dr_gen(["validate", "missing.yaml", "--format", "json"])
+            .dir(dir.path())
+            .status(2),
     );
-    assert_eq!(code, 2);
     assert_eq!(lines[0]["code"], "inventory-unreadable");
     assert_eq!(lines[0]["file"], "missing.yaml");
     let args = [
@@ -147,8 +145,7 @@ fn other_failures_are_json_too() {
         "--format",
         "json",
     ];
-    let (code, lines, _) = run_json(dir.path(), &args);
-    assert_eq!(code, 2);
+    let lines = json_lines(lvs_dr_gen(args).dir(dir.path()).status(2));
     assert_eq!(lines[0]["code"], "unknown-host-selected");
     assert_eq!(lines[0]["file"], Value::Null);
     fs::create_dir(dir.path().join("templates")).unwrap();
@@ -163,7 +160,6 @@ fn other_failures_are_json_too() {
         "--format",
         "json",
     ];
-    let (code, lines, _) = run_json(dir.path(), &args);
-    assert_eq!(code, 2);
+    let lines = json_lines(lvs_dr_gen(args).dir(dir.path()).status(2));
     assert_eq!(lines[0]["code"], "template-error", "{lines:?}");
 }

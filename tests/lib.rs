@@ -1,18 +1,19 @@
-//! The integration tests: most run the real `lvs-dr-gen` binary; those of
-//! the pure parts on recorded states (`apply_actions`, `verify_checks`)
-//! call the library.
+//! The integration tests: most run the real `lvs-dr-gen` binary (through
+//! `support::lvs_dr_gen`); those of the pure parts on recorded states
+//! (`apply_actions`, `verify_checks`) call the library. The golden cases
+//! are a test target of their own, one test per case: tests/golden/main.rs.
 //!
-//! - `golden`: every case under golden/, output compared byte for byte.
 //! - `cli`: the commands' behaviour on disk (idempotence, pruning, foreign
 //!   files, check's diff and exit codes, template overrides).
 //! - `debian`: the package's version is the crate's.
 //! - `first_run`: `init`, the help's pointers, check's colours, the
 //!   messages of a new user's rough edges.
 //! - `migrate`: `diff` on a hand-made machine's root.
+//! - `import`: the import corpus (tests/import/corpus), its counts in doc/.
 //! - `json`: `--format json` for valid runs, `check`, output and other errors.
 //! - `manual`: the man pages: the format page names every key of the
 //!   schema, every page has EXAMPLES and SEE ALSO, and renders cleanly.
-//! - `plan`: every rollout case under golden/plan/, text, JSON and exit code.
+//! - `plan`: `plan` on an invalid inventory (its cases: tests/golden/).
 //! - `schema`: `lvs-dr-gen schema` is the committed schema.
 //! - `property`: generated inventories through the whole pipeline
 //!   (render, determinism, refusals); see tests/property/mod.rs.
@@ -27,7 +28,7 @@ mod apply_actions;
 mod cli;
 mod debian;
 mod first_run;
-mod golden;
+mod import;
 mod json;
 mod manual;
 mod migrate;

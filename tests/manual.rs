@@ -12,13 +12,14 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::support::{run_in, text};
+use crate::support::{lvs_dr_gen, text};
 
 /// The pages, by file name, written into a temporary directory.
 fn pages() -> BTreeMap<String, String> {
     let dir = tempfile::tempdir().expect("temp dir");
-    let output = run_in(dir.path(), &["manpages", "--out", "man"]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    lvs_dr_gen(["manpages", "--out", "man"])
+        .dir(dir.path())
+        .run();
     fs::read_dir(dir.path().join("man"))
         .expect("man/")
         .map(|entry| {

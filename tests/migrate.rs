@@ -7,7 +7,7 @@ use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::Path;
 
-use crate::support::{run_in, text};
+use crate::support::{lvs_dr_gen, Run};
 
 /// The article's cluster: one real server on dummy0, one director.
 const INVENTORY: &str = "\
@@ -75,29 +75,22 @@ fn hand_made() -> tempfile::TempDir {
     dir
 }
 
-/// Runs `diff` for `host` below `root/`; returns (exit code, stdout, stderr).
-fn diff(dir: &Path, host: &str) -> (i32, String, String) {
-    let output = run_in(
-        dir,
-        &["diff", "inventory.yaml", "--host", host, "--root", "root"],
-    );
-    (
-        output.status.code().expect("exit code"),
-        text(&output.stdout),
-        text(&output.stderr),
-    )
+/// `diff` for `host` below `root/`, in `dir`.
+fn diff(dir: &Path, host: &str) -> Run {
+    lvs_dr_gen(["diff", "inventory.yaml", "--host", host, "--root", "root"]).dir(dir)
 }
 
 #[test]
 fn a_hand_made_real_server_shows_the_diffs_the_conflicting_stanza_and_the_sysctl_lines() {
     let dir = hand_made();
-    let (code, stdout, stderr) = diff(dir.path(), "webserver01");
-    assert_eq!(code, 1, "{stderr}");
-    assert_eq!(
-        stderr,
-        "webserver01: 3 of 3 rendered files differ, 2 hand-written stanzas in the way, \
-         5 kernel parameters also set elsewhere (1 to another value)\n"
-    );
+    let stdout = diff(dir.path(), "webserver01")
+        .status(1)
+        .stderr(
+            "webserver01: 3 of 3 rendered files differ, 2 hand-written stanzas in the way, \
+             5 kernel parameters also set elsewhere (1 to another value)\n",
+        )
+        .run()
+        .stdout;
     for header in [
         "--- /dev/null\n+++ b/etc/modules-load.d/lvs-dr.conf\n",
         "--- /dev/null\n+++ b/etc/network/interfaces.d/lvs-dr\n",
@@ -147,8 +140,7 @@ fn a_vip_in_another_stanza_is_a_vip_on_two_interfaces() {
         "auto eth0:1\niface eth0:1 inet static\n    address 198.19.254.1/32\n",
     )
     .expect("write");
-    let (code, stdout, _) = diff(dir.path(), "webserver01");
-    assert_eq!(code, 1);
+    let stdout = diff(dir.path(), "webserver01").status(1).run().stdout;
     assert!(
         stdout.contains(
             "/etc/network/interfaces:2: this stanza adds the VIP 198.19.254.1, which \
@@ -162,8 +154,9 @@ fn a_vip_in_another_stanza_is_a_vip_on_two_interfaces() {
 #[test]
 fn an_adopted_machine_is_the_same() {
     let dir = hand_made();
-    let rendered = run_in(dir.path(), &["render", "inventory.yaml", "--out", "out"]);
-    assert_eq!(rendered.status.code(), Some(0));
+    lvs_dr_gen(["render", "inventory.yaml", "--out", "out"])
+        .dir(dir.path())
+        .run();
     let host = dir.path().join("out/webserver01");
     for path in [
         "etc/modules-load.d/lvs-dr.conf",
@@ -178,11 +171,10 @@ fn an_adopted_machine_is_the_same() {
         fs::write(dir.path().join("root").join(path), "# nothing of ours\n").expect("write");
     }
     fs::remove_file(dir.path().join("root/etc/sysctl.d/10-old.conf")).expect("rm");
-    let (code, stdout, stderr) = diff(dir.path(), "webserver01");
-    assert_eq!(
-        (code, stdout.as_str(), stderr.as_str()),
-        (0, "", "webserver01: 0 of 3 rendered files differ\n")
-    );
+    diff(dir.path(), "webserver01")
+        .stdout("")
+        .stderr("webserver01: 0 of 3 rendered files differ\n")
+        .run();
 }
 
 #[test]
@@ -195,10 +187,12 @@ fn a_hand_written_keepalived_conf_is_diffed() {
         "global_defs {\n    router_id lb01\n}\n\nvirtual_server 198.19.253.1 80 {\n    lb_algo wlc\n    lb_kind DR\n}\n",
     )
     .expect("write");
-    let (code, stdout, stderr) = diff(dir.path(), "lb01");
-    assert_eq!(code, 1);
     // Its kernel files (IPVS parameters, ip_vs module) are new: missing.
-    assert_eq!(stderr, "lb01: 3 of 3 rendered files differ\n");
+    let stdout = diff(dir.path(), "lb01")
+        .status(1)
+        .stderr("lb01: 3 of 3 rendered files differ\n")
+        .run()
+        .stdout;
     assert!(
         stdout.starts_with(
             "--- a/etc/keepalived/keepalived.conf\n+++ b/etc/keepalived/keepalived.conf\n@@ "
@@ -224,7 +218,8 @@ fn no_link_is_followed_out_of_the_root() {
         dir.path().join("root/etc/sysctl.d/51-escape.conf"),
     )
     .expect("symlink");
-    let (_, stdout, stderr) = diff(dir.path(), "webserver01");
+    let output = diff(dir.path(), "webserver01").output();
+    let (stdout, stderr) = (output.stdout, output.stderr);
     assert!(!stdout.contains("escape"), "{stdout}");
     assert!(!stderr.contains("escape"), "{stderr}");
 }
@@ -240,45 +235,42 @@ fn a_file_that_cannot_be_read_is_reported_and_the_rest_shown() {
         0,
     )
     .expect("mkfifo");
-    let (code, stdout, stderr) = diff(dir.path(), "webserver01");
-    assert_eq!(code, 2);
+    let stdout = diff(dir.path(), "webserver01")
+        .status(2)
+        .stderr(
+            "error: cannot read /etc/sysctl.d/70-fifo.conf: not a regular file\n\
+             webserver01: 3 of 3 rendered files differ, 2 hand-written stanzas in the way, \
+             5 kernel parameters also set elsewhere (1 to another value), 1 file not read\n",
+        )
+        .run()
+        .stdout;
     assert!(stdout.contains("/etc/network/interfaces:11: "), "{stdout}");
-    assert_eq!(
-        stderr,
-        "error: cannot read /etc/sysctl.d/70-fifo.conf: not a regular file\n\
-         webserver01: 3 of 3 rendered files differ, 2 hand-written stanzas in the way, \
-         5 kernel parameters also set elsewhere (1 to another value), 1 file not read\n"
-    );
 }
 
 #[test]
 fn an_unknown_host_or_root_is_trouble() {
     let dir = hand_made();
-    let (code, stdout, stderr) = diff(dir.path(), "webserver1");
-    assert_eq!(
-        (code, stdout.as_str(), stderr.as_str()),
-        (
-            2,
-            "",
+    diff(dir.path(), "webserver1")
+        .status(2)
+        .stdout("")
+        .stderr(
             "error: `webserver1` is neither a host nor a director in the inventory; did you \
-             mean `webserver01`?\n"
+             mean `webserver01`?\n",
         )
-    );
-    let output = run_in(
-        dir.path(),
-        &[
-            "diff",
-            "inventory.yaml",
-            "--host",
-            "lb01",
-            "--root",
-            "missing",
-        ],
-    );
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        text(&output.stderr),
+        .run();
+    lvs_dr_gen([
+        "diff",
+        "inventory.yaml",
+        "--host",
+        "lb01",
+        "--root",
+        "missing",
+    ])
+    .dir(dir.path())
+    .status(2)
+    .stderr(
         "error: --root missing: No such file or directory (os error 2); give the directory \
-         the machine's files are below\n"
-    );
+             the machine's files are below\n",
+    )
+    .run();
 }

@@ -8,10 +8,10 @@ use std::fs;
 use std::os::unix::fs::symlink;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::support::{read_tree, run_in, text, BINARY, INVENTORY};
+use crate::support::{lvs_dr_gen, read_tree, text, Run, INVENTORY};
 
 const MANIFEST: &str = ".lvs-dr-gen-manifest";
 
@@ -42,16 +42,9 @@ impl Setup {
         self.dir.path().join(relative)
     }
 
-    fn run(&self, command: &str) -> (i32, String, String) {
-        let output = run_in(
-            self.dir.path(),
-            &[command, "inventory.yaml", "--out", "out"],
-        );
-        (
-            output.status.code().expect("exit code"),
-            text(&output.stdout),
-            text(&output.stderr),
-        )
+    /// `lvs-dr-gen COMMAND inventory.yaml --out out` in the workspace.
+    fn lvs(&self, command: &str) -> Run {
+        lvs_dr_gen([command, "inventory.yaml", "--out", "out"]).dir(self.dir.path())
     }
 
     /// Asserts that `render` and `check` both refuse with exactly
@@ -60,12 +53,11 @@ impl Setup {
     fn assert_refused(&self, message: &str) {
         let before = snapshot(&self.path("out"));
         for command in ["check", "render"] {
-            let (code, stdout, stderr) = self.run(command);
-            assert_eq!(
-                (code, stdout.as_str(), stderr.as_str()),
-                (2, "", format!("error: in out: {message}\n").as_str()),
-                "{command}"
-            );
+            self.lvs(command)
+                .status(2)
+                .stdout("")
+                .stderr(format!("error: in out: {message}\n"))
+                .run();
         }
         assert_eq!(snapshot(&self.path("out")), before, "nothing written");
         assert_eq!(
@@ -137,7 +129,7 @@ fn a_linked_etc_is_refused() {
 #[test]
 fn a_linked_file_is_refused_even_when_listed_in_the_manifest() {
     let setup = Setup::new();
-    assert_eq!(setup.run("render").0, 0);
+    setup.lvs("render").run();
     let target = setup.path("out/web01/etc/sysctl.d/60-lvs-dr.conf");
     fs::remove_file(&target).unwrap();
     symlink(&setup.precious, &target).unwrap();
@@ -151,7 +143,7 @@ fn a_linked_file_is_refused_even_when_listed_in_the_manifest() {
 #[test]
 fn a_manifest_line_behind_a_linked_folder_removes_nothing_outside() {
     let setup = Setup::new();
-    assert_eq!(setup.run("render").0, 0);
+    setup.lvs("render").run();
     fs::create_dir(setup.path("out/ghost")).unwrap();
     symlink(setup.path("outside"), setup.path("out/ghost/etc")).unwrap();
     let mut manifest = fs::read_to_string(setup.path("out").join(MANIFEST)).unwrap();
@@ -204,8 +196,8 @@ fn the_output_directory_itself_may_be_a_link() {
     let setup = Setup::new();
     fs::create_dir(setup.path("real-out")).unwrap();
     symlink("real-out", setup.path("out")).unwrap();
-    assert_eq!(setup.run("render").0, 0);
-    assert_eq!(setup.run("check").0, 0);
+    setup.lvs("render").run();
+    setup.lvs("check").run();
     assert!(setup
         .path("real-out/web01/etc/sysctl.d/60-lvs-dr.conf")
         .is_file());
@@ -214,55 +206,41 @@ fn the_output_directory_itself_may_be_a_link() {
 #[test]
 fn leftover_temp_files_are_shown_by_check_and_removed_by_render() {
     let setup = Setup::new();
-    assert_eq!(setup.run("render").0, 0);
+    setup.lvs("render").run();
     let leftover = setup.path("out/web01/etc/sysctl.d/.lvs-dr-gen-Ab12Cd");
     fs::write(&leftover, "half").unwrap();
     let not_ours = setup.path("out/web01/etc/sysctl.d/.lvs-dr-gen-mine");
     fs::write(&not_ours, "kept").unwrap();
-    assert_eq!(
-        setup.run("check"),
-        (
-            1,
-            "Only in web01/etc/sysctl.d: .lvs-dr-gen-Ab12Cd (temp file of an interrupted run)\n"
-                .into(),
-            "out: 1 file would change; run `lvs-dr-gen render` to update\n".into()
+    setup
+        .lvs("check")
+        .status(1)
+        .stdout(
+            "Only in web01/etc/sysctl.d: .lvs-dr-gen-Ab12Cd (temp file of an interrupted run)\n",
         )
-    );
-    assert_eq!(
-        setup.run("render"),
-        (
-            0,
+        .stderr("out: 1 file would change; run `lvs-dr-gen render` to update\n")
+        .run();
+    setup
+        .lvs("render")
+        .stdout(
             "2 hosts: 0 files written, 5 unchanged, 0 removed; \
-             1 temp file of an interrupted run removed\n"
-                .into(),
-            String::new()
+             1 temp file of an interrupted run removed\n",
         )
-    );
+        .stderr("")
+        .run();
     assert!(!leftover.exists());
     assert!(not_ours.exists(), "only names of the exact pattern go");
-    assert_eq!(setup.run("check").0, 0);
+    setup.lvs("check").run();
 }
 
 #[test]
 fn a_host_selection_leaves_the_other_hosts_leftovers_alone() {
     let setup = Setup::new();
-    assert_eq!(setup.run("render").0, 0);
+    setup.lvs("render").run();
     let theirs = setup.path("out/web02/etc/sysctl.d/.lvs-dr-gen-Zz99zz");
     let ours = setup.path("out/web01/etc/sysctl.d/.lvs-dr-gen-Aa11aa");
     fs::write(&theirs, "half").unwrap();
     fs::write(&ours, "half").unwrap();
-    let output = run_in(
-        setup.dir.path(),
-        &[
-            "render",
-            "inventory.yaml",
-            "--out",
-            "out",
-            "--host",
-            "web01",
-        ],
-    );
-    assert!(output.status.success(), "{}", text(&output.stderr));
+    setup.lvs("render").args(["--host", "web01"]).run();
     assert!(!ours.exists());
     assert!(theirs.exists(), "web02 was not selected");
 }
@@ -279,12 +257,10 @@ fn a_run_waits_for_one_that_holds_the_lock() {
         .expect("flock(1) runs");
     std::thread::sleep(Duration::from_millis(300));
     let start = Instant::now();
-    let (code, _, stderr) = setup.run("render");
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(
-        stderr,
-        "waiting for another lvs-dr-gen run in out to finish\n"
-    );
+    setup
+        .lvs("render")
+        .stderr("waiting for another lvs-dr-gen run in out to finish\n")
+        .run();
     assert!(start.elapsed() >= Duration::from_millis(1200), "it waited");
     assert!(holder.wait().unwrap().success());
 }
@@ -322,27 +298,19 @@ fn two_runs_at_once_take_turns() {
         let runs: Vec<_> = halves
             .iter()
             .map(|half| {
-                Command::new(BINARY)
-                    .args(["render", "inventory.yaml", "--out", &out])
+                lvs_dr_gen(["render", "inventory.yaml", "--out", &out])
                     .args(half)
-                    .current_dir(work.path())
-                    .stdout(Stdio::piped())
-                    .stderr(Stdio::piped())
+                    .dir(work.path())
                     .spawn()
-                    .expect("runs")
             })
             .collect();
         for run in runs {
-            let output = run.wait_with_output().unwrap();
-            assert!(output.status.success(), "{}", text(&output.stderr));
+            run.wait();
         }
-        let check = run_in(work.path(), &["check", "inventory.yaml", "--out", &out]);
-        assert_eq!(
-            check.status.code(),
-            Some(0),
-            "round {round}: both halves are in the manifest and on disk:\n{}",
-            text(&check.stdout)
-        );
+        // Round `round`: both halves are in the manifest and on disk.
+        lvs_dr_gen(["check", "inventory.yaml", "--out", &out])
+            .dir(work.path())
+            .run();
     }
 }
 
@@ -377,8 +345,9 @@ fn a_run_killed_anywhere_leaves_old_or_new_files_and_the_next_converges() {
     let work = memory_backed_tempdir();
     let root = work.path();
     let render = |out: &str| {
-        let output = run_in(root, &["render", "inventory.yaml", "--out", out]);
-        assert!(output.status.success(), "{}", text(&output.stderr));
+        lvs_dr_gen(["render", "inventory.yaml", "--out", out])
+            .dir(root)
+            .run();
     };
     // The old tree has 20 hosts more; in the new one every sysctl file
     // changes, every other file stays.
@@ -407,8 +376,9 @@ fn a_run_killed_anywhere_leaves_old_or_new_files_and_the_next_converges() {
         assert_check_lists_exactly_the_difference(root, &out, &new);
         render(&out);
         assert_same_files(&read_tree(&root.join(&out), &[MANIFEST]), &new, &out);
-        let check = run_in(root, &["check", "inventory.yaml", "--out", &out]);
-        assert_eq!(check.status.code(), Some(0), "{}", text(&check.stdout));
+        lvs_dr_gen(["check", "inventory.yaml", "--out", &out])
+            .dir(root)
+            .run();
     }
     assert!(
         midway_renames >= 8,
@@ -432,15 +402,20 @@ fn assert_same_files(
 
 /// How often a full `render` of `out` makes each of [`KILL_SYSCALLS`].
 fn count_syscalls(root: &Path, out: &str) -> BTreeMap<&'static str, u32> {
-    let output = Command::new("strace")
-        .args(["-f", "-qq", "-o", "/dev/stderr", "-e"])
-        .arg(format!("trace={}", KILL_SYSCALLS.join(",")))
-        .args([BINARY, "render", "inventory.yaml", "--out", out])
-        .current_dir(root)
-        .output()
-        .expect("strace(1) runs (apt-get install strace)");
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let trace = text(&output.stderr);
+    let trace_calls = format!("trace={}", KILL_SYSCALLS.join(","));
+    let trace = lvs_dr_gen(["render", "inventory.yaml", "--out", out])
+        .dir(root)
+        .under([
+            "strace",
+            "-f",
+            "-qq",
+            "-o",
+            "/dev/stderr",
+            "-e",
+            trace_calls.as_str(),
+        ])
+        .run()
+        .stderr;
     KILL_SYSCALLS
         .into_iter()
         .map(|syscall| {
@@ -472,17 +447,21 @@ fn kill_points(counts: &BTreeMap<&'static str, u32>) -> Vec<(&'static str, u32)>
 /// Runs `render` on `out` under strace, which sends it SIGKILL on entry to
 /// the `nth` call of `syscall`; asserts that it died of it.
 fn kill_render_at(root: &Path, out: &str, syscall: &str, nth: u32) {
-    let status = Command::new("strace")
-        .args(["-f", "-qq", "-o", "/dev/null", "-e"])
-        .arg(format!("trace={syscall}"))
-        .arg("-e")
-        .arg(format!("inject={syscall}:signal=KILL:when={nth}"))
-        .args([BINARY, "render", "inventory.yaml", "--out", out])
-        .current_dir(root)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("strace(1) runs (apt-get install strace)");
+    let status = lvs_dr_gen(["render", "inventory.yaml", "--out", out])
+        .dir(root)
+        .under([
+            "strace",
+            "-f",
+            "-qq",
+            "-o",
+            "/dev/null",
+            "-e",
+            format!("trace={syscall}").as_str(),
+            "-e",
+            format!("inject={syscall}:signal=KILL:when={nth}").as_str(),
+        ])
+        .output()
+        .status;
     // strace exits as its tracee did: killed by SIGKILL.
     assert_eq!(
         status.signal().or(status.code().map(|code| code - 128)),
@@ -569,8 +548,11 @@ fn assert_check_lists_exactly_the_difference(
         )
         .collect();
     expected.sort();
-    let check = run_in(root, &["check", "inventory.yaml", "--out", out]);
-    let mut listed: Vec<String> = text(&check.stdout)
+    let check = lvs_dr_gen(["check", "inventory.yaml", "--out", out])
+        .dir(root)
+        .output();
+    let mut listed: Vec<String> = check
+        .stdout
         .lines()
         .filter_map(|line| {
             if let Some(rest) = line.strip_prefix("Only in ") {
@@ -591,6 +573,5 @@ fn assert_check_lists_exactly_the_difference(
     listed.sort();
     listed.dedup();
     assert_eq!(listed, expected, "check lists exactly what differs");
-    let code = check.status.code();
-    assert_eq!(code, Some(i32::from(!expected.is_empty())));
+    assert_eq!(check.code(), i32::from(!expected.is_empty()));
 }

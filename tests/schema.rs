@@ -6,15 +6,12 @@
 use std::fs;
 use std::path::Path;
 
-use crate::golden::updating;
-use crate::support::{diff, run_in, text};
+use crate::support::{diff, lvs_dr_gen, updating};
 
 #[test]
 fn the_schema_is_the_committed_copy() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let output = run_in(root, &["schema"]);
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    let printed = text(&output.stdout);
+    let printed = lvs_dr_gen(["schema"]).dir(root).run().stdout;
     let schema: serde_json::Value = serde_json::from_str(&printed).expect("the schema is JSON");
     assert_eq!(
         schema["$schema"],

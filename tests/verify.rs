@@ -5,19 +5,14 @@
 use std::fs;
 use std::path::Path;
 
-use crate::support::{run_in, text};
+use crate::support::{lvs_dr_gen, Run};
 
 const FIXTURE: &str = "tests/fixtures/verify/webserver02.json";
 const INVENTORY: &str = "examples/inventory.yaml";
 
-/// Runs the binary from the repository; returns (exit code, stdout, stderr).
-fn run(args: &[&str]) -> (i32, String, String) {
-    let output = run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args);
-    (
-        output.status.code().expect("exit code"),
-        text(&output.stdout),
-        text(&output.stderr),
-    )
+/// `lvs-dr-gen ARGS` in the repository, where `INVENTORY` and `FIXTURE` are.
+fn lvs(args: &[&str]) -> Run {
+    lvs_dr_gen(args).dir(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn fixture_path() -> String {
@@ -26,8 +21,10 @@ fn fixture_path() -> String {
 
 #[test]
 fn a_recorded_host_as_the_inventory_says_exits_0() {
-    let (code, stdout, stderr) = run(&["verify", INVENTORY, "--state", FIXTURE]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
+    let stdout = lvs(&["verify", INVENTORY, "--state", FIXTURE])
+        .stderr("webserver02 (real-server): 26 checks, all as the inventory says\n")
+        .run()
+        .stdout;
     assert_eq!(stdout.lines().count(), 26, "{stdout}");
     assert!(
         stdout.lines().all(|line| line.starts_with("ok ")),
@@ -36,10 +33,6 @@ fn a_recorded_host_as_the_inventory_says_exits_0() {
     assert!(stdout.contains(
         "ok    vip 2a00:e10:1000:7:124::a1: expected on lo as /128; found on lo as /128\n"
     ));
-    assert_eq!(
-        stderr,
-        "webserver02 (real-server): 26 checks, all as the inventory says\n"
-    );
 }
 
 #[test]
@@ -51,8 +44,11 @@ fn drift_exits_1_with_a_line_per_check() {
     );
     let path = dir.path().join("state.json");
     fs::write(&path, state).unwrap();
-    let (code, stdout, stderr) = run(&["verify", INVENTORY, "--state", path.to_str().unwrap()]);
-    assert_eq!(code, 1, "{stdout}{stderr}");
+    let stdout = lvs(&["verify", INVENTORY, "--state", path.to_str().unwrap()])
+        .status(1)
+        .stderr("webserver02 (real-server): 26 checks, 4 drift\n")
+        .run()
+        .stdout;
     let drift: Vec<&str> = stdout.lines().filter(|l| !l.starts_with("ok ")).collect();
     assert_eq!(
         drift,
@@ -63,13 +59,13 @@ fn drift_exits_1_with_a_line_per_check() {
             "DRIFT sysctl net.ipv4.conf.all.arp_ignore: expected 1; found 0",
         ]
     );
-    assert_eq!(stderr, "webserver02 (real-server): 26 checks, 4 drift\n");
 }
 
 #[test]
 fn json_and_prometheus_report_the_same_checks() {
-    let (code, json, _) = run(&["verify", INVENTORY, "--state", FIXTURE, "--format", "json"]);
-    assert_eq!(code, 0);
+    let json = lvs(&["verify", INVENTORY, "--state", FIXTURE, "--format", "json"])
+        .run()
+        .stdout;
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(report["host"], "webserver02");
     assert_eq!(report["role"], "real-server");
@@ -81,15 +77,16 @@ fn json_and_prometheus_report_the_same_checks() {
         serde_json::json!({"check": "file", "subject": "/etc/network/interfaces.d/lvs-dr",
             "status": "ok", "expected": "as rendered", "found": "as rendered"})
     );
-    let (code, metrics, _) = run(&[
+    let metrics = lvs(&[
         "verify",
         INVENTORY,
         "--state",
         FIXTURE,
         "--format",
         "prometheus",
-    ]);
-    assert_eq!(code, 0);
+    ])
+    .run()
+    .stdout;
     let samples: Vec<&str> = metrics.lines().filter(|l| !l.starts_with('#')).collect();
     assert_eq!(samples.len(), 26);
     assert_eq!(
@@ -101,14 +98,18 @@ fn json_and_prometheus_report_the_same_checks() {
 
 #[test]
 fn an_unknown_host_or_an_unreadable_state_is_trouble() {
-    let (code, stdout, stderr) = run(&["verify", INVENTORY, "--state", FIXTURE, "--host", "lb03"]);
-    assert_eq!((code, stdout.as_str()), (2, ""));
-    assert_eq!(
-        stderr,
-        "error: `lb03` is neither a host nor a director in the inventory; did you mean `lb01`?\n"
-    );
-    let (code, _, stderr) = run(&["verify", INVENTORY, "--state", "Cargo.toml"]);
-    assert_eq!(code, 2);
+    lvs(&["verify", INVENTORY, "--state", FIXTURE, "--host", "lb03"])
+        .status(2)
+        .stdout("")
+        .stderr(
+            "error: `lb03` is neither a host nor a director in the inventory; did you mean \
+             `lb01`?\n",
+        )
+        .run();
+    let stderr = lvs(&["verify", INVENTORY, "--state", "Cargo.toml"])
+        .status(2)
+        .run()
+        .stderr;
     assert!(
         stderr.starts_with("error: cannot read Cargo.toml: expected value at line 1"),
         "{stderr}"
@@ -117,13 +118,14 @@ fn an_unknown_host_or_an_unreadable_state_is_trouble() {
 
 #[test]
 fn arp_on_a_real_server_is_trouble() {
-    let (code, stdout, stderr) = run(&["verify", INVENTORY, "--state", FIXTURE, "--arp"]);
-    assert_eq!((code, stdout.as_str()), (2, ""));
-    assert_eq!(
-        stderr,
-        "error: `--arp` is for directors: `webserver02` is a real server; run `verify --arp` on \
-         a director to see which machines answer ARP for the VIPs\n"
-    );
+    lvs(&["verify", INVENTORY, "--state", FIXTURE, "--arp"])
+        .status(2)
+        .stdout("")
+        .stderr(
+            "error: `--arp` is for directors: `webserver02` is a real server; run `verify --arp` \
+             on a director to see which machines answer ARP for the VIPs\n",
+        )
+        .run();
 }
 
 /// This machine's own live state (read-only): the files rendered for
@@ -133,8 +135,7 @@ fn installed_files_are_read_below_the_root() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let inventory = format!("{}/{INVENTORY}", env!("CARGO_MANIFEST_DIR"));
-    let (code, _, stderr) = run(&["render", &inventory, "--out", out.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
+    lvs(&["render", &inventory, "--out", out.to_str().unwrap()]).run();
     let root = out.join("webserver02");
     let args = [
         "verify",
@@ -144,7 +145,8 @@ fn installed_files_are_read_below_the_root() {
         "--root",
         root.to_str().unwrap(),
     ];
-    let (_, stdout, stderr) = run(&args);
+    let output = lvs(&args).output();
+    let (stdout, stderr) = (output.stdout, output.stderr);
     let files: Vec<&str> = stdout.lines().filter(|l| l.contains(" file /")).collect();
     assert_eq!(
         files,
@@ -155,8 +157,7 @@ fn installed_files_are_read_below_the_root() {
         "{stderr}"
     );
     fs::remove_file(root.join("etc/network/interfaces.d/lvs-dr")).unwrap();
-    let (code, stdout, _) = run(&args);
-    assert_eq!(code, 1);
+    let stdout = lvs(&args).status(1).run().stdout;
     assert!(stdout.contains(
         "DRIFT file /etc/network/interfaces.d/lvs-dr: expected as rendered; found missing\n"
     ));
@@ -169,10 +170,7 @@ fn a_recorded_state_verifies_as_the_live_one() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let inventory = format!("{}/{INVENTORY}", env!("CARGO_MANIFEST_DIR"));
-    assert_eq!(
-        run(&["render", &inventory, "--out", out.to_str().unwrap()]).0,
-        0
-    );
+    lvs(&["render", &inventory, "--out", out.to_str().unwrap()]).run();
     let root = out.join("webserver01");
     let live = [
         "verify",
@@ -182,8 +180,7 @@ fn a_recorded_state_verifies_as_the_live_one() {
         "--root",
         root.to_str().unwrap(),
     ];
-    let (code, state, stderr) = run(&[&live[..], &["--print-state"]].concat());
-    assert_eq!(code, 0, "{stderr}");
+    let state = lvs(&[&live[..], &["--print-state"]].concat()).run().stdout;
     let recorded: serde_json::Value = serde_json::from_str(&state).unwrap();
     assert!(recorded["files"]["/etc/modules-load.d/lvs-dr.conf"]["text"]
         .as_str()
@@ -191,16 +188,20 @@ fn a_recorded_state_verifies_as_the_live_one() {
         .contains("dummy"));
     let path = dir.path().join("state.json");
     fs::write(&path, state).unwrap();
-    let (live_code, live_report, _) = run(&live);
-    let (code, report, _) = run(&[
+    let live = lvs(&live).output();
+    let recorded = lvs(&[
         "verify",
         INVENTORY,
         "--host",
         "webserver01",
         "--state",
         path.to_str().unwrap(),
-    ]);
-    assert_eq!((code, report), (live_code, live_report));
+    ])
+    .output();
+    assert_eq!(
+        (recorded.code(), recorded.stdout),
+        (live.code(), live.stdout)
+    );
 }
 
 /// A root as Debian 12's installer leaves it with ifupdown, the files of
@@ -210,8 +211,7 @@ fn a_recorded_state_verifies_as_the_live_one() {
 fn debian_root(dir: &Path, inventory: &str, host: &str) -> std::path::PathBuf {
     let out = dir.join("out");
     let inventory = format!("{}/{inventory}", env!("CARGO_MANIFEST_DIR"));
-    let (code, _, stderr) = run(&["render", &inventory, "--out", out.to_str().unwrap()]);
-    assert_eq!(code, 0, "{stderr}");
+    lvs(&["render", &inventory, "--out", out.to_str().unwrap()]).run();
     let root = out.join(host);
     for folder in [
         "usr/sbin",
@@ -253,7 +253,7 @@ fn state_with_boot(
     root: &Path,
     base: serde_json::Value,
 ) -> String {
-    let (code, state, stderr) = run(&[
+    let state = lvs(&[
         "verify",
         inventory,
         "--host",
@@ -261,8 +261,9 @@ fn state_with_boot(
         "--root",
         root.to_str().unwrap(),
         "--print-state",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    ])
+    .run()
+    .stdout;
     let read: serde_json::Value = serde_json::from_str(&state).unwrap();
     let mut base = base;
     base["boot"] = read["boot"].clone();
@@ -284,14 +285,12 @@ fn a_later_sysctl_file_is_drift_at_the_next_boot() {
     let fixture: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(fixture_path()).unwrap()).unwrap();
     let state = state_with_boot(dir.path(), INVENTORY, "webserver02", &root, fixture.clone());
-    let (code, stdout, stderr) = run(&["verify", INVENTORY, "--state", &state]);
-    assert_eq!(code, 0, "{stdout}{stderr}");
     // The recording's own: 21 live checks, the stanza read at boot, 4 kernel
     // parameters at the next boot.
-    assert_eq!(
-        stderr,
-        "webserver02 (real-server): 26 checks, all as the inventory says\n"
-    );
+    let stdout = lvs(&["verify", INVENTORY, "--state", &state])
+        .stderr("webserver02 (real-server): 26 checks, all as the inventory says\n")
+        .run()
+        .stdout;
     assert!(stdout.contains(
         "ok    read-at-boot /etc/network/interfaces.d/lvs-dr: expected read by ifupdown at boot; \
          found read: /sbin/ifup installed, networking.service enabled \
@@ -314,8 +313,10 @@ fn a_later_sysctl_file_is_drift_at_the_next_boot() {
     )
     .unwrap();
     let state = state_with_boot(dir.path(), INVENTORY, "webserver02", &root, fixture);
-    let (code, stdout, stderr) = run(&["verify", INVENTORY, "--state", &state]);
-    assert_eq!(code, 1, "{stdout}{stderr}");
+    let stdout = lvs(&["verify", INVENTORY, "--state", &state])
+        .status(1)
+        .run()
+        .stdout;
     assert_eq!(
         not_ok(&stdout),
         [
@@ -325,7 +326,9 @@ fn a_later_sysctl_file_is_drift_at_the_next_boot() {
              /etc/sysctl.conf via /etc/sysctl.d/99-sysctl.conf:2, read after ours",
         ]
     );
-    let (_, json, _) = run(&["verify", INVENTORY, "--state", &state, "--format", "json"]);
+    let json = lvs(&["verify", INVENTORY, "--state", &state, "--format", "json"])
+        .output()
+        .stdout;
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     let drift: Vec<&serde_json::Value> = report["checks"]
         .as_array()
@@ -335,14 +338,16 @@ fn a_later_sysctl_file_is_drift_at_the_next_boot() {
         .collect();
     assert_eq!(drift[0]["check"], "next-boot");
     assert_eq!(drift[0]["subject"], "net.ipv4.conf.all.arp_ignore");
-    let (_, metrics, _) = run(&[
+    let metrics = lvs(&[
         "verify",
         INVENTORY,
         "--state",
         &state,
         "--format",
         "prometheus",
-    ]);
+    ])
+    .output()
+    .stdout;
     assert!(metrics.contains(
         "lvs_dr_gen_verify_ok{host=\"webserver02\",role=\"real-server\",check=\"next-boot\",\
          subject=\"net.ipv4.conf.all.arp_ignore\"} 0\n"
@@ -363,8 +368,10 @@ fn a_stanza_ifupdown_will_not_read_is_drift_naming_why() {
     )
     .unwrap();
     let state = state_with_boot(dir.path(), INVENTORY, "webserver02", &root, fixture.clone());
-    let (code, stdout, _) = run(&["verify", INVENTORY, "--state", &state]);
-    assert_eq!(code, 1);
+    let stdout = lvs(&["verify", INVENTORY, "--state", &state])
+        .status(1)
+        .run()
+        .stdout;
     assert_eq!(
         not_ok(&stdout),
         [
@@ -380,7 +387,9 @@ fn a_stanza_ifupdown_will_not_read_is_drift_naming_why() {
     )
     .unwrap();
     let state = state_with_boot(dir.path(), INVENTORY, "webserver02", &root, fixture);
-    let (_, stdout, _) = run(&["verify", INVENTORY, "--state", &state]);
+    let stdout = lvs(&["verify", INVENTORY, "--state", &state])
+        .output()
+        .stdout;
     assert_eq!(
         not_ok(&stdout),
         [
@@ -402,8 +411,10 @@ fn networkd_files_where_networkd_is_not_enabled_are_drift() {
     let root = debian_root(dir.path(), NETWORKD, "dummy-v4");
     let base = serde_json::json!({"hostname": "dummy-v4"});
     let state = state_with_boot(dir.path(), NETWORKD, "dummy-v4", &root, base.clone());
-    let (code, stdout, _) = run(&["verify", NETWORKD, "--state", &state]);
-    assert_eq!(code, 1);
+    let stdout = lvs(&["verify", NETWORKD, "--state", &state])
+        .status(1)
+        .run()
+        .stdout;
     let why = "not read: systemd-networkd.service is not enabled (no link to it in a *.wants \
                directory of /etc/systemd/system; `systemctl enable systemd-networkd.service`)";
     let lines: Vec<&str> = stdout
@@ -429,7 +440,9 @@ fn networkd_files_where_networkd_is_not_enabled_are_drift() {
     )
     .unwrap();
     let state = state_with_boot(dir.path(), NETWORKD, "dummy-v4", &root, base);
-    let (_, stdout, _) = run(&["verify", NETWORKD, "--state", &state]);
+    let stdout = lvs(&["verify", NETWORKD, "--state", &state])
+        .output()
+        .stdout;
     let lines: Vec<&str> = stdout
         .lines()
         .filter(|l| l.contains("read-at-boot"))

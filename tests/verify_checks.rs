@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use lvs_dr_gen::live::{self, Address, FileState, LiveState};
 use lvs_dr_gen::machine::{self, Machine, Role};
-use lvs_dr_gen::model::Inventory;
 use lvs_dr_gen::render::Renderer;
+use lvs_dr_gen::validate::model::Inventory;
 use lvs_dr_gen::verify::{arp_possible, director, probe, verify, Report, Status};
 use lvs_dr_gen::{inventory, validate};
 

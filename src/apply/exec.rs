@@ -155,7 +155,10 @@ impl Executor<'_> {
                 device,
                 label,
             } => {
-                let cidr = format!("{address}/{}", crate::model::host_prefix(*address));
+                let cidr = format!(
+                    "{address}/{}",
+                    crate::validate::model::host_prefix(*address)
+                );
                 let mut args = vec!["addr", "add", &cidr, "dev", device];
                 if let Some(label) = label {
                     args.extend(["label", label]);

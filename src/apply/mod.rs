@@ -26,8 +26,8 @@ use serde::Serialize;
 
 use crate::live::{self, FileState, LiveState};
 use crate::machine::{Machine, Role};
-use crate::model::{host_prefix, Host, VipInterface};
 use crate::render::Tree;
+use crate::validate::model::{host_prefix, Host, VipInterface};
 use crate::values::{Stack, Style};
 use crate::verify::{director::rendered_modules, nextboot};
 

@@ -191,6 +191,16 @@ pub enum Command {
     /// what, what differs and how to converge.
     #[command(after_long_help = exit::help("deployed"))]
     Deployed(DeployedArgs),
+    /// Write an inventory from the running directors' keepalived.conf.
+    ///
+    /// Reads every director's /etc/keepalived/keepalived.conf below its
+    /// root (the machine's /, or a copy), with its includes, and writes the
+    /// inventory that renders to the same VRRP and IPVS setup, with a
+    /// comment on each choice. Every part it cannot express is listed on
+    /// standard error with its file and line; nothing is written on
+    /// trouble.
+    #[command(after_long_help = exit::help("import"))]
+    Import(ImportArgs),
     /// Print the inventory's JSON Schema (draft 2020-12), for editors and
     /// CI.
     ///
@@ -460,6 +470,32 @@ fn share(text: &str) -> Result<f64, String> {
         Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
         _ => Err(format!("`{text}` is not a share from 0 to 1 (such as 0.5)")),
     }
+}
+
+/// The arguments of `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A director, NAME=ROOT: its name in the inventory, and the folder its
+    /// files are below (`/` on the director itself, or a copy of its /etc).
+    /// Its /etc/keepalived/keepalived.conf is read with its includes, as
+    /// keepalived would with the configuration id NAME; nothing outside
+    /// ROOT is read. Repeat it for every director of the cluster.
+    #[arg(long = "director", value_name = "NAME=ROOT", required = true)]
+    pub directors: Vec<String>,
+    /// NAME=ADDRESS[,ADDRESS]: a director's own address(es) (needed unless
+    /// its configuration has `unicast_src_ip`), or the name of the real
+    /// server with these addresses (an IPv4 and an IPv6 address make one
+    /// host). Repeatable.
+    #[arg(long = "address", value_name = "NAME=ADDRESS[,ADDRESS]")]
+    pub addresses: Vec<String>,
+    /// A health page's body, for a check written with its MD5 `digest`: the
+    /// inventory writes the body (`expect`). Repeatable.
+    #[arg(long = "expect", value_name = "BODY")]
+    pub bodies: Vec<String>,
+    /// Write the inventory to FILE (which must not exist) instead of
+    /// standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// The arguments of `deployed`.

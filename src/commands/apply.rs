@@ -11,8 +11,8 @@ use crate::code::Code;
 use crate::diagnostic::plural;
 use crate::live::{self, LiveError};
 use crate::machine::{Machine, Role};
-use crate::model::Inventory;
 use crate::outcome::{Applied, Outcome, Trouble};
+use crate::validate::model::Inventory;
 use crate::verify::{self, Report};
 
 /// How long `apply` waits, after starting or reloading keepalived, for

@@ -9,6 +9,7 @@ pub mod apply;
 pub mod check;
 pub mod deployed;
 pub mod diff;
+pub mod import;
 pub mod init;
 pub mod plan;
 pub mod render;
@@ -21,9 +22,9 @@ use std::path::Path;
 use crate::cli::{Command, CompletionShell, MachineArgs};
 use crate::code::Code;
 use crate::machine::{self, Machine};
-use crate::model::Inventory;
 use crate::outcome::{Failure, Invalid, Outcome, Trouble};
 use crate::render::{RenderError, Renderer};
+use crate::validate::model::Inventory;
 use crate::{cli, inventory, live, manual, report, schema};
 
 /// Runs `command`; returns its outcome and the format to report it in.
@@ -47,6 +48,7 @@ pub fn run(command: Command) -> (Outcome, report::Format) {
         Command::Apply(args) => (Ok(apply::run(&args)), args.format.into()),
         Command::Plan(args) => (plan::run(&args), args.format.into()),
         Command::Deployed(args) => (deployed::run(&args), text),
+        Command::Import(args) => (import::run(&args), text),
         Command::Schema => (Ok(Outcome::Printed(schema_text())), text),
         Command::Completions { shell } => (Ok(Outcome::Printed(completion_script(shell))), text),
         Command::Manpages { out } => (write_man_pages(&out), text),

@@ -10,11 +10,11 @@ use std::path::Path;
 use crate::cli::OutputArgs;
 use crate::code::Code;
 use crate::diagnostic::{closest, Diagnostic};
-use crate::model::Inventory;
 use crate::outcome::{Failure, Machines, Outcome, Rendered, Trouble};
 use crate::outdir::ConfinedError;
 use crate::output::{self, Access, OutputError, Transaction};
 use crate::render::{self, RenderError, Renderer, Tree};
+use crate::validate::model::Inventory;
 
 /// `render`: writes the files, atomically, and removes those the inventory
 /// no longer makes.

@@ -303,6 +303,20 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
         "lvs-dr-gen diff inventory.yaml --host lb01 --root /srv/backup/lb01",
     ),
     (
+        "import",
+        "On the director lb1, with a copy of lb2's files below copies/lb2 (exit 1: the report \
+                 lists what the inventory leaves out):",
+        "lvs-dr-gen import --director lb1=/ --director lb2=copies/lb2 \\\n    \
+                 --address lb1=192.0.2.2 --address lb2=192.0.2.3 -o inventory.yaml",
+    ),
+    (
+        "import",
+        "A real server with an IPv4 and an IPv6 address, and the body of the health page that \
+                 keepalived checks by its MD5 digest:",
+        "lvs-dr-gen import --director lb1=/ --address web01=192.0.2.11,2001:db8::11 \\\n    \
+                 --address lb1=192.0.2.2,2001:db8::2 --expect running",
+    ),
+    (
         "schema",
         "Save the schema for an editor or a CI step:",
         "lvs-dr-gen schema >inventory.schema.json",

@@ -10,7 +10,9 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use crate::model::{Director, HealthCheck, Host, Inventory, Service, Vrrp, VrrpGroup, VrrpNotify};
+use crate::validate::model::{
+    Director, HealthCheck, Host, Inventory, Service, Vrrp, VrrpGroup, VrrpNotify,
+};
 use crate::values::{CheckKind, PortSpec, Scheduler};
 
 /// keepalived keywords that keepalived 2.2 reports as deprecated, and what
@@ -255,7 +257,9 @@ fn group_context(
     group: &VrrpGroup,
 ) -> GroupContext {
     let master = group.master().unwrap_or_default().to_owned();
-    let priority = group.priority_of(&director.name).unwrap_or(director.priority);
+    let priority = group
+        .priority_of(&director.name)
+        .unwrap_or(director.priority);
     // With a preempt delay every instance starts as BACKUP (keepalived
     // refuses the delay on a MASTER one).
     let state = if vrrp.preempt_delay.is_none() && master == director.name {

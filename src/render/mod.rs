@@ -13,7 +13,7 @@
 
 mod director;
 
-pub use director::{ipvs_services, unique_vips, IpvsService};
+pub use director::{body_digest, ipvs_services, unique_vips, IpvsService, SYNC_GROUP_IPV6};
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -24,7 +24,9 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior, Va
 use serde::Serialize;
 
 use crate::code::Code;
-use crate::model::{Director, Host, Inventory, Service, SysctlSetting, VipInterface, Vrrp};
+use crate::validate::model::{
+    Director, Host, Inventory, Service, SysctlSetting, VipInterface, Vrrp,
+};
 use crate::values::{PortSpec, Stack, Style};
 
 /// The generated files: path below the output directory → contents.

@@ -17,9 +17,9 @@ use std::io::{self, Write};
 
 use super::text::Text;
 use super::Renderer;
-use crate::model::Inventory;
 use crate::outcome::Outcome;
 use crate::rollout::{Phase, RolloutPlan, ServiceCapacity, Step};
+use crate::validate::model::Inventory;
 
 mod mermaid;
 
@@ -403,8 +403,8 @@ mod tests {
     use std::fmt::Write as _;
 
     use super::{markdown, COMMENT_LIMIT, MARKER};
-    use crate::model::Inventory;
     use crate::rollout::{plan, Rules};
+    use crate::validate::model::Inventory;
     use crate::{inventory, validate};
 
     fn model(text: &str) -> Inventory {

@@ -11,9 +11,10 @@ use crate::apply::{self, HostActions};
 use crate::deployed::{Disagreement, Verdict};
 use crate::diagnostic::{plural, Warning};
 use crate::diff;
+use crate::import::Import;
 use crate::live::FileState;
 use crate::outcome::{
-    Applied, Checked, Deployed, Diffed, Invalid, Machines, Outcome, Rendered, Validated,
+    Applied, Checked, Deployed, Diffed, Imported, Invalid, Machines, Outcome, Rendered, Validated,
 };
 use crate::output;
 use crate::rollout::RolloutPlan;
@@ -70,6 +71,7 @@ impl Renderer for Text {
                 out.write_all(plan(&planned.plan, &planned.old, &planned.new).as_bytes())
             }
             Outcome::Deployed(deployed) => write_deployed(deployed, out, err),
+            Outcome::Imported(imported) => write_imported(imported, out, err),
             Outcome::Printed(text) => out.write_all(text.as_bytes()),
             Outcome::Done => Ok(()),
         }
@@ -425,6 +427,58 @@ pub fn disagreement_report(disagreement: &Disagreement) -> String {
              files from that inventory and run `lvs-dr-gen apply` there first.\n",
         );
     }
+    out
+}
+
+/// `import`: the inventory on standard output (unless written to
+/// `--output`), the report on standard error.
+fn write_imported(imported: &Imported, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
+    if imported.written_to.is_none() {
+        out.write_all(imported.import.inventory.as_bytes())?;
+        out.flush()?;
+    }
+    err.write_all(import_report(&imported.import).as_bytes())
+}
+
+/// `import`'s report for people: files read, each finding with what it
+/// leaves out, each note, and the verdict.
+pub fn import_report(import: &Import) -> String {
+    let mut out = String::new();
+    for (director, files) in &import.files {
+        let _ = writeln!(out, "{director}: read {}", files.join(", "));
+    }
+    for finding in &import.findings {
+        let place = if finding.place.line == 0 {
+            String::new()
+        } else {
+            format!(" {}", finding.place)
+        };
+        let _ = writeln!(
+            out,
+            "not expressible: {}{place}: {}: {}",
+            finding.director, finding.part, finding.reason
+        );
+        if !finding.dropped.is_empty() {
+            let _ = writeln!(out, "  left out: {}", finding.dropped.join(", "));
+        }
+    }
+    for note in &import.notes {
+        let _ = writeln!(
+            out,
+            "note: {} {}: {}: {}",
+            note.director, note.place, note.part, note.text
+        );
+    }
+    let verdict = if import.complete() {
+        "complete: the inventory's rendered keepalived.conf means what the directors' do".to_owned()
+    } else {
+        format!(
+            "incomplete: {} part{} not expressible (above); the rest of the rendered keepalived.conf means what the directors' do",
+            import.findings.len(),
+            if import.findings.len() == 1 { "" } else { "s" }
+        )
+    };
+    let _ = writeln!(out, "import: {verdict}");
     out
 }
 

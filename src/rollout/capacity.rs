@@ -20,7 +20,7 @@ use super::identity::{counterpart, renames};
 use super::UnsafeChange;
 use crate::code::Code;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Host, Inventory, Service};
+use crate::validate::model::{Host, Inventory, Service};
 
 /// The least share of a service's serving weight a change may leave
 /// serving, unless told otherwise (`plan --capacity-share`).

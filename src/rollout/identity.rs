@@ -23,8 +23,8 @@ use serde::Serialize;
 
 use super::UnsafeChange;
 use crate::code::Code;
-use crate::model::{Host, Inventory};
 use crate::render::ipvs_services;
+use crate::validate::model::{Host, Inventory};
 
 /// A host NEW knows under another name, with the same addresses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -178,7 +178,7 @@ pub fn unsafe_changes(
 #[cfg(test)]
 mod tests {
     use super::{address_moves, renames};
-    use crate::model::Inventory;
+    use crate::validate::model::Inventory;
     use crate::{inventory, validate};
 
     fn model(hosts: &str) -> Inventory {

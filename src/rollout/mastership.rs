@@ -19,8 +19,8 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::{PhaseName, Step};
-use crate::model::{Inventory, Vrrp};
-pub use crate::model::VrrpGroup;
+pub use crate::validate::model::VrrpGroup;
+use crate::validate::model::{Inventory, Vrrp};
 
 /// The inventory's VRRP groups, `lvs_dr` first where it has VIPs; none
 /// without directors.
@@ -81,7 +81,8 @@ pub(super) fn group_changes(was: &Vrrp, will: &Vrrp) -> Vec<String> {
         ));
     }
     if was.preempt_delay != will.preempt_delay {
-        let seconds = |delay: Option<u32>| delay.map_or_else(|| "none".to_owned(), |s| format!("{s} s"));
+        let seconds =
+            |delay: Option<u32>| delay.map_or_else(|| "none".to_owned(), |s| format!("{s} s"));
         changes.push(format!(
             "preempt_delay {} -> {}",
             seconds(was.preempt_delay),
@@ -153,11 +154,16 @@ pub(super) fn priority_changes(old: &Inventory, new: &Inventory, director: &str)
         return Vec::new();
     };
     let mut changes = Vec::new();
-    for group in will.groups.iter().filter(|g| g.name != crate::validate::DEFAULT_GROUP) {
+    for group in will
+        .groups
+        .iter()
+        .filter(|g| g.name != crate::validate::DEFAULT_GROUP)
+    {
         let Some(before) = was.groups.iter().find(|g| g.name == group.name) else {
             continue;
         };
-        if let (Some(from), Some(to)) = (before.priority_of(director), group.priority_of(director)) {
+        if let (Some(from), Some(to)) = (before.priority_of(director), group.priority_of(director))
+        {
             if from != to {
                 changes.push(format!("priority in group {} {from} -> {to}", group.name));
             }

@@ -7,10 +7,10 @@
 
 use std::net::IpAddr;
 
+use super::model::{self, Host, Service};
 use super::Problems;
 use crate::code::Code;
 use crate::inventory;
-use crate::model::{self, Host, Service};
 
 /// A service's director options, checked on their own.
 pub(super) struct ServiceOptions {

@@ -5,10 +5,10 @@
 use std::net::IpAddr;
 use std::path::PathBuf;
 
+use super::model::{self, Host, Service};
 use super::Problems;
 use crate::code::Code;
 use crate::inventory;
-use crate::model::{self, Host, Service};
 use crate::values::{Segment, Vip};
 
 /// Where a director's keepalived configuration goes (Debian's keepalived

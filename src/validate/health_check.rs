@@ -3,10 +3,10 @@
 //! can never pass on its port, such as plain HTTP on 443, where the real
 //! servers speak TLS: keepalived would take every one of them out.
 
+use super::model;
 use super::Problems;
 use crate::code::Code;
 use crate::inventory::{self, CheckKinds};
-use crate::model;
 use crate::values::{CheckKind, PortSpec};
 
 /// Seconds between health checks unless the inventory says otherwise.

@@ -4,8 +4,7 @@
 //! applied, references resolved, and every rule checked, so rendering needs
 //! no further checks and cannot fail on the data. The type system keeps it
 //! so: [`Inventory`] has a field only `validate` can set, so no other module
-//! can build one (this module is `validate`'s, re-exported as
-//! `crate::model`).
+//! can build one (this module is `validate`'s: `crate::validate::model`).
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -18,7 +17,7 @@ use crate::values::{CheckKind, PortSpec, Scheduler, Stack, Style};
 /// Only `validate::validate` makes one; elsewhere the mark cannot be had:
 ///
 /// ```compile_fail
-/// use lvs_dr_gen::model::{Inventory, Validated};
+/// use lvs_dr_gen::validate::model::{Inventory, Validated};
 /// let model = Inventory {
 ///     source_name: String::new(),
 ///     services: Vec::new(),

@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
+use super::model::VipInterface;
 use super::Problems;
 use crate::code::Code;
 use crate::inventory;
-use crate::model::VipInterface;
 use crate::values::{Release, Stack, Style};
 
 /// The network stack unless the inventory says otherwise.

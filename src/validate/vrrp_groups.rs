@@ -10,11 +10,11 @@
 
 use std::net::IpAddr;
 
+use super::model::{self, Service};
 use super::Problems;
 use crate::code::Code;
 use crate::diagnostic::closest;
 use crate::inventory;
-use crate::model::{self, Service};
 
 /// The name of the group of the services in no named group; also the
 /// name keepalived's instances had before there were groups

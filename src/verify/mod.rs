@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::live::{self, FileState, LiveState, Probe, IPV4_CONF};
 use crate::machine::{Machine, Role};
-use crate::model::{host_prefix, Host, VipInterface};
+use crate::validate::model::{host_prefix, Host, VipInterface};
 
 /// What the live state must hold for the checks of `machine`, besides the
 /// interfaces and ARP parameters, which are always read; with `arp`, a

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use super::{Check, Status};
 use crate::live::{self, Boot, ConfEntry, FileState};
-use crate::model::Host;
+use crate::validate::model::Host;
 
 /// One assignment of a sysctl.d file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use super::nextboot::{glob_matches, unreadable_below};
 use super::{Check, Status};
 use crate::live::{self, Boot, BootProbe, FileState};
-use crate::model::{Host, VipInterface};
+use crate::validate::model::{Host, VipInterface};
 use crate::values::Stack;
 
 /// ifupdown's programs (either, /sbin being /usr/sbin where /usr is merged).

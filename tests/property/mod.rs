@@ -19,14 +19,13 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use std::time::Instant;
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 
-use crate::support::{read_tree, run_in, text};
+use crate::support::{lvs_dr_gen, read_tree, Output};
 
 /// Cases of the render property in a plain `cargo test` (each renders
 /// four times); the refusal and corruption properties run more, being
@@ -113,7 +112,7 @@ fn run_on(inventory: &str, args: &[&str]) -> (Output, Tree, tempfile::TempDir) {
         .iter()
         .map(|arg| if *arg == "OUT" { out_arg.as_str() } else { arg })
         .collect();
-    let output = run_in(dir.path(), &args);
+    let output = lvs_dr_gen(args).dir(dir.path()).output();
     let tree = read_tree(&out, &[]);
     (output, tree, dir)
 }
@@ -125,7 +124,7 @@ fn render(inventory: &str) -> (Output, Tree) {
 
 /// Fails unless `output` is a clean exit 0 without a panic.
 fn rendered(output: &Output, inventory: &str) -> Result<(), TestCaseError> {
-    let stderr = text(&output.stderr);
+    let stderr = &output.stderr;
     prop_assert!(
         output.status.code() == Some(0),
         "a valid inventory was not rendered (exit {:?}):\n{stderr}\n--- inventory:\n{inventory}",
@@ -232,13 +231,15 @@ fn valid_inventories_render_deterministically() {
             // check right after render: in sync.
             let out = dir.path().join("out");
             let out = out.to_str().expect("utf-8 temp path");
-            let check = run_in(dir.path(), &["check", "inventory.yaml", "--out", out]);
+            let check = lvs_dr_gen(["check", "inventory.yaml", "--out", out])
+                .dir(dir.path())
+                .output();
             prop_assert!(
                 check.status.code() == Some(0),
                 "check right after render: exit {:?}\n{}{}\n--- inventory:\n{inventory}",
                 check.status.code(),
-                text(&check.stdout),
-                text(&check.stderr)
+                check.stdout,
+                check.stderr
             );
 
             for (path, bytes) in &first {
@@ -313,7 +314,7 @@ fn mutated_inventories_are_refused_with_their_path() {
         let mutation = mutate::mutate(&root, choice).expect("every inventory has a mutation");
         let inventory = yaml::write(&mutation.root, look);
         let (output, tree, dir) = run_on(&inventory, &["render", "inventory.yaml", "--out", "OUT"]);
-        let stderr = text(&output.stderr);
+        let stderr = &output.stderr;
         prop_assert!(
             output.status.code() == Some(2),
             "{} was not refused with exit 2 (exit {:?}):\n{stderr}\n--- inventory:\n{inventory}",
@@ -327,7 +328,7 @@ fn mutated_inventories_are_refused_with_their_path() {
             mutation.path
         );
         prop_assert!(!stderr.contains("panicked"), "{stderr}");
-        no_raw_controls(&stderr, &inventory)?;
+        no_raw_controls(stderr, &inventory)?;
         prop_assert!(
             tree.is_empty() && !dir.path().join("out").exists(),
             "{} wrote {:?}",
@@ -357,15 +358,17 @@ fn corrupted_text_never_panics() {
         }
         let dir = scratch();
         std::fs::write(dir.path().join("inventory.yaml"), &bytes).expect("write inventory");
-        let output = run_in(dir.path(), &["validate", "inventory.yaml"]);
-        let stderr = text(&output.stderr);
+        let output = lvs_dr_gen(["validate", "inventory.yaml"])
+            .dir(dir.path())
+            .output();
+        let stderr = &output.stderr;
         let inventory = String::from_utf8_lossy(&bytes);
         prop_assert!(
             matches!(output.status.code(), Some(0 | 2)) && !stderr.contains("panicked"),
             "exit {:?}:\n{stderr}\n--- inventory:\n{inventory}",
             output.status.code()
         );
-        no_raw_controls(&stderr, &inventory)?;
+        no_raw_controls(stderr, &inventory)?;
         prop_assert!(
             output.status.code() == Some(0) || stderr.contains("error"),
             "exit 2 without an error message:\n{stderr}\n--- inventory:\n{inventory}"
@@ -394,13 +397,9 @@ fn dump() {
         let case_dir = dir.join(format!("case-{case:04}"));
         std::fs::create_dir_all(&case_dir).expect("create the case directory");
         std::fs::write(case_dir.join("inventory.yaml"), &inventory).expect("write inventory");
-        let output = run_in(&case_dir, &["render", "inventory.yaml", "--out", "out"]);
-        assert!(
-            output.status.success(),
-            "{}: {}",
-            case_dir.display(),
-            text(&output.stderr)
-        );
+        lvs_dr_gen(["render", "inventory.yaml", "--out", "out"])
+            .dir(&case_dir)
+            .run();
     }
     let line = format!(
         "dumped {count} rendered inventories (seed {seed}) to {}\n",

@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use crate::model::{Host, Inventory, Service};
 use crate::rollout::{vrrp_groups, Action, RolloutPlan, VrrpGroup};
+use crate::validate::model::{Host, Inventory, Service};
 
 /// What the colours mean, under the diagram.
 pub const LEGEND: &str = "<sub>Green: added · red, dashed: removed · amber: drained \

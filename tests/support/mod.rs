@@ -1,9 +1,15 @@
-//! Running the binary and comparing trees of files.
+//! What the tests share: running the binary (`run`), the inventory most
+//! of them start from, reading and comparing trees of files, and whether to
+//! rewrite the committed expectations (`UPDATE_GOLDEN`).
+
+pub mod corpus;
+mod run;
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+pub use run::{lvs_dr_gen, Output, Run};
 
 /// Two real servers, one on dummy0 and one on lo, of one service with an
 /// IPv4 and an IPv6 VIP: the inventory of the CLI and safety tests.
@@ -21,19 +27,6 @@ hosts:
     services: [www]
     interface: lo
 ";
-
-/// The binary under test, built by cargo for the integration tests.
-pub const BINARY: &str = env!("CARGO_BIN_EXE_lvs-dr-gen");
-
-/// Runs the binary with `args` in `dir`.
-pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BINARY)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("COLUMNS")
-        .output()
-        .expect("the lvs-dr-gen binary runs")
-}
 
 /// Standard output and error as text.
 pub fn text(bytes: &[u8]) -> String {
@@ -71,4 +64,16 @@ pub fn diff(expected: &str, actual: &str, name: &str) -> String {
         .unified_diff()
         .header(&format!("expected/{name}"), &format!("actual/{name}"))
         .to_string()
+}
+
+/// Whether to rewrite the committed expectations (golden files, the
+/// schema) from the current output rather than compare with them:
+/// `UPDATE_GOLDEN=1`, refused when `CI` is set.
+pub fn updating() -> bool {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some_and(|value| value == "1");
+    assert!(
+        !(update && std::env::var_os("CI").is_some()),
+        "UPDATE_GOLDEN is refused when CI is set: golden files are reviewed changes, not test output"
+    );
+    update
 }
