@@ -14,6 +14,7 @@
 //! masters; moves are found and told group by group. Also the VRRP changes
 //! the groups make to the directors' configuration.
 
+use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use serde::Serialize;
@@ -122,7 +123,7 @@ fn named_group_changes(was: &Vrrp, will: &Vrrp) -> Vec<String> {
             .filter(|vip| !before.vips.contains(vip))
             .copied()
             .collect();
-        let lost: Vec<IpAddr> = before
+        let given_up: Vec<IpAddr> = before
             .vips
             .iter()
             .filter(|vip| !group.vips.contains(vip))
@@ -131,8 +132,8 @@ fn named_group_changes(was: &Vrrp, will: &Vrrp) -> Vec<String> {
         if !gained.is_empty() {
             changes.push(format!("group {} takes {}", group.name, list(&gained)));
         }
-        if !lost.is_empty() {
-            changes.push(format!("group {} gives up {}", group.name, list(&lost)));
+        if !given_up.is_empty() {
+            changes.push(format!("group {} gives up {}", group.name, list(&given_up)));
         }
     }
     for group in &was.groups {
@@ -249,16 +250,18 @@ fn not_saved(from: &str, to: &str, when: &str, vrrp: &Vrrp) -> String {
          director answers the VIPs (clients retransmit)"
     );
     if when.starts_with("start ") {
-        text.push_str(&match vrrp.preempt_delay {
-            Some(seconds) => format!(
+        let _ = match vrrp.preempt_delay {
+            Some(seconds) => write!(
+                text,
                 "; {to} takes them {seconds} s (preempt_delay) after its keepalived starts, \
                  knowing the connections that sent packets since: an idle one breaks"
             ),
-            None => format!(
+            None => write!(
+                text,
                 "; {to} takes them as soon as its keepalived starts, before {from} has sent it \
                  the connections: they break (set `preempt_delay`)"
             ),
-        });
+        };
     }
     text
 }
