@@ -40,7 +40,7 @@ mod mastership;
 
 pub use capacity::{drained_warnings, ServiceCapacity, DEFAULT_SHARE};
 pub use identity::{AddressMove, Rename};
-pub use mastership::{groups as vrrp_groups, MasterMove, VrrpGroup};
+pub use mastership::{groups as vrrp_groups, masters_any, MasterMove, VrrpGroup};
 
 /// What `plan` is told beyond the two inventories.
 #[derive(Debug, Clone, Copy)]
@@ -937,8 +937,9 @@ fn serves(service: &Service, server: &IpvsService) -> bool {
 /// One step per director: backups (in inventory order) before the master.
 fn director_steps(old: &Inventory, new: &Inventory) -> Vec<Step> {
     let shared = shared_director_actions(old, new);
-    let mut ordered: Vec<&Director> = new.directors.iter().filter(|d| !d.master).collect();
-    ordered.extend(new.directors.iter().filter(|d| d.master));
+    let master = |d: &&Director| mastership::masters_any(new, &d.name);
+    let mut ordered: Vec<&Director> = new.directors.iter().filter(|d| !master(d)).collect();
+    ordered.extend(new.directors.iter().filter(master));
     let mut steps = Vec::new();
     for director in ordered {
         let previous = old.directors.iter().find(|d| d.name == director.name);
@@ -958,7 +959,7 @@ fn director_steps(old: &Inventory, new: &Inventory) -> Vec<Step> {
         }
         let note = if previous.is_none() {
             Some("new")
-        } else if director.master {
+        } else if master(&director) {
             Some("VRRP master")
         } else {
             None

@@ -35,6 +35,14 @@ pub fn groups(inventory: &Inventory) -> Vec<VrrpGroup> {
         .map_or_else(Vec::new, |vrrp| vrrp.groups.clone())
 }
 
+/// Whether `director` is the master of at least one VRRP group (without
+/// named groups: of the one group, as the highest `priority`).
+pub fn masters_any(inventory: &Inventory, director: &str) -> bool {
+    groups(inventory)
+        .iter()
+        .any(|group| group.master() == Some(director))
+}
+
 /// Whether what the groups advertise differs: a group's name, virtual
 /// router id or VIPs (a VIP passing to another group changes both groups'
 /// adverts, and a director reloaded alone would ignore the other's).
