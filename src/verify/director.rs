@@ -910,3 +910,119 @@ mod port_group_tests {
         assert!(checks[0].found.contains("keepalived is not running"));
     }
 }
+
+#[cfg(test)]
+mod group_tests {
+    //! Each VRRP group's state on a director (golden/directors-groups: web
+    //! mastered by lb1, api by lb2, both families in each).
+    use super::*;
+    use crate::machine::{self, Role};
+    use crate::render::Renderer;
+
+    const WEB: [&str; 2] = ["198.51.100.10", "2001:db8:100::10"];
+    const API: [&str; 2] = ["198.51.100.20", "2001:db8:100::20"];
+
+    /// The setup of `name` in golden/directors-groups.
+    fn setup(name: &str) -> DirectorSetup {
+        let text = include_str!("../../golden/directors-groups/inventory.yaml");
+        let raw = crate::inventory::parse("inventory.yaml", text).expect("parses");
+        let model = crate::validate::validate("inventory.yaml", &raw).expect("valid");
+        let loaded = machine::load(&model, &Renderer::new(None).unwrap(), name).unwrap();
+        match loaded.role {
+            Role::Director(setup) => *setup,
+            Role::RealServer(_) => panic!("{name} is a director"),
+        }
+    }
+
+    /// keepalived running, `vips` on eth0, and `daemons` as `ipvsadm -L
+    /// --daemon` prints them.
+    fn live(vips: &[&str], daemons: &str) -> LiveState {
+        let addresses: Vec<serde_json::Value> = vips
+            .iter()
+            .map(|vip| {
+                let family = if vip.contains(':') { "inet6" } else { "inet" };
+                serde_json::json!({"family": family, "local": vip, "prefixlen": 32})
+            })
+            .collect();
+        let mut state: LiveState = serde_json::from_value(serde_json::json!({
+            "interfaces": [{"ifname": "eth0", "addr_info": addresses}],
+        }))
+        .unwrap();
+        state.processes.insert("keepalived".to_owned());
+        state.ipvs_daemons = Some(daemons.to_owned());
+        state
+    }
+
+    const BOTH: &str = "master sync daemon (mcast=eth0, syncid=61)\n\
+                        backup sync daemon (mcast=eth0, syncid=61)\n";
+
+    /// (subject, status, found) of the VRRP checks.
+    fn vrrp(setup: &DirectorSetup, state: &LiveState) -> Vec<(String, Status, String)> {
+        vrrp_checks(setup, state, true)
+            .into_iter()
+            .map(|check| (check.subject, check.status, check.found))
+            .collect()
+    }
+
+    #[test]
+    fn master_of_one_group_and_backup_of_the_other_is_not_drift() {
+        let lb1 = setup("lb1");
+        assert_eq!(
+            vrrp(&lb1, &live(&WEB, BOTH)),
+            [
+                (
+                    "lb1 group web".to_owned(),
+                    Status::Ok,
+                    "master: all 2 VIPs on eth0".to_owned()
+                ),
+                (
+                    "lb1 group api".to_owned(),
+                    Status::Ok,
+                    "backup: no VIP on eth0".to_owned()
+                ),
+            ]
+        );
+        // lb2 after lb1 failed: master of both groups.
+        let all: Vec<&str> = WEB.iter().chain(&API).copied().collect();
+        let checks = vrrp(&setup("lb2"), &live(&all, BOTH));
+        assert!(
+            checks.iter().all(|(_, status, _)| *status == Status::Ok),
+            "{checks:?}"
+        );
+    }
+
+    /// Negative control: half a group on a director (its IPv6 instance
+    /// left behind) is drift of that group only.
+    #[test]
+    fn half_a_group_is_drift_of_that_group() {
+        let checks = vrrp(&setup("lb1"), &live(&[WEB[0], API[0], API[1]], BOTH));
+        let statuses: Vec<(&str, Status)> = checks
+            .iter()
+            .map(|(subject, status, _)| (subject.as_str(), *status))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("lb1 group web", Status::Drift),
+                ("lb1 group api", Status::Ok)
+            ]
+        );
+        assert!(checks[0].2.contains("2001:db8:100::10"), "{}", checks[0].2);
+    }
+
+    /// With groups each director runs both sync daemons, whatever it
+    /// masters; one of them missing is drift.
+    #[test]
+    fn both_sync_daemons_run_whatever_the_director_masters() {
+        let lb2 = setup("lb2");
+        for vips in [&API[..], &[]] {
+            let state = live(vips, BOTH);
+            let check = sync_daemon_check(&lb2, &state, BOTH, true);
+            assert_eq!(check.status, Status::Ok, "{check:?}");
+        }
+        let only_master = "master sync daemon (mcast=eth0, syncid=61)\n";
+        let state = live(&API, only_master);
+        let check = sync_daemon_check(&lb2, &state, only_master, true);
+        assert_eq!(check.status, Status::Drift, "{check:?}");
+    }
+}
