@@ -81,6 +81,8 @@ codes! {
         InvalidUrlPath = "invalid-url-path": "a health check `path` that is not a URL path keepalived can read",
         InvalidScriptPath = "invalid-script-path": "a notify script that is not an absolute path of letters, digits, `_`, `.`, `-`, `+` and `/`",
         InvalidText = "invalid-text": "text that is not one line keepalived can read (such as `expect`)",
+        InvalidHexBytes = "invalid-hex-bytes": "a UDP check's `send` or `reply` that is not hex bytes (two digits a byte, at most 256 bytes; `x` for any digit in `reply` only)",
+        InvalidDnsName = "invalid-dns-name": "a DNS check's `query` that is not a domain name (labels of 1-63 letters, digits, `-`, `_`)",
         InvalidDrain = "invalid-drain": "an empty `drain` list (write `drain: false`, or name the services)",
     }
     "Rules across values (with a path)" {
@@ -138,8 +140,10 @@ codes! {
         HealthCheckTlsWithKind = "health-check-tls-with-kind": "a health check has both `tls` and `kind`",
         HealthCheckWithoutPath = "health-check-without-path": "an HTTP or HTTPS health check has no `path`",
         HealthCheckUnknownPort = "health-check-unknown-port": "a health check names a port the service does not balance",
-        HealthCheckCannotPass = "health-check-cannot-pass": "a health check that can never pass (TLS to a plain HTTP port, or plain HTTP to 443)",
-        HealthCheckTcpReadsNoPage = "health-check-tcp-reads-no-page": "a TCP health check with a `path`, `expect` or `status_code` it would never check",
+        HealthCheckCannotPass = "health-check-cannot-pass": "a health check that can never pass (TLS to a plain HTTP port, plain HTTP to 443, TCP to a UDP port, UDP to a TCP port)",
+        HealthCheckTcpReadsNoPage = "health-check-tcp-reads-no-page": "a health check that fetches no page on any port (TCP, UDP, DNS) with a `path`, `expect` or `status_code` it would never check",
+        HealthCheckDnsWithoutQuery = "health-check-dns-without-query": "a DNS health check has no `query`",
+        HealthCheckUnreadKey = "health-check-unread-key": "a health check with `query`, `query_type`, `send` or `reply` that no port's kind of check reads",
         SorryServerFamily = "sorry-server-family": "a service's VIPs and sorry servers differ in address family",
         SorryServerTaken = "sorry-server-taken": "a sorry server that is a VIP, a director, or a real server of its own service",
         SorryServerWithoutVip = "sorry-server-without-vip": "a sorry server that is a host of the inventory not carrying the service's VIPs",

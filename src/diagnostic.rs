@@ -2,7 +2,6 @@
 //! and column, or a path such as `hosts.web01.services[1]`), what is wrong,
 //! and how to fix it, with the offending line and a caret when it is known.
 
-use std::cell::Cell;
 use std::fmt;
 
 use serde::de;
@@ -134,41 +133,14 @@ impl Diagnostic {
     }
 }
 
-thread_local! {
-    /// The code of the error [`error_with_code`] is building, for the YAML
-    /// layer's `de::Error::custom` to take (see there); empty otherwise.
-    static PENDING_CODE: Cell<Option<Code>> = const { Cell::new(None) };
-}
-
 /// A parse error that breaks the rule `code`, for a value's `Deserialize`
 /// to return: the way a code travels from a value to its diagnostic, as a
-/// [`Code`], never inside the message's text.
-///
-/// A `Deserialize` impl is generic over its deserializer's error type `E`,
-/// and serde's `de::Error::custom` takes only a message; so the code waits
-/// in a thread-local slot while `E::custom(message)` runs, and the slot is
-/// emptied again when it returns (or unwinds). `crate::yaml::Error`'s
-/// `custom` takes the code from the slot ([`take_pending_code`]), so the
-/// inventory's errors carry it; any other `E` (serde's own value errors,
-/// `serde_yaml_ng`'s in the differential tests) never looks, and the code
-/// is dropped without a trace in the message.
+/// [`Code`], never inside the message's text. The YAML layer's error
+/// carries it as the caller's rule (`crate::yaml::error_with_rule`, which
+/// says how), and `inventory` reads it back; any other error type drops it
+/// without a trace in the message.
 pub fn error_with_code<E: de::Error>(code: Code, message: impl fmt::Display) -> E {
-    /// Empties the slot when the call ends, however it ends.
-    struct Clear;
-    impl Drop for Clear {
-        fn drop(&mut self) {
-            PENDING_CODE.set(None);
-        }
-    }
-    PENDING_CODE.set(Some(code));
-    let _clear = Clear;
-    E::custom(message)
-}
-
-/// The code of the error [`error_with_code`] is building on this thread, if
-/// any, taken out of the slot: for an error type's `de::Error::custom`.
-pub fn take_pending_code() -> Option<Code> {
-    PENDING_CODE.take()
+    crate::yaml::error_with_rule(code, message)
 }
 
 /// A diagnostic told as a warning (`validate` reports it and still exits
@@ -346,19 +318,17 @@ mod tests {
     }
 
     /// The code reaches the YAML layer's error as a `Code`, and no message
-    /// (ours, or another error type's) holds it; the slot is empty after.
+    /// (ours, or another error type's) holds it; none is left after.
     #[test]
     fn codes_travel_typed_never_in_the_message() {
         let ours: crate::yaml::Error = error_with_code(Code::InvalidHostName, "`x` is bad");
-        assert_eq!(ours.code(), Code::InvalidHostName);
+        assert_eq!(ours.rule::<Code>(), Some(&Code::InvalidHostName));
         assert_eq!(ours.message(), "`x` is bad");
-        assert_eq!(take_pending_code(), None);
         let theirs: de::value::Error = error_with_code(Code::InvalidHostName, "`x` is bad");
         assert_eq!(theirs.to_string(), "`x` is bad");
-        assert_eq!(take_pending_code(), None);
         // A plain `custom` after a dropped code gets none.
         let plain = <crate::yaml::Error as de::Error>::custom("words");
-        assert_eq!(plain.code(), Code::YamlSyntax);
+        assert_eq!(plain.rule::<Code>(), None);
         // Through the parser to the diagnostic: typed, and not in the text.
         let problem = crate::inventory::parse(
             "i.yaml",

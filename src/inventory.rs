@@ -3,10 +3,11 @@
 //!
 //! This module knows the *syntax* of an inventory (which keys exist, which
 //! values are well-formed); what the values mean together is checked in
-//! `validate`. Unknown keys are refused with the nearest valid key.
+//! `validate`. Unknown keys are refused with the nearest valid key; how
+//! the problems are worded and placed is `problems`.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::hash::{BuildHasher, Hash, RandomState};
 use std::marker::PhantomData;
@@ -15,15 +16,19 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use crate::code::Code;
-use crate::diagnostic::{closest, error_with_code, Diagnostic, Location, Related};
+use crate::diagnostic::Diagnostic;
 use crate::values::{
-    AdvertInterval, CheckKind, CheckSeconds, Drain, GroupName, HostAddresses, HostName, Hysteresis,
-    InterfaceName, NetworkDevice, OneLine, Port, PortSpec, PreemptDelay, Priority, Quorum,
-    RelativePath, Release, Retries, RouterId, Scheduler, ScriptPath, Seconds, Segment, ServiceName,
-    Stack, StatusCode, Style, SysctlKey, SysctlValue, UrlPath, Version, Vip, VrrpPassword, Weight,
+    AdvertInterval, CheckKind, CheckSeconds, DnsName, DnsType, Drain, GroupName, HostAddresses,
+    HostName, Hysteresis, InterfaceName, NetworkDevice, OneLine, Port, PortSpec, PreemptDelay,
+    Priority, Quorum, RelativePath, Release, Retries, RouterId, Scheduler, ScriptPath, Seconds,
+    Segment, ServiceName, Stack, StatusCode, Style, SysctlKey, SysctlValue, UdpPayload, UdpReply,
+    UrlPath, Version, Vip, VrrpPassword, Weight,
 };
-use crate::yaml::{Found, Mismatch};
+use crate::yaml::duplicate_key_error;
+
+mod problems;
+
+pub use problems::locate;
 
 /// The whole inventory, as written.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -386,20 +391,22 @@ pub struct Service {
 
 /// How the directors check each real server of the service, port by port:
 /// by fetching a page over HTTP or HTTPS (keepalived's `HTTP_GET`,
-/// `SSL_GET`), or by connecting over TCP (`TCP_CHECK`); a real server that
+/// `SSL_GET`), by connecting over TCP (`TCP_CHECK`), by a UDP datagram
+/// (`UDP_CHECK`) or by a DNS question (`DNS_CHECK`); a real server that
 /// fails it is taken out of that port's virtual server until it passes
-/// again. A check that cannot pass (plain HTTP on 443, HTTPS on 80) is
-/// refused.
+/// again. A check that cannot pass (plain HTTP on 443, HTTPS on 80, a TCP
+/// check of a UDP port or a UDP one of a TCP port) is refused.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HealthCheck {
-    /// What the check speaks: `http`, `https` or `tcp`, for every port, or
-    /// per port as written in `ports` (`{80: http, 443: https}`). Unset: with
-    /// a `path`, `https` where the checked port is 443 and `http` elsewhere;
-    /// without one, `tcp`.
+    /// What the check speaks: `http`, `https`, `tcp`, `udp` or `dns`, for
+    /// every port, or per port as written in `ports` (`{80: http, 53/udp:
+    /// dns}`). Unset: on a TCP port, with a `path`, `https` where the checked
+    /// port is 443 and `http` elsewhere, without one `tcp`; on a UDP port,
+    /// with a `query`, `dns`, without one `udp`.
     pub kind: Option<CheckKinds>,
     /// The page fetched from each real server (HTTP and HTTPS checks; needed
-    /// by them, refused on a check that is TCP on every port).
+    /// by them, refused on a check that fetches a page on no port).
     pub path: Option<UrlPath>,
     /// The body that page must return, exactly (keepalived compares its MD5
     /// digest).
@@ -422,6 +429,19 @@ pub struct HealthCheck {
     pub retry: Option<Retries>,
     /// Seconds between retries.
     pub delay_before_retry: Option<CheckSeconds>,
+    /// The name a DNS check asks each real server for (needed by `dns`),
+    /// such as `www.example.org`; the check passes on an answer without
+    /// error (NOERROR), so the name must be one the server answers for.
+    pub query: Option<DnsName>,
+    /// The record type a DNS check asks for. Unset: `SOA`.
+    pub query_type: Option<DnsType>,
+    /// The datagram a UDP check sends, as hex (`"1b 00"`). Unset:
+    /// keepalived's own 32 bytes (`keepalived check - …`).
+    pub send: Option<UdpPayload>,
+    /// The start of the answer a UDP check needs, as hex, `x` for any digit
+    /// (`"1c xx"`; `xx`: any answer). Unset: no answer is needed, and only an
+    /// ICMP "port unreachable" fails the check, so a server that hangs passes.
+    pub reply: Option<UdpReply>,
 }
 
 /// The kind of a health check: one for every balanced port, or one for
@@ -442,7 +462,9 @@ impl<'de> Deserialize<'de> for CheckKinds {
             type Value = CheckKinds;
 
             fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("`http`, `https` or `tcp`, or a mapping of ports to them")
+                formatter.write_str(
+                    "`http`, `https`, `tcp`, `udp` or `dns`, or a mapping of ports to them",
+                )
             }
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<CheckKinds, E> {
@@ -634,10 +656,9 @@ where
                 let key = K::deserialize(de::IntoDeserializer::<E>::into_deserializer(text))?;
                 let new_hash = self.hashes.seen.insert(self.hashes.hasher.hash_one(&key));
                 if !new_hash && self.earlier.iter().any(|(earlier, _)| *earlier == key) {
-                    return Err(error_with_code(
-                        Code::DuplicateKey,
-                        format!("duplicate key `{key}`: each name may appear once in a mapping"),
-                    ));
+                    return Err(duplicate_key_error(format!(
+                        "duplicate key `{key}`: each name may appear once in a mapping"
+                    )));
                 }
                 Ok(key)
             }
@@ -657,404 +678,6 @@ where
 
 /// Parses the inventory text; `file` names it in the error.
 pub fn parse(file: &str, text: &str) -> Result<Inventory, Box<Diagnostic>> {
-    crate::yaml::from_str(text).map_err(|error| Box::new(to_diagnostic(file, text, &error)))
-}
-
-/// Places each problem found after parsing, which names its value by path,
-/// where that value is written in `text` (and the other value of a problem
-/// about two); a path not written (an inherited default) stays unplaced.
-pub fn locate(text: &str, problems: &mut [Diagnostic]) {
-    let wanted: HashSet<&str> = problems
-        .iter()
-        .filter(|problem| problem.location.is_none())
-        .flat_map(|problem| {
-            let related = problem.related.as_ref().map(|related| &related.path);
-            problem.path.iter().chain(&problem.within).chain(related)
-        })
-        .map(String::as_str)
-        .collect();
-    if wanted.is_empty() {
-        return;
-    }
-    let found = crate::yaml::locate(text, &wanted);
-    let place = |path: &str| {
-        found.get(path).map(|place| Location {
-            line: place.line(),
-            column: place.column(),
-        })
-    };
-    let places: Vec<_> = problems
-        .iter()
-        .map(|problem| {
-            let related = problem.related.as_ref().map(|related| place(&related.path));
-            let own = problem.path.as_deref().and_then(place);
-            (
-                own.or_else(|| problem.within.as_deref().and_then(place)),
-                related,
-            )
-        })
-        .collect();
-    // Each line shown, found in one pass: a problem on each of 100,000
-    // hosts must not read the text once per problem.
-    let shown: HashSet<usize> = places
-        .iter()
-        .filter_map(|(location, _)| location.map(|place| place.line))
-        .collect();
-    let lines: HashMap<usize, &str> = text
-        .lines()
-        .enumerate()
-        .map(|(index, line)| (index + 1, line))
-        .filter(|(number, _)| shown.contains(number))
-        .collect();
-    for (problem, (location, related)) in problems.iter_mut().zip(places) {
-        if problem.location.is_none() {
-            problem.location = location;
-            problem.source_line = location
-                .and_then(|place| lines.get(&place.line))
-                .map(|line| (*line).to_owned());
-        }
-        if let (Some(other), Some(location)) = (&mut problem.related, related) {
-            other.location = other.location.or(location);
-        }
-    }
-}
-
-/// The text of the line a location is on.
-fn source_line(text: &str, place: Location) -> Option<String> {
-    text.lines()
-        .nth(place.line.saturating_sub(1))
-        .map(str::to_owned)
-}
-
-/// Turns the YAML layer's error into a located diagnostic, wording serde's
-/// generic errors as ones that say how to fix the input. The
-/// code, the path, the place and the message come from the error's parts.
-fn to_diagnostic(file: &str, text: &str, error: &crate::yaml::Error) -> Diagnostic {
-    // The reader's own errors (a control character) are placed by a byte
-    // offset only.
-    let reader_offset = error.offset();
-    let location = match (reader_offset, error.parts()) {
-        (Some(offset), _) => Some(location_of(text, offset)),
-        // serde places a duplicate field at its mapping: here, its key.
-        (None, Some(Mismatch::DuplicateKey { later, .. })) => Some(from_yaml(*later)),
-        (None, _) => error.location().map(from_yaml),
-    };
-    let mut message = worded(error);
-    if reader_offset.is_some() {
-        message.push_str(": remove the character");
-    }
-    if error.context() == Some("while parsing a block mapping") {
-        message.push_str(" (check the indentation: the keys of one mapping must line up)");
-    }
-    Diagnostic {
-        file: file.to_owned(),
-        location,
-        path: error.path().map(str::to_owned),
-        code: error.code(),
-        message,
-        source_line: location.and_then(|place| source_line(text, place)),
-        related: earlier_key(error),
-        within: None,
-    }
-}
-
-/// The earlier copy of a key written twice, as the problem's second place.
-fn earlier_key(error: &crate::yaml::Error) -> Option<Related> {
-    match error.parts() {
-        Some(Mismatch::DuplicateKey {
-            path,
-            earlier: Some(earlier),
-            ..
-        }) => Some(Related {
-            path: path.clone(),
-            location: Some(from_yaml(*earlier)),
-        }),
-        _ => None,
-    }
-}
-
-/// The YAML layer's place as a diagnostic's.
-fn from_yaml(place: crate::yaml::Location) -> Location {
-    Location {
-        line: place.line(),
-        column: place.column(),
-    }
-}
-
-/// The line and column (both from 1, the column in characters) of a byte
-/// offset in `text`.
-fn location_of(text: &str, offset: usize) -> Location {
-    let mut end = offset.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let before = &text[..end];
-    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
-    Location {
-        line: before.matches('\n').count() + 1,
-        column: before[line_start..].chars().count() + 1,
-    }
-}
-
-/// The error's message, with serde's own kinds of error (from their parts)
-/// worded in the terms of YAML (a list, a mapping, text, a number) rather
-/// than Rust's (a sequence, a map, a string, u32, struct Host), with the fix
-/// for a single value written where a list belongs, and the nearest valid
-/// choice for an unknown key or value.
-fn worded(error: &crate::yaml::Error) -> String {
-    match error.parts() {
-        Some(Mismatch::Invalid { found, expected }) => invalid(found, expected),
-        Some(Mismatch::UnknownKey { found, expected }) => unknown("key", found, expected),
-        Some(Mismatch::UnknownValue { found, expected }) => unknown("value", found, expected),
-        Some(Mismatch::MissingKey(key)) => {
-            let example = if *key == "version" {
-                " (`version: 1`)"
-            } else {
-                ""
-            };
-            format!("missing required key `{key}`: add it{example}")
-        }
-        Some(Mismatch::DuplicateKey { .. }) | None => error.message(),
-    }
-}
-
-/// "found the text "x", expected a list: write it as a list, such as `[x]`".
-fn invalid(found: &Found, expected: &str) -> String {
-    let (found, scalar) = match found {
-        Found::Text(text) => (format!("the text {text:?}"), Some(text.clone())),
-        Found::Number(number) => (format!("the number {number}"), Some(number.clone())),
-        Found::Bool(value) => (
-            format!("`{value}` (true or false)"),
-            Some(value.to_string()),
-        ),
-        Found::List => ("a list".to_owned(), None),
-        Found::Mapping => ("a mapping".to_owned(), None),
-        Found::Empty => ("an empty value".to_owned(), None),
-        Found::Other(other) => (other.clone(), None),
-    };
-    let expected = match expected {
-        "a sequence" => "a list",
-        "a map" => "a mapping",
-        "a string" => "text",
-        "a boolean" => "true or false",
-        "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" | "usize" => "a whole number",
-        other if other.starts_with("struct ") => "a mapping",
-        other => other,
-    };
-    let fix = match (expected, scalar) {
-        ("a list", Some(value)) => format!(": write it as a list, such as `[{value}]`"),
-        _ => String::new(),
-    };
-    format!("found {found}, expected {expected}{fix}")
-}
-
-/// "unknown key `x`: did you mean `y`? (valid: a, y)".
-fn unknown(what: &str, found: &str, expected: &[&str]) -> String {
-    let choices = expected.join(", ");
-    match closest(found, expected.iter().copied()) {
-        Some(nearest) => {
-            format!("unknown {what} `{found}`: did you mean `{nearest}`? (valid: {choices})")
-        }
-        None => format!("unknown {what} `{found}` (valid: {choices})"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    use crate::yaml::Error as YamlError;
-    use serde::de::{Error as _, Unexpected};
-
-    #[test]
-    fn unknown_keys_suggest_the_nearest() {
-        let error = YamlError::unknown_field("interfce", &["address", "services", "interface"]);
-        assert_eq!(
-            worded(&error),
-            "unknown key `interfce`: did you mean `interface`? \
-             (valid: address, services, interface)"
-        );
-    }
-
-    #[test]
-    fn type_errors_speak_yaml() {
-        for (error, ours) in [
-            (
-                YamlError::invalid_type(Unexpected::Seq, &"a mapping of keys (address, services)"),
-                "found a list, expected a mapping of keys (address, services)",
-            ),
-            (
-                YamlError::invalid_type(Unexpected::Str("198.51.100.1"), &"a sequence"),
-                "found the text \"198.51.100.1\", expected a list: write it as a list, such \
-                 as `[198.51.100.1]`",
-            ),
-            (
-                YamlError::invalid_type(Unexpected::Unsigned(80), &"a sequence"),
-                "found the number 80, expected a list: write it as a list, such as `[80]`",
-            ),
-            (
-                YamlError::invalid_type(Unexpected::Map, &"struct Host"),
-                "found a mapping, expected a mapping",
-            ),
-            (
-                YamlError::invalid_value(Unexpected::Signed(-1), &"a whole number of seconds"),
-                "found the number -1, expected a whole number of seconds",
-            ),
-            (
-                YamlError::invalid_type(Unexpected::Float(1.5), &"u32"),
-                "found the number 1.5, expected a whole number",
-            ),
-            (
-                YamlError::invalid_type(Unexpected::Float(2.0), &"u32"),
-                "found the number 2.0, expected a whole number",
-            ),
-            (
-                YamlError::invalid_type(Unexpected::Bool(true), &"a string"),
-                "found `true` (true or false), expected text",
-            ),
-        ] {
-            assert_eq!(worded(&error), ours, "{error}");
-        }
-    }
-
-    #[test]
-    fn unknown_variants_suggest_the_nearest() {
-        let error = YamlError::unknown_variant("nettools", &["iproute2", "net-tools"]);
-        assert_eq!(
-            worded(&error),
-            "unknown value `nettools`: did you mean `net-tools`? (valid: iproute2, net-tools)"
-        );
-    }
-
-    #[test]
-    fn syntax_errors_show_their_place_apart_and_reader_errors_by_offset() {
-        let text = "version: 1\nservices:\n  www:\n    vips: [192.0.2.1]\n   ports: [80]\n";
-        let error = parse("i.yaml", text).unwrap_err();
-        let place = error.location.map(|place| (place.line, place.column));
-        assert_eq!(place, Some((5, 4)), "{}", error.message);
-        assert!(
-            !error.message.contains("line 5 column 4"),
-            "{}",
-            error.message
-        );
-        let error = parse("i.yaml", "version: 1\nhosts:\n  a\u{1}: {}\n").unwrap_err();
-        let place = error.location.map(|place| (place.line, place.column));
-        assert_eq!(place, Some((3, 4)), "{}", error.message);
-        assert!(error.message.ends_with(": remove the character"));
-        assert!(!error.message.contains("position"), "{}", error.message);
-    }
-
-    /// A problem found after parsing is placed at its value; the other of
-    /// two at its own; a key not written at its mapping; a path not written
-    /// anywhere stays unplaced.
-    #[test]
-    fn problems_found_after_parsing_are_placed_by_path() {
-        let text = "version: 1\nservices:\n  www: {vips: [192.0.2.9, 192.0.2.9]}\n\
-                    hosts:\n  a:\n    address: 192.0.2.1\n    services: [www]\n";
-        let diagnostic = |path: &str| Diagnostic::at_path("i.yaml", Code::DuplicateVip, path, "x");
-        let mut problems = [
-            diagnostic("services.www.vips[1]").also("services.www.vips[0]"),
-            diagnostic("hosts.a"),
-            diagnostic("hosts.a.address"),
-            diagnostic("services.www.ports").within("services.www"),
-            diagnostic("vrrp"),
-        ];
-        locate(text, &mut problems);
-        let places: Vec<_> = problems
-            .iter()
-            .map(|problem| {
-                let place = |location: Option<Location>| location.map(|l| (l.line, l.column));
-                let related = problem.related.as_ref().and_then(|r| place(r.location));
-                (place(problem.location), related)
-            })
-            .collect();
-        assert_eq!(
-            places,
-            [
-                (Some((3, 27)), Some((3, 16))),
-                (Some((5, 3)), None),
-                (Some((6, 14)), None),
-                (Some((3, 3)), None),
-                (None, None),
-            ]
-        );
-        assert_eq!(
-            problems[2].source_line.as_deref(),
-            Some("    address: 192.0.2.1")
-        );
-    }
-
-    /// A value reached through an alias is placed where its anchor wrote
-    /// it; a text that ends in a block scalar without a line break (which
-    /// libyaml-safer cannot read as it is) is placed all the same.
-    #[test]
-    fn aliases_and_a_block_scalar_at_the_end_are_placed() {
-        let text = "a: &list [x, y]\nb: *list\nc: |\n  text";
-        let mut problems = [
-            Diagnostic::at_path("i.yaml", Code::InvalidValue, "b[1]", "x"),
-            Diagnostic::at_path("i.yaml", Code::InvalidValue, "c", "x"),
-        ];
-        locate(text, &mut problems);
-        let places: Vec<_> = problems
-            .iter()
-            .map(|problem| problem.location.map(|l| (l.line, l.column)))
-            .collect();
-        assert_eq!(places, [Some((1, 14)), Some((3, 4))]);
-    }
-
-    /// Each kind of error gets its code and its path from the error itself,
-    /// and the message holds neither the code nor a control character.
-    #[test]
-    fn each_kind_of_error_has_its_code_and_path() {
-        for (text, code, path) in [
-            (
-                "version: 1\nhosts:\n  a:\n    adress: 192.0.2.1\n",
-                Code::UnknownKey,
-                Some("hosts.a"),
-            ),
-            (
-                "version: 1\ndefaults:\n  style: nettools\n",
-                Code::UnknownValue,
-                Some("defaults.style"),
-            ),
-            ("hosts: {}\n", Code::MissingKey, None),
-            ("version: 1\nhosts: [a]\n", Code::InvalidType, Some("hosts")),
-            ("version: 1\nversion: 1\n", Code::DuplicateKey, None),
-            (
-                "version: 1\nhosts:\n  a:\n    address: 192.0.2.300\n",
-                Code::InvalidHostAddress,
-                Some("hosts.a.address"),
-            ),
-            ("version: 2\n", Code::UnsupportedVersion, Some("version")),
-            ("version: \"1\n", Code::YamlSyntax, None),
-        ] {
-            let error = parse("i.yaml", text).unwrap_err();
-            assert_eq!((error.code, error.path.as_deref()), (code, path), "{text}");
-            assert!(!error.message.contains(code.as_str()), "{}", error.message);
-            assert!(
-                !error.message.contains(char::is_control),
-                "{}",
-                error.message
-            );
-        }
-    }
-
-    /// A key written twice is placed at its later copy, and names the
-    /// earlier one.
-    #[test]
-    fn duplicate_hosts_are_refused_with_both_places() {
-        let text =
-            "version: 1\nhosts:\n  a:\n    address: 192.0.2.1\n  a:\n    address: 192.0.2.2\n";
-        let error = parse("i.yaml", text).unwrap_err();
-        assert!(
-            error.message.contains("duplicate key `a`"),
-            "{}",
-            error.message
-        );
-        assert_eq!(error.location.map(|l| l.line), Some(5));
-        assert!(error.to_string().contains("(also at 3:3)"), "{error}");
-        let related = error.related.expect("the earlier copy");
-        assert_eq!(related.path, "hosts.a");
-        assert_eq!(related.location, Some(Location { line: 3, column: 3 }));
-    }
+    crate::yaml::from_str(text)
+        .map_err(|error| Box::new(problems::to_diagnostic(file, text, &error)))
 }

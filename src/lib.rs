@@ -49,4 +49,4 @@ pub mod schema;
 pub mod validate;
 pub mod values;
 pub mod verify;
-mod yaml;
+pub mod yaml;

@@ -60,6 +60,12 @@ pub struct LiveState {
     /// recordings made before it was read: then nothing is said of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipvs_daemons: Option<String>,
+    /// The IPVS table's counters as `ipvsadm -L -n --stats --exact` prints
+    /// them (connections, packets and bytes per virtual and real server),
+    /// read with the IPVS table, for `verify --format prometheus`. `None`
+    /// in recordings made before it was read: then no counter is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipvs_stats: Option<String>,
     /// With `verify --arp`: each address asked about by ARP, with the MAC
     /// addresses that answered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -340,6 +346,11 @@ pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
     } else {
         None
     };
+    let ipvs_stats = if probe.ipvs {
+        Some(ipvsadm(&["-L", "-n", "--stats", "--exact"])?)
+    } else {
+        None
+    };
     let arp = match &probe.arp {
         Some(question) => Some(
             arp::ask(&question.interface, question.sender, &question.targets)
@@ -366,6 +377,7 @@ pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
         processes,
         ipvs,
         ipvs_daemons,
+        ipvs_stats,
         arp,
         boot,
     })

@@ -873,6 +873,10 @@ pub enum CheckKind {
     Https,
     /// A TCP connection only: keepalived's `TCP_CHECK`.
     Tcp,
+    /// A UDP datagram (`send`), and with `reply` its answer: keepalived's `UDP_CHECK`.
+    Udp,
+    /// A DNS question (`query`) answered without error: keepalived's `DNS_CHECK`.
+    Dns,
 }
 
 impl CheckKind {
@@ -881,12 +885,176 @@ impl CheckKind {
         matches!(self, CheckKind::Http | CheckKind::Https)
     }
 
+    /// The transport the check speaks: UDP for `udp` and `dns`, TCP for
+    /// the others.
+    pub fn protocol(self) -> Protocol {
+        match self {
+            CheckKind::Udp | CheckKind::Dns => Protocol::Udp,
+            CheckKind::Http | CheckKind::Https | CheckKind::Tcp => Protocol::Tcp,
+        }
+    }
+
     /// Its name as the inventory writes it.
     pub fn name(self) -> &'static str {
         match self {
             CheckKind::Http => "http",
             CheckKind::Https => "https",
             CheckKind::Tcp => "tcp",
+            CheckKind::Udp => "udp",
+            CheckKind::Dns => "dns",
+        }
+    }
+}
+
+/// The longest `send` or `reply` of a UDP check, in bytes: keepalived
+/// reads its configuration in lines of at most 1023 characters (fgets into
+/// 1024 bytes), and a longer hex string would be cut into two lines.
+pub const MAX_UDP_BYTES: usize = 256;
+
+/// A hex string of at most [`MAX_UDP_BYTES`] bytes, as keepalived reads
+/// it: two digits a byte, optionally spaced between bytes (`1b 00 04`),
+/// and, where `wildcard`, `x` for a digit that may be anything. Returns the
+/// digits in lower case without spaces.
+fn parse_hex(text: &str, wildcard: bool) -> Result<String, String> {
+    let hex = text.replace(' ', "").to_ascii_lowercase();
+    let digits_only = hex
+        .bytes()
+        .all(|b| b.is_ascii_hexdigit() || (wildcard && b == b'x'));
+    let grouped = text.split(' ').all(|group| group.len() % 2 == 0);
+    // `0x1b` is far more often a C-style prefix than a byte whose second
+    // digit may be anything: refused, so that it is written as meant.
+    let prefixed = hex.starts_with("0x");
+    if hex.is_empty() || !digits_only || !grouped || prefixed {
+        let any = if wildcard {
+            ", and `x` for a digit that may be anything"
+        } else {
+            " (`x`, any digit, is for `reply`: a datagram is sent as written)"
+        };
+        return Err(format!(
+            "`{}` is not hex bytes: write two hex digits a byte without `0x`, such as `1b00` or \
+             `1b 00`{any}",
+            text.escape_debug()
+        ));
+    }
+    if hex.len() / 2 > MAX_UDP_BYTES {
+        return Err(format!(
+            "{} bytes is more than a UDP check takes: at most {MAX_UDP_BYTES} (keepalived reads \
+             its configuration in lines of at most 1023 characters)",
+            hex.len() / 2
+        ));
+    }
+    Ok(hex)
+}
+
+/// The datagram a UDP check sends (`send`), as hex: two digits a byte,
+/// optionally spaced between bytes (`1b 00 04`). Kept as keepalived reads
+/// it: lower case, no spaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UdpPayload(String);
+
+impl FromStr for UdpPayload {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        parse_hex(text, false).map(UdpPayload)
+    }
+}
+
+value_type!(UdpPayload, Code::InvalidHexBytes, "hex bytes such as 1b00 or \"1b 00\"",
+    {"type": "string", "pattern": "^ *([0-9A-Fa-f]{2} *)+$"}
+);
+
+/// The start of the answer a UDP check needs (`reply`), as hex: two digits
+/// a byte, optionally spaced between bytes, `x` for a digit that may be
+/// anything (`1c xx`). Kept as keepalived reads it: lower case, no spaces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UdpReply(String);
+
+impl FromStr for UdpReply {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        parse_hex(text, true).map(UdpReply)
+    }
+}
+
+value_type!(UdpReply, Code::InvalidHexBytes, "hex bytes such as 1c00 or \"1c xx\" (x: any digit)",
+    {"type": "string", "pattern": "^ *([0-9A-Fa-fXx]{2} *)+$"}
+);
+
+/// The longest domain name in DNS (RFC 1035: 255 octets on the wire, 253
+/// characters written without the final dot).
+const MAX_DNS_NAME: usize = 253;
+
+/// The name a DNS check asks for, such as `www.example.org` (a final dot
+/// is allowed; `.` alone is the root): labels of 1 to 63 letters, digits,
+/// `-` and `_`. keepalived writes each label with a one-byte length, so a
+/// longer label would make a question no server answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsName(String);
+
+impl FromStr for DnsName {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let labels = text.strip_suffix('.').unwrap_or(text);
+        let valid = text == "."
+            || (!labels.is_empty()
+                && labels.len() <= MAX_DNS_NAME
+                && labels.split('.').all(|label| {
+                    (1..=63).contains(&label.len())
+                        && label
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                }));
+        if valid {
+            Ok(DnsName(text.to_owned()))
+        } else {
+            Err(format!(
+                "`{}` is not a domain name a DNS check can ask for: write labels of 1 to 63 \
+                 letters, digits, `-` or `_` between dots, at most {MAX_DNS_NAME} characters, \
+                 such as `www.example.org` (`.` for the root)",
+                text.escape_debug()
+            ))
+        }
+    }
+}
+
+value_type!(DnsName, Code::InvalidDnsName, "a domain name such as www.example.org",
+    {"type": "string", "maxLength": 254, "pattern": "^(\\.|([A-Za-z0-9_-]{1,63}\\.)*[A-Za-z0-9_-]{1,63}\\.?)$"}
+);
+
+/// The record type a DNS check asks for (those keepalived's `DNS_CHECK` knows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum DnsType {
+    /// An IPv4 address.
+    A,
+    /// An IPv6 address.
+    Aaaa,
+    /// A canonical name.
+    Cname,
+    /// A mail exchanger.
+    Mx,
+    /// A name server.
+    Ns,
+    /// The start of a zone's authority (keepalived's default).
+    Soa,
+    /// Text.
+    Txt,
+}
+
+impl DnsType {
+    /// The type as keepalived's `type` names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            DnsType::A => "A",
+            DnsType::Aaaa => "AAAA",
+            DnsType::Cname => "CNAME",
+            DnsType::Mx => "MX",
+            DnsType::Ns => "NS",
+            DnsType::Soa => "SOA",
+            DnsType::Txt => "TXT",
         }
     }
 }
@@ -1230,6 +1398,9 @@ checked_value! {
     UrlPath => String,
     ScriptPath => String,
     OneLine => String,
+    UdpPayload => String,
+    UdpReply => String,
+    DnsName => String,
 }
 
 impl<const MIN: u32, const MAX: u32> Ranged<MIN, MAX> {
@@ -1338,6 +1509,49 @@ mod tests {
         assert_eq!("80".parse::<PortSpec>().unwrap().protocol, Protocol::Tcp);
         for bad in ["0", "65536", "80/sctp", "http", "-1", "80/"] {
             assert!(bad.parse::<PortSpec>().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn udp_bytes_are_hex_pairs_and_only_a_reply_has_wildcards() {
+        assert_eq!("1B 00 04".parse::<UdpPayload>().unwrap().0, "1b0004");
+        assert_eq!("1b00".parse::<UdpPayload>().unwrap().0, "1b00");
+        assert_eq!("1c XX".parse::<UdpReply>().unwrap().0, "1cxx");
+        assert!("x4".parse::<UdpPayload>().is_err());
+        for bad in ["", " ", "1", "1b0", "1 b", "zz", "1b\t00", "0x1b"] {
+            assert!(bad.parse::<UdpPayload>().is_err(), "{bad:?}");
+            assert!(bad.parse::<UdpReply>().is_err(), "{bad:?}");
+        }
+        let longest = "ab".repeat(MAX_UDP_BYTES);
+        assert!(longest.parse::<UdpPayload>().is_ok());
+        assert!(format!("{longest}ab").parse::<UdpPayload>().is_err());
+    }
+
+    #[test]
+    fn dns_names_are_labels_keepalived_can_encode() {
+        for good in [
+            ".",
+            "example.org",
+            "example.org.",
+            "_sip._udp.example.org",
+            "a",
+        ] {
+            assert!(good.parse::<DnsName>().is_ok(), "{good}");
+        }
+        let label = "a".repeat(63);
+        assert!(format!("{label}.org").parse::<DnsName>().is_ok());
+        for bad in [
+            "",
+            "..",
+            ".example.org",
+            "a..b",
+            "a b",
+            "a{b",
+            "ex\u{e4}mple.org",
+            &format!("a{label}.org"),
+            &format!("{}a", "a.".repeat(127)),
+        ] {
+            assert!(bad.parse::<DnsName>().is_err(), "{bad:?}");
         }
     }
 

@@ -23,6 +23,9 @@
 //! - `verify_checks`: each of verify's checks on live states recorded from
 //!   real kernels, passing, then failing with one drift put in.
 //! - `apply_actions`: apply's host actions on the same recordings.
+//! - `yaml`: the YAML layer (src/yaml/) against `serde_yaml_ng`, the crate
+//!   whose reading it promises: every scalar rule, the golden and generated
+//!   inventories, corner cases and a fuzz run.
 
 mod apply_actions;
 mod cli;
@@ -39,3 +42,4 @@ mod schema;
 mod support;
 mod verify;
 mod verify_checks;
+mod yaml;

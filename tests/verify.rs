@@ -87,7 +87,15 @@ fn json_and_prometheus_report_the_same_checks() {
     ])
     .run()
     .stdout;
-    let samples: Vec<&str> = metrics.lines().filter(|l| !l.starts_with('#')).collect();
+    let samples = |metric: &str| -> Vec<&str> {
+        metrics
+            .lines()
+            .filter(|line| line.starts_with(&format!("{metric}{{")))
+            .collect()
+    };
+    // One sample per check, and four (ok, down, drift, error) in the state set.
+    assert_eq!(samples("lvs_dr_gen_verify_status").len(), 4 * 26);
+    let samples = samples("lvs_dr_gen_verify_ok");
     assert_eq!(samples.len(), 26);
     assert_eq!(
         samples[0],

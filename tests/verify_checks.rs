@@ -1173,3 +1173,137 @@ fn ipvsadm_daemon_lines_parse() {
     );
     assert!(parse_daemons("").is_empty());
 }
+
+/// The samples of `metric` in a Prometheus output whose labels contain
+/// every one of `labels` (`name="value"`), with their values.
+fn samples<'a>(text: &'a str, metric: &str, labels: &[&str]) -> Vec<&'a str> {
+    text.lines()
+        .filter(|line| line.starts_with(&format!("{metric}{{")))
+        .filter(|line| labels.iter().all(|label| line.contains(label)))
+        .collect()
+}
+
+/// The director's Prometheus output: each check as `ok` and as a state
+/// set, the VRRP instance's state, and each real server's weight and
+/// health, labelled as `node_exporter`'s IPVS collector labels them.
+#[test]
+fn the_prometheus_form_of_a_director_has_its_vrrp_state_and_real_servers() {
+    let text = lvs_dr_gen::report::prometheus::exposition(&director().report());
+    let rs1 = "host=\"lb1\",service=\"www\",virtual_server=\"TCP 10.0.0.100:80\",\
+               vrrp_instance=\"lvs_dr_ipv4\",real_server=\"rs1\",proto=\"TCP\",\
+               local_address=\"10.0.0.100\",local_port=\"80\",local_mark=\"\",\
+               remote_address=\"10.0.0.11\",remote_port=\"80\"";
+    assert!(text.contains(&format!(
+        "lvs_dr_gen_ipvs_backend_weight_expected{{{rs1}}} 1\n"
+    )));
+    assert!(text.contains(&format!("lvs_dr_gen_ipvs_backend_down{{{rs1}}} 0\n")));
+    assert_eq!(
+        samples(&text, "lvs_dr_gen_vrrp_state", &[]),
+        [
+            "lvs_dr_gen_vrrp_state{host=\"lb1\",vrrp_instance=\"lvs_dr_ipv4\",vrid=\"51\",\
+             interface=\"eth0\",vips=\"10.0.0.100\",state=\"master\"} 1",
+            "lvs_dr_gen_vrrp_state{host=\"lb1\",vrrp_instance=\"lvs_dr_ipv4\",vrid=\"51\",\
+             interface=\"eth0\",vips=\"10.0.0.100\",state=\"backup\"} 0",
+            "lvs_dr_gen_vrrp_state{host=\"lb1\",vrrp_instance=\"lvs_dr_ipv4\",vrid=\"51\",\
+             interface=\"eth0\",vips=\"10.0.0.100\",state=\"fault\"} 0",
+            "lvs_dr_gen_vrrp_state{host=\"lb1\",vrrp_instance=\"lvs_dr_ipv4\",vrid=\"51\",\
+             interface=\"eth0\",vips=\"10.0.0.100\",state=\"stopped\"} 0",
+            "lvs_dr_gen_vrrp_state{host=\"lb1\",vrrp_instance=\"lvs_dr_ipv4\",vrid=\"51\",\
+             interface=\"eth0\",vips=\"10.0.0.100\",state=\"partial\"} 0",
+        ]
+    );
+    // 12 checks, each once as ok and four times as a state set.
+    assert_eq!(samples(&text, "lvs_dr_gen_verify_ok", &[]).len(), 12);
+    assert_eq!(samples(&text, "lvs_dr_gen_verify_status", &[]).len(), 48);
+    assert_eq!(
+        samples(&text, "lvs_dr_gen_verify_status", &["check=\"vrrp\""]),
+        [
+            "lvs_dr_gen_verify_status{host=\"lb1\",role=\"director\",check=\"vrrp\",subject=\"lb1\",status=\"ok\"} 1",
+            "lvs_dr_gen_verify_status{host=\"lb1\",role=\"director\",check=\"vrrp\",subject=\"lb1\",status=\"down\"} 0",
+            "lvs_dr_gen_verify_status{host=\"lb1\",role=\"director\",check=\"vrrp\",subject=\"lb1\",status=\"drift\"} 0",
+            "lvs_dr_gen_verify_status{host=\"lb1\",role=\"director\",check=\"vrrp\",subject=\"lb1\",status=\"error\"} 0",
+        ]
+    );
+    // A recording without ipvsadm's counters gives no counter.
+    assert!(!text.contains("lvs_dr_gen_ipvs_backend_connections_total"));
+}
+
+/// rs1 taken out by its health check is down in the state set and in
+/// `lvs_dr_gen_ipvs_backend_down`; with ipvsadm's counters, rs2 (in the
+/// table) has its connection count and rs1 (not in it) none.
+#[test]
+fn a_real_server_taken_out_is_down_in_the_prometheus_form() {
+    let mut host = director();
+    host.state.ipvs = Some(IPVS_LB1.replace("-a -t 10.0.0.100:80 -r 10.0.0.11:80 -g -w 1\n", ""));
+    host.state.ipvs_stats = Some(
+        "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n  \
+         -> RemoteAddress:Port\n\
+         TCP  10.0.0.100:80                      12       60        0     4000        0\n  \
+         -> 10.0.0.12:80                       12       60        0     4000        0\n"
+            .into(),
+    );
+    let text = lvs_dr_gen::report::prometheus::exposition(&host.report());
+    let status = |status: &str| {
+        samples(
+            &text,
+            "lvs_dr_gen_verify_status",
+            &[
+                "subject=\"TCP 10.0.0.100:80 -> 10.0.0.11:80\"",
+                &format!("status=\"{status}\""),
+            ],
+        )
+    };
+    assert!(status("down")[0].ends_with("} 1"), "{text}");
+    assert!(status("drift")[0].ends_with("} 0"));
+    assert!(samples(
+        &text,
+        "lvs_dr_gen_ipvs_backend_down",
+        &["real_server=\"rs1\""]
+    )[0]
+    .ends_with("} 1"));
+    assert!(samples(
+        &text,
+        "lvs_dr_gen_ipvs_backend_down",
+        &["real_server=\"rs2\""]
+    )[0]
+    .ends_with("} 0"));
+    assert_eq!(
+        samples(&text, "lvs_dr_gen_ipvs_backend_connections_total", &[]),
+        [
+            "lvs_dr_gen_ipvs_backend_connections_total{host=\"lb1\",service=\"www\",\
+          virtual_server=\"TCP 10.0.0.100:80\",vrrp_instance=\"lvs_dr_ipv4\",real_server=\"rs2\",\
+          proto=\"TCP\",local_address=\"10.0.0.100\",local_port=\"80\",local_mark=\"\",\
+          remote_address=\"10.0.0.12\",remote_port=\"80\"} 12"
+        ]
+    );
+    assert!(text.contains("# TYPE lvs_dr_gen_ipvs_backend_connections_total counter\n"));
+}
+
+/// keepalived stopped: the VRRP instance is `stopped`, no real server down.
+#[test]
+fn a_director_with_keepalived_stopped_is_stopped_in_the_prometheus_form() {
+    let text =
+        lvs_dr_gen::report::prometheus::exposition(&director_with_keepalived_stopped().report());
+    assert!(samples(&text, "lvs_dr_gen_vrrp_state", &["state=\"stopped\""])[0].ends_with("} 1"));
+    assert!(samples(&text, "lvs_dr_gen_vrrp_state", &["state=\"master\""])[0].ends_with("} 0"));
+    assert!(samples(&text, "lvs_dr_gen_ipvs_backend_down", &[])
+        .iter()
+        .all(|line| line.ends_with("} 0")));
+    let text = lvs_dr_gen::report::prometheus::exposition(&as_backup(director()).report());
+    assert!(samples(&text, "lvs_dr_gen_vrrp_state", &["state=\"backup\""])[0].ends_with("} 1"));
+}
+
+/// A real server's Prometheus output has its checks and nothing of a
+/// director's.
+#[test]
+fn the_prometheus_form_of_a_real_server_has_only_its_checks() {
+    let text = lvs_dr_gen::report::prometheus::exposition(&loopback().report());
+    assert!(!text.contains("lvs_dr_gen_vrrp_state"));
+    assert!(!text.contains("lvs_dr_gen_ipvs_backend"));
+    let checks = samples(&text, "lvs_dr_gen_verify_ok", &[]).len();
+    assert!(checks > 0);
+    assert_eq!(
+        samples(&text, "lvs_dr_gen_verify_status", &[]).len(),
+        4 * checks
+    );
+}

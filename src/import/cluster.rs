@@ -854,7 +854,10 @@ fn check_draft(
         );
         draft.digest = None;
     }
-    if first.kind != CheckKind::Tcp && first.status_code.is_none() && first.digest.is_none() {
+    if matches!(first.kind, CheckKind::Http | CheckKind::Https)
+        && first.status_code.is_none()
+        && first.digest.is_none()
+    {
         report(
             format!("url {}", first.path.as_deref().unwrap_or_default()),
             "a page check without `status_code` or `digest`: keepalived accepts any status 200 to 299, the inventory's check 200 only",

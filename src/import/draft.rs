@@ -315,11 +315,15 @@ fn write_check(out: &mut String, check: &CheckDraft) {
         CheckKind::Http => "http",
         CheckKind::Https => "https",
         CheckKind::Tcp => "tcp",
+        CheckKind::Udp => "udp",
     };
-    let default = |spec: &(u16, Protocol)| match (&check.path, check.port.unwrap_or(spec.0)) {
-        (None, _) => CheckKind::Tcp,
-        (Some(_), 443) => CheckKind::Https,
-        (Some(_), _) => CheckKind::Http,
+    // As validation chooses a port's kind when the inventory names none.
+    let default = |spec: &(u16, Protocol)| match (spec.1, &check.path, check.port.unwrap_or(spec.0))
+    {
+        (Protocol::Udp, _, _) => CheckKind::Udp,
+        (Protocol::Tcp, None, _) => CheckKind::Tcp,
+        (Protocol::Tcp, Some(_), 443) => CheckKind::Https,
+        (Protocol::Tcp, Some(_), _) => CheckKind::Http,
     };
     if check
         .kinds

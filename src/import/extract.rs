@@ -618,15 +618,18 @@ impl Run {
                 "delay_before_retry" => timers.delay_before_retry = self.number(child).or(timers.delay_before_retry),
                 "warmup" => timers.warmup = self.number(child).or(timers.warmup),
                 "lvs_method" if child.args.first().map(String::as_str) == Some("DR") => {}
-                "HTTP_GET" | "SSL_GET" | "TCP_CHECK" => {
+                "HTTP_GET" | "SSL_GET" | "TCP_CHECK" if checks_own_udp_port(child, server) => {
+                    self.tcp_check_of_udp_port(child, server, address, &timers, &mut real);
+                }
+                "HTTP_GET" | "SSL_GET" | "TCP_CHECK" | "UDP_CHECK" => {
                     if let Some(check) = self.check(child, &timers, server.alpha) {
                         real.checks.push(check);
                     }
                 }
-                "MISC_CHECK" | "SMTP_CHECK" | "DNS_CHECK" | "UDP_CHECK" | "PING_CHECK"
-                | "BFD_CHECK" | "FILE_CHECK" => self.not_expressible(
+                "MISC_CHECK" | "SMTP_CHECK" | "DNS_CHECK" | "PING_CHECK" | "BFD_CHECK"
+                | "FILE_CHECK" => self.not_expressible(
                     child,
-                    "a health check the inventory cannot express (it has HTTP, HTTPS and TCP checks)",
+                    "a health check import cannot express (it reads HTTP, HTTPS, TCP and UDP checks)",
                 ),
                 _ => self.not_expressible(child, "a real server setting the rendered configuration does not set"),
             }
@@ -634,10 +637,41 @@ impl Run {
         Some(real)
     }
 
+    /// A TCP-speaking check of a UDP port, which validation refuses: the
+    /// inventory's UDP check with the same timers takes its place, and the
+    /// real server's checks leave the comparison (they differ on purpose).
+    fn tcp_check_of_udp_port(
+        &mut self,
+        statement: &Statement,
+        server: &VirtualServer,
+        address: IpAddr,
+        timers: &Timers,
+        real: &mut RealServer,
+    ) {
+        let keys = server
+            .keys()
+            .into_iter()
+            .map(|key| format!("{key} -> {address}"))
+            .collect();
+        self.finding(
+            statement,
+            "a TCP check of a port balanced as UDP: it passes or fails on whatever listens on TCP at that number; the inventory's UDP check (`kind: udp`, the same timers) takes its place: review it, or write `kind: dns` with a `query` for a DNS server",
+            keys,
+        );
+        if let Some(mut check) = self.check(statement, timers, server.alpha) {
+            check.kind = CheckKind::Udp;
+            check.path = None;
+            check.digest = None;
+            check.status_code = None;
+            real.checks.push(check);
+        }
+    }
+
     fn check(&mut self, statement: &Statement, timers: &Timers, alpha: bool) -> Option<Check> {
         let kind = match statement.keyword.as_str() {
             "HTTP_GET" => CheckKind::Http,
             "SSL_GET" => CheckKind::Https,
+            "UDP_CHECK" => CheckKind::Udp,
             _ => CheckKind::Tcp,
         };
         let mut timers = timers.clone();
@@ -656,7 +690,7 @@ impl Run {
         let mut urls = 0;
         for child in statement.children() {
             match child.keyword.as_str() {
-                "url" if kind != CheckKind::Tcp => {
+                "url" if matches!(kind, CheckKind::Http | CheckKind::Https) => {
                     urls += 1;
                     self.url(child, &mut check);
                 }
@@ -691,7 +725,7 @@ impl Run {
                 "several pages in one check: the inventory's check fetches one",
             );
         }
-        if kind != CheckKind::Tcp && check.path.is_none() {
+        if matches!(kind, CheckKind::Http | CheckKind::Https) && check.path.is_none() {
             self.not_expressible(
                 statement,
                 "a page check without a page: keepalived ignores it",
@@ -702,7 +736,7 @@ impl Run {
         check.connect_timeout = timers.connect_timeout.unwrap_or(default::CONNECT_TIMEOUT);
         check.retry = timers.retry.unwrap_or(default::RETRY);
         check.delay_before_retry = timers.delay_before_retry.unwrap_or(match kind {
-            CheckKind::Tcp => default::TCP_DELAY_BEFORE_RETRY,
+            CheckKind::Tcp | CheckKind::Udp => default::TCP_DELAY_BEFORE_RETRY,
             _ => default::HTTP_DELAY_BEFORE_RETRY,
         });
         match timers.warmup {
@@ -774,6 +808,20 @@ fn range(text: &str) -> Option<Vec<IpAddr>> {
             )
         }
     }
+}
+
+/// Whether a TCP-speaking check (`HTTP_GET`, `SSL_GET`, `TCP_CHECK`) of a
+/// UDP virtual server checks the balanced port itself (no `connect_port`,
+/// or the balanced one): validation refuses that check, since it tests
+/// whatever listens on TCP at the same number.
+fn checks_own_udp_port(check: &Statement, server: &VirtualServer) -> bool {
+    let connect_port = check
+        .children()
+        .iter()
+        .find(|child| child.keyword == "connect_port")
+        .and_then(|child| child.args.first()?.parse::<u16>().ok());
+    server.protocol == Protocol::Udp
+        && connect_port.is_none_or(|port| server.members.iter().any(|(_, own)| *own == port))
 }
 
 #[cfg(test)]

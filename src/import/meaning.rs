@@ -113,6 +113,7 @@ fn check_line(check: &Check, own_port: Option<u16>) -> String {
         CheckKind::Http => "HTTP_GET",
         CheckKind::Https => "SSL_GET",
         CheckKind::Tcp => "TCP_CHECK",
+        CheckKind::Udp => "UDP_CHECK",
     };
     let _ = write!(
         text,

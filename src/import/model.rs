@@ -206,12 +206,15 @@ pub enum CheckKind {
     Https,
     /// `TCP_CHECK`.
     Tcp,
+    /// `UDP_CHECK` without `payload` or `require_reply` (the inventory's
+    /// `kind: udp` without `send` or `reply`).
+    Udp,
 }
 
 /// A health check with keepalived's defaults applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Check {
-    /// `HTTP_GET`, `SSL_GET` or `TCP_CHECK`.
+    /// `HTTP_GET`, `SSL_GET`, `TCP_CHECK` or `UDP_CHECK`.
     pub kind: CheckKind,
     /// The page (`url { path }`), for HTTP and HTTPS.
     pub path: Option<String>,

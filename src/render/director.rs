@@ -188,19 +188,53 @@ struct RealServer<'a> {
 /// The health check of one virtual server as keepalived writes it.
 #[derive(Clone, Serialize)]
 struct Check<'a> {
-    /// `HTTP_GET`, `SSL_GET` or `TCP_CHECK`.
+    /// `HTTP_GET`, `SSL_GET`, `TCP_CHECK`, `UDP_CHECK` or `DNS_CHECK`.
     checker: &'static str,
-    /// The page fetched (`HTTP_GET`, `SSL_GET`); `None` for `TCP_CHECK`.
+    /// The page fetched (`HTTP_GET`, `SSL_GET`); `None` for the others.
     path: Option<&'a str>,
     expect: Option<&'a str>,
     digest: Option<String>,
     status_code: Option<u32>,
     port: Option<u32>,
+    /// `UDP_CHECK`'s datagram (`payload`), as hex; keepalived's own when `None`.
+    payload: Option<&'a str>,
+    /// `UDP_CHECK`'s needed answer (`require_reply`): the hex it starts
+    /// with, and how long it is at least (keepalived compares only the
+    /// bytes an answer has, so a shorter one must be refused by length).
+    reply: Option<Reply<'a>>,
+    /// `DNS_CHECK`'s question.
+    query: Option<Question<'a>>,
     interval: u32,
     connect_timeout: u32,
     retry: u32,
     delay_before_retry: u32,
 }
+
+/// What a `DNS_CHECK` asks each real server.
+#[derive(Clone, Serialize)]
+struct Question<'a> {
+    /// keepalived's `name`, such as `www.example.org`.
+    name: &'a str,
+    /// keepalived's `type`, such as `A`.
+    record: &'static str,
+}
+
+/// What a `UDP_CHECK` needs its answer to be.
+#[derive(Clone, Serialize)]
+struct Reply<'a> {
+    /// The hex the answer starts with (`x`: any digit).
+    hex: &'a str,
+    /// The answer's least length: the bytes `hex` stands for.
+    min_length: usize,
+    /// The answer's greatest length: the largest UDP payload (keepalived's
+    /// own default, 255, would fail any longer answer, such as most DNS
+    /// answers).
+    max_length: u32,
+}
+
+/// The largest answer a UDP check takes (keepalived's `max_reply_length`
+/// goes up to 65535).
+const MAX_REPLY_LENGTH: u32 = 65535;
 
 impl<'a> DirectorContext<'a> {
     /// The context of `director`; `vrrp` is the inventory's VRRP settings.
@@ -329,6 +363,8 @@ fn unicast(directors: &[Director], director: &Director, ipv4: bool) -> Option<Un
 /// in the IPVS table (direct routing), for `verify`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IpvsService {
+    /// The inventory's service it balances.
+    pub service: String,
     /// `TCP` or `UDP`.
     pub protocol: &'static str,
     /// The VIP.
@@ -363,6 +399,7 @@ pub fn ipvs_services(inventory: &Inventory) -> Vec<IpvsService> {
     per_port_servers_of(&inventory.services, &inventory.hosts)
         .into_iter()
         .map(|server| IpvsService {
+            service: server.service.to_owned(),
             protocol: server.protocol,
             vip: server.vip,
             port: server.port,
@@ -590,17 +627,34 @@ impl<'a> Check<'a> {
     fn new(check: &'a HealthCheck, kind: CheckKind) -> Self {
         let page = kind.fetches_page();
         let expect = check.expect.as_deref().filter(|_| page);
+        let udp = kind == CheckKind::Udp;
         Check {
             checker: match kind {
                 CheckKind::Http => "HTTP_GET",
                 CheckKind::Https => "SSL_GET",
                 CheckKind::Tcp => "TCP_CHECK",
+                CheckKind::Udp => "UDP_CHECK",
+                CheckKind::Dns => "DNS_CHECK",
             },
             path: check.path.as_deref().filter(|_| page),
             expect,
             digest: expect.map(body_digest),
             status_code: check.status_code.filter(|_| page),
             port: check.port,
+            payload: check.send.as_deref().filter(|_| udp),
+            reply: check.reply.as_deref().filter(|_| udp).map(|hex| Reply {
+                hex,
+                min_length: hex.len() / 2,
+                max_length: MAX_REPLY_LENGTH,
+            }),
+            query: check
+                .query
+                .as_ref()
+                .filter(|_| kind == CheckKind::Dns)
+                .map(|(name, record)| Question {
+                    name,
+                    record: record.name(),
+                }),
             interval: check.interval,
             connect_timeout: check.connect_timeout,
             retry: check.retry,

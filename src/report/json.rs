@@ -176,6 +176,7 @@ mod tests {
                 "as rendered",
                 "missing",
             )],
+            director: None,
         }
     }
 

@@ -560,6 +560,7 @@ mod tests {
                 Check::new("vip", "192.0.2.1", true, "on lo as /32", "on lo as /32"),
                 Check::new("file", "/etc/a\\b", false, "as rendered", "missing"),
             ],
+            director: None,
         }
     }
 

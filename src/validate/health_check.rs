@@ -1,13 +1,14 @@
 //! The rules of a service's health check: which kind of check (HTTP,
-//! HTTPS or TCP) each balanced port gets, and the refusal of a check that
-//! can never pass on its port, such as plain HTTP on 443, where the real
-//! servers speak TLS: keepalived would take every one of them out.
+//! HTTPS, TCP, UDP or DNS) each balanced port gets, and the refusal of a
+//! check that can never pass on its port, such as plain HTTP on 443, where
+//! the real servers speak TLS, or a TCP check of a port balanced as UDP:
+//! keepalived would take every one of them out.
 
 use super::model;
 use super::Problems;
 use crate::code::Code;
 use crate::inventory::{self, CheckKinds};
-use crate::values::{CheckKind, PortSpec};
+use crate::values::{CheckKind, DnsType, PortSpec, Protocol};
 
 /// Seconds between health checks unless the inventory says otherwise.
 pub const DEFAULT_CHECK_INTERVAL: u32 = 6;
@@ -66,35 +67,101 @@ pub(super) fn health_check(
         .map(|port| {
             let (kind, source) = port_kind(check, *port);
             let checked = check.port.map_or(u32::from(port.port()), |port| port.get());
-            refuse_impossible(&path, kind, source, checked, problems);
+            if !refuse_other_protocol(&path, kind, source, *port, checked, problems) {
+                refuse_impossible(&path, kind, source, checked, problems);
+            }
             (*port, kind)
         })
         .collect();
-    let fetches_page = match (&check.kind, ports.is_empty()) {
-        (Some(CheckKinds::Every(kind)), true) => kind.fetches_page(),
-        (_, true) => check.tls.is_some() || check.path.is_some(),
-        (_, false) => kinds.iter().any(|(_, kind)| kind.fetches_page()),
-    };
-    if fetches_page {
-        if check.path.is_none() {
-            problems.add_missing(
-                Code::HealthCheckWithoutPath,
-                (format!("{path}.path"), &path),
-                "an HTTP or HTTPS check fetches a page from each real server: add its `path`, \
-                 such as `path: /healthz`, or write `kind: tcp` to check only that the port \
-                 accepts connections",
-            );
-        }
-    } else {
-        refuse_page_keys(&path, check, problems);
+    let uses = Uses::of(check, &kinds, ports);
+    refuse_missing_keys(&path, check, &uses, problems);
+    if !uses.page {
+        refuse_page_keys(&path, check, &kinds, problems);
     }
-    model_check(check, kinds, fetches_page)
+    refuse_unread_keys(&path, check, &uses, problems);
+    model_check(check, kinds, &uses)
+}
+
+/// Which of the kinds' own keys the check reads on some port: the page's
+/// (HTTP, HTTPS), the question's (DNS), the datagram's (UDP).
+struct Uses {
+    page: bool,
+    dns: bool,
+    udp: bool,
+}
+
+impl Uses {
+    /// What the check with the ports' `kinds` reads.
+    fn of(
+        check: &inventory::HealthCheck,
+        kinds: &[(PortSpec, CheckKind)],
+        ports: &[PortSpec],
+    ) -> Self {
+        let is = |wanted: CheckKind| move |kind: CheckKind| kind == wanted;
+        Uses {
+            page: any_port(check, kinds, ports, CheckKind::fetches_page, || {
+                check.tls.is_some() || check.path.is_some()
+            }),
+            dns: any_port(check, kinds, ports, is(CheckKind::Dns), || {
+                check.query.is_some()
+            }),
+            udp: any_port(check, kinds, ports, is(CheckKind::Udp), || {
+                check.send.is_some() || check.reply.is_some()
+            }),
+        }
+    }
+}
+
+/// The keys a kind needs: a `path` for a page, a `query` for DNS.
+fn refuse_missing_keys(
+    path: &str,
+    check: &inventory::HealthCheck,
+    uses: &Uses,
+    problems: &mut Problems,
+) {
+    if uses.page && check.path.is_none() {
+        problems.add_missing(
+            Code::HealthCheckWithoutPath,
+            (format!("{path}.path"), path),
+            "an HTTP or HTTPS check fetches a page from each real server: add its `path`, \
+             such as `path: /healthz`, or write `kind: tcp` to check only that the port \
+             accepts connections",
+        );
+    }
+    if uses.dns && check.query.is_none() {
+        problems.add_missing(
+            Code::HealthCheckDnsWithoutQuery,
+            (format!("{path}.query"), path),
+            "a DNS check asks each real server for a name and passes on an answer without \
+             error: add the `query`, a name the servers answer for (such as `query: \
+             www.example.org`; `query: .` asks a resolver for the root), or write `kind: udp`",
+        );
+    }
+}
+
+/// Whether the check is of a kind `wanted` on some balanced port; for a
+/// service without ports (refused elsewhere when directors balance it), as
+/// `kind` says for every port, else as `written` (whether that kind's keys
+/// are written) says.
+fn any_port(
+    check: &inventory::HealthCheck,
+    kinds: &[(PortSpec, CheckKind)],
+    ports: &[PortSpec],
+    wanted: impl Fn(CheckKind) -> bool,
+    written: impl Fn() -> bool,
+) -> bool {
+    match (&check.kind, ports.is_empty()) {
+        (Some(CheckKinds::Every(kind)), true) => wanted(*kind),
+        (_, true) => written(),
+        (_, false) => kinds.iter().any(|(_, kind)| wanted(*kind)),
+    }
 }
 
 /// The kind of check on the balanced `port`, and where it comes from: the
 /// inventory's `kind` (for every port, or for this one), else `tls`, else
-/// the default: with a `path`, HTTPS where the checked port is 443 and HTTP
-/// elsewhere; without one, TCP.
+/// the default: on a TCP port, with a `path`, HTTPS where the checked port
+/// is 443 and HTTP elsewhere, without one TCP; on a UDP port, DNS with a
+/// `query`, UDP without.
 fn port_kind(check: &inventory::HealthCheck, port: PortSpec) -> (CheckKind, Source) {
     let written = match &check.kind {
         Some(CheckKinds::Every(kind)) => Some((*kind, Source::Every)),
@@ -114,10 +181,12 @@ fn port_kind(check: &inventory::HealthCheck, port: PortSpec) -> (CheckKind, Sour
     };
     written.unwrap_or_else(|| {
         let checked = check.port.map_or(u32::from(port.port()), |port| port.get());
-        let kind = match (&check.path, checked) {
-            (None, _) => CheckKind::Tcp,
-            (Some(_), HTTPS_PORT) => CheckKind::Https,
-            (Some(_), _) => CheckKind::Http,
+        let kind = match (port.protocol(), &check.path, &check.query, checked) {
+            (Protocol::Udp, _, Some(_), _) => CheckKind::Dns,
+            (Protocol::Udp, _, None, _) => CheckKind::Udp,
+            (Protocol::Tcp, None, _, _) => CheckKind::Tcp,
+            (Protocol::Tcp, Some(_), _, HTTPS_PORT) => CheckKind::Https,
+            (Protocol::Tcp, Some(_), _, _) => CheckKind::Http,
         };
         (kind, Source::Default)
     })
@@ -143,6 +212,78 @@ fn check_port_is_balanced(path: &str, port: PortSpec, ports: &[PortSpec], proble
             port.protocol().name()
         ),
     );
+}
+
+/// Refuses a check that speaks another transport than its balanced `port`
+/// where it checks that port itself (no `port:` elsewhere): a TCP, HTTP or
+/// HTTPS check of a UDP port, a UDP or DNS check of a TCP port. A server
+/// that serves only the balanced protocol there fails it every time, and
+/// one that serves both passes it while the balanced service is down.
+/// Returns whether it refused.
+fn refuse_other_protocol(
+    path: &str,
+    kind: CheckKind,
+    source: Source,
+    port: PortSpec,
+    checked: u32,
+    problems: &mut Problems,
+) -> bool {
+    if kind.protocol() == port.protocol() || checked != u32::from(port.port()) {
+        return false;
+    }
+    let (balanced, spoken) = (
+        port.protocol().name().to_ascii_uppercase(),
+        kind.protocol().name().to_ascii_uppercase(),
+    );
+    let (first, others) = match port.protocol() {
+        Protocol::Udp => ("udp", "or `dns`, with a `query`"),
+        Protocol::Tcp => ("tcp", "or `http` or `https`, with a `path`"),
+    };
+    let (at, fix) = match source {
+        Source::Port(port) => (
+            format!("{path}.kind.{port}"),
+            format!("write `{port}: {first}` ({others})"),
+        ),
+        Source::Every => (
+            format!("{path}.kind"),
+            format!(
+                "leave `kind` out (each port then gets a check of its own protocol) or give the \
+                 ports their own kinds, such as `kind: {{{port}: {first}}}` ({others})"
+            ),
+        ),
+        Source::Tls => (
+            format!("{path}.tls"),
+            format!(
+                "remove `tls` (each port then gets a check of its own protocol) and give the \
+                 ports their own kinds, such as `kind: {{{port}: {first}}}` ({others})"
+            ),
+        ),
+        Source::Default => return false,
+    };
+    problems.add(
+        Code::HealthCheckCannotPass,
+        at,
+        format!(
+            "{} of port {port} speaks {spoken}, and the service balances that port as \
+             {balanced}: a real server that serves only {balanced} there fails it every time \
+             (keepalived would take every one out of the service), and one that serves both \
+             passes it while its {balanced} service is down: {fix}, or point the check at a \
+             {spoken} port with `port:`",
+            article(kind)
+        ),
+    );
+    true
+}
+
+/// The check's kind with its article, for a message: `a TCP check`.
+fn article(kind: CheckKind) -> &'static str {
+    match kind {
+        CheckKind::Http => "an HTTP check",
+        CheckKind::Https => "an HTTPS (TLS) check",
+        CheckKind::Tcp => "a TCP check",
+        CheckKind::Udp => "a UDP check",
+        CheckKind::Dns => "a DNS check",
+    }
 }
 
 /// Refuses a check whose kind never passes on the port it checks: plain
@@ -207,39 +348,91 @@ fn refuse_impossible(
     );
 }
 
-/// A check that fetches no page on any port (TCP only) has no use for the
-/// page's keys; they would let a reader believe the page is checked.
-fn refuse_page_keys(path: &str, check: &inventory::HealthCheck, problems: &mut Problems) {
+/// A check that fetches no page on any port (TCP, UDP or DNS only) has no
+/// use for the page's keys; they would let a reader believe the page is
+/// checked.
+fn refuse_page_keys(
+    path: &str,
+    check: &inventory::HealthCheck,
+    kinds: &[(PortSpec, CheckKind)],
+    problems: &mut Problems,
+) {
     let written = [
         ("path", check.path.is_some()),
         ("expect", check.expect.is_some()),
         ("status_code", check.status_code.is_some()),
     ];
+    let mut names: Vec<&str> = Vec::new();
+    for (_, kind) in kinds {
+        if !names.contains(&kind.name()) {
+            names.push(kind.name());
+        }
+    }
+    let what = match names.as_slice() {
+        [] | ["tcp"] => {
+            "this is a TCP check on every port, which only connects and reads no page".to_owned()
+        }
+        _ => format!(
+            "no port's check fetches a page (this check is {} here)",
+            names.join(" and ")
+        ),
+    };
     for (key, _) in written.iter().filter(|(_, present)| *present) {
         problems.add(
             Code::HealthCheckTcpReadsNoPage,
             format!("{path}.{key}"),
             format!(
-                "this is a TCP check on every port, which only connects and reads no page, so \
-                 `{key}` would never be checked: remove it, or make the check fetch a page \
-                 (`kind: http` or `https`, with a `path`)"
+                "{what}, so `{key}` would never be checked: remove it, or make the check fetch a \
+                 page (`kind: http` or `https`, with a `path`)"
+            ),
+        );
+    }
+}
+
+/// Refuses the keys of a DNS or UDP check where no port's check is of that
+/// kind: they would let a reader believe the question is asked or the
+/// datagram sent.
+fn refuse_unread_keys(
+    path: &str,
+    check: &inventory::HealthCheck,
+    uses: &Uses,
+    problems: &mut Problems,
+) {
+    let written = [
+        ("query", check.query.is_some(), uses.dns, "dns"),
+        ("query_type", check.query_type.is_some(), uses.dns, "dns"),
+        ("send", check.send.is_some(), uses.udp, "udp"),
+        ("reply", check.reply.is_some(), uses.udp, "udp"),
+    ];
+    for (key, _, _, kind) in written
+        .iter()
+        .filter(|(_, present, used, _)| *present && !used)
+    {
+        problems.add(
+            Code::HealthCheckUnreadKey,
+            format!("{path}.{key}"),
+            format!(
+                "no port's check is `{kind}`, so `{key}` would never be used: remove it, or make \
+                 a UDP port's check `{kind}` (`kind: {kind}`, or `kind: {{53/udp: {kind}}}` for \
+                 one port)"
             ),
         );
     }
 }
 
 /// The model of a valid check. With neither `expect` nor `status_code`, a
-/// healthy page is one that answers 200.
+/// healthy page is one that answers 200; a DNS question is of type SOA
+/// unless written.
 fn model_check(
     check: &inventory::HealthCheck,
     kinds: Vec<(PortSpec, CheckKind)>,
-    fetches_page: bool,
+    uses: &Uses,
 ) -> model::HealthCheck {
     let expect = check.expect.as_ref().map(|text| text.get().clone());
     let status_code = match (&expect, check.status_code) {
         (_, Some(code)) => Some(code.get()),
         (Some(_), None) => None,
-        (None, None) => fetches_page.then_some(200),
+        (None, None) => uses.page.then_some(200),
     };
     model::HealthCheck {
         kinds,
@@ -255,6 +448,21 @@ fn model_check(
         delay_before_retry: check
             .delay_before_retry
             .map_or(DEFAULT_DELAY_BEFORE_RETRY, |s| s.get()),
+        query: check
+            .query
+            .as_ref()
+            .filter(|_| uses.dns)
+            .map(|name| (name.get().clone(), check.query_type.unwrap_or(DnsType::Soa))),
+        send: check
+            .send
+            .as_ref()
+            .filter(|_| uses.udp)
+            .map(|hex| hex.get().clone()),
+        reply: check
+            .reply
+            .as_ref()
+            .filter(|_| uses.udp)
+            .map(|hex| hex.get().clone()),
     }
 }
 
@@ -263,7 +471,7 @@ mod tests {
     use crate::code::Code;
     use crate::inventory;
     use crate::validate::validate;
-    use crate::values::CheckKind::{self, Http, Https, Tcp};
+    use crate::values::CheckKind::{self, Dns, Http, Https, Tcp, Udp};
 
     /// Each port as written with its kind, or the codes of the problems.
     type Kinds = Result<Vec<(String, CheckKind)>, Vec<Code>>;
@@ -298,9 +506,10 @@ mod tests {
     fn a_path_check_is_https_where_the_checked_port_is_443() {
         let both = Ok(owned(&[("80", Http), ("443", Https)]));
         assert_eq!(kinds("[80, 443]", "{path: /h}"), both);
+        // A UDP port gets a UDP check: the page is another port's.
         assert_eq!(
-            kinds("[443/udp]", "{path: /h}"),
-            Ok(owned(&[("443/udp", Https)]))
+            kinds("[443, 443/udp]", "{path: /h}"),
+            Ok(owned(&[("443", Https), ("443/udp", Udp)]))
         );
         // The checked port decides, not the balanced one.
         assert_eq!(
@@ -323,7 +532,72 @@ mod tests {
         );
         assert_eq!(
             kinds("[53/udp]", "{port: 53}"),
-            Ok(owned(&[("53/udp", Tcp)]))
+            Ok(owned(&[("53/udp", Udp)]))
+        );
+    }
+
+    #[test]
+    fn a_udp_port_gets_dns_with_a_query_and_udp_without() {
+        assert_eq!(
+            kinds("[53, 53/udp]", "{query: www.example.org}"),
+            Ok(owned(&[("53", Tcp), ("53/udp", Dns)]))
+        );
+        assert_eq!(
+            kinds("[123/udp]", "{send: e3000000, reply: x4}"),
+            Ok(owned(&[("123/udp", Udp)]))
+        );
+        assert_eq!(
+            kinds("[80, 514/udp]", "{path: /h, kind: {514/udp: udp}}"),
+            Ok(owned(&[("80", Http), ("514/udp", Udp)]))
+        );
+    }
+
+    #[test]
+    fn a_check_of_another_protocol_than_its_port_is_refused() {
+        let cannot = Err(vec![Code::HealthCheckCannotPass]);
+        assert_eq!(kinds("[53/udp]", "{kind: tcp}"), cannot);
+        assert_eq!(kinds("[53, 53/udp]", "{kind: {53/udp: tcp}}"), cannot);
+        assert_eq!(kinds("[443/udp]", "{path: /h, kind: https}"), cannot);
+        assert_eq!(kinds("[443, 443/udp]", "{path: /h, tls: true}"), cannot);
+        assert_eq!(kinds("[80]", "{kind: udp}"), cannot);
+        assert_eq!(kinds("[53]", "{kind: dns, query: a.example}"), cannot);
+        // Checked on the same number, the balanced protocol still counts.
+        assert_eq!(kinds("[53/udp]", "{kind: tcp, port: 53}"), cannot);
+        // Pointed at another port, the check may speak what that port does.
+        assert_eq!(
+            kinds("[53/udp]", "{kind: http, path: /h, port: 8053}"),
+            Ok(owned(&[("53/udp", Http)]))
+        );
+        assert_eq!(
+            kinds("[8125]", "{kind: udp, port: 8126}"),
+            Ok(owned(&[("8125", Udp)]))
+        );
+    }
+
+    #[test]
+    fn a_dns_check_needs_its_query_and_keys_no_port_reads_are_refused() {
+        assert_eq!(
+            kinds("[53/udp]", "{kind: dns}"),
+            Err(vec![Code::HealthCheckDnsWithoutQuery])
+        );
+        assert_eq!(
+            kinds("[53/udp]", "{kind: dns, query_type: A}"),
+            Err(vec![Code::HealthCheckDnsWithoutQuery])
+        );
+        let unread = |n| Err(vec![Code::HealthCheckUnreadKey; n]);
+        assert_eq!(kinds("[80]", "{query: a.example}"), unread(1));
+        assert_eq!(kinds("[80]", "{send: '00', reply: xx}"), unread(2));
+        assert_eq!(
+            kinds("[53/udp]", "{query: a.example, send: '00'}"),
+            unread(1)
+        );
+        assert_eq!(
+            kinds("[53/udp]", "{kind: udp, query: a.example, query_type: A}"),
+            unread(2)
+        );
+        assert_eq!(
+            kinds("[53/udp]", "{path: /h}"),
+            Err(vec![Code::HealthCheckTcpReadsNoPage])
         );
     }
 

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::values::{CheckKind, PortSpec, Scheduler, Stack, Style};
+use crate::values::{CheckKind, DnsType, PortSpec, Scheduler, Stack, Style};
 
 /// Everything lvs-dr-gen renders, from one inventory file.
 ///
@@ -240,6 +240,14 @@ pub struct HealthCheck {
     pub retry: u32,
     /// Seconds between those attempts.
     pub delay_before_retry: u32,
+    /// The question of a DNS check: the name, and its record type (`SOA`
+    /// unless written), when a port's check is DNS.
+    pub query: Option<(String, DnsType)>,
+    /// The datagram a UDP check sends, as hex; keepalived's own when `None`.
+    pub send: Option<String>,
+    /// The start of the answer a UDP check needs, as hex (`x`: any digit);
+    /// no answer is needed when `None`.
+    pub reply: Option<String>,
 }
 
 /// The services a real server is drained in.

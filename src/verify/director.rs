@@ -108,7 +108,7 @@ pub fn parse_table(text: &str) -> Table {
 }
 
 /// The key of a virtual server, as `ipvsadm -S -n` writes its address.
-fn key(protocol: &str, vip: IpAddr, port: u16) -> ServiceKey {
+pub(super) fn key(protocol: &str, vip: IpAddr, port: u16) -> ServiceKey {
     format!("{protocol} {}", SocketAddr::new(vip, port))
 }
 
@@ -248,7 +248,122 @@ fn describe_service(scheduler: &str, persistence: Option<u32>) -> String {
 /// from the table is one check: its real servers went with it, and are not
 /// listed one by one (none of them was taken out by a health check).
 fn ipvs_checks(expected: &[IpvsService], table: &Table, keepalived_running: bool) -> Vec<Check> {
+    ipvs_report(expected, table, keepalived_running).0
+}
+
+/// A real server of a virtual server of the inventory, as the Prometheus
+/// output describes it: where it is in the IPVS table (with the labels
+/// `node_exporter`'s IPVS collector gives it), its weight in the inventory,
+/// whether keepalived's health check took it out, and its connection count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backend {
+    /// The inventory's service.
+    pub service: String,
+    /// The virtual server as `verify` names it: `TCP 10.0.0.100:80`, or a
+    /// port group's `FWM 1000 (www_ipv4_tcp)` (`FWM (www_ipv4_tcp)` when
+    /// its firewall-mark service is not in the table).
+    pub virtual_server: String,
+    /// A VIP of the virtual server (a port group's first), to find its VRRP
+    /// instance.
+    pub vip: IpAddr,
+    /// `TCP`, `UDP`, or `FWM` for a port group.
+    pub protocol: &'static str,
+    /// The VIP and port (none and 0 for a firewall-mark service).
+    pub local: Option<SocketAddr>,
+    /// The live firewall mark of a port group's service, when found.
+    pub mark: Option<u32>,
+    /// The real server's name in the inventory.
+    pub host: String,
+    /// Its address and port in the table (port 0 in a firewall-mark service).
+    pub remote: SocketAddr,
+    /// Its weight in the inventory (0 when drained).
+    pub weight: u32,
+    /// Missing from the table because its health check failed (the
+    /// `real-server` check is down).
+    pub down: bool,
+    /// Where its counters are in `ipvsadm -L -n --stats` (the live virtual
+    /// server's key and the real server), when it is in the table.
+    pub live: Option<(ServiceKey, SocketAddr)>,
+    /// The connections IPVS scheduled to it since it entered the table
+    /// (`ipvsadm -L -n --stats`' `Conns`), when read.
+    pub connections: Option<u64>,
+}
+
+impl Backend {
+    fn new(service: &IpvsService, (host, address, weight): (&str, IpAddr, u32)) -> Self {
+        Backend {
+            service: service.service.clone(),
+            virtual_server: key(service.protocol, service.vip, service.port),
+            vip: service.vip,
+            protocol: service.protocol,
+            local: Some(SocketAddr::new(service.vip, service.port)),
+            mark: None,
+            host: host.to_owned(),
+            remote: SocketAddr::new(address, service.port),
+            weight,
+            down: false,
+            live: None,
+            connections: None,
+        }
+    }
+}
+
+/// The inventory's real servers as the live IPVS table has them, for the
+/// Prometheus output: each with its service's name and, when the table's
+/// counters were read, its connection count.
+pub fn backends(expected: &DirectorSetup, live: &LiveState) -> Vec<Backend> {
+    let running = live.processes.contains(KEEPALIVED);
+    let table = parse_table(live.ipvs.as_deref().unwrap_or_default());
+    let counters = live.ipvs_stats.as_deref().map(parse_connections);
+    let (_, mut backends) = ipvs_report(&expected.ipvs, &table, running);
+    for backend in &mut backends {
+        if let (Some(counters), Some(live)) = (&counters, &backend.live) {
+            backend.connections = Some(counters.get(live).copied().unwrap_or(0));
+        }
+    }
+    backends
+}
+
+/// Parses `ipvsadm -L -n --stats --exact`: the connections of each real
+/// server (`Conns`, the first number after its address), by the key of its
+/// virtual server (`TCP 10.0.0.100:80`, `FWM 1000`; an IPv6 firewall-mark
+/// service's trailing `IPv6` left out) and its address.
+pub fn parse_connections(text: &str) -> BTreeMap<(ServiceKey, SocketAddr), u64> {
+    let mut counters = BTreeMap::new();
+    let mut service: Option<ServiceKey> = None;
+    for line in text.lines() {
+        let mut words: Vec<&str> = line.split_whitespace().collect();
+        if words.first() == Some(&FWMARK) && words.get(2) == Some(&"IPv6") {
+            words.remove(2);
+        }
+        match words.as_slice() {
+            [protocol @ ("TCP" | "UDP" | "SCTP" | "FWM"), address, count, ..]
+                if count.parse::<u64>().is_ok() =>
+            {
+                service = Some(format!("{protocol} {address}"));
+            }
+            ["->", real, count, ..] => {
+                let (Some(service), Ok(real), Ok(count)) =
+                    (&service, real.parse::<SocketAddr>(), count.parse::<u64>())
+                else {
+                    continue;
+                };
+                counters.insert((service.clone(), real), count);
+            }
+            _ => {}
+        }
+    }
+    counters
+}
+
+/// The checks of the IPVS table, and the inventory's real servers in it.
+fn ipvs_report(
+    expected: &[IpvsService],
+    table: &Table,
+    keepalived_running: bool,
+) -> (Vec<Check>, Vec<Backend>) {
     let mut checks = Vec::new();
+    let mut backends = Vec::new();
     let mut known_services = Vec::new();
     let mut known_reals = Vec::new();
     let mut groups: Vec<(&str, &IpvsService)> = Vec::new();
@@ -271,6 +386,11 @@ fn ipvs_checks(expected: &[IpvsService], table: &Table, keepalived_running: bool
                 want,
                 found,
             ));
+            backends.extend(
+                service.real_servers.iter().map(|(host, address, weight)| {
+                    Backend::new(service, (host, *address, *weight))
+                }),
+            );
             continue;
         };
         let found = describe_service(scheduler, *persistence);
@@ -285,13 +405,19 @@ fn ipvs_checks(expected: &[IpvsService], table: &Table, keepalived_running: bool
             let real = SocketAddr::new(*address, service.port);
             let live = table.real_servers.get(&(service_key.clone(), real));
             let subject = format!("{service_key} -> {real}");
-            checks.push(real_server_check(
+            let check = real_server_check(
                 subject,
                 (host, *weight),
                 live,
                 service.checked,
                 keepalived_running,
-            ));
+            );
+            backends.push(Backend {
+                down: check.status == Status::Down,
+                live: live.map(|_| (service_key.clone(), real)),
+                ..Backend::new(service, (host, *address, *weight))
+            });
+            checks.push(check);
             known_reals.push((service_key.clone(), real));
         }
         if let Some(sorry) = service.sorry_server {
@@ -301,13 +427,15 @@ fn ipvs_checks(expected: &[IpvsService], table: &Table, keepalived_running: bool
         }
     }
     for (group, service) in groups {
-        checks.extend(group_checks(
+        let (group_checks, group_backends) = group_checks(
             group,
             service,
             table,
             keepalived_running,
             (&mut known_services, &mut known_reals),
-        ));
+        );
+        checks.extend(group_checks);
+        backends.extend(group_backends);
     }
     for (service_key, (scheduler, persistence)) in &table.services {
         if !known_services.contains(service_key) {
@@ -331,7 +459,7 @@ fn ipvs_checks(expected: &[IpvsService], table: &Table, keepalived_running: bool
             ));
         }
     }
-    checks
+    (checks, backends)
 }
 
 /// A real server of a virtual server: `live` is its method and weight in
@@ -399,7 +527,7 @@ fn group_checks(
     table: &Table,
     keepalived_running: bool,
     (known_services, known_reals): (&mut Vec<ServiceKey>, &mut Vec<(ServiceKey, SocketAddr)>),
-) -> Vec<Check> {
+) -> (Vec<Check>, Vec<Backend>) {
     let want = describe_service(&service.scheduler, service.persistence);
     let ours: Vec<IpAddr> = service
         .real_servers
@@ -422,16 +550,39 @@ fn group_checks(
         .filter(|(_, reals)| shared(reals) > 0)
         .max_by_key(|(_, reals)| shared(reals))
         .or_else(|| (candidates.len() == 1).then(|| &candidates[0]));
+    let group_backend = |(host, address, weight): &(String, IpAddr, u32), mark: Option<u32>| {
+        let virtual_server = match mark {
+            Some(mark) => format!("{FWMARK} {mark} ({group})"),
+            None => format!("{FWMARK} ({group})"),
+        };
+        Backend {
+            virtual_server,
+            protocol: FWMARK,
+            local: None,
+            mark,
+            remote: SocketAddr::new(*address, 0),
+            ..Backend::new(service, (host, *address, *weight))
+        }
+    };
     let Some((live_key, reals)) = found else {
-        return vec![Check::new(
+        let check = Check::new(
             "virtual-server",
             format!("{FWMARK} ({group})"),
             false,
             want,
             missing_service(service.real_servers.len(), keepalived_running),
-        )];
+        );
+        let backends = service
+            .real_servers
+            .iter()
+            .map(|real| group_backend(real, None))
+            .collect();
+        return (vec![check], backends);
     };
     let live_key = (*live_key).clone();
+    let mark = live_key
+        .strip_prefix(FWMARK)
+        .and_then(|mark| mark.trim().parse().ok());
     known_services.push(live_key.clone());
     let (scheduler, persistence) = &table.services[&live_key];
     let found = describe_service(scheduler, *persistence);
@@ -442,17 +593,27 @@ fn group_checks(
         want,
         found,
     )];
+    let mut backends = Vec::new();
     let live_real = |address: IpAddr| reals.iter().find(|(a, _)| *a == address).map(|(_, r)| *r);
-    for (host, address, weight) in &service.real_servers {
+    for real_server in &service.real_servers {
+        let (host, address, weight) = real_server;
         let real = live_real(*address);
         let live = real.and_then(|real| table.real_servers.get(&(live_key.clone(), real)));
-        checks.push(real_server_check(
+        let check = real_server_check(
             format!("{live_key} -> {address}"),
             (host, *weight),
             live,
             service.checked,
             keepalived_running,
-        ));
+        );
+        let mut backend = group_backend(real_server, mark);
+        backend.down = check.status == Status::Down;
+        if let Some(real) = real.filter(|_| live.is_some()) {
+            backend.remote = real;
+            backend.live = Some((live_key.clone(), real));
+        }
+        backends.push(backend);
+        checks.push(check);
         known_reals.extend(real.map(|real| (live_key.clone(), real)));
     }
     if let Some(sorry) = service.sorry_server {
@@ -460,7 +621,7 @@ fn group_checks(
         checks.push(sorry_server_check(&live_key, real, table));
         known_reals.push((live_key, real));
     }
-    checks
+    (checks, backends)
 }
 
 /// The sorry server of a virtual server: standing by (not in the table), or
@@ -802,6 +963,7 @@ mod sorry_server_tests {
 
     fn expected() -> Vec<IpvsService> {
         vec![IpvsService {
+            service: "www".into(),
             protocol: "TCP",
             vip: "198.51.100.10".parse().unwrap(),
             port: 80,
@@ -856,6 +1018,7 @@ mod port_group_tests {
         [80, 443]
             .into_iter()
             .map(|port| IpvsService {
+                service: "www".into(),
                 protocol: "TCP",
                 vip: "198.51.100.30".parse().unwrap(),
                 port,
@@ -1024,5 +1187,125 @@ mod group_tests {
         let state = live(&API, only_master);
         let check = sync_daemon_check(&lb2, &state, only_master, true);
         assert_eq!(check.status, Status::Drift, "{check:?}");
+    }
+}
+
+#[cfg(test)]
+mod backend_tests {
+    use super::*;
+
+    /// `ipvsadm -L -n --stats --exact` as ipvsadm 1.31 prints it: a TCP
+    /// service, an IPv6 one, and IPv4 and IPv6 firewall-mark services.
+    const STATS: &str = "\
+IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes
+  -> RemoteAddress:Port
+TCP  10.0.0.100:80                      12       60        0     4000        0
+  -> 10.0.0.11:80                        7       35        0     2300        0
+  -> 10.0.0.12:80                        5       25        0     1700        0
+TCP  [2001:db8::100]:443                  1        6        0      400        0
+  -> [2001:db8::11]:443                   1        6        0      400        0
+FWM  1000                              123456789012        5        0      300        0
+  -> 192.0.2.21:0                123456789012        5        0      300        0
+FWM  1001 IPv6                           0        0        0        0        0
+  -> [2001:db8::21]:0                      0        0        0        0        0
+";
+
+    #[test]
+    fn connections_are_read_per_real_server() {
+        let counters = parse_connections(STATS);
+        let get = |service: &str, real: &str| {
+            counters
+                .get(&(service.to_owned(), real.parse().unwrap()))
+                .copied()
+        };
+        assert_eq!(get("TCP 10.0.0.100:80", "10.0.0.11:80"), Some(7));
+        assert_eq!(get("TCP 10.0.0.100:80", "10.0.0.12:80"), Some(5));
+        assert_eq!(
+            get("TCP [2001:db8::100]:443", "[2001:db8::11]:443"),
+            Some(1)
+        );
+        assert_eq!(get("FWM 1000", "192.0.2.21:0"), Some(123_456_789_012));
+        assert_eq!(get("FWM 1001", "[2001:db8::21]:0"), Some(0));
+        assert_eq!(counters.len(), 5);
+    }
+
+    fn service(real_servers: &[(&str, &str, u32)]) -> IpvsService {
+        IpvsService {
+            service: "www".into(),
+            protocol: "TCP",
+            vip: "10.0.0.100".parse().unwrap(),
+            port: 80,
+            scheduler: "rr".into(),
+            persistence: None,
+            checked: true,
+            real_servers: real_servers
+                .iter()
+                .map(|(host, address, weight)| ((*host).into(), address.parse().unwrap(), *weight))
+                .collect(),
+            sorry_server: None,
+            port_group: None,
+        }
+    }
+
+    /// Every real server of the inventory is a backend, in the table or
+    /// not: down when its health check took it out, with its weight in the
+    /// inventory (a drained one's 0) whatever the table holds.
+    #[test]
+    fn backends_say_weight_down_and_where_in_the_table() {
+        let expected = [service(&[
+            ("rs1", "10.0.0.11", 1),
+            ("rs2", "10.0.0.12", 0),
+            ("rs3", "10.0.0.13", 2),
+        ])];
+        let table = parse_table(
+            "-A -t 10.0.0.100:80 -s rr\n\
+             -a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 0\n\
+             -a -t 10.0.0.100:80 -r 10.0.0.13:80 -g -w 5\n",
+        );
+        let (_, backends) = ipvs_report(&expected, &table, true);
+        let summary: Vec<(&str, u32, bool, bool)> = backends
+            .iter()
+            .map(|b| (b.host.as_str(), b.weight, b.down, b.live.is_some()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("rs1", 1, true, false),
+                ("rs2", 0, false, true),
+                ("rs3", 2, false, true)
+            ]
+        );
+        // keepalived stopped: the virtual server is gone, nothing is down.
+        let (_, backends) = ipvs_report(&expected, &parse_table(""), false);
+        assert!(backends.iter().all(|b| !b.down && b.live.is_none()));
+        assert_eq!(backends.len(), 3);
+        assert_eq!(backends[0].virtual_server, "TCP 10.0.0.100:80");
+        assert_eq!(backends[0].remote, "10.0.0.11:80".parse().unwrap());
+    }
+
+    /// A port group's real servers are in its firewall-mark service, with
+    /// the mark keepalived chose, at port 0.
+    #[test]
+    fn group_backends_carry_the_live_mark() {
+        let mut group = service(&[("shop1", "192.0.2.21", 1), ("shop2", "192.0.2.22", 2)]);
+        group.port_group = Some("shop_ipv4_tcp".into());
+        let table = parse_table("-A -f 1000 -s wlc\n-a -f 1000 -r 192.0.2.21:0 -g -w 1\n");
+        let (_, backends) = ipvs_report(&[group.clone()], &table, true);
+        assert_eq!(backends.len(), 2);
+        assert_eq!(backends[0].virtual_server, "FWM 1000 (shop_ipv4_tcp)");
+        assert_eq!(
+            (backends[0].protocol, backends[0].mark, backends[0].local),
+            ("FWM", Some(1000), None)
+        );
+        assert_eq!(backends[0].remote, "192.0.2.21:0".parse().unwrap());
+        assert_eq!(
+            backends[0].live,
+            Some(("FWM 1000".into(), "192.0.2.21:0".parse().unwrap()))
+        );
+        assert!(backends[1].down);
+        let (_, backends) = ipvs_report(&[group], &parse_table(""), false);
+        assert_eq!(backends[0].virtual_server, "FWM (shop_ipv4_tcp)");
+        assert_eq!(backends[0].mark, None);
     }
 }

@@ -9,6 +9,7 @@
 pub mod director;
 pub mod nextboot;
 pub mod stack;
+pub mod vrrp;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -18,7 +19,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::live::{self, FileState, LiveState, Probe, IPV4_CONF};
-use crate::machine::{Machine, Role};
+use crate::machine::{DirectorSetup, Machine, Role};
+use crate::render::Tree;
 use crate::validate::model::{host_prefix, Host, VipInterface};
 
 /// What the live state must hold for the checks of `machine`, besides the
@@ -148,6 +150,39 @@ pub struct Report {
     pub role: &'static str,
     /// The checks, in a stable order.
     pub checks: Vec<Check>,
+    /// A director's VRRP states and real servers, for the Prometheus
+    /// output; `None` for a real server.
+    #[serde(skip)]
+    pub director: Option<DirectorState>,
+}
+
+/// What a director's Prometheus output publishes besides its checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirectorState {
+    /// Each VRRP instance of its rendered keepalived.conf, and the state
+    /// the director holds it in.
+    pub vrrp: Vec<(vrrp::Instance, vrrp::State)>,
+    /// The inventory's real servers as its IPVS table has them.
+    pub backends: Vec<director::Backend>,
+}
+
+/// The VRRP states and real servers of a director.
+fn director_state(expected: &DirectorSetup, files: &Tree, live: &LiveState) -> DirectorState {
+    let running = live.processes.contains(director::KEEPALIVED);
+    let conf = files
+        .get(&expected.keepalived_file)
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        .unwrap_or_default();
+    DirectorState {
+        vrrp: vrrp::instances(&conf)
+            .into_iter()
+            .map(|instance| {
+                let state = vrrp::state(&instance, live, running);
+                (instance, state)
+            })
+            .collect(),
+        backends: director::backends(expected, live),
+    }
 }
 
 impl Report {
@@ -172,16 +207,21 @@ pub fn verify(machine: &Machine<'_>, live: &LiveState) -> Report {
     if let (Role::RealServer(host), Some(boot)) = (&machine.role, &live.boot) {
         checks.extend(stack::checks(host, boot));
     }
-    match &machine.role {
-        Role::RealServer(host) => checks.extend(real_server_checks(host, live)),
+    let director = match &machine.role {
+        Role::RealServer(host) => {
+            checks.extend(real_server_checks(host, live));
+            None
+        }
         Role::Director(expected) => {
             checks.extend(director::checks(expected, files, live));
+            Some(director_state(expected, files, live))
         }
-    }
+    };
     Report {
         host: machine.name().to_owned(),
         role: machine.role_name(),
         checks,
+        director,
     }
 }
 

@@ -1,15 +1,14 @@
 //! The serde `Deserializer` over the stream of events: paths, enums named
 //! by tags, the recursion limit, and lengths checked at a collection's end.
 
-use std::fmt;
-
 use libyaml_safer::ScalarStyle;
-use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, Expected, IgnoredAny, Unexpected, Visitor,
-};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, Unexpected, Visitor};
 
 use super::error::{Error, ErrorImpl};
-use super::reader::{Event, Mark, Scalar, Stream};
+use super::expected::{invalid_type, Elements, StructKeys};
+use super::path::InventoryPath;
+use super::position::Mark;
+use super::reader::{Event, Scalar, Stream};
 use super::scalar::{
     is_plain_or_tagged_literal, parse_bool, parse_f64, parse_int, parse_null, parse_signed_int,
     visit_scalar, BOOL_TAG, FLOAT_TAG, INT_TAG, NULL_TAG,
@@ -39,7 +38,9 @@ pub(super) fn read<T: DeserializeOwned>(
 /// visitor back when the text is not such a number.
 type VisitNumber<'de, V> = fn(&str, V) -> Result<Result<<V as Visitor<'de>>::Value, Error>, V>;
 
-/// Where a value is in the document, like `hosts.web01.services[1]`.
+/// Where a value is in the document while it is read: a chain through
+/// the parents on the stack, so that reading a value builds no path; an
+/// error turns it into its [`InventoryPath`].
 #[derive(Clone, Copy)]
 pub(super) enum Path<'p> {
     Root,
@@ -48,24 +49,15 @@ pub(super) enum Path<'p> {
     Unknown { parent: &'p Path<'p> },
 }
 
-impl fmt::Display for Path<'_> {
-    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        struct Parent<'a>(&'a Path<'a>);
-
-        impl fmt::Display for Parent<'_> {
-            fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                match self.0 {
-                    Path::Root => Ok(()),
-                    path => write!(formatter, "{path}."),
-                }
-            }
-        }
-
+impl Path<'_> {
+    /// The path, as the errors name it (`hosts.web01.services[1]`; a list
+    /// or mapping as a key is `?`).
+    fn to_inventory_path(self) -> InventoryPath {
         match self {
-            Path::Root => formatter.write_str("."),
-            Path::Seq { parent, index } => write!(formatter, "{parent}[{index}]"),
-            Path::Map { parent, key } => write!(formatter, "{}{key}", Parent(parent)),
-            Path::Unknown { parent } => write!(formatter, "{}?", Parent(parent)),
+            Path::Root => InventoryPath::root(),
+            Path::Seq { parent, index } => parent.to_inventory_path().index(index),
+            Path::Map { parent, key } => parent.to_inventory_path().key(key),
+            Path::Unknown { parent } => parent.to_inventory_path().key("?"),
         }
     }
 }
@@ -245,21 +237,7 @@ impl<'a> Deserializer<'_, 'a, '_> {
             }
             _ => Err(invalid_type(&next, &visitor)),
         }
-        .map_err(|error| error.fix_mark(mark, self.path))
-    }
-}
-
-/// "sequence of 2 elements", "map containing 1 entry".
-struct Elements(usize, &'static str, &'static str);
-
-impl Expected for Elements {
-    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        let Elements(count, what, one) = *self;
-        match (count, one) {
-            (1, _) => write!(formatter, "{what} 1 {one}"),
-            (_, "entry") => write!(formatter, "{what} {count} entries"),
-            _ => write!(formatter, "{what} {count} {one}s"),
-        }
+        .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 }
 
@@ -320,7 +298,7 @@ impl MapAccess<'_, '_, '_, '_> {
                 },
                 None => Path::Unknown { parent: &parent },
             }
-            .to_string()
+            .to_inventory_path()
         };
         error.name_duplicate(key_path, self.key_mark)
     }
@@ -467,55 +445,6 @@ impl<'de> de::VariantAccess<'de> for UnitVariantAccess<'_, '_, '_, '_> {
     }
 }
 
-/// A struct's visitor whose errors name the keys the struct takes, where
-/// serde's would name the Rust type ("expected struct Host").
-struct StructKeys<V> {
-    visitor: V,
-    fields: &'static [&'static str],
-}
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for StructKeys<V> {
-    type Value = V::Value;
-
-    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        write!(formatter, "a mapping of keys ({})", self.fields.join(", "))
-    }
-
-    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_map(map)
-    }
-}
-
-/// The "invalid type: ..., expected ..." error for `event`.
-fn invalid_type(event: &Event, expected: &dyn Expected) -> Error {
-    enum Void {}
-
-    struct InvalidType<'a> {
-        expected: &'a dyn Expected,
-    }
-
-    impl Visitor<'_> for InvalidType<'_> {
-        type Value = Void;
-
-        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-            self.expected.fmt(formatter)
-        }
-    }
-
-    match event {
-        Event::Scalar(scalar) => match visit_scalar(InvalidType { expected }, scalar, false) {
-            Ok(void) => match void {},
-            Err(error) => error,
-        },
-        Event::SequenceStart(_) => de::Error::invalid_type(Unexpected::Seq, expected),
-        Event::MappingStart(_) => de::Error::invalid_type(Unexpected::Map, expected),
-        Event::Void => Error::new(ErrorImpl::EndOfStream),
-        Event::Alias(_) | Event::SequenceEnd | Event::MappingEnd => {
-            de::Error::custom("unexpected end of a collection")
-        }
-    }
-}
-
 /// A tag `!name` as the name of an enum variant.
 fn parse_tag(tag: Option<&String>) -> Option<String> {
     let rest = tag?.strip_prefix('!')?;
@@ -551,7 +480,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
                     name: None,
                     tag,
                 })
-                .map_err(|error| error.fix_mark(mark, self.path));
+                .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()));
         }
         match next {
             Event::Alias(id) => {
@@ -566,7 +495,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
                 Err(de::Error::custom("unexpected end of a collection"))
             }
         }
-        .map_err(|error| error.fix_mark(mark, self.path))
+        .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -587,7 +516,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
             }
             _ => Err(invalid_type(&next, &visitor)),
         }
-        .map_err(|error| error.fix_mark(mark, self.path))
+        .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 
     fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -675,7 +604,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
             }
             other => Err(invalid_type(&other, &visitor)),
         }
-        .map_err(|error| error.fix_mark(mark, self.path))
+        .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -761,7 +690,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
             Event::Void => visitor.visit_unit(),
             other => Err(invalid_type(&other, &visitor)),
         }
-        .map_err(|error| error.fix_mark(mark, self.path))
+        .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 
     fn deserialize_unit_struct<V: Visitor<'de>>(
@@ -796,7 +725,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
             }),
             other => Err(invalid_type(&other, &visitor)),
         }
-        .map_err(|error| error.fix_mark(mark, self.path))
+        .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(
@@ -833,7 +762,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
             }),
             other => Err(invalid_type(&other, &visitor)),
         }
-        .map_err(|error| error.fix_mark(mark, self.path))
+        .map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -907,7 +836,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'_, '_, '_> {
                 }
             }
         };
-        result.map_err(|error| error.fix_mark(mark, self.path))
+        result.map_err(|error| error.fix_mark(mark, || self.path.to_inventory_path()))
     }
 
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {

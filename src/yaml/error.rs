@@ -1,46 +1,15 @@
-//! The YAML layer's error: its message, code, path and place.
+//! The YAML layer's error: its kind, message, path and place, and serde's
+//! own kinds of error in their parts, for the caller to word and map to
+//! its own codes.
 
+use std::any::Any;
 use std::fmt::{self, Write as _};
 
 use serde::de::{self, Expected, Unexpected};
 
-use super::de::Path;
-use super::reader::Mark;
-use crate::code::Code;
-use crate::diagnostic::take_pending_code;
-
-/// Where an error is: line and column, both from 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Location {
-    pub(super) line: usize,
-    pub(super) column: usize,
-}
-
-impl From<Mark> for Location {
-    fn from(mark: Mark) -> Self {
-        let from_one = |count: u64| {
-            usize::try_from(count)
-                .unwrap_or(usize::MAX)
-                .saturating_add(1)
-        };
-        Location {
-            line: from_one(mark.line),
-            column: from_one(mark.column),
-        }
-    }
-}
-
-impl Location {
-    /// The line, from 1.
-    pub fn line(&self) -> usize {
-        self.line
-    }
-
-    /// The column in characters, from 1.
-    pub fn column(&self) -> usize {
-        self.column
-    }
-}
+use super::path::InventoryPath;
+use super::position::{Location, Mark};
+use super::rule::{self, Pending};
 
 /// A YAML syntax error or a value that does not fit its type; serde's own
 /// kinds of error also keep their parts (see [`Mismatch`]).
@@ -54,15 +23,24 @@ pub enum Mismatch {
     /// A value of the wrong type (`invalid type`) or an unusable one
     /// (`invalid value`): what was found, and what the type expects, as its
     /// visitor says it (`a sequence`, `struct Host`, `u32`).
-    Invalid { found: Found, expected: String },
+    Invalid {
+        /// What the text holds.
+        found: Found,
+        /// What the type takes.
+        expected: String,
+    },
     /// A key that names no field, and the keys there are.
     UnknownKey {
+        /// The key as written.
         found: String,
+        /// The keys the mapping takes.
         expected: &'static [&'static str],
     },
     /// A value that names no variant, and the values there are.
     UnknownValue {
+        /// The value as written.
         found: String,
+        /// The values the type takes.
         expected: &'static [&'static str],
     },
     /// A required key that is not written.
@@ -73,8 +51,11 @@ pub enum Mismatch {
     /// is (found by reading the text again, see `from_str`; `None` when
     /// not found, as for two keys equal only once read, `1` and `0x1`).
     DuplicateKey {
-        path: String,
+        /// The key's path.
+        path: InventoryPath,
+        /// Where the later copy is written.
         later: Location,
+        /// Where the earlier copy is written, when found.
         earlier: Option<Location>,
     },
 }
@@ -86,8 +67,11 @@ pub enum Found {
     Text(String),
     /// A number, as serde shows it (a float with its decimal point).
     Number(String),
+    /// `true` or `false`.
     Bool(bool),
+    /// A list (a YAML sequence).
     List,
+    /// A mapping.
     Mapping,
     /// An empty value (`~`, or nothing).
     Empty,
@@ -115,10 +99,43 @@ impl From<Unexpected<'_>> for Found {
     }
 }
 
+/// What kind of problem an error is, for the caller to map to its own
+/// terms (lvs-dr-gen's diagnostic codes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The text is not one YAML document: libyaml's syntax errors (in its
+    /// words), an unknown anchor, a second document, the text ending inside
+    /// a value; also bytes asked for, which YAML cannot hold.
+    Syntax,
+    /// Text that libyaml reads and libyaml-safer cannot (it panicked),
+    /// refused as a syntax error (see `Stream::parser_panic`).
+    Unreadable,
+    /// Nesting deeper than the recursion limit, or aliases repeated past
+    /// the repetition limit.
+    Limit,
+    /// A value of the wrong type (serde's `invalid type`).
+    InvalidType,
+    /// A value its type refuses (serde's `invalid value` and `invalid
+    /// length`).
+    InvalidValue,
+    /// A key that names no field.
+    UnknownKey,
+    /// A value that names no variant.
+    UnknownValue,
+    /// A required key that is not written.
+    MissingKey,
+    /// A key written twice in one mapping: serde's duplicate field, or a
+    /// mapping type's own check ([`super::duplicate_key_error`]).
+    DuplicateKey,
+    /// A `Deserialize` impl's own message (serde's `custom`), with the
+    /// caller's rule when it gave one ([`super::error_with_rule`]).
+    Custom,
+}
+
 pub(super) enum ErrorImpl {
-    /// A message from a `Deserialize` impl, with the rule it breaks when
-    /// known, and where it happened once known.
-    Message(String, Option<Code>, Option<(Mark, String)>),
+    /// A message from a `Deserialize` impl or one of serde's own kinds of
+    /// error, and where it happened once known.
+    Message(Message, Option<(Mark, InventoryPath)>),
     /// libyaml's own error, in its parts.
     Syntax(Syntax),
     /// A panic of libyaml-safer, as a syntax error.
@@ -131,14 +148,21 @@ pub(super) enum ErrorImpl {
     BytesUnsupported,
 }
 
+/// A message error's text, kind, and the caller's rule when it gave one.
+pub(super) struct Message {
+    pub(super) text: String,
+    kind: Kind,
+    rule: Option<Box<dyn Any + Send + Sync>>,
+}
+
 impl Error {
     pub(super) fn new(inner: ErrorImpl) -> Self {
         Error(Box::new(inner), None)
     }
 
-    /// One of serde's own kinds of error, with its code and its parts.
-    fn mismatch(code: Code, message: impl fmt::Display, mismatch: Mismatch) -> Self {
-        let mut error = Error::with_code(code, message);
+    /// One of serde's own kinds of error, with its parts.
+    fn mismatch(kind: Kind, message: impl fmt::Display, mismatch: Mismatch) -> Self {
+        let mut error = Error::of_kind(kind, message);
         error.1 = Some(Box::new(mismatch));
         error
     }
@@ -153,21 +177,37 @@ impl Error {
         self.mark().map(Location::from)
     }
 
-    /// The rule the input breaks: the code a value's `Deserialize` gave its
-    /// error, or the one of serde's own kind of error; `yaml-syntax` for the
-    /// parser's errors and messages without one.
-    pub fn code(&self) -> Code {
+    /// What kind of problem this is.
+    pub fn kind(&self) -> Kind {
         match &*self.0 {
-            ErrorImpl::Message(_, Some(code), _) => *code,
-            _ => Code::YamlSyntax,
+            ErrorImpl::Message(message, _) => message.kind,
+            ErrorImpl::ParserPanic(_) => Kind::Unreadable,
+            ErrorImpl::RecursionLimitExceeded(_) | ErrorImpl::RepetitionLimitExceeded => {
+                Kind::Limit
+            }
+            ErrorImpl::Syntax(_)
+            | ErrorImpl::EndOfStream
+            | ErrorImpl::MoreThanOneDocument
+            | ErrorImpl::UnknownAnchor(_)
+            | ErrorImpl::BytesUnsupported => Kind::Syntax,
+        }
+    }
+
+    /// The rule the input breaks in the caller's terms, when the value's
+    /// `Deserialize` gave its error one of type `R`
+    /// ([`super::error_with_rule`]).
+    pub fn rule<R: Any>(&self) -> Option<&R> {
+        match &*self.0 {
+            ErrorImpl::Message(message, _) => message.rule.as_deref()?.downcast_ref(),
+            _ => None,
         }
     }
 
     /// The path of the value the error is about, such as
     /// `hosts.web01.address`, when it is below the top level.
-    pub fn path(&self) -> Option<&str> {
+    pub fn path(&self) -> Option<&InventoryPath> {
         match &*self.0 {
-            ErrorImpl::Message(_, _, Some((_, path))) if path != "." => Some(path),
+            ErrorImpl::Message(_, Some((_, path))) if !path.is_root() => Some(path),
             _ => None,
         }
     }
@@ -182,7 +222,7 @@ impl Error {
             }
         }
         match &*self.0 {
-            ErrorImpl::Message(message, _, _) => message.clone(),
+            ErrorImpl::Message(message, _) => message.text.clone(),
             ErrorImpl::Syntax(syntax) | ErrorImpl::ParserPanic(syntax) => syntax.unplaced(),
             _ => Unplaced(self).to_string(),
         }
@@ -196,7 +236,7 @@ impl Error {
                 offset: Some(offset),
                 mark,
                 ..
-            }) if mark.line == 0 && mark.column == 0 => usize::try_from(*offset).ok(),
+            }) if !mark.has_line() => usize::try_from(*offset).ok(),
             _ => None,
         }
     }
@@ -212,14 +252,22 @@ impl Error {
         }
     }
 
-    /// A message error carrying `code`.
-    fn with_code(code: Code, message: impl fmt::Display) -> Self {
-        Error::new(ErrorImpl::Message(message.to_string(), Some(code), None))
+    /// A message error of `kind`.
+    fn of_kind(kind: Kind, message: impl fmt::Display) -> Self {
+        Error::from_message(Message {
+            text: message.to_string(),
+            kind,
+            rule: None,
+        })
+    }
+
+    fn from_message(message: Message) -> Self {
+        Error::new(ErrorImpl::Message(message, None))
     }
 
     fn mark(&self) -> Option<Mark> {
         match &*self.0 {
-            ErrorImpl::Message(_, _, Some((mark, _)))
+            ErrorImpl::Message(_, Some((mark, _)))
             | ErrorImpl::Syntax(Syntax { mark, .. })
             | ErrorImpl::ParserPanic(Syntax { mark, .. })
             | ErrorImpl::RecursionLimitExceeded(mark)
@@ -231,8 +279,12 @@ impl Error {
     /// Names the key `path` at `mark` as the one written twice, when this
     /// is a duplicate key error that names none yet (an inner mapping's
     /// key is named where that mapping is read).
-    pub(super) fn name_duplicate(mut self, path: impl FnOnce() -> String, mark: Mark) -> Self {
-        if self.code() == Code::DuplicateKey && self.1.is_none() {
+    pub(super) fn name_duplicate(
+        mut self,
+        path: impl FnOnce() -> InventoryPath,
+        mark: Mark,
+    ) -> Self {
+        if self.kind() == Kind::DuplicateKey && self.1.is_none() {
             self.1 = Some(Box::new(Mismatch::DuplicateKey {
                 path: path(),
                 later: mark.into(),
@@ -242,39 +294,26 @@ impl Error {
         self
     }
 
-    /// Adds where the earlier copy of a duplicate key is in `text`, read
-    /// again for it (only then, so a valid document keeps no key's place).
-    pub(super) fn place_earlier_key(mut self, text: &str) -> Self {
-        if let Some(Mismatch::DuplicateKey {
-            path,
-            later,
-            earlier,
-        }) = self.1.as_deref_mut()
-        {
-            *earlier = super::locate::first_key(text, path).filter(|first| first != later);
-        }
-        self
-    }
-
-    /// Sets where a message happened, unless an inner value already did.
-    pub(super) fn fix_mark(mut self, mark: Mark, path: Path) -> Self {
-        if let ErrorImpl::Message(_, _, place @ None) = &mut *self.0 {
-            *place = Some((mark, path.to_string()));
+    /// Sets where a message happened, at the value `path` names, unless an
+    /// inner value already did.
+    pub(super) fn fix_mark(mut self, mark: Mark, path: impl FnOnce() -> InventoryPath) -> Self {
+        if let ErrorImpl::Message(_, place @ None) = &mut *self.0 {
+            *place = Some((mark, path()));
         }
         self
     }
 
     fn message_no_mark(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         match &*self.0 {
-            ErrorImpl::Message(message, _, None) => formatter.write_str(message),
+            ErrorImpl::Message(message, None) => formatter.write_str(&message.text),
             ErrorImpl::Syntax(syntax) | ErrorImpl::ParserPanic(syntax) => {
                 write!(formatter, "{syntax}")
             }
-            ErrorImpl::Message(message, _, Some((_, path))) => {
-                if path != "." {
+            ErrorImpl::Message(message, Some((_, path))) => {
+                if !path.is_root() {
                     write!(formatter, "{path}: ")?;
                 }
-                formatter.write_str(message)
+                formatter.write_str(&message.text)
             }
             ErrorImpl::EndOfStream => formatter.write_str("EOF while parsing a value"),
             ErrorImpl::MoreThanOneDocument => formatter.write_str(
@@ -294,7 +333,7 @@ impl fmt::Display for Error {
         self.message_no_mark(formatter)?;
         let worded = matches!(&*self.0, ErrorImpl::Syntax(..) | ErrorImpl::ParserPanic(..));
         if let (false, Some(mark)) = (worded, self.mark()) {
-            if mark.line != 0 || mark.column != 0 {
+            if mark.has_line() {
                 write!(formatter, " at {mark}")?;
             }
         }
@@ -311,18 +350,27 @@ impl fmt::Debug for Error {
 impl std::error::Error for Error {}
 
 /// serde's own kinds of error keep their words (as serde writes them) and
-/// get their code here, by kind; a custom message gets the code of
-/// [`crate::diagnostic::error_with_code`], when that is what calls it, as a
-/// [`Code`] (the message is kept as it is, never read for a code).
+/// get their kind here; a custom message gets the caller's rule, or the
+/// kind of a duplicate key, when [`super::error_with_rule`] or
+/// [`super::duplicate_key_error`] is what calls it (the message is kept as
+/// it is, never read for either).
 impl de::Error for Error {
     fn custom<T: fmt::Display>(message: T) -> Self {
-        let code = take_pending_code();
-        Error::new(ErrorImpl::Message(message.to_string(), code, None))
+        let (kind, rule) = match rule::take() {
+            Some(Pending::Rule(rule)) => (Kind::Custom, Some(rule)),
+            Some(Pending::DuplicateKey) => (Kind::DuplicateKey, None),
+            None => (Kind::Custom, None),
+        };
+        Error::from_message(Message {
+            text: message.to_string(),
+            kind,
+            rule,
+        })
     }
 
     fn invalid_type(unexpected: Unexpected, expected: &dyn Expected) -> Self {
         Error::mismatch(
-            Code::InvalidType,
+            Kind::InvalidType,
             format_args!("invalid type: {unexpected}, expected {expected}"),
             Mismatch::Invalid {
                 found: unexpected.into(),
@@ -333,7 +381,7 @@ impl de::Error for Error {
 
     fn invalid_value(unexpected: Unexpected, expected: &dyn Expected) -> Self {
         Error::mismatch(
-            Code::InvalidValue,
+            Kind::InvalidValue,
             format_args!("invalid value: {unexpected}, expected {expected}"),
             Mismatch::Invalid {
                 found: unexpected.into(),
@@ -343,15 +391,15 @@ impl de::Error for Error {
     }
 
     fn invalid_length(len: usize, expected: &dyn Expected) -> Self {
-        Error::with_code(
-            Code::InvalidValue,
+        Error::of_kind(
+            Kind::InvalidValue,
             format_args!("invalid length {len}, expected {expected}"),
         )
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
         Error::mismatch(
-            Code::UnknownValue,
+            Kind::UnknownValue,
             format_args!(
                 "unknown variant `{variant}`, {}",
                 one_of(expected, "variants")
@@ -365,7 +413,7 @@ impl de::Error for Error {
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
         Error::mismatch(
-            Code::UnknownKey,
+            Kind::UnknownKey,
             format_args!("unknown field `{field}`, {}", one_of(expected, "fields")),
             Mismatch::UnknownKey {
                 found: field.to_owned(),
@@ -376,15 +424,15 @@ impl de::Error for Error {
 
     fn missing_field(field: &'static str) -> Self {
         Error::mismatch(
-            Code::MissingKey,
+            Kind::MissingKey,
             format_args!("missing field `{field}`"),
             Mismatch::MissingKey(field),
         )
     }
 
     fn duplicate_field(field: &'static str) -> Self {
-        Error::with_code(
-            Code::DuplicateKey,
+        Error::of_kind(
+            Kind::DuplicateKey,
             format_args!("duplicate field `{field}`"),
         )
     }
@@ -428,9 +476,7 @@ impl Syntax {
         if let Some((context, mark)) = &self.context {
             // Writing to a String cannot fail.
             let _ = write!(text, ", {context}");
-            if (mark.line != 0 || mark.column != 0)
-                && (mark.line != self.mark.line || mark.column != self.mark.column)
-            {
+            if mark.has_line() && (mark.line != self.mark.line || mark.column != self.mark.column) {
                 let _ = write!(text, " at {mark}");
             }
         }
@@ -442,7 +488,7 @@ impl Syntax {
 impl fmt::Display for Syntax {
     fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         let mut text = self.problem.clone();
-        if self.mark.line != 0 || self.mark.column != 0 {
+        if self.mark.has_line() {
             let _ = write!(text, " at {}", self.mark);
         } else if let Some(offset) = self.offset {
             let _ = write!(text, " at position {offset}");

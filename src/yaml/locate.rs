@@ -1,16 +1,20 @@
 //! Where the values that problems found after parsing name are written: the
 //! text read once more, only when there are problems.
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
-use std::fmt::Write as _;
+use std::hash::{BuildHasher, Hash};
 
 use libyaml_safer::ScalarStyle;
 
-use super::error::{Error, Location};
-use super::reader::{Event, Mark, Stream};
+use super::error::Error;
+use super::path::InventoryPath;
+use super::position::{Location, Mark};
+use super::reader::{Event, Stream};
 
-/// Where each of the `wanted` paths (as [`Path`] writes them, such as
-/// `hosts.web01.services[1]`) is written in `text`, a document that parsed:
+/// Where each of the `wanted` paths (such as `hosts.web01.services[1]`;
+/// [`InventoryPath`]s, or the text of paths still built as text) is
+/// written in `text`, a document that parsed:
 /// the hook that places the problems found after parsing, which name their
 /// value by its path. An entry of a mapping is placed at its value when that
 /// is a scalar written out, else at its key (a list, a mapping or an empty
@@ -19,16 +23,20 @@ use super::reader::{Event, Mark, Stream};
 /// read again only when there is a problem, so a valid inventory keeps no
 /// position at all, and only up to the last wanted path; a path not written
 /// (an inherited default) is left out.
-pub fn locate(text: &str, wanted: &HashSet<&str>) -> HashMap<String, Location> {
+pub fn locate<P, S>(text: &str, wanted: &HashSet<P, S>) -> HashMap<InventoryPath, Location>
+where
+    P: Borrow<str> + Hash + Eq,
+    S: BuildHasher,
+{
     search(text, wanted, Place::Value)
 }
 
-/// Where the first key at `path` (as [`Path`] writes it, such as
-/// `hosts.web01`) is written in `text`: the earlier copy of a key written
-/// twice, which the parser met only as the later one. Read up to the
-/// first syntax error, if any (the key comes before the duplicate).
-pub(super) fn first_key(text: &str, path: &str) -> Option<Location> {
-    search(text, &HashSet::from([path]), Place::Key).remove(path)
+/// Where the first key at `path` (such as `hosts.web01`) is written in
+/// `text`: the earlier copy of a key written twice, which the parser met
+/// only as the later one. Read up to the first syntax error, if any (the
+/// key comes before the duplicate).
+pub(super) fn first_key(text: &str, path: &InventoryPath) -> Option<Location> {
+    search(text, &HashSet::from([path.as_str()]), Place::Key).remove(path.as_str())
 }
 
 /// Where [`search`] places an entry of a mapping.
@@ -41,7 +49,15 @@ enum Place {
 }
 
 /// The places of the `wanted` paths in `text`, the first of each.
-fn search(text: &str, wanted: &HashSet<&str>, entries_at: Place) -> HashMap<String, Location> {
+fn search<P, S>(
+    text: &str,
+    wanted: &HashSet<P, S>,
+    entries_at: Place,
+) -> HashMap<InventoryPath, Location>
+where
+    P: Borrow<str> + Hash + Eq,
+    S: BuildHasher,
+{
     let with_break;
     let (text, added_break) = if text.ends_with(['\n', '\r']) {
         (text, None)
@@ -54,7 +70,7 @@ fn search(text: &str, wanted: &HashSet<&str>, entries_at: Place) -> HashMap<Stri
         stream: Stream::new(text, added_break),
         wanted,
         entries_at,
-        path: String::new(),
+        path: InventoryPath::root(),
         found: HashMap::new(),
     };
     // The text parsed before; an error here only ends the search early.
@@ -63,15 +79,15 @@ fn search(text: &str, wanted: &HashSet<&str>, entries_at: Place) -> HashMap<Stri
 }
 
 /// The state of [`locate`]: the path of the node being read.
-struct Locator<'a, 'w> {
+struct Locator<'a, 'w, P, S> {
     stream: Stream<'a>,
-    wanted: &'w HashSet<&'w str>,
+    wanted: &'w HashSet<P, S>,
     entries_at: Place,
-    path: String,
-    found: HashMap<String, Location>,
+    path: InventoryPath,
+    found: HashMap<InventoryPath, Location>,
 }
 
-impl Locator<'_, '_> {
+impl<P: Borrow<str> + Hash + Eq, S: BuildHasher> Locator<'_, '_, P, S> {
     /// The next event, with an alias followed to its anchored node.
     fn event(&mut self) -> Result<(Event, Mark), Error> {
         let (event, mark) = self.stream.next()?;
@@ -119,7 +135,7 @@ impl Locator<'_, '_> {
                 self.stream.next()?;
                 return Ok(());
             }
-            let length = self.path.len();
+            let depth = self.path.depth();
             let (key, key_mark) = self.event()?;
             let name = if let Event::Scalar(scalar) = key {
                 scalar.value
@@ -129,12 +145,9 @@ impl Locator<'_, '_> {
                 self.node(None)?;
                 "?".to_owned()
             };
-            if length != 0 {
-                self.path.push('.');
-            }
-            self.path.push_str(&name);
+            self.path.push_key(&name);
             self.node(Some(key_mark))?;
-            self.path.truncate(length);
+            self.path.back_to(depth);
         }
     }
 
@@ -149,12 +162,10 @@ impl Locator<'_, '_> {
                 self.stream.next()?;
                 break;
             }
-            let length = self.path.len();
-            // The document's own items are `.[INDEX]`, as `Path` writes them.
-            let root = if length == 0 { "." } else { "" };
-            let _ = write!(self.path, "{root}[{index}]");
+            let depth = self.path.depth();
+            self.path.push_index(index);
             self.node(None)?;
-            self.path.truncate(length);
+            self.path.back_to(depth);
         }
         Ok(())
     }

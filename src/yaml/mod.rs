@@ -16,7 +16,7 @@
 //! error only when it reaches it, as there).
 //!
 //! libyaml-safer 0.3.0 (the newest) panics on three inputs that libyaml
-//! reads, each found again by the differential fuzz run (`differential`):
+//! reads, each found again by the differential fuzz run (tests/yaml/):
 //! a block scalar ending the text without a line break, and a
 //! double-quoted scalar ending it with a backslash (it reads past its
 //! input, where libyaml has a NUL), and a tag right before a comma in a
@@ -27,23 +27,33 @@
 //! quiet while it parses), and `from_str` parses the first two again in a
 //! way that gives libyaml's result. The third is refused (see
 //! `Stream::parser_panic`).
+//!
+//! The layer is a leaf: it knows nothing of lvs-dr-gen. Its errors carry
+//! a [`Kind`], and a value's own error the caller's rule
+//! ([`error_with_rule`]), for the caller to map to its codes; paths are
+//! [`InventoryPath`]s. Inside, `position` (marks and places), `path` and
+//! `rule` are leaves; `error` builds on them, `reader` on `error`, then
+//! `scalar`, `expected`, `de` and `locate`.
 
 mod de;
-#[cfg(test)]
-mod differential;
 mod error;
+mod expected;
 mod locate;
-#[cfg(test)]
-mod node;
+mod path;
+mod position;
 mod reader;
+mod rule;
 mod scalar;
 
 use serde::de::DeserializeOwned;
 
 use de::read;
 use error::ErrorImpl;
-pub use error::{Error, Found, Location, Mismatch};
+pub use error::{Error, Found, Kind, Mismatch};
 pub use locate::locate;
+pub use path::InventoryPath;
+pub use position::Location;
+pub use rule::{duplicate_key_error, error_with_rule};
 
 /// Parses one YAML document into a `T`.
 ///
@@ -51,7 +61,21 @@ pub use locate::locate;
 /// the earlier one too ([`Mismatch::DuplicateKey`]), found by reading the
 /// text again then (no mapping keeps the places of its keys).
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
-    read_document(text).map_err(|error| error.place_earlier_key(text))
+    read_document(text).map_err(|error| place_earlier_key(error, text))
+}
+
+/// Adds where the earlier copy of a duplicate key is in `text`, read again
+/// for it (only then, so a valid document keeps no key's place).
+fn place_earlier_key(mut error: Error, text: &str) -> Error {
+    if let Some(Mismatch::DuplicateKey {
+        path,
+        later,
+        earlier,
+    }) = error.1.as_deref_mut()
+    {
+        *earlier = locate::first_key(text, path).filter(|first| first != later);
+    }
+    error
 }
 
 /// Reads one document into a `T`.
@@ -105,7 +129,6 @@ mod tests {
     use serde::Deserialize;
 
     use super::*;
-    use crate::code::Code;
 
     #[derive(Debug, Deserialize, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -207,13 +230,13 @@ mod tests {
     }
 
     /// serde's own kinds of error read as serde words them, and carry their
-    /// code.
+    /// kind.
     #[test]
-    fn serde_error_kinds_keep_their_words_and_get_their_code() {
+    fn serde_error_kinds_keep_their_words_and_get_their_kind() {
         use serde::de::value::Error as Serde;
         /// Makes the error with `$call` as ours and as serde's own.
         macro_rules! kind {
-            ($call:expr, $code:expr) => {{
+            ($call:expr, $kind:expr) => {{
                 fn ours() -> Error {
                     use de::Error as _;
                     type E = Error;
@@ -226,30 +249,76 @@ mod tests {
                 }
                 let (ours, serdes) = (ours(), serdes());
                 assert_eq!(ours.message(), serdes.to_string());
-                assert_eq!(ours.code(), $code, "{serdes}");
+                assert_eq!(ours.kind(), $kind, "{serdes}");
             }};
         }
-        kind!(E::unknown_field("x", &[]), Code::UnknownKey);
-        kind!(E::unknown_field("x", &["a"]), Code::UnknownKey);
-        kind!(E::unknown_field("x", &["a", "b"]), Code::UnknownKey);
-        kind!(E::unknown_field("x", &["a", "b", "c"]), Code::UnknownKey);
-        kind!(E::unknown_variant("x", &[]), Code::UnknownValue);
+        kind!(E::unknown_field("x", &[]), Kind::UnknownKey);
+        kind!(E::unknown_field("x", &["a"]), Kind::UnknownKey);
+        kind!(E::unknown_field("x", &["a", "b"]), Kind::UnknownKey);
+        kind!(E::unknown_field("x", &["a", "b", "c"]), Kind::UnknownKey);
+        kind!(E::unknown_variant("x", &[]), Kind::UnknownValue);
         kind!(
             E::unknown_variant("x", &["a", "b", "c"]),
-            Code::UnknownValue
+            Kind::UnknownValue
         );
-        kind!(E::missing_field("x"), Code::MissingKey);
-        kind!(E::duplicate_field("x"), Code::DuplicateKey);
+        kind!(E::missing_field("x"), Kind::MissingKey);
+        kind!(E::duplicate_field("x"), Kind::DuplicateKey);
         kind!(
             E::invalid_type(Unexpected::Str("x"), &"a number"),
-            Code::InvalidType
+            Kind::InvalidType
         );
         kind!(
             E::invalid_value(Unexpected::Signed(-1), &"a port"),
-            Code::InvalidValue
+            Kind::InvalidValue
         );
-        kind!(E::invalid_length(3, &"two"), Code::InvalidValue);
-        kind!(E::custom("words"), Code::YamlSyntax);
+        kind!(E::invalid_length(3, &"two"), Kind::InvalidValue);
+        kind!(E::custom("words"), Kind::Custom);
+    }
+
+    /// The parser's own errors: syntax, what libyaml-safer cannot read,
+    /// and the limits.
+    #[test]
+    fn parser_errors_have_their_kind() {
+        for (text, kind) in [
+            ("a: [\n", Kind::Syntax),
+            ("a: *nowhere\n", Kind::Syntax),
+            ("a: [x]\n---\na: [y]\n", Kind::Syntax),
+            ("a: [b, !x, c]\n", Kind::Unreadable),
+            ("a: &x [*x]\n", Kind::Limit),
+        ] {
+            let error = from_str::<HashMap<String, Vec<String>>>(text).unwrap_err();
+            assert_eq!(error.kind(), kind, "{text:?}: {error}");
+        }
+    }
+
+    /// Keys checked as the inventory's mappings check theirs: a key read
+    /// (as its scalar resolves: `0x1` is 1) that equals an earlier one is
+    /// refused with [`duplicate_key_error`].
+    #[derive(Debug)]
+    struct Names(Vec<serde_json::Value>);
+
+    impl<'de> Deserialize<'de> for Names {
+        fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Keys;
+            impl<'de> de::Visitor<'de> for Keys {
+                type Value = Names;
+                fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    formatter.write_str("a mapping")
+                }
+                fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Names, A::Error> {
+                    let mut keys = Vec::new();
+                    while let Some(key) = map.next_key::<serde_json::Value>()? {
+                        if keys.contains(&key) {
+                            return Err(duplicate_key_error(format!("duplicate key {key:?}")));
+                        }
+                        map.next_value::<de::IgnoredAny>()?;
+                        keys.push(key);
+                    }
+                    Ok(Names(keys))
+                }
+            }
+            deserializer.deserialize_map(Keys)
+        }
     }
 
     /// A key written twice names both copies in its parts: the later where
@@ -257,19 +326,19 @@ mod tests {
     /// places at its mapping), the earlier found by reading again.
     #[test]
     fn a_duplicate_key_names_both_copies() {
-        /// Keys checked as an inventory's mappings check them.
-        type Names = crate::inventory::OrderedMap<String, u32>;
         let place = |line, column| Location { line, column };
         let duplicate = |error: Error| match error.parts() {
             Some(Mismatch::DuplicateKey {
                 path,
                 later,
                 earlier,
-            }) => (path.clone(), *later, *earlier),
+            }) => (path.to_string(), *later, *earlier),
             other => panic!("{error}: {other:?}"),
         };
+        let names: Names = from_str("a: 1\nb: 2\n0x1: 3\n").unwrap();
+        assert_eq!(names.0.len(), 3, "keys written once are read");
         let error = from_str::<Names>("a: 1\nb: 2\na: 3\n").unwrap_err();
-        assert_eq!(error.code(), Code::DuplicateKey);
+        assert_eq!(error.kind(), Kind::DuplicateKey);
         assert_eq!(
             duplicate(error),
             ("a".to_owned(), place(3, 1), Some(place(1, 1)))
@@ -295,14 +364,24 @@ mod tests {
         assert_eq!(duplicate(error), ("0x1".to_owned(), place(2, 1), None));
     }
 
-    /// A value's error built with its code carries it typed, the message as
-    /// written.
+    /// A value's error built with the caller's rule carries it typed, the
+    /// message as written; a plain `custom` after it carries none.
     #[test]
-    fn an_error_with_a_code_carries_it_beside_its_message() {
-        let error: Error = crate::diagnostic::error_with_code(Code::InvalidVip, "bad");
+    fn an_error_with_a_rule_carries_it_beside_its_message() {
+        #[derive(Debug, PartialEq)]
+        struct Rule(u8);
+        let error: Error = error_with_rule(Rule(7), "bad");
         assert_eq!(
-            (error.code(), error.message()),
-            (Code::InvalidVip, "bad".to_owned())
+            (error.kind(), error.rule::<Rule>(), error.message()),
+            (Kind::Custom, Some(&Rule(7)), "bad".to_owned())
         );
+        assert_eq!(error.rule::<u8>(), None, "another type");
+        let plain = <Error as de::Error>::custom("words");
+        assert_eq!((plain.kind(), plain.rule::<Rule>()), (Kind::Custom, None));
+        // Another error type drops the rule: not in its message.
+        let theirs: de::value::Error = error_with_rule(Rule(7), "bad");
+        assert_eq!(theirs.to_string(), "bad");
+        let plain = <Error as de::Error>::custom("words");
+        assert_eq!(plain.rule::<Rule>(), None, "the slot is empty after");
     }
 }

@@ -4,7 +4,6 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::fmt;
 use std::io::BufReader;
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
@@ -13,44 +12,11 @@ use std::sync::Once;
 use libyaml_safer::{EventData, Parser, ScalarStyle};
 
 use super::error::{Error, ErrorImpl, Syntax};
+use super::position::Mark;
 
 /// How much of the text the parser decodes at a time (libyaml's raw
 /// input buffer).
 const INPUT_CHUNK: usize = 16384;
-
-/// A place in the text: line and column from 0 (the column in characters),
-/// and the byte offset.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) struct Mark {
-    pub(super) index: u64,
-    pub(super) line: u64,
-    pub(super) column: u64,
-}
-
-impl From<libyaml_safer::Mark> for Mark {
-    fn from(mark: libyaml_safer::Mark) -> Self {
-        Mark {
-            index: mark.index,
-            line: mark.line,
-            column: mark.column,
-        }
-    }
-}
-
-impl fmt::Display for Mark {
-    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        if self.line != 0 || self.column != 0 {
-            write!(
-                formatter,
-                "line {} column {}",
-                self.line + 1,
-                self.column + 1
-            )
-        } else {
-            write!(formatter, "position {}", self.index)
-        }
-    }
-}
 
 /// libyaml's error in its parts.
 fn syntax_error(error: &libyaml_safer::Error) -> Syntax {

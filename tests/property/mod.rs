@@ -11,9 +11,9 @@
 //! generated inventories and their rendered trees for the consumer check
 //! (tests/consumers/property).
 
-mod mutate;
-mod spec;
-mod yaml;
+pub mod mutate;
+pub mod spec;
+pub mod yaml;
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;

@@ -199,8 +199,8 @@ pub enum KindSpec {
     PerPort(Vec<(String, &'static str)>),
 }
 
-/// The kinds of check.
-const CHECK_KINDS: [&str; 3] = ["http", "https", "tcp"];
+/// The kinds of check (`dns` needs a `query`, which is not drawn).
+const CHECK_KINDS: [&str; 4] = ["http", "https", "tcp", "udp"];
 
 /// A real server.
 #[derive(Debug, Clone)]
@@ -726,9 +726,11 @@ fn port_number(port: &str) -> (u64, bool) {
 /// `ports`: per-port kinds name ports of the service (once each), `tls`
 /// and `kind` are not both given, no check is plain HTTP on port 443 or
 /// HTTPS on port 80 (the explicit kind that would be is dropped, or
-/// turned around for one port), a check that fetches a page on some port
-/// has a `path`, and one that fetches none has no `path`, `expect` or
-/// `status_code`.
+/// turned around for one port), none speaks another protocol than the
+/// port it checks (UDP to a TCP port, TCP, HTTP or HTTPS to a UDP one:
+/// dropped, or made the port's own protocol's for one port), a check that
+/// fetches a page on some port has a `path`, and one that fetches none has
+/// no `path`, `expect` or `status_code`.
 fn fit_health_check(check: &mut HealthCheck, ports: &[String]) {
     if let Some(KindSpec::PerPort(entries)) = &mut check.kind {
         let mut seen = Vec::new();
@@ -751,21 +753,29 @@ fn fit_health_check(check: &mut HealthCheck, ports: &[String]) {
     if check.kind.is_some() {
         check.tls = None;
     }
-    let impossible = |kind: &str, checked: u64| {
-        (kind == "http" && checked == 443) || (kind == "https" && checked == 80)
+    let own_port = check.port;
+    // A check of the balanced port itself must speak its protocol.
+    let other_protocol = |kind: &str, port: &String| {
+        let (number, udp) = port_number(port);
+        own_port.is_none_or(|checked| checked == number) && (kind == "udp") != udp
     };
-    let checked = |port: &String| check.port.unwrap_or(port_number(port).0);
-    let checked_ports: Vec<u64> = ports.iter().map(checked).collect();
+    let impossible = |kind: &str, port: &String| {
+        let checked = own_port.unwrap_or(port_number(port).0);
+        other_protocol(kind, port)
+            || (kind == "http" && checked == 443)
+            || (kind == "https" && checked == 80)
+    };
     match &mut check.kind {
         Some(KindSpec::Every(kind)) => {
-            if checked_ports.iter().any(|port| impossible(kind, *port)) {
+            if ports.iter().any(|port| impossible(kind, port)) {
                 check.kind = None;
             }
         }
         Some(KindSpec::PerPort(entries)) => {
             for (port, kind) in entries.iter_mut() {
-                let port = check.port.unwrap_or(port_number(port).0);
-                if impossible(kind, port) {
+                if other_protocol(kind, port) {
+                    *kind = if port_number(port).1 { "udp" } else { "tcp" };
+                } else if impossible(kind, port) {
                     *kind = if *kind == "http" { "https" } else { "http" };
                 }
             }
@@ -775,7 +785,7 @@ fn fit_health_check(check: &mut HealthCheck, ports: &[String]) {
                 Some(true) => "https",
                 _ => "http",
             };
-            if check.tls.is_some() && checked_ports.iter().any(|port| impossible(kind, *port)) {
+            if check.tls.is_some() && ports.iter().any(|port| impossible(kind, port)) {
                 check.tls = None;
             }
         }
@@ -800,15 +810,17 @@ fn fetches_page(check: &HealthCheck, ports: &[String]) -> bool {
             .map(|(_, kind)| *kind),
         None => check.tls.map(|tls| if tls { "https" } else { "http" }),
     };
+    let page = |kind: &str| kind == "http" || kind == "https";
     if ports.is_empty() {
         return match &check.kind {
-            Some(KindSpec::Every(kind)) => *kind != "tcp",
+            Some(KindSpec::Every(kind)) => page(kind),
             _ => check.tls.is_some() || check.path.is_some(),
         };
     }
+    // Unwritten, a UDP port's check is `udp`, a TCP port's HTTP(S) with a path.
     ports.iter().any(|port| match per_port(port) {
-        Some(kind) => kind != "tcp",
-        None => check.path.is_some(),
+        Some(kind) => page(kind),
+        None => !port_number(port).1 && check.path.is_some(),
     })
 }
 

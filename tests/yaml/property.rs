@@ -1,24 +1,14 @@
 //! The property generator's inventories (tests/property: `spec` draws an
 //! inventory, `yaml` writes it in one of many presentations, `mutate` makes
 //! one thing in it invalid), compared as the inventory type and as values.
-//! The generator's files are the integration tests' own, compiled here too
-//! (what only the integration tests use is dead code here).
-
-#[allow(dead_code)]
-#[path = "../../../tests/property/mutate.rs"]
-mod mutate;
-#[allow(dead_code)]
-#[path = "../../../tests/property/spec.rs"]
-mod spec;
-#[allow(dead_code)]
-#[path = "../../../tests/property/yaml.rs"]
-mod yaml;
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 use super::{compare, compare_inventory, Tally};
+use crate::property::yaml::{write, Dice};
+use crate::property::{mutate, spec};
 
 /// The generator's seed (the property tests' default).
 const SEED: u64 = 20_261_126;
@@ -41,11 +31,11 @@ pub(super) fn documents(count: usize) -> Vec<String> {
             .current();
         let identity: Vec<usize> = (0..spec.hosts.len()).collect();
         let root = spec.to_node(&identity);
-        let valid = yaml::write(&root, look);
+        let valid = write(&root, look);
         documents.push(corrupted(&valid, corruption));
         documents.push(valid);
         if let Some(mutation) = mutate::mutate(&root, choice) {
-            documents.push(yaml::write(&mutation.root, look));
+            documents.push(write(&mutation.root, look));
         }
     }
     documents
@@ -55,7 +45,7 @@ pub(super) fn documents(count: usize) -> Vec<String> {
 /// property test `corrupted_text_never_panics` does (a result that is not
 /// UTF-8 is read as the binary reads a file: lossily here).
 fn corrupted(text: &str, seed: u64) -> String {
-    let mut dice = yaml::Dice::new(seed);
+    let mut dice = Dice::new(seed);
     let mut bytes = text.as_bytes().to_vec();
     for _ in 0..=dice.below(3) {
         let at = dice.below(bytes.len());

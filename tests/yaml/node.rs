@@ -1,4 +1,4 @@
-//! Tests only: `Node`, a value that records exactly what a YAML
+//! `Node`, a value that records exactly what a YAML
 //! deserialiser told its visitor (which `visit_*` and with what, in
 //! order), so that our reading and `serde_yaml_ng`'s can be compared
 //! call for call.
@@ -122,7 +122,7 @@ impl<'de> de::Visitor<'de> for NodeVisitor {
 
 /// A plain scalar's value as read by our deserialiser.
 pub(super) fn ours(text: &str) -> Result<Node, String> {
-    super::from_str::<Node>(text).map_err(|error| error.to_string())
+    lvs_dr_gen::yaml::from_str::<Node>(text).map_err(|error| error.to_string())
 }
 
 /// The same with `serde_yaml_ng`.

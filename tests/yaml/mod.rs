@@ -1,5 +1,5 @@
-//! Tests only: our YAML reading compared with `serde_yaml_ng` 0.10's, the
-//! library whose behaviour `src/yaml/` promises.
+//! The YAML layer (`src/yaml/`) compared with `serde_yaml_ng` 0.10, the
+//! library whose behaviour it promises.
 //!
 //! A text compares equal when both read it to the same [`Node`] (the same
 //! visitor calls: types, values, order, tags), or both refuse it with the
@@ -9,19 +9,22 @@
 //! The texts: the golden inventories (also read as the `Inventory` type),
 //! the property generator's inventories (tests/property, valid, mutated and
 //! corrupted), the corner cases below, and the random and mutated documents
-//! of [`fuzz`].
+//! of [`fuzz`]; and every plain-scalar rule, with its value ([`scalar`]).
 
 mod corpus;
 mod fuzz;
+mod node;
 mod property;
+mod scalar;
 
 use std::collections::BTreeMap;
 use std::panic::{self, AssertUnwindSafe};
 
 use libyaml_safer::EventData;
 
-use super::error::ErrorImpl;
-use super::node::Node;
+use lvs_dr_gen::yaml::{self, Kind, Location};
+
+use node::Node;
 
 /// A difference from `serde_yaml_ng` that is meant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -72,7 +75,7 @@ pub(super) fn compare_as<T: serde::de::DeserializeOwned>(
     text: &str,
     show: impl Fn(&T) -> String,
 ) -> Verdict {
-    let ours = panic::catch_unwind(AssertUnwindSafe(|| super::from_str::<T>(text)));
+    let ours = panic::catch_unwind(AssertUnwindSafe(|| yaml::from_str::<T>(text)));
     let theirs = panic::catch_unwind(AssertUnwindSafe(|| serde_yaml_ng::from_str::<T>(text)));
     let (ours, theirs) = match (ours, theirs) {
         (Ok(ours), Ok(theirs)) => (ours, theirs),
@@ -139,30 +142,31 @@ pub(super) fn compare(text: &str) -> Verdict {
 
 /// [`compare_as`] into the inventory type, as `lvs-dr-gen` reads a file.
 pub(super) fn compare_inventory(text: &str) -> Verdict {
-    compare_as::<crate::inventory::Inventory>(text, |inventory| format!("{inventory:?}"))
+    compare_as::<lvs_dr_gen::inventory::Inventory>(text, |inventory| format!("{inventory:?}"))
 }
 
 /// The intended difference that our error `error` (for `text`) stands
 /// for, if any; `theirs` is `serde_yaml_ng`'s error message, if it refused.
-fn intended(text: &str, error: &super::Error, theirs: Option<&str>) -> Option<Intended> {
-    match (&*error.0, theirs) {
-        (ErrorImpl::ParserPanic(syntax), _)
-            if syntax
-                .problem
+fn intended(text: &str, error: &yaml::Error, theirs: Option<&str>) -> Option<Intended> {
+    match (error.kind(), theirs) {
+        (Kind::Unreadable, _)
+            if error
+                .message()
                 .starts_with("did not find expected whitespace or line break") =>
         {
             Some(Intended::TagBeforeComma)
         }
-        (ErrorImpl::RecursionLimitExceeded(mark), Some(theirs))
+        (Kind::Limit, Some(theirs))
             if theirs.starts_with("recursion limit exceeded")
-                && usize::try_from(mark.index)
-                    .ok()
-                    .and_then(|at| text.get(at..))
+                && error
+                    .location()
+                    .and_then(|place| text_at(text, place))
                     .is_some_and(|rest| rest.starts_with('*')) =>
         {
             Some(Intended::AliasInItsAnchor)
         }
-        (ErrorImpl::Message(..), Some(theirs))
+        (Kind::Syntax | Kind::Unreadable | Kind::Limit, _) => None,
+        (_, Some(theirs))
             if without_struct_name(&error.to_string())
                 .is_some_and(|ours| without_struct_name(theirs) == Some(ours)) =>
         {
@@ -170,6 +174,25 @@ fn intended(text: &str, error: &super::Error, theirs: Option<&str>) -> Option<In
         }
         _ => None,
     }
+}
+
+/// The text from `place` on, its line and column (from 1, the column in
+/// characters) counted as libyaml counts them: a line ends at `\r\n`,
+/// `\r`, `\n`, NEL, LS or PS.
+fn text_at(text: &str, place: Location) -> Option<&str> {
+    let (mut line, mut column) = (1, 1);
+    let mut characters = text.char_indices().peekable();
+    while let Some((at, character)) = characters.next() {
+        if (line, column) == (place.line(), place.column()) {
+            return text.get(at..);
+        }
+        match character {
+            '\r' if characters.peek().is_some_and(|&(_, next)| next == '\n') => {}
+            '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}' => (line, column) = (line + 1, 1),
+            _ => column += 1,
+        }
+    }
+    None
 }
 
 /// `text` with each anchor definition given its own name and each alias

@@ -8,7 +8,7 @@
 //! time, best in a release build:
 //!
 //! ```sh
-//! cargo test --release --locked --bin lvs-dr-gen yaml::differential::fuzz::million -- --ignored --nocapture
+//! cargo test --release --locked --test integration yaml::fuzz::million -- --ignored --nocapture
 //! ```
 
 use std::time::Instant;
