@@ -18,11 +18,11 @@ use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::values::{
-    AdvertInterval, CheckKind, CheckSeconds, DnsName, DnsType, Drain, HostAddresses, HostName,
-    Hysteresis, InterfaceName, NetworkDevice, OneLine, Port, PortSpec, Priority, Quorum,
-    RelativePath, Release, Retries, RouterId, Scheduler, ScriptPath, Seconds, Segment, ServiceName,
-    Stack, StatusCode, Style, SysctlKey, SysctlValue, UdpPayload, UdpReply, UrlPath, Version, Vip,
-    VrrpPassword, Weight,
+    AdvertInterval, CheckKind, CheckSeconds, DnsName, DnsType, Drain, GroupName, HostAddresses,
+    HostName, Hysteresis, InterfaceName, NetworkDevice, OneLine, Port, PortSpec, PreemptDelay,
+    Priority, Quorum, RelativePath, Release, Retries, RouterId, Scheduler, ScriptPath, Seconds,
+    Segment, ServiceName, Stack, StatusCode, Style, SysctlKey, SysctlValue, UdpPayload, UdpReply,
+    UrlPath, Version, Vip, VrrpPassword, Weight,
 };
 use crate::yaml::duplicate_key_error;
 
@@ -115,9 +115,11 @@ pub struct DirectorPaths {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vrrp {
-    /// The virtual router id: no other VRRP router on the segment may use
-    /// it.
-    pub virtual_router_id: RouterId,
+    /// The virtual router id of the services in no group (all of them
+    /// without `groups`): no other VRRP router on the segment may use it,
+    /// nor a group of `groups`. Required unless every service is in a
+    /// group, and then refused (nothing would use it).
+    pub virtual_router_id: Option<RouterId>,
     /// Seconds between advertisements; at most 40 when any VIP is IPv6
     /// (VRRP version 3 counts it in hundredths of a second, up to 40.95).
     pub advert_int: Option<AdvertInterval>,
@@ -144,6 +146,52 @@ pub struct Vrrp {
     /// must be owned by root and writable by no one else, or keepalived
     /// disables the script at start (it logs "Unsafe permissions").
     pub notify: Option<Notify>,
+    /// VRRP groups by name, so that both directors carry traffic: each
+    /// group's VIPs (those of its `services`) move between the directors as
+    /// one, with its own `virtual_router_id` and its own master (the
+    /// director with its highest priority), such as one group mastered by
+    /// each of two directors. The services in no group form the group
+    /// `lvs_dr`, with `vrrp.virtual_router_id` and the directors' own
+    /// `priority`. With groups, each director runs the master and the
+    /// backup connection sync daemon at once (keepalived's `lvs_sync_daemon`
+    /// without an instance), so that every group's connections survive a
+    /// failover either way, and `preempt_delay` defaults to 5.
+    #[serde(default)]
+    pub groups: OrderedMap<GroupName, VrrpGroup>,
+    /// Seconds a director that comes back (its keepalived started) waits
+    /// before it takes back a group it has the highest priority in, while
+    /// the director holding the group sends it the group's connections
+    /// (keepalived's `preempt_delay`; its VRRP instances then all start as
+    /// BACKUP), 0 to 1000. Without it the returning director takes the
+    /// group within about a second, before connections opened meanwhile
+    /// have reached it, and those break. Unset: 5 with `groups`, otherwise
+    /// none (the master's instances start as MASTER and take the VIPs back
+    /// at once).
+    pub preempt_delay: Option<PreemptDelay>,
+}
+
+/// A VRRP group: VIPs that VRRP moves between the directors as one, with
+/// their own virtual router id and order of directors. Its IPv4 and IPv6
+/// VIPs are two VRRP instances of one keepalived sync group, so they fail
+/// over together.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VrrpGroup {
+    /// The group's virtual router id: no other group, and no other VRRP
+    /// router on the segment, may use it.
+    pub virtual_router_id: RouterId,
+    /// The services whose VIPs the group holds: at least one, each a name
+    /// under `services`, each in one group only. A VIP shared by two
+    /// services must be in one group: both services in it, or neither in a
+    /// group.
+    #[serde(default)]
+    #[schemars(length(min = 1))]
+    pub services: Vec<ServiceName>,
+    /// Each director's priority in the group, every director named once;
+    /// the highest is the group's master, and no two may be equal. Unset:
+    /// the directors' own `priority`.
+    #[serde(default)]
+    pub priorities: OrderedMap<HostName, Priority>,
 }
 
 /// The VRRP notify scripts: one for every state change, or one per state.

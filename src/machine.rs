@@ -46,6 +46,10 @@ pub struct DirectorSetup {
     pub neighbours: Vec<Neighbour>,
     /// Every VIP of the inventory.
     pub vips: Vec<IpAddr>,
+    /// The VRRP groups with their VIPs (one, `lvs_dr`, holding every VIP,
+    /// without named groups): the director holds all of a group's VIPs as
+    /// its master, or none as a backup.
+    pub groups: Vec<GroupSetup>,
     /// The IPVS table keepalived builds from the rendered configuration.
     pub ipvs: Vec<IpvsService>,
     /// The connection sync daemon of the rendered `lvs_sync_daemon`, when
@@ -59,14 +63,27 @@ pub struct DirectorSetup {
     pub keepalived_file: PathBuf,
 }
 
-/// The IPVS connection sync daemon keepalived runs: the master daemon
-/// while the director is VRRP master, the backup daemon otherwise.
+/// A VRRP group as a director holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupSetup {
+    /// Its name (`lvs_dr` without named groups).
+    pub name: String,
+    /// Its VIPs.
+    pub vips: Vec<IpAddr>,
+}
+
+/// The IPVS connection sync daemon keepalived runs: without named groups
+/// the master daemon while the director is VRRP master and the backup
+/// daemon otherwise; with them both at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncDaemon {
     /// The interface it sends or listens on (`mcast=`).
     pub interface: String,
-    /// Its sync id (`syncid=`), the virtual router id.
+    /// Its sync id (`syncid=`), the (lowest) virtual router id.
     pub id: u32,
+    /// Whether keepalived runs the master and the backup daemon at once
+    /// (`lvs_sync_daemon` without an instance, with named groups).
+    pub both: bool,
 }
 
 /// Another machine of the segment.
@@ -182,6 +199,15 @@ fn director_setup(model: &Inventory, director: &model::Director) -> DirectorSetu
         addresses: director.addresses.clone(),
         neighbours: neighbours(model, &director.name),
         vips: render::unique_vips(&model.services),
+        groups: model.vrrp.as_ref().map_or_else(Vec::new, |vrrp| {
+            vrrp.groups
+                .iter()
+                .map(|group| GroupSetup {
+                    name: group.name.clone(),
+                    vips: group.vips.clone(),
+                })
+                .collect()
+        }),
         ipvs: render::ipvs_services(model),
         sync: sync_daemon(model, director),
         sysctl_file: Path::new("/").join(&director.sysctl_path),
@@ -192,7 +218,7 @@ fn director_setup(model: &Inventory, director: &model::Director) -> DirectorSetu
 
 /// The sync daemon the rendered `lvs_sync_daemon` runs: with
 /// `vrrp.sync_connections` and a VIP for VRRP to carry, on the director's
-/// interface with the virtual router id as sync id.
+/// interface with the (lowest) virtual router id as sync id.
 fn sync_daemon(model: &Inventory, director: &model::Director) -> Option<SyncDaemon> {
     let vrrp = model.vrrp.as_ref().filter(|vrrp| vrrp.sync_connections)?;
     if render::unique_vips(&model.services).is_empty() {
@@ -200,7 +226,8 @@ fn sync_daemon(model: &Inventory, director: &model::Director) -> Option<SyncDaem
     }
     Some(SyncDaemon {
         interface: director.interface.clone(),
-        id: vrrp.virtual_router_id,
+        id: vrrp.sync_id()?,
+        both: vrrp.named_groups,
     })
 }
 

@@ -40,7 +40,7 @@ mod mastership;
 
 pub use capacity::{drained_warnings, ServiceCapacity, DEFAULT_SHARE};
 pub use identity::{AddressMove, Rename};
-pub use mastership::{groups as vrrp_groups, MasterMove, VrrpGroup};
+pub use mastership::{groups as vrrp_groups, masters_any, MasterMove, VrrpGroup};
 
 /// What `plan` is told beyond the two inventories.
 #[derive(Debug, Clone, Copy)]
@@ -770,7 +770,7 @@ fn adverts_change(old: &Inventory, new: &Inventory) -> bool {
             .flat_map(|director| director.addresses.iter().copied())
             .collect()
     };
-    was.virtual_router_id != will.virtual_router_id
+    mastership::adverts_differ(was, will)
         || was.advert_int != will.advert_int
         || was.password != will.password
         || was.unicast != will.unicast
@@ -781,13 +781,7 @@ fn vrrp_setting_changes(old: &Inventory, new: &Inventory) -> Vec<Action> {
     let (Some(was), Some(will)) = (&old.vrrp, &new.vrrp) else {
         return Vec::new();
     };
-    let mut changes = Vec::new();
-    if was.virtual_router_id != will.virtual_router_id {
-        changes.push(format!(
-            "virtual_router_id {} -> {}",
-            was.virtual_router_id, will.virtual_router_id
-        ));
-    }
+    let mut changes = mastership::group_changes(was, will);
     if was.advert_int != will.advert_int {
         changes.push(format!(
             "advert_int {} -> {}",
@@ -943,8 +937,9 @@ fn serves(service: &Service, server: &IpvsService) -> bool {
 /// One step per director: backups (in inventory order) before the master.
 fn director_steps(old: &Inventory, new: &Inventory) -> Vec<Step> {
     let shared = shared_director_actions(old, new);
-    let mut ordered: Vec<&Director> = new.directors.iter().filter(|d| !d.master).collect();
-    ordered.extend(new.directors.iter().filter(|d| d.master));
+    let master = |d: &&Director| mastership::masters_any(new, &d.name);
+    let mut ordered: Vec<&Director> = new.directors.iter().filter(|d| !master(d)).collect();
+    ordered.extend(new.directors.iter().filter(master));
     let mut steps = Vec::new();
     for director in ordered {
         let previous = old.directors.iter().find(|d| d.name == director.name);
@@ -953,11 +948,18 @@ fn director_steps(old: &Inventory, new: &Inventory) -> Vec<Step> {
             |previous| own_director_changes(previous, director),
         );
         if previous.is_some() {
+            actions.extend(
+                mastership::priority_changes(old, new, &director.name)
+                    .into_iter()
+                    .map(|change| Action::ChangeVrrp { change }),
+            );
+        }
+        if previous.is_some() {
             actions.extend(shared.iter().cloned());
         }
         let note = if previous.is_none() {
             Some("new")
-        } else if director.master {
+        } else if master(&director) {
             Some("VRRP master")
         } else {
             None

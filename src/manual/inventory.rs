@@ -554,6 +554,7 @@ mod tests {
                 "services.NAME",
                 "services.NAME.health_check",
                 "vrrp",
+                "vrrp.groups.NAME",
                 "vrrp.notify"
             ]
         );

@@ -1,5 +1,6 @@
 //! What a director's keepalived.conf template sees, built from the model:
-//! the VRRP instances (one per address family) and one virtual server per
+//! the VRRP groups with their instances (one per address family, each
+//! group's in a sync group) and one virtual server per
 //! VIP and port, with a real server for every host of the service, the
 //! connection sync daemon and the unicast peers. The same context renders
 //! the director's IPVS kernel parameters and module list. Also the check
@@ -9,7 +10,9 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use crate::validate::model::{Director, HealthCheck, Host, Inventory, Service, Vrrp, VrrpNotify};
+use crate::validate::model::{
+    Director, HealthCheck, Host, Inventory, Service, Vrrp, VrrpGroup, VrrpNotify,
+};
 use crate::values::{CheckKind, PortSpec, Scheduler};
 
 /// keepalived keywords that keepalived 2.2 reports as deprecated, and what
@@ -50,6 +53,11 @@ pub struct DirectorContext<'a> {
     source: &'a str,
     director: &'a Director,
     vrrp: &'a Vrrp,
+    /// The VRRP groups, each with its instances (`lvs_dr` alone without
+    /// named groups).
+    vrrp_groups: Vec<GroupContext>,
+    /// Every group's instances, in order (the one group's, without named
+    /// groups).
     instances: Vec<Instance>,
     /// The connection sync daemon, when `vrrp.sync_connections`.
     sync_daemon: Option<SyncDaemon>,
@@ -66,10 +74,36 @@ pub struct DirectorContext<'a> {
     paths: DirectorPaths,
 }
 
-/// A VRRP instance: the VIPs of one address family.
+/// A VRRP group as keepalived.conf has it: a sync group of its instances
+/// when it has two (IPv4 and IPv6), or its one instance.
 #[derive(Serialize)]
+struct GroupContext {
+    name: String,
+    /// Whether the inventory names it (`vrrp.groups`), rather than it
+    /// holding every VIP of an inventory without groups.
+    named: bool,
+    /// The director with its highest priority.
+    master: String,
+    /// This director's priority in it.
+    priority: u32,
+    /// Its services, for a comment.
+    services: Vec<String>,
+    instances: Vec<Instance>,
+}
+
+/// A VRRP instance: the VIPs of one address family of one group.
+#[derive(Clone, Serialize)]
 struct Instance {
-    name: &'static str,
+    name: String,
+    /// Its group's name.
+    group: String,
+    /// `MASTER` or `BACKUP`: the state keepalived starts it in.
+    state: &'static str,
+    virtual_router_id: u32,
+    /// This director's priority in the group.
+    priority: u32,
+    /// Seconds a returning director waits before it takes the group back.
+    preempt_delay: Option<u32>,
     prefix: u8,
     vips: Vec<IpAddr>,
     /// VRRP version 2 (IPv4) only: version 3 has no authentication.
@@ -80,20 +114,22 @@ struct Instance {
 
 /// Unicast VRRP of one instance: this director's address of the
 /// instance's family, and every other director's.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct Unicast {
     source: IpAddr,
     peers: Vec<IpAddr>,
 }
 
-/// keepalived's `lvs_sync_daemon`: on the director's interface, master or
+/// keepalived's `lvs_sync_daemon`: on the director's interface, with the
+/// sync id (the lowest virtual router id) so that clusters on one segment
+/// ignore each other's messages. Without named groups it is master or
 /// backup with the state of `instance` (the IPv4 one when there is one; the
-/// sync group moves both together), with the virtual router id as sync id
-/// so that clusters on one segment ignore each other's messages.
+/// sync group moves both together); with them it has no instance, and
+/// keepalived runs the master and the backup daemon at once.
 #[derive(Serialize)]
 struct SyncDaemon {
     interface: String,
-    instance: &'static str,
+    instance: Option<String>,
     id: u32,
     /// The multicast group when not the kernel's default (224.0.0.81).
     group: Option<&'static str>,
@@ -203,37 +239,27 @@ const MAX_REPLY_LENGTH: u32 = 65535;
 impl<'a> DirectorContext<'a> {
     /// The context of `director`; `vrrp` is the inventory's VRRP settings.
     pub fn new(inventory: &'a Inventory, director: &'a Director, vrrp: &'a Vrrp) -> Self {
-        let all_vips: Vec<IpAddr> = unique_vips(&inventory.services);
-        let families = [
-            ("lvs_dr_ipv4", true, 32, vrrp.password.clone()),
-            ("lvs_dr_ipv6", false, 128, None),
-        ];
-        let instances = families
-            .into_iter()
-            .map(|(name, ipv4, prefix, password)| Instance {
-                name,
-                prefix,
-                vips: all_vips
-                    .iter()
-                    .filter(|vip| vip.is_ipv4() == ipv4)
-                    .copied()
-                    .collect(),
-                password,
-                unicast: vrrp
-                    .unicast
-                    .then(|| unicast(&inventory.directors, director, ipv4))
-                    .flatten(),
-            })
-            .filter(|instance| !instance.vips.is_empty())
-            .collect::<Vec<_>>();
+        let vrrp_groups: Vec<GroupContext> = vrrp
+            .groups
+            .iter()
+            .map(|group| group_context(inventory, director, vrrp, group))
+            .filter(|group| !group.instances.is_empty())
+            .collect();
+        let instances: Vec<Instance> = vrrp_groups
+            .iter()
+            .flat_map(|group| group.instances.iter().cloned())
+            .collect();
         let sync_daemon = instances
             .first()
             .filter(|_| vrrp.sync_connections)
             .map(|instance| SyncDaemon {
                 interface: director.interface.clone(),
-                instance: instance.name,
-                id: vrrp.virtual_router_id,
-                group: (instance.prefix == 128).then_some(SYNC_GROUP_IPV6),
+                instance: (!vrrp.named_groups).then(|| instance.name.clone()),
+                id: vrrp.sync_id().unwrap_or_default(),
+                group: instances
+                    .iter()
+                    .all(|instance| instance.prefix == 128)
+                    .then_some(SYNC_GROUP_IPV6),
             });
         let absolute = |path: &std::path::Path| format!("/{}", path.display());
         let virtual_servers = virtual_servers(&inventory.services, &inventory.hosts);
@@ -244,6 +270,7 @@ impl<'a> DirectorContext<'a> {
             source: &inventory.source_name,
             director,
             vrrp,
+            vrrp_groups,
             instances,
             sync_daemon,
             virtual_servers,
@@ -252,6 +279,63 @@ impl<'a> DirectorContext<'a> {
                 modules: absolute(&director.modules_path),
             },
         }
+    }
+}
+
+/// The instances of `group` on `director`: one per address family with
+/// VIPs, IPv4 first, named `GROUP_ipv4` and `GROUP_ipv6`.
+fn group_context(
+    inventory: &Inventory,
+    director: &Director,
+    vrrp: &Vrrp,
+    group: &VrrpGroup,
+) -> GroupContext {
+    let master = group.master().unwrap_or_default().to_owned();
+    let priority = group
+        .priority_of(&director.name)
+        .unwrap_or(director.priority);
+    // With a preempt delay every instance starts as BACKUP (keepalived
+    // refuses the delay on a MASTER one).
+    let state = if vrrp.preempt_delay.is_none() && master == director.name {
+        "MASTER"
+    } else {
+        "BACKUP"
+    };
+    let families = [
+        ("ipv4", true, 32, vrrp.password.clone()),
+        ("ipv6", false, 128, None),
+    ];
+    let instances = families
+        .into_iter()
+        .map(|(family, ipv4, prefix, password)| Instance {
+            name: format!("{}_{family}", group.name),
+            group: group.name.clone(),
+            state,
+            virtual_router_id: group.virtual_router_id,
+            priority,
+            preempt_delay: vrrp.preempt_delay,
+            prefix,
+            vips: group
+                .vips
+                .iter()
+                .filter(|vip| vip.is_ipv4() == ipv4)
+                .copied()
+                .collect(),
+            password,
+            unicast: vrrp
+                .unicast
+                .then(|| unicast(&inventory.directors, director, ipv4))
+                .flatten(),
+        })
+        .filter(|instance| !instance.vips.is_empty())
+        .collect();
+    GroupContext {
+        name: group.name.clone(),
+        named: vrrp.named_groups,
+        master,
+        priority,
+        services: group.services.clone(),
+        instances,
     }
 }
 

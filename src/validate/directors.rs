@@ -48,7 +48,7 @@ pub(super) fn validate_directors(
         }
         return (Vec::new(), None);
     }
-    let vrrp = validate_vrrp(raw.vrrp.as_ref(), services, raw.directors.0.len(), problems);
+    let vrrp = validate_vrrp(raw, services, problems);
     check_director_identities(raw, problems);
     let segment = suggestion_segment(raw);
     check_director_families(raw, services, &segment, problems);
@@ -114,12 +114,12 @@ fn director_paths(
 }
 
 fn validate_vrrp(
-    vrrp: Option<&inventory::Vrrp>,
+    raw: &inventory::Inventory,
     services: &[Service],
-    director_count: usize,
     problems: &mut Problems,
 ) -> Option<model::Vrrp> {
-    let Some(vrrp) = vrrp else {
+    let director_count = raw.directors.0.len();
+    let Some(vrrp) = raw.vrrp.as_ref() else {
         problems.add_missing(
             Code::MissingVrrp,
             ("vrrp", "directors"),
@@ -168,8 +168,16 @@ fn validate_vrrp(
              second director, or remove `unicast`",
         );
     }
+    let named_groups = !vrrp.groups.0.is_empty();
+    let preempt_delay = vrrp.preempt_delay.map_or(
+        named_groups.then_some(super::vrrp_groups::DEFAULT_GROUP_PREEMPT_DELAY),
+        |seconds| Some(seconds.get()),
+    );
     Some(model::Vrrp {
-        virtual_router_id: vrrp.virtual_router_id.get(),
+        virtual_router_id: vrrp.virtual_router_id.map(|id| id.get()),
+        groups: super::vrrp_groups::groups(vrrp, raw, services, problems),
+        named_groups,
+        preempt_delay: preempt_delay.filter(|seconds| *seconds > 0),
         advert_int: vrrp
             .advert_int
             .map_or(DEFAULT_ADVERT_INT, |seconds| seconds.get()),

@@ -9,12 +9,14 @@ mod directors;
 mod health_check;
 pub mod model;
 mod stack;
+mod vrrp_groups;
 
 pub use directors::DEFAULT_ADVERT_INT;
 pub use health_check::{
     DEFAULT_CHECK_INTERVAL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DELAY_BEFORE_RETRY, DEFAULT_RETRY,
 };
 pub use stack::{DEFAULT_NETDEV_PATH, DEFAULT_NETPLAN_PATH, DEFAULT_NETWORK_PATH, DEFAULT_STACK};
+pub use vrrp_groups::{DEFAULT_GROUP, DEFAULT_GROUP_PREEMPT_DELAY};
 
 use std::borrow::{Borrow, Cow};
 use std::collections::{HashMap, HashSet};

@@ -83,8 +83,9 @@ pub struct Director {
 /// VRRP settings shared by the directors.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Vrrp {
-    /// The virtual router id.
-    pub virtual_router_id: u32,
+    /// The virtual router id of the services in no named group (group
+    /// `lvs_dr`); `None` when every service is in a named group.
+    pub virtual_router_id: Option<u32>,
     /// Seconds between advertisements.
     pub advert_int: u32,
     /// The VRRP version 2 password of the IPv4 instance, if any.
@@ -95,6 +96,73 @@ pub struct Vrrp {
     pub unicast: bool,
     /// The scripts run on VRRP state changes; all `None` without any.
     pub notify: VrrpNotify,
+    /// The VRRP groups, each with VIPs: `lvs_dr` (the services in no named
+    /// group) first when it has any, then the named ones in inventory order.
+    pub groups: Vec<VrrpGroup>,
+    /// Whether the inventory names groups (`vrrp.groups`): each director
+    /// then runs both connection sync daemons at once.
+    pub named_groups: bool,
+    /// Seconds a returning director waits before it takes a group back
+    /// (keepalived's `preempt_delay`); `None`: at once, its instances
+    /// starting as MASTER where it has the highest priority.
+    pub preempt_delay: Option<u32>,
+}
+
+impl Vrrp {
+    /// The sync daemon's id: the lowest virtual router id of the groups
+    /// (the one router id of an inventory without named groups), so that
+    /// clusters on one segment ignore each other's sync messages and the
+    /// order of the groups does not change it.
+    pub fn sync_id(&self) -> Option<u32> {
+        self.groups
+            .iter()
+            .map(|group| group.virtual_router_id)
+            .min()
+    }
+
+    /// Every virtual router id the directors use, in group order (each
+    /// for an IPv4 and an IPv6 instance where the group has both).
+    pub fn router_ids(&self) -> Vec<u32> {
+        self.groups
+            .iter()
+            .map(|group| group.virtual_router_id)
+            .collect()
+    }
+}
+
+/// VIPs that VRRP moves between the directors as one (keepalived's
+/// `vrrp_sync_group` of an IPv4 and an IPv6 instance, or one instance).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct VrrpGroup {
+    /// Its name: `lvs_dr` for the services in no named group.
+    pub name: String,
+    /// Its virtual router id.
+    pub virtual_router_id: u32,
+    /// The services whose VIPs it holds, in inventory order.
+    pub services: Vec<String>,
+    /// Its VIPs, each once, in inventory order.
+    pub vips: Vec<IpAddr>,
+    /// Every director's priority in it, in the directors' order.
+    pub priorities: Vec<(String, u32)>,
+}
+
+impl VrrpGroup {
+    /// The director that holds the group while every director is up: the
+    /// highest priority (validation refuses a tie).
+    pub fn master(&self) -> Option<&str> {
+        self.priorities
+            .iter()
+            .max_by_key(|(_, priority)| *priority)
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// The priority of `director` in the group.
+    pub fn priority_of(&self, director: &str) -> Option<u32> {
+        self.priorities
+            .iter()
+            .find(|(name, _)| name == director)
+            .map(|(_, priority)| *priority)
+    }
 }
 
 /// The VRRP notify scripts (absolute paths, one word each).

@@ -1,5 +1,5 @@
-//! The machines and their network: VIPs and host addresses, host and
-//! service names, interfaces, devices and segments.
+//! The machines and their network: VIPs and host addresses, host, service
+//! and VRRP group names, interfaces, devices and segments.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -159,6 +159,41 @@ value_type!(ServiceName, Code::InvalidServiceName, "a service name such as www",
 );
 
 impl fmt::Display for ServiceName {
+    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str(&self.0)
+    }
+}
+
+/// The name of a VRRP group (`vrrp.groups`): keepalived's
+/// `vrrp_sync_group` of the group, and the start of its instances' names
+/// (`NAME_ipv4`, `NAME_ipv6`); the notify scripts get it as an argument.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupName(String);
+
+impl FromStr for GroupName {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let valid = (1..=63).contains(&text.len())
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        if valid {
+            Ok(GroupName(text.to_owned()))
+        } else {
+            Err(format!(
+                "`{}` is not a valid VRRP group name: use 1-63 letters, digits, `_`, `.` or `-`",
+                text.escape_debug()
+            ))
+        }
+    }
+}
+
+value_type!(GroupName, Code::InvalidGroupName, "a VRRP group name such as web",
+    {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,63}$"}
+);
+
+impl fmt::Display for GroupName {
     fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
         formatter.write_str(&self.0)
     }
@@ -380,6 +415,7 @@ checked_value! {
 checked_value! {
     HostName => String,
     ServiceName => String,
+    GroupName => String,
     InterfaceName => String,
     NetworkDevice => String,
     HostAddresses => Vec<IpAddr>,

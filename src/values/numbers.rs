@@ -110,6 +110,9 @@ pub type Priority = Ranged<1, 254>;
 pub type RouterId = Ranged<1, 255>;
 /// A VRRP advertisement interval in seconds.
 pub type AdvertInterval = Ranged<1, 255>;
+/// Seconds a returning director waits before it takes a VRRP group back
+/// (keepalived's `preempt_delay`, 0 to 1000).
+pub type PreemptDelay = Ranged<0, 1000>;
 /// A real server's IPVS weight; 0 sends it no new connections (drained).
 pub type Weight = Ranged<0, 65535>;
 /// A TCP or UDP port number.

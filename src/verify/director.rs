@@ -60,16 +60,27 @@ pub fn checks(setup: &DirectorSetup, files: &Tree, live: &LiveState) -> Vec<Chec
     )];
     let table = parse_table(live.ipvs.as_deref().unwrap_or_default());
     checks.extend(ipvs_checks(&setup.ipvs, &table, running));
-    checks.push(vrrp_check(setup, live, running));
+    checks.extend(vrrp_checks(setup, live, running));
     if let Some(daemons) = &live.ipvs_daemons {
         checks.push(sync_daemon_check(setup, live, daemons, running));
     }
     checks.extend(kernel_checks(setup, files, live));
     if let Some(answers) = &live.arp {
-        let master = held_vips(setup, live).len() == setup.vips.len();
-        checks.extend(arp_checks(setup, answers, master));
+        checks.extend(arp_checks(setup, answers, &mastered_vips(setup, live)));
     }
     checks
+}
+
+/// The VIPs of the groups whose every VIP is on the director's interface:
+/// those it holds as their VRRP master.
+fn mastered_vips(setup: &DirectorSetup, live: &LiveState) -> Vec<IpAddr> {
+    let held = held_vips(setup, live);
+    setup
+        .groups
+        .iter()
+        .filter(|group| group.vips.iter().all(|vip| held.contains(vip)))
+        .flat_map(|group| group.vips.iter().copied())
+        .collect()
 }
 
 fn describe_service(scheduler: &str, persistence: Option<u32>) -> String {
@@ -468,11 +479,45 @@ fn missing_service(real_servers: usize, keepalived_running: bool) -> String {
     }
 }
 
-/// The VRRP master holds every VIP on its interface, a backup none; a
-/// director whose keepalived is not running is neither.
-fn vrrp_check(setup: &DirectorSetup, live: &LiveState, keepalived_running: bool) -> Check {
+/// One check per VRRP group: as its master the director holds every VIP
+/// of the group on its interface, as a backup none; a director whose
+/// keepalived is not running is neither. Master of one group and backup of
+/// another is as the inventory allows (each group has its own master). The
+/// check's subject is the director, followed by the group's name when there
+/// are several groups.
+fn vrrp_checks(setup: &DirectorSetup, live: &LiveState, keepalived_running: bool) -> Vec<Check> {
     let held = held_vips(setup, live);
-    let total = setup.vips.len();
+    let several = setup.groups.len() > 1;
+    setup
+        .groups
+        .iter()
+        .map(|group| {
+            let subject = if several {
+                format!("{} group {}", setup.name, group.name)
+            } else {
+                setup.name.clone()
+            };
+            let held: Vec<IpAddr> = group
+                .vips
+                .iter()
+                .filter(|vip| held.contains(vip))
+                .copied()
+                .collect();
+            vrrp_check(setup, subject, &group.vips, &held, keepalived_running)
+        })
+        .collect()
+}
+
+/// The VRRP check of one group: `vips` its VIPs, `held` those on the
+/// director's interface.
+fn vrrp_check(
+    setup: &DirectorSetup,
+    subject: String,
+    vips: &[IpAddr],
+    held: &[IpAddr],
+    keepalived_running: bool,
+) -> Check {
+    let total = vips.len();
     let want = format!(
         "master (all {total} VIPs on {}) or backup (none)",
         setup.interface
@@ -494,8 +539,7 @@ fn vrrp_check(setup: &DirectorSetup, live: &LiveState, keepalived_running: bool)
     } else if held.is_empty() {
         (true, format!("backup: no VIP on {}", setup.interface))
     } else {
-        let missing: Vec<String> = setup
-            .vips
+        let missing: Vec<String> = vips
             .iter()
             .filter(|vip| !held.contains(vip))
             .map(ToString::to_string)
@@ -510,7 +554,7 @@ fn vrrp_check(setup: &DirectorSetup, live: &LiveState, keepalived_running: bool)
             ),
         )
     };
-    Check::new("vrrp", &setup.name, ok, want, found)
+    Check::new("vrrp", subject, ok, want, found)
 }
 
 /// The VIPs on the director's interface.
@@ -529,7 +573,10 @@ fn held_vips(setup: &DirectorSetup, live: &LiveState) -> Vec<IpAddr> {
 /// BACKUP, swaps it for the master daemon when it becomes MASTER and back
 /// when it leaves MASTER, and stops it when it stops. So the VRRP master
 /// runs the master daemon alone, a backup the backup daemon alone, and a
-/// director with sync off none.
+/// director with sync off none. With named groups the sync daemon has no
+/// instance: keepalived's checker process starts both daemons when it
+/// starts and stops them when it stops (`check_daemon.c`), so every
+/// director runs both, whatever it masters.
 fn sync_daemon_check(
     setup: &DirectorSetup,
     live: &LiveState,
@@ -555,6 +602,9 @@ fn sync_daemon_check(
             found,
         );
     };
+    if sync.both {
+        return both_daemons_check(setup, sync, &found_daemons, found, keepalived_running);
+    }
     let held = held_vips(setup, live).len();
     let role = if !keepalived_running {
         None
@@ -588,6 +638,37 @@ fn sync_daemon_check(
         found
     } else {
         format!("{found}: keepalived is not running, and a stopped keepalived stops it")
+    };
+    Check::new("sync-daemon", &setup.name, ok, want, found)
+}
+
+/// Both sync daemons, with named groups: the master and the backup one,
+/// on the director's interface with the sync id, whatever the VRRP state.
+fn both_daemons_check(
+    setup: &DirectorSetup,
+    sync: &crate::machine::SyncDaemon,
+    found_daemons: &[LiveDaemon],
+    found: String,
+    keepalived_running: bool,
+) -> Check {
+    let daemon = |state: &str| LiveDaemon {
+        state: state.to_owned(),
+        interface: sync.interface.clone(),
+        id: Some(sync.id),
+    };
+    let (master, backup) = (daemon("master"), daemon("backup"));
+    let ok = found_daemons.len() == 2
+        && found_daemons.contains(&master)
+        && found_daemons.contains(&backup);
+    let want = format!(
+        "{} and {}, whatever this director masters",
+        master.describe(),
+        backup.describe()
+    );
+    let found = if keepalived_running || !found_daemons.is_empty() {
+        found
+    } else {
+        format!("{found}: keepalived is not running, and a stopped keepalived stops them")
     };
     Check::new("sync-daemon", &setup.name, ok, want, found)
 }
@@ -762,6 +843,122 @@ mod port_group_tests {
         assert_eq!(checks.len(), 1, "{checks:?}");
         assert_eq!(checks[0].subject, "FWM (shop_ipv4_tcp)");
         assert!(checks[0].found.contains("keepalived is not running"));
+    }
+}
+
+#[cfg(test)]
+mod group_tests {
+    //! Each VRRP group's state on a director (golden/directors-groups: web
+    //! mastered by lb1, api by lb2, both families in each).
+    use super::*;
+    use crate::machine::{self, Role};
+    use crate::render::Renderer;
+
+    const WEB: [&str; 2] = ["198.51.100.10", "2001:db8:100::10"];
+    const API: [&str; 2] = ["198.51.100.20", "2001:db8:100::20"];
+
+    /// The setup of `name` in golden/directors-groups.
+    fn setup(name: &str) -> DirectorSetup {
+        let text = include_str!("../../golden/directors-groups/inventory.yaml");
+        let raw = crate::inventory::parse("inventory.yaml", text).expect("parses");
+        let model = crate::validate::validate("inventory.yaml", &raw).expect("valid");
+        let loaded = machine::load(&model, &Renderer::new(None).unwrap(), name).unwrap();
+        match loaded.role {
+            Role::Director(setup) => *setup,
+            Role::RealServer(_) => panic!("{name} is a director"),
+        }
+    }
+
+    /// keepalived running, `vips` on eth0, and `daemons` as `ipvsadm -L
+    /// --daemon` prints them.
+    fn live(vips: &[&str], daemons: &str) -> LiveState {
+        let addresses: Vec<serde_json::Value> = vips
+            .iter()
+            .map(|vip| {
+                let family = if vip.contains(':') { "inet6" } else { "inet" };
+                serde_json::json!({"family": family, "local": vip, "prefixlen": 32})
+            })
+            .collect();
+        let mut state: LiveState = serde_json::from_value(serde_json::json!({
+            "interfaces": [{"ifname": "eth0", "addr_info": addresses}],
+        }))
+        .unwrap();
+        state.processes.insert("keepalived".to_owned());
+        state.ipvs_daemons = Some(daemons.to_owned());
+        state
+    }
+
+    const BOTH: &str = "master sync daemon (mcast=eth0, syncid=61)\n\
+                        backup sync daemon (mcast=eth0, syncid=61)\n";
+
+    /// (subject, status, found) of the VRRP checks.
+    fn vrrp(setup: &DirectorSetup, state: &LiveState) -> Vec<(String, Status, String)> {
+        vrrp_checks(setup, state, true)
+            .into_iter()
+            .map(|check| (check.subject, check.status, check.found))
+            .collect()
+    }
+
+    #[test]
+    fn master_of_one_group_and_backup_of_the_other_is_not_drift() {
+        let lb1 = setup("lb1");
+        assert_eq!(
+            vrrp(&lb1, &live(&WEB, BOTH)),
+            [
+                (
+                    "lb1 group web".to_owned(),
+                    Status::Ok,
+                    "master: all 2 VIPs on eth0".to_owned()
+                ),
+                (
+                    "lb1 group api".to_owned(),
+                    Status::Ok,
+                    "backup: no VIP on eth0".to_owned()
+                ),
+            ]
+        );
+        // lb2 after lb1 failed: master of both groups.
+        let all: Vec<&str> = WEB.iter().chain(&API).copied().collect();
+        let checks = vrrp(&setup("lb2"), &live(&all, BOTH));
+        assert!(
+            checks.iter().all(|(_, status, _)| *status == Status::Ok),
+            "{checks:?}"
+        );
+    }
+
+    /// Negative control: half a group on a director (its IPv6 instance
+    /// left behind) is drift of that group only.
+    #[test]
+    fn half_a_group_is_drift_of_that_group() {
+        let checks = vrrp(&setup("lb1"), &live(&[WEB[0], API[0], API[1]], BOTH));
+        let statuses: Vec<(&str, Status)> = checks
+            .iter()
+            .map(|(subject, status, _)| (subject.as_str(), *status))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("lb1 group web", Status::Drift),
+                ("lb1 group api", Status::Ok)
+            ]
+        );
+        assert!(checks[0].2.contains("2001:db8:100::10"), "{}", checks[0].2);
+    }
+
+    /// With groups each director runs both sync daemons, whatever it
+    /// masters; one of them missing is drift.
+    #[test]
+    fn both_sync_daemons_run_whatever_the_director_masters() {
+        let lb2 = setup("lb2");
+        for vips in [&API[..], &[]] {
+            let state = live(vips, BOTH);
+            let check = sync_daemon_check(&lb2, &state, BOTH, true);
+            assert_eq!(check.status, Status::Ok, "{check:?}");
+        }
+        let only_master = "master sync daemon (mcast=eth0, syncid=61)\n";
+        let state = live(&API, only_master);
+        let check = sync_daemon_check(&lb2, &state, only_master, true);
+        assert_eq!(check.status, Status::Drift, "{check:?}");
     }
 }
 

@@ -47,7 +47,7 @@ fn ipv4(address: &IpAddr) -> Option<Ipv4Addr> {
 pub(super) fn arp_checks(
     setup: &DirectorSetup,
     answers: &arp::Answers,
-    master: bool,
+    mastered: &[IpAddr],
 ) -> Vec<Check> {
     let owners = mac_owners(setup, answers);
     let owner = |mac: &str| owners.get(mac).copied();
@@ -55,13 +55,14 @@ pub(super) fn arp_checks(
         Some(neighbour) => format!("{mac} ({}, {})", neighbour.address, neighbour.name),
         None => format!("{mac} (not an address of the inventory)"),
     };
-    let expected_text = if master {
-        "no other machine answers (this director is the VRRP master)"
-    } else {
-        "answered by the VRRP master only"
-    };
     let mut checks = Vec::new();
     for vip in setup.vips.iter().filter_map(ipv4) {
+        let master = mastered.contains(&IpAddr::V4(vip));
+        let expected_text = if master {
+            "no other machine answers (this director is the VRRP master)"
+        } else {
+            "answered by the VRRP master only"
+        };
         let macs = answers.get(&vip).cloned().unwrap_or_default();
         let stealing: Vec<String> = macs
             .iter()

@@ -241,7 +241,11 @@ fn directors(out: &mut String, facts: &Facts) {
             Some(_) if moved || facts.touched.contains(director.name.as_str()) => Mark::Changed,
             Some(_) => Mark::Same,
         };
-        let role = if director.master { "master" } else { "backup" };
+        let role = if crate::rollout::masters_any(facts.new, &director.name) {
+            "master"
+        } else {
+            "backup"
+        };
         let mut lines = vec![director.name.clone()];
         match before {
             Some(before) if before.priority != director.priority => lines.push(format!(
