@@ -6,6 +6,9 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, SocketAddr};
 
+/// The process name of keepalived, which builds the table.
+pub const KEEPALIVED: &str = "keepalived";
+
 /// A virtual server of the live table: `TCP 10.0.0.100:80`.
 pub(super) type ServiceKey = String;
 

@@ -8,6 +8,7 @@
 
 mod check;
 pub mod director;
+mod ipvs_checks;
 mod ipvs_table;
 pub mod nextboot;
 mod segment_arp;
