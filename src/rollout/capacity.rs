@@ -17,7 +17,7 @@
 use serde::Serialize;
 
 use super::identity::{counterpart, renames};
-use super::UnsafeChange;
+use super::steps::UnsafeChange;
 use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 use crate::validate::model::{Host, Inventory, Service};

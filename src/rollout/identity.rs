@@ -21,7 +21,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::UnsafeChange;
+use super::steps::UnsafeChange;
 use crate::code::Code;
 use crate::render::ipvs_services;
 use crate::validate::model::{Host, Inventory};

@@ -19,7 +19,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::{PhaseName, Step};
+use super::steps::{PhaseName, Step};
 pub use crate::validate::model::VrrpGroup;
 use crate::validate::model::{Inventory, Vrrp};
 

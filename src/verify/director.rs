@@ -311,8 +311,8 @@ pub fn rendered_modules(files: &Tree, path: &Path) -> Vec<String> {
 mod group_tests {
     //! Each VRRP group's state on a director (golden/directors-groups: web
     //! mastered by lb1, api by lb2, both families in each).
-    use super::*;
     use super::super::check::Status;
+    use super::*;
     use crate::machine::{self, Role};
     use crate::render::Renderer;
 
