@@ -5,6 +5,8 @@
 //!
 //! - `cli`: the commands' behaviour on disk (idempotence, pruning, foreign
 //!   files, check's diff and exit codes, template overrides).
+//! - `cli_definitions`: the clap definitions consistent, their help texts
+//!   as lintian needs them, every command's exit statuses in its help.
 //! - `debian`: the package's version is the crate's.
 //! - `first_run`: `init`, the help's pointers, check's colours, the
 //!   messages of a new user's rough edges.
@@ -29,6 +31,7 @@
 
 mod apply_actions;
 mod cli;
+mod cli_definitions;
 mod debian;
 mod first_run;
 mod import;

@@ -11,6 +11,7 @@ pub mod deployed;
 pub mod diff;
 pub mod import;
 pub mod init;
+mod options;
 pub mod plan;
 pub mod render;
 pub mod validate;
@@ -135,7 +136,7 @@ fn completion_script(shell: CompletionShell) -> String {
         CompletionShell::Fish => clap_complete::Shell::Fish,
     };
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut cli::public_command(), "lvs-dr-gen", &mut script);
+    clap_complete::generate(shell, &mut public_command(), "lvs-dr-gen", &mut script);
     let script = String::from_utf8_lossy(&script).into_owned();
     match shell {
         // clap_complete 4.6 names the subcommands' cases after a binary
@@ -154,7 +155,7 @@ fn completion_script(shell: CompletionShell) -> String {
 fn write_man_pages(dir: &Path) -> Result<Outcome, Failure> {
     let write = || -> std::io::Result<()> {
         fs::create_dir_all(dir)?;
-        for (name, page) in manual::pages(&cli::public_command(), env!("CARGO_PKG_VERSION")) {
+        for (name, page) in manual::pages(&public_command(), env!("CARGO_PKG_VERSION")) {
             fs::write(dir.join(name), page)?;
         }
         Ok(())
@@ -166,4 +167,21 @@ fn write_man_pages(dir: &Path) -> Result<Outcome, Failure> {
         ))
         .into()
     })
+}
+
+/// The command line as users see it: without the hidden `manpages`
+/// command, which is for packaging only.
+pub fn public_command() -> clap::Command {
+    let full = <cli::Cli as clap::CommandFactory>::command();
+    let visible: Vec<clap::Command> = full
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .cloned()
+        .collect();
+    clap::Command::new(full.get_name().to_owned())
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(full.get_about().cloned().unwrap_or_default())
+        .long_about(full.get_long_about().cloned().unwrap_or_default())
+        .subcommand_required(true)
+        .subcommands(visible)
 }

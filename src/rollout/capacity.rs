@@ -304,6 +304,15 @@ fn weight_changes(old: &Inventory, new: &Inventory, service: &str) -> Vec<(Strin
     changes
 }
 
+/// A capacity share (`plan --capacity-share`) from its text: a number from
+/// 0 to 1.
+pub fn parse_share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(share) if (0.0..=1.0).contains(&share) => Ok(share),
+        _ => Err(format!("`{text}` is not a share from 0 to 1 (such as 0.5)")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::percent;

@@ -39,7 +39,7 @@ mod identity;
 mod mastership;
 mod steps;
 
-pub use capacity::{drained_warnings, ServiceCapacity, DEFAULT_SHARE};
+pub use capacity::{drained_warnings, parse_share, ServiceCapacity, DEFAULT_SHARE};
 pub use identity::{AddressMove, Rename};
 pub use mastership::{groups as vrrp_groups, masters_any, MasterMove, VrrpGroup};
 pub use steps::{Action, Phase, PhaseName, Step, UnsafeChange};
