@@ -19,7 +19,11 @@
 //!   `live` (reads a machine's state), `verify` (compares it, pure),
 //!   `apply` (the host actions, pure, and their executor), `diff` (installed
 //!   files against rendered ones), `rollout` (the plan between two
-//!   inventories, pure), `arp`.
+//!   inventories, pure), `deployed` (the inventory a cluster was last rolled
+//!   out with), `import` (an inventory from running directors'
+//!   keepalived.conf, read by `keepalived_conf`), `arp`.
+//! - `outcome`: what a command produced, which `report` prints and `exit`
+//!   turns into the exit status.
 //! - Beside them: `schema` and `manual` (generated from the types and the
 //!   command line), `diagnostic`, `code` and `values`.
 

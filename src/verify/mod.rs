@@ -4,7 +4,7 @@
 //! expected and what was found. What the next boot will do is judged in
 //! `stack` (will the network stack read the rendered files?) and
 //! `nextboot` (which value will systemd-sysctl give each rendered kernel
-//! parameter?). The report's forms (text, JSON, Prometheus) are in `format`.
+//! parameter?). The report's forms (text, JSON, Prometheus) are in `report`.
 
 mod check;
 pub mod director;
