@@ -11,6 +11,8 @@
 //! - `first_run`: `init`, the help's pointers, check's colours, the
 //!   messages of a new user's rough edges.
 //! - `migrate`: `diff` on a hand-made machine's root.
+//! - `inventory_markdown`: doc/inventory.md is the page the inventory's
+//!   types give (the twin of lvs-dr-gen-inventory(5)).
 //! - `import`: the import corpus (tests/import/corpus), its counts in doc/.
 //! - `json`: `--format json` for valid runs, `check`, output and other errors.
 //! - `manual`: the man pages: the format page names every key of the
@@ -35,6 +37,7 @@ mod cli_definitions;
 mod debian;
 mod first_run;
 mod import;
+mod inventory_markdown;
 mod json;
 mod manual;
 mod migrate;

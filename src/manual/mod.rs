@@ -10,12 +10,10 @@
 //! a file: `pages` returns them for `cli` to write.
 
 mod inventory;
-#[cfg(test)]
-mod markdown;
 
 use clap_mangen::roff::{bold, italic, roman, Inline, Roff};
 
-pub use inventory::INVENTORY_PAGE;
+pub use inventory::{inventory_page, INVENTORY_PAGE};
 
 /// The program's name, which every page name starts with.
 const PROGRAM: &str = "lvs-dr-gen";

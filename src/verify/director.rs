@@ -308,7 +308,7 @@ pub fn rendered_modules(files: &Tree, path: &Path) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod group_tests {
+mod tests {
     //! Each VRRP group's state on a director (golden/directors-groups: web
     //! mastered by lb1, api by lb2, both families in each).
     use super::super::check::Status;

@@ -439,238 +439,241 @@ fn missing_service(real_servers: usize, keepalived_running: bool) -> String {
 }
 
 #[cfg(test)]
-mod sorry_server_tests {
-    use super::*;
+mod tests {
+    mod sorry_server {
+        use super::super::*;
 
-    fn expected() -> Vec<IpvsService> {
-        vec![IpvsService {
-            service: "www".into(),
-            protocol: "TCP",
-            vip: "198.51.100.10".parse().unwrap(),
-            port: 80,
-            scheduler: "wlc".into(),
-            persistence: None,
-            checked: true,
-            real_servers: vec![("web1".into(), "192.0.2.11".parse().unwrap(), 1)],
-            sorry_server: Some("192.0.2.50".parse().unwrap()),
-            port_group: None,
-        }]
-    }
-
-    fn sorry(checks: &[Check]) -> &Check {
-        checks
-            .iter()
-            .find(|check| check.kind == "sorry-server")
-            .expect("a sorry-server check")
-    }
-
-    /// With the real servers in the table, the sorry server stands by.
-    #[test]
-    fn a_sorry_server_not_in_the_table_stands_by() {
-        let table = parse_table(
-            "-A -t 198.51.100.10:80 -s wlc\n-a -t 198.51.100.10:80 -r 192.0.2.11:80 -g -w 1\n",
-        );
-        let checks = ipvs_checks(&expected(), &table, true);
-        assert_eq!(sorry(&checks).status, Status::Ok);
-        assert!(checks.iter().all(|check| check.status == Status::Ok));
-    }
-
-    /// When keepalived swapped the real servers for the sorry server, it is
-    /// down (working as configured), not drift, and not an unknown server.
-    #[test]
-    fn an_answering_sorry_server_is_down_not_drift() {
-        let table = parse_table(
-            "-A -t 198.51.100.10:80 -s wlc\n-a -t 198.51.100.10:80 -r 192.0.2.50:80 -g -w 1\n",
-        );
-        let checks = ipvs_checks(&expected(), &table, true);
-        let check = sorry(&checks);
-        assert_eq!(check.status, Status::Down);
-        assert!(check.found.contains("below the quorum"), "{}", check.found);
-        assert!(checks.iter().all(|check| check.status != Status::Drift));
-    }
-}
-
-#[cfg(test)]
-mod port_group_tests {
-    use super::*;
-
-    /// VIP:80 and VIP:443 of one `virtual_server_group`.
-    fn expected() -> Vec<IpvsService> {
-        [80, 443]
-            .into_iter()
-            .map(|port| IpvsService {
+        fn expected() -> Vec<IpvsService> {
+            vec![IpvsService {
                 service: "www".into(),
                 protocol: "TCP",
-                vip: "198.51.100.30".parse().unwrap(),
-                port,
+                vip: "198.51.100.10".parse().unwrap(),
+                port: 80,
                 scheduler: "wlc".into(),
-                persistence: Some(600),
+                persistence: None,
                 checked: true,
-                real_servers: vec![
-                    ("shop1".into(), "192.0.2.21".parse().unwrap(), 1),
-                    ("shop2".into(), "192.0.2.22".parse().unwrap(), 2),
-                ],
-                sorry_server: None,
-                port_group: Some("shop_ipv4_tcp".into()),
-            })
-            .collect()
-    }
+                real_servers: vec![("web1".into(), "192.0.2.11".parse().unwrap(), 1)],
+                sorry_server: Some("192.0.2.50".parse().unwrap()),
+                port_group: None,
+            }]
+        }
 
-    /// The group is the live firewall-mark service with its real servers
-    /// (port 0), whatever mark keepalived chose; not drift.
-    #[test]
-    fn a_group_is_found_as_its_firewall_mark_service() {
-        let table = parse_table(
-            "-A -f 1000 -s wlc -p 600\n\
-             -a -f 1000 -r 192.0.2.21:0 -g -w 1\n\
-             -a -f 1000 -r 192.0.2.22:0 -g -w 2\n",
-        );
-        let checks = ipvs_checks(&expected(), &table, true);
-        let subjects: Vec<(&str, Status)> = checks
-            .iter()
-            .map(|check| (check.subject.as_str(), check.status))
-            .collect();
-        assert_eq!(
-            subjects,
-            [
-                ("FWM 1000 (shop_ipv4_tcp)", Status::Ok),
-                ("FWM 1000 -> 192.0.2.21", Status::Ok),
-                ("FWM 1000 -> 192.0.2.22", Status::Ok),
-            ]
-        );
-    }
-
-    /// A real server taken out is down; a missing group is one drift line;
-    /// a wrong persistence is drift.
-    #[test]
-    fn a_group_down_missing_or_different_is_reported() {
-        let table = parse_table("-A -f 1001 -s wlc -p 300\n-a -f 1001 -r 192.0.2.21:0 -g -w 1\n");
-        let checks = ipvs_checks(&expected(), &table, true);
-        assert_eq!(checks[0].status, Status::Drift, "{:?}", checks[0]);
-        assert_eq!(checks[2].status, Status::Down, "{:?}", checks[2]);
-        let checks = ipvs_checks(&expected(), &parse_table(""), false);
-        assert_eq!(checks.len(), 1, "{checks:?}");
-        assert_eq!(checks[0].subject, "FWM (shop_ipv4_tcp)");
-        assert!(checks[0].found.contains("keepalived is not running"));
-    }
-}
-
-#[cfg(test)]
-mod backend_tests {
-    use super::*;
-
-    /// `ipvsadm -L -n --stats --exact` as ipvsadm 1.31 prints it: a TCP
-    /// service, an IPv6 one, and IPv4 and IPv6 firewall-mark services.
-    const STATS: &str = "\
-IP Virtual Server version 1.2.1 (size=4096)
-Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes
-  -> RemoteAddress:Port
-TCP  10.0.0.100:80                      12       60        0     4000        0
-  -> 10.0.0.11:80                        7       35        0     2300        0
-  -> 10.0.0.12:80                        5       25        0     1700        0
-TCP  [2001:db8::100]:443                  1        6        0      400        0
-  -> [2001:db8::11]:443                   1        6        0      400        0
-FWM  1000                              123456789012        5        0      300        0
-  -> 192.0.2.21:0                123456789012        5        0      300        0
-FWM  1001 IPv6                           0        0        0        0        0
-  -> [2001:db8::21]:0                      0        0        0        0        0
-";
-
-    #[test]
-    fn connections_are_read_per_real_server() {
-        let counters = parse_connections(STATS);
-        let get = |service: &str, real: &str| {
-            counters
-                .get(&(service.to_owned(), real.parse().unwrap()))
-                .copied()
-        };
-        assert_eq!(get("TCP 10.0.0.100:80", "10.0.0.11:80"), Some(7));
-        assert_eq!(get("TCP 10.0.0.100:80", "10.0.0.12:80"), Some(5));
-        assert_eq!(
-            get("TCP [2001:db8::100]:443", "[2001:db8::11]:443"),
-            Some(1)
-        );
-        assert_eq!(get("FWM 1000", "192.0.2.21:0"), Some(123_456_789_012));
-        assert_eq!(get("FWM 1001", "[2001:db8::21]:0"), Some(0));
-        assert_eq!(counters.len(), 5);
-    }
-
-    fn service(real_servers: &[(&str, &str, u32)]) -> IpvsService {
-        IpvsService {
-            service: "www".into(),
-            protocol: "TCP",
-            vip: "10.0.0.100".parse().unwrap(),
-            port: 80,
-            scheduler: "rr".into(),
-            persistence: None,
-            checked: true,
-            real_servers: real_servers
+        fn sorry(checks: &[Check]) -> &Check {
+            checks
                 .iter()
-                .map(|(host, address, weight)| ((*host).into(), address.parse().unwrap(), *weight))
-                .collect(),
-            sorry_server: None,
-            port_group: None,
+                .find(|check| check.kind == "sorry-server")
+                .expect("a sorry-server check")
+        }
+
+        /// With the real servers in the table, the sorry server stands by.
+        #[test]
+        fn a_sorry_server_not_in_the_table_stands_by() {
+            let table = parse_table(
+                "-A -t 198.51.100.10:80 -s wlc\n-a -t 198.51.100.10:80 -r 192.0.2.11:80 -g -w 1\n",
+            );
+            let checks = ipvs_checks(&expected(), &table, true);
+            assert_eq!(sorry(&checks).status, Status::Ok);
+            assert!(checks.iter().all(|check| check.status == Status::Ok));
+        }
+
+        /// When keepalived swapped the real servers for the sorry server, it is
+        /// down (working as configured), not drift, and not an unknown server.
+        #[test]
+        fn an_answering_sorry_server_is_down_not_drift() {
+            let table = parse_table(
+                "-A -t 198.51.100.10:80 -s wlc\n-a -t 198.51.100.10:80 -r 192.0.2.50:80 -g -w 1\n",
+            );
+            let checks = ipvs_checks(&expected(), &table, true);
+            let check = sorry(&checks);
+            assert_eq!(check.status, Status::Down);
+            assert!(check.found.contains("below the quorum"), "{}", check.found);
+            assert!(checks.iter().all(|check| check.status != Status::Drift));
         }
     }
 
-    /// Every real server of the inventory is a backend, in the table or
-    /// not: down when its health check took it out, with its weight in the
-    /// inventory (a drained one's 0) whatever the table holds.
-    #[test]
-    fn backends_say_weight_down_and_where_in_the_table() {
-        let expected = [service(&[
-            ("rs1", "10.0.0.11", 1),
-            ("rs2", "10.0.0.12", 0),
-            ("rs3", "10.0.0.13", 2),
-        ])];
-        let table = parse_table(
-            "-A -t 10.0.0.100:80 -s rr\n\
-             -a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 0\n\
-             -a -t 10.0.0.100:80 -r 10.0.0.13:80 -g -w 5\n",
-        );
-        let (_, backends) = ipvs_report(&expected, &table, true);
-        let summary: Vec<(&str, u32, bool, bool)> = backends
-            .iter()
-            .map(|b| (b.host.as_str(), b.weight, b.down, b.live.is_some()))
-            .collect();
-        assert_eq!(
-            summary,
-            [
-                ("rs1", 1, true, false),
-                ("rs2", 0, false, true),
-                ("rs3", 2, false, true)
-            ]
-        );
-        // keepalived stopped: the virtual server is gone, nothing is down.
-        let (_, backends) = ipvs_report(&expected, &parse_table(""), false);
-        assert!(backends.iter().all(|b| !b.down && b.live.is_none()));
-        assert_eq!(backends.len(), 3);
-        assert_eq!(backends[0].virtual_server, "TCP 10.0.0.100:80");
-        assert_eq!(backends[0].remote, "10.0.0.11:80".parse().unwrap());
+    mod port_group {
+        use super::super::*;
+
+        /// VIP:80 and VIP:443 of one `virtual_server_group`.
+        fn expected() -> Vec<IpvsService> {
+            [80, 443]
+                .into_iter()
+                .map(|port| IpvsService {
+                    service: "www".into(),
+                    protocol: "TCP",
+                    vip: "198.51.100.30".parse().unwrap(),
+                    port,
+                    scheduler: "wlc".into(),
+                    persistence: Some(600),
+                    checked: true,
+                    real_servers: vec![
+                        ("shop1".into(), "192.0.2.21".parse().unwrap(), 1),
+                        ("shop2".into(), "192.0.2.22".parse().unwrap(), 2),
+                    ],
+                    sorry_server: None,
+                    port_group: Some("shop_ipv4_tcp".into()),
+                })
+                .collect()
+        }
+
+        /// The group is the live firewall-mark service with its real servers
+        /// (port 0), whatever mark keepalived chose; not drift.
+        #[test]
+        fn a_group_is_found_as_its_firewall_mark_service() {
+            let table = parse_table(
+                "-A -f 1000 -s wlc -p 600\n\
+                 -a -f 1000 -r 192.0.2.21:0 -g -w 1\n\
+                 -a -f 1000 -r 192.0.2.22:0 -g -w 2\n",
+            );
+            let checks = ipvs_checks(&expected(), &table, true);
+            let subjects: Vec<(&str, Status)> = checks
+                .iter()
+                .map(|check| (check.subject.as_str(), check.status))
+                .collect();
+            assert_eq!(
+                subjects,
+                [
+                    ("FWM 1000 (shop_ipv4_tcp)", Status::Ok),
+                    ("FWM 1000 -> 192.0.2.21", Status::Ok),
+                    ("FWM 1000 -> 192.0.2.22", Status::Ok),
+                ]
+            );
+        }
+
+        /// A real server taken out is down; a missing group is one drift line;
+        /// a wrong persistence is drift.
+        #[test]
+        fn a_group_down_missing_or_different_is_reported() {
+            let table =
+                parse_table("-A -f 1001 -s wlc -p 300\n-a -f 1001 -r 192.0.2.21:0 -g -w 1\n");
+            let checks = ipvs_checks(&expected(), &table, true);
+            assert_eq!(checks[0].status, Status::Drift, "{:?}", checks[0]);
+            assert_eq!(checks[2].status, Status::Down, "{:?}", checks[2]);
+            let checks = ipvs_checks(&expected(), &parse_table(""), false);
+            assert_eq!(checks.len(), 1, "{checks:?}");
+            assert_eq!(checks[0].subject, "FWM (shop_ipv4_tcp)");
+            assert!(checks[0].found.contains("keepalived is not running"));
+        }
     }
 
-    /// A port group's real servers are in its firewall-mark service, with
-    /// the mark keepalived chose, at port 0.
-    #[test]
-    fn group_backends_carry_the_live_mark() {
-        let mut group = service(&[("shop1", "192.0.2.21", 1), ("shop2", "192.0.2.22", 2)]);
-        group.port_group = Some("shop_ipv4_tcp".into());
-        let table = parse_table("-A -f 1000 -s wlc\n-a -f 1000 -r 192.0.2.21:0 -g -w 1\n");
-        let (_, backends) = ipvs_report(&[group.clone()], &table, true);
-        assert_eq!(backends.len(), 2);
-        assert_eq!(backends[0].virtual_server, "FWM 1000 (shop_ipv4_tcp)");
-        assert_eq!(
-            (backends[0].protocol, backends[0].mark, backends[0].local),
-            ("FWM", Some(1000), None)
-        );
-        assert_eq!(backends[0].remote, "192.0.2.21:0".parse().unwrap());
-        assert_eq!(
-            backends[0].live,
-            Some(("FWM 1000".into(), "192.0.2.21:0".parse().unwrap()))
-        );
-        assert!(backends[1].down);
-        let (_, backends) = ipvs_report(&[group], &parse_table(""), false);
-        assert_eq!(backends[0].virtual_server, "FWM (shop_ipv4_tcp)");
-        assert_eq!(backends[0].mark, None);
+    mod backend {
+        use super::super::*;
+
+        /// `ipvsadm -L -n --stats --exact` as ipvsadm 1.31 prints it: a TCP
+        /// service, an IPv6 one, and IPv4 and IPv6 firewall-mark services.
+        const STATS: &str = "\
+    IP Virtual Server version 1.2.1 (size=4096)
+    Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes
+      -> RemoteAddress:Port
+    TCP  10.0.0.100:80                      12       60        0     4000        0
+      -> 10.0.0.11:80                        7       35        0     2300        0
+      -> 10.0.0.12:80                        5       25        0     1700        0
+    TCP  [2001:db8::100]:443                  1        6        0      400        0
+      -> [2001:db8::11]:443                   1        6        0      400        0
+    FWM  1000                              123456789012        5        0      300        0
+      -> 192.0.2.21:0                123456789012        5        0      300        0
+    FWM  1001 IPv6                           0        0        0        0        0
+      -> [2001:db8::21]:0                      0        0        0        0        0
+    ";
+
+        #[test]
+        fn connections_are_read_per_real_server() {
+            let counters = parse_connections(STATS);
+            let get = |service: &str, real: &str| {
+                counters
+                    .get(&(service.to_owned(), real.parse().unwrap()))
+                    .copied()
+            };
+            assert_eq!(get("TCP 10.0.0.100:80", "10.0.0.11:80"), Some(7));
+            assert_eq!(get("TCP 10.0.0.100:80", "10.0.0.12:80"), Some(5));
+            assert_eq!(
+                get("TCP [2001:db8::100]:443", "[2001:db8::11]:443"),
+                Some(1)
+            );
+            assert_eq!(get("FWM 1000", "192.0.2.21:0"), Some(123_456_789_012));
+            assert_eq!(get("FWM 1001", "[2001:db8::21]:0"), Some(0));
+            assert_eq!(counters.len(), 5);
+        }
+
+        fn service(real_servers: &[(&str, &str, u32)]) -> IpvsService {
+            IpvsService {
+                service: "www".into(),
+                protocol: "TCP",
+                vip: "10.0.0.100".parse().unwrap(),
+                port: 80,
+                scheduler: "rr".into(),
+                persistence: None,
+                checked: true,
+                real_servers: real_servers
+                    .iter()
+                    .map(|(host, address, weight)| {
+                        ((*host).into(), address.parse().unwrap(), *weight)
+                    })
+                    .collect(),
+                sorry_server: None,
+                port_group: None,
+            }
+        }
+
+        /// Every real server of the inventory is a backend, in the table or
+        /// not: down when its health check took it out, with its weight in the
+        /// inventory (a drained one's 0) whatever the table holds.
+        #[test]
+        fn backends_say_weight_down_and_where_in_the_table() {
+            let expected = [service(&[
+                ("rs1", "10.0.0.11", 1),
+                ("rs2", "10.0.0.12", 0),
+                ("rs3", "10.0.0.13", 2),
+            ])];
+            let table = parse_table(
+                "-A -t 10.0.0.100:80 -s rr\n\
+                 -a -t 10.0.0.100:80 -r 10.0.0.12:80 -g -w 0\n\
+                 -a -t 10.0.0.100:80 -r 10.0.0.13:80 -g -w 5\n",
+            );
+            let (_, backends) = ipvs_report(&expected, &table, true);
+            let summary: Vec<(&str, u32, bool, bool)> = backends
+                .iter()
+                .map(|b| (b.host.as_str(), b.weight, b.down, b.live.is_some()))
+                .collect();
+            assert_eq!(
+                summary,
+                [
+                    ("rs1", 1, true, false),
+                    ("rs2", 0, false, true),
+                    ("rs3", 2, false, true)
+                ]
+            );
+            // keepalived stopped: the virtual server is gone, nothing is down.
+            let (_, backends) = ipvs_report(&expected, &parse_table(""), false);
+            assert!(backends.iter().all(|b| !b.down && b.live.is_none()));
+            assert_eq!(backends.len(), 3);
+            assert_eq!(backends[0].virtual_server, "TCP 10.0.0.100:80");
+            assert_eq!(backends[0].remote, "10.0.0.11:80".parse().unwrap());
+        }
+
+        /// A port group's real servers are in its firewall-mark service, with
+        /// the mark keepalived chose, at port 0.
+        #[test]
+        fn group_backends_carry_the_live_mark() {
+            let mut group = service(&[("shop1", "192.0.2.21", 1), ("shop2", "192.0.2.22", 2)]);
+            group.port_group = Some("shop_ipv4_tcp".into());
+            let table = parse_table("-A -f 1000 -s wlc\n-a -f 1000 -r 192.0.2.21:0 -g -w 1\n");
+            let (_, backends) = ipvs_report(&[group.clone()], &table, true);
+            assert_eq!(backends.len(), 2);
+            assert_eq!(backends[0].virtual_server, "FWM 1000 (shop_ipv4_tcp)");
+            assert_eq!(
+                (backends[0].protocol, backends[0].mark, backends[0].local),
+                ("FWM", Some(1000), None)
+            );
+            assert_eq!(backends[0].remote, "192.0.2.21:0".parse().unwrap());
+            assert_eq!(
+                backends[0].live,
+                Some(("FWM 1000".into(), "192.0.2.21:0".parse().unwrap()))
+            );
+            assert!(backends[1].down);
+            let (_, backends) = ipvs_report(&[group], &parse_table(""), false);
+            assert_eq!(backends[0].virtual_server, "FWM (shop_ipv4_tcp)");
+            assert_eq!(backends[0].mark, None);
+        }
     }
 }

@@ -1,16 +1,16 @@
 //! The format page in Markdown: doc/inventory.md, the twin of
 //! lvs-dr-gen-inventory(5) for readers of the repository.
 //!
-//! Compiled for the tests only: the committed doc/inventory.md must equal
-//! what this module makes of the page, and `UPDATE_GOLDEN=1 cargo test`
-//! rewrites it (refused when `CI` is set), as for the golden files and the
-//! committed schema.
+//! A test, not part of the program: the committed doc/inventory.md must
+//! equal what this module makes of the page, and `UPDATE_GOLDEN=1 cargo
+//! test` rewrites it (refused when `CI` is set), as for the golden files
+//! and the committed schema.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::path::Path;
 
-use super::{inventory::inventory_page, Block, Page, Span};
+use lvs_dr_gen::manual::{code, inventory_page, text, Block, Page, Span};
 
 /// Markdown's special characters in running text, escaped.
 fn escape_markdown(text: &str) -> String {
@@ -149,56 +149,68 @@ fn updating() -> bool {
     update
 }
 
-mod tests {
-    use super::*;
-    use crate::manual::{code, text};
-
-    #[test]
-    fn doc_inventory_md_is_the_generated_page() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("doc/inventory.md");
-        let generated = inventory_markdown();
-        if updating() {
-            fs::create_dir_all(path.parent().expect("doc/")).expect("create doc/");
-            fs::write(&path, &generated).expect("write doc/inventory.md");
-            return;
-        }
-        let committed = fs::read_to_string(&path).unwrap_or_default();
-        let diff = similar::TextDiff::from_lines(&committed, &generated)
-            .unified_diff()
-            .header("doc/inventory.md", "generated")
-            .to_string();
-        assert!(
-            committed == generated,
-            "doc/inventory.md is not the page the inventory's types give \
-             (UPDATE_GOLDEN=1 cargo test rewrites it; review the diff):\n{diff}"
-        );
+#[test]
+fn doc_inventory_md_is_the_generated_page() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("doc/inventory.md");
+    let generated = inventory_markdown();
+    if updating() {
+        fs::create_dir_all(path.parent().expect("doc/")).expect("create doc/");
+        fs::write(&path, &generated).expect("write doc/inventory.md");
+        return;
     }
+    let committed = fs::read_to_string(&path).unwrap_or_default();
+    let diff = similar::TextDiff::from_lines(&committed, &generated)
+        .unified_diff()
+        .header("doc/inventory.md", "generated")
+        .to_string();
+    assert!(
+        committed == generated,
+        "doc/inventory.md is not the page the inventory's types give \
+         (UPDATE_GOLDEN=1 cargo test rewrites it; review the diff):\n{diff}"
+    );
+}
 
-    #[test]
-    fn long_paragraphs_are_wrapped_where_markdown_allows() {
-        let words = "word ".repeat(30);
-        let text = format!("{words}- not a list item");
-        let wrapped = wrap(&text, "  ");
-        assert!(
-            wrapped
-                .lines()
-                .all(|line| line.starts_with("  ") && !line.starts_with("  -")),
-            "{wrapped}"
-        );
-        assert!(wrapped.lines().count() > 1, "{wrapped}");
-        assert!(
-            wrapped.lines().all(|line| line.len() <= WIDTH + 8),
-            "{wrapped}"
-        );
-        assert_eq!(
-            wrapped.split_whitespace().collect::<Vec<_>>().join(" "),
-            text.trim()
-        );
-    }
+#[test]
+fn long_paragraphs_are_wrapped_where_markdown_allows() {
+    let words = "word ".repeat(30);
+    let text = format!("{words}- not a list item");
+    let wrapped = wrap(&text, "  ");
+    assert!(
+        wrapped
+            .lines()
+            .all(|line| line.starts_with("  ") && !line.starts_with("  -")),
+        "{wrapped}"
+    );
+    assert!(wrapped.lines().count() > 1, "{wrapped}");
+    assert!(
+        wrapped.lines().all(|line| line.len() <= WIDTH + 8),
+        "{wrapped}"
+    );
+    assert_eq!(
+        wrapped.split_whitespace().collect::<Vec<_>>().join(" "),
+        text.trim()
+    );
+}
 
-    #[test]
-    fn markdown_escapes_running_text_only() {
-        let spans = [text("a_b <c> "), code("x_y")];
-        assert_eq!(markdown_spans(&spans), "a\\_b \\<c\\> `x_y`");
-    }
+#[test]
+fn markdown_escapes_running_text_only() {
+    let spans = [text("a_b <c> "), code("x_y")];
+    assert_eq!(markdown_spans(&spans), "a\\_b \\<c\\> `x_y`");
+}
+
+#[test]
+fn ranges_and_defaults_are_stated() {
+    let page = to_markdown(&inventory_page());
+    assert!(
+        page.contains("Type: an integer from 1 to 255, or empty. Default: `1`."),
+        "{page}"
+    );
+    assert!(page.contains("Type: *HostAddresses*; required."), "{page}");
+    assert!(
+        page.contains(
+            "Type: a mapping of at least 1 *HostName* to a mapping (see `hosts.NAME`), or \
+             empty."
+        ),
+        "{page}"
+    );
 }
