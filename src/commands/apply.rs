@@ -21,7 +21,7 @@ const KEEPALIVED_SETTLE: Duration = Duration::from_secs(10);
 
 /// `apply`: what it did and verify's report, or why it refused.
 pub fn run(args: &ApplyArgs) -> Outcome {
-    let model = match super::load(&args.machine.inventory, false) {
+    let model = match super::setup::load(&args.machine.inventory, false) {
         Ok(model) => model,
         Err(failure) => return failure.into(),
     };
@@ -56,7 +56,7 @@ fn prepare<'a>(
     model: &'a Inventory,
     notes: &mut Vec<String>,
 ) -> Result<(Machine<'a>, Situation, Option<Vec<u8>>), Trouble> {
-    let machine = super::machine(model, &args.machine, None, |message| {
+    let machine = super::setup::machine(model, &args.machine, None, |message| {
         refusal(Code::ApplyTrouble, &message)
     })?;
     let keepalived_config = refusals(args, &machine, notes)?;

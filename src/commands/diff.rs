@@ -12,8 +12,8 @@ use crate::outcome::{Diffed, Failure, Outcome, Trouble};
 /// `diff`: reads the machine's files (and on a real server the other
 /// ifupdown, sysctl and module files) and compares them.
 pub fn run(args: &DiffArgs) -> Result<Outcome, Failure> {
-    let model = super::load(&args.machine.inventory, false)?;
-    let machine = super::machine(&model, &args.machine, None, Trouble::message)?;
+    let model = super::setup::load(&args.machine.inventory, false)?;
+    let machine = super::setup::machine(&model, &args.machine, None, Trouble::message)?;
     let root = live::Root::open(&args.machine.root).map_err(|error| {
         Trouble::message(format!(
             "--root {}: {error}; give the directory the machine's files are below",

@@ -2,8 +2,8 @@
 //! its work through the pipeline (inventory → validate → render → output,
 //! or a live machine through `live`, `verify` and `apply`) and returns an
 //! [`Outcome`], or the [`Failure`] that stopped it. None of them prints.
-//! This module holds what several commands share: loading the inventory,
-//! setting up the renderer, and naming the machine a command runs on.
+//! What several of them start with (loading the inventory, setting up the
+//! renderer, naming the machine a command runs on) is in `setup`.
 
 pub mod apply;
 pub mod check;
@@ -14,19 +14,16 @@ pub mod init;
 mod options;
 pub mod plan;
 pub mod render;
+mod setup;
 pub mod validate;
 pub mod verify;
 
 use std::fs;
 use std::path::Path;
 
-use crate::cli::{Command, CompletionShell, MachineArgs};
-use crate::code::Code;
-use crate::machine::{self, Machine};
-use crate::outcome::{Failure, Invalid, Outcome, Trouble};
-use crate::render::{RenderError, Renderer};
-use crate::validate::model::Inventory;
-use crate::{cli, inventory, live, manual, report, schema};
+use crate::cli::{Command, CompletionShell};
+use crate::outcome::{Failure, Outcome, Trouble};
+use crate::{cli, manual, report, schema};
 
 /// Runs `command`; returns its outcome and the format to report it in.
 pub fn run(command: Command) -> (Outcome, report::Format) {
@@ -55,72 +52,6 @@ pub fn run(command: Command) -> (Outcome, report::Format) {
         Command::Manpages { out } => (write_man_pages(&out), text),
     };
     (result.unwrap_or_else(Outcome::from), format)
-}
-
-/// Reads, parses and validates the inventory at `path`; every problem
-/// found, with `writing` when the command would have written files.
-pub fn load(path: &Path, writing: bool) -> Result<Inventory, Failure> {
-    load_with_text(path, writing).map(|(model, _)| model)
-}
-
-/// [`load`], with the inventory's text (to locate later diagnostics in).
-pub fn load_with_text(path: &Path, writing: bool) -> Result<(Inventory, String), Failure> {
-    let file = path.display().to_string();
-    let text = fs::read_to_string(path).map_err(|error| {
-        let message = format!("cannot read inventory {file}: {error}");
-        Trouble::coded(Code::InventoryUnreadable, &file, message)
-    })?;
-    let problems = match inventory::parse(&file, &text) {
-        Ok(raw) => match crate::validate::validate(&file, &raw) {
-            Ok(model) => return Ok((model, text)),
-            Err(mut problems) => {
-                inventory::locate(&text, &mut problems);
-                problems
-            }
-        },
-        Err(problem) => vec![*problem],
-    };
-    Err(Failure::Invalid(Invalid {
-        file,
-        problems,
-        writing,
-    }))
-}
-
-/// The renderer, with the override templates of `templates`.
-pub fn renderer(templates: Option<&Path>) -> Result<Renderer, Trouble> {
-    Renderer::new(templates).map_err(|error| render_trouble(&error))
-}
-
-/// A template that failed, as trouble about its file.
-pub fn render_trouble(error: &RenderError) -> Trouble {
-    let file = error
-        .file()
-        .map(|path| path.display().to_string())
-        .unwrap_or_default();
-    Trouble::coded(error.code(), file, error.to_string())
-}
-
-/// The machine of `args` (`--host`, or the name a recorded state gives,
-/// or this machine's host name) with its files rendered; `trouble` words
-/// the error when it cannot be named or found (a template's error is the
-/// template's).
-pub fn machine<'a>(
-    model: &'a Inventory,
-    args: &MachineArgs,
-    recorded_name: Option<&str>,
-    trouble: impl Fn(String) -> Trouble,
-) -> Result<Machine<'a>, Trouble> {
-    let name = match (&args.host, recorded_name) {
-        (Some(name), _) => name.clone(),
-        (None, Some(name)) => name.to_owned(),
-        (None, None) => live::hostname().map_err(|error| trouble(error.to_string()))?,
-    };
-    let renderer = renderer(args.templates.as_deref())?;
-    machine::load(model, &renderer, &name).map_err(|error| match error {
-        machine::MachineError::Unknown(message) => trouble(message),
-        machine::MachineError::Render(error) => render_trouble(&error),
-    })
 }
 
 /// The inventory's JSON Schema, as `schema` prints it.

@@ -6,8 +6,8 @@ use crate::rollout;
 
 /// `plan`: both inventories validated, then the rollout between them.
 pub fn run(args: &PlanArgs) -> Result<Outcome, Failure> {
-    let before = super::load(&args.old, false)?;
-    let after = super::load(&args.new, false)?;
+    let before = super::setup::load(&args.old, false)?;
+    let after = super::setup::load(&args.new, false)?;
     let rules = rollout::Rules {
         capacity_share: args.capacity_share,
     };

@@ -32,9 +32,9 @@ pub fn prepare(
     args: &OutputArgs,
     access: Access,
 ) -> Result<(Transaction<'static>, Machines), Failure> {
-    let model = super::load(&args.inventory, access == Access::Write)?;
+    let model = super::setup::load(&args.inventory, access == Access::Write)?;
     check_selection(&model, &args.hosts)?;
-    let renderer = super::renderer(args.templates.as_deref())?;
+    let renderer = super::setup::renderer(args.templates.as_deref())?;
     let selected: BTreeSet<String> = args.hosts.iter().cloned().collect();
     let machines = covered(&model, &selected);
     let only_hosts = (!selected.is_empty()).then(|| selected.clone());
@@ -147,7 +147,7 @@ fn check_selection(model: &Inventory, names: &[String]) -> Result<(), Trouble> {
 /// show each.
 pub fn output_trouble(out: &Path, error: &OutputError) -> Trouble {
     if let OutputError::Render(error) = error {
-        return super::render_trouble(error);
+        return super::setup::render_trouble(error);
     }
     let problems = match error {
         OutputError::Foreign { paths } => paths

@@ -8,7 +8,7 @@ use crate::rollout;
 
 /// `validate`: what the valid inventory describes.
 pub fn run(inventory: &Path) -> Result<Outcome, Failure> {
-    let (model, text) = super::load_with_text(inventory, false)?;
+    let (model, text) = super::setup::load_with_text(inventory, false)?;
     let file = inventory.display().to_string();
     let mut warnings = rollout::drained_warnings(&file, &model);
     crate::inventory::locate(&text, &mut warnings);

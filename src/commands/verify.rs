@@ -14,13 +14,13 @@ use crate::verify;
 /// `--print-state`, only records it.
 pub fn run(args: &VerifyArgs) -> Result<Outcome, Failure> {
     let trouble = |message: String| Trouble::coded(Code::VerifyTrouble, "", message);
-    let model = super::load(&args.machine.inventory, false)?;
+    let model = super::setup::load(&args.machine.inventory, false)?;
     let recorded = match &args.state {
         Some(path) => Some(read_state(path).map_err(trouble)?),
         None => None,
     };
     let recorded_name = recorded.as_ref().map(|state| state.hostname.as_str());
-    let machine = super::machine(&model, &args.machine, recorded_name, trouble)?;
+    let machine = super::setup::machine(&model, &args.machine, recorded_name, trouble)?;
     if args.arp {
         verify::arp_possible(&machine, recorded.as_ref()).map_err(trouble)?;
     }

@@ -10,7 +10,7 @@ use std::net::IpAddr;
 
 use super::draft::{CheckDraft, DirectorDraft, Draft, HostDraft, ServiceDraft, VrrpDraft};
 use super::model::{Check, CheckKind, Director, Instance, Protocol, VirtualServer};
-use super::{Finding, ImportError, Options};
+use super::terms::{Finding, ImportError, Options};
 use crate::keepalived_conf::Place;
 
 /// A VRRP group of a director: the instances that fail over together (a

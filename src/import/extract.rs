@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use super::model::{
     Check, CheckKind, Director, Instance, Notify, Protocol, RealServer, SyncDaemon, VirtualServer,
 };
-use super::{Finding, Note};
+use super::terms::{Finding, Note};
 use crate::keepalived_conf::{Place, Statement};
 
 /// keepalived's defaults (2.2.7 and 2.3.3 alike: its

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use super::model::VirtualServer;
-use super::Options;
+use super::terms::Options;
 
 /// The hosts of the real server addresses.
 #[derive(Debug, Default)]

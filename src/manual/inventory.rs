@@ -12,7 +12,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{code, format_see_also, marked, text, Block, Page, Section, Span};
+use super::page::{code, format_see_also, marked, text, Block, Page, Section, Span};
 use crate::schema;
 
 /// The format page's name.

@@ -8,8 +8,8 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
+use super::renderer::Renderer;
 use super::text::{self, Text};
-use super::Renderer;
 use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Warning};
 use crate::outcome::{Applied, Checked, Outcome, Planned};

@@ -15,8 +15,8 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::renderer::Renderer;
 use super::text::Text;
-use super::Renderer;
 use crate::outcome::Outcome;
 use crate::rollout::{Phase, RolloutPlan, ServiceCapacity, Step};
 use crate::validate::model::Inventory;

@@ -9,11 +9,10 @@
 pub mod json;
 pub mod markdown;
 pub mod prometheus;
+mod renderer;
 pub mod text;
 
-use std::io::{self, Write};
-
-use crate::outcome::Outcome;
+pub use renderer::Renderer;
 
 /// The output formats, across commands; each command offers the ones it
 /// has (its `--format` help says what each prints).
@@ -27,14 +26,6 @@ pub enum Format {
     Prometheus,
     /// One Markdown document for a merge request comment (`plan`).
     Markdown,
-}
-
-/// A renderer of outcomes in one format.
-pub trait Renderer {
-    /// Prints `outcome`: its result on `out` (standard output), messages
-    /// for people on `err` (standard error).
-    fn render(&self, outcome: &Outcome, out: &mut dyn Write, err: &mut dyn Write)
-        -> io::Result<()>;
 }
 
 /// The renderer of `format`.

@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+use super::renderer::Renderer;
 use super::text::{self, Text};
-use super::Renderer;
 use crate::outcome::Outcome;
 use crate::verify::director::Backend;
 use crate::verify::{vrrp, Check, DirectorState, Report, Status};

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::Renderer;
+use super::renderer::Renderer;
 use crate::apply::{self, HostActions};
 use crate::deployed::{Disagreement, Verdict};
 use crate::diagnostic::{plural, Warning};

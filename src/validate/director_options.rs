@@ -8,7 +8,7 @@
 use std::net::IpAddr;
 
 use super::model::{self, Host, Service};
-use super::Problems;
+use super::problems::Problems;
 use crate::code::Code;
 use crate::inventory;
 

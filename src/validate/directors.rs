@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use super::model::{self, Host, Service};
-use super::Problems;
+use super::problems::Problems;
 use crate::code::Code;
 use crate::inventory;
 use crate::values::{Segment, Vip};
@@ -101,15 +101,15 @@ fn director_paths(
     };
     let sysctl = choose("sysctl", &paths.sysctl, DEFAULT_DIRECTOR_SYSCTL_PATH);
     let modules = choose("modules", &paths.modules, DEFAULT_DIRECTOR_MODULES_PATH);
-    super::check_conf_suffix(&sysctl, "etc/sysctl.d", "systemd-sysctl", problems);
-    super::check_sysctl_path(&sysctl, DEFAULT_DIRECTOR_SYSCTL_PATH, problems);
-    super::check_conf_suffix(
+    super::boot_paths::check_conf_suffix(&sysctl, "etc/sysctl.d", "systemd-sysctl", problems);
+    super::boot_paths::check_sysctl_path(&sysctl, DEFAULT_DIRECTOR_SYSCTL_PATH, problems);
+    super::boot_paths::check_conf_suffix(
         &modules,
         "etc/modules-load.d",
         "systemd-modules-load",
         problems,
     );
-    super::check_modules_path(&modules, DEFAULT_DIRECTOR_MODULES_PATH, problems);
+    super::boot_paths::check_modules_path(&modules, DEFAULT_DIRECTOR_MODULES_PATH, problems);
     (sysctl.0, modules.0)
 }
 

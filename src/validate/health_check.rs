@@ -5,7 +5,7 @@
 //! keepalived would take every one of them out.
 
 use super::model;
-use super::Problems;
+use super::problems::Problems;
 use crate::code::Code;
 use crate::inventory::{self, CheckKinds};
 use crate::values::{CheckKind, DnsType, PortSpec, Protocol};

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::model::VipInterface;
-use super::Problems;
+use super::problems::Problems;
 use crate::code::Code;
 use crate::inventory;
 use crate::values::{Release, Stack, Style};

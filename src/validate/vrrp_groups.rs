@@ -11,7 +11,7 @@
 use std::net::IpAddr;
 
 use super::model::{self, Service};
-use super::Problems;
+use super::problems::Problems;
 use crate::code::Code;
 use crate::diagnostic::closest;
 use crate::inventory;
