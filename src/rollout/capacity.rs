@@ -21,6 +21,7 @@ use super::steps::UnsafeChange;
 use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 use crate::validate::model::{Host, Inventory, Service};
+use crate::yaml::InventoryPath;
 
 /// The least share of a service's serving weight a change may leave
 /// serving, unless told otherwise (`plan --capacity-share`).
@@ -87,7 +88,7 @@ pub fn drained_warnings(file: &str, inventory: &Inventory) -> Vec<Diagnostic> {
             Diagnostic::at_path(
                 file,
                 Code::ServiceFullyDrained,
-                format!("services.{}", service.name),
+                InventoryPath::at("services").key(&service.name),
                 format!(
                     "every real server of {} is drained: the directors accept no new connection \
                      for its VIPs{sorry}. Intended only while the service is retired \
@@ -169,7 +170,7 @@ fn without_weight(service: &Service, before: u64) -> UnsafeChange {
     let vips: Vec<String> = service.vips.iter().map(ToString::to_string).collect();
     UnsafeChange {
         code: Code::ServiceWithoutWeight,
-        path: format!("services.{name}"),
+        path: InventoryPath::at("services").key(name),
         message: format!(
             "service {name} is left with no weight (weight {before} before): the directors keep \
              its VIPs ({}) but send their new connections nowhere, and no sorry server answers",
@@ -235,7 +236,7 @@ fn below_share(
     };
     UnsafeChange {
         code: Code::CapacityBelowShare,
-        path: format!("services.{name}"),
+        path: InventoryPath::at("services").key(name),
         message: format!(
             "service {name} is left with weight {after} of the {before} that took its new \
              connections ({} %; at least {} must stay: --capacity-share {share}); {} take the \

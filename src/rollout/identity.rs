@@ -25,6 +25,7 @@ use super::steps::UnsafeChange;
 use crate::code::Code;
 use crate::render::ipvs_services;
 use crate::validate::model::{Host, Inventory};
+use crate::yaml::InventoryPath;
 
 /// A host NEW knows under another name, with the same addresses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -158,7 +159,7 @@ pub fn unsafe_changes(
             let (address, from, to) = (m.address, &m.from, &m.to);
             UnsafeChange {
                 code: Code::AddressChangesHost,
-                path: format!("hosts.{to}.address"),
+                path: InventoryPath::at("hosts").key(to).key("address"),
                 message: format!(
                     "{address} passes from {from} to {to} while the directors send it new \
                      connections: they send to the address, not to a machine, so whichever \

@@ -33,6 +33,7 @@ use serde::Serialize;
 use crate::code::Code;
 use crate::render::{ipvs_services, unique_vips, IpvsService};
 use crate::validate::model::{Director, Host, Inventory, Service, VipInterface};
+use crate::yaml::InventoryPath;
 
 mod capacity;
 mod identity;
@@ -795,7 +796,7 @@ impl Cause {
         match self {
             Cause::HostRemoved(host) => UnsafeChange {
                 code: Code::RemoveUndrainedHost,
-                path: format!("hosts.{host}"),
+                path: InventoryPath::at("hosts").key(host),
                 message: format!(
                     "{host} is removed while the directors still send it new connections"
                 ),
@@ -805,7 +806,7 @@ impl Cause {
             },
             Cause::VipRemoved { service, vip } => UnsafeChange {
                 code: Code::RemoveUndrainedVip,
-                path: format!("services.{service}.vips"),
+                path: InventoryPath::at("services").key(service).key("vips"),
                 message: format!(
                     "{vip} is removed while its real servers still take new connections for it ({})",
                     hosts.join(", ")
@@ -817,7 +818,7 @@ impl Cause {
             },
             Cause::VirtualServerRemoved { service, name } => UnsafeChange {
                 code: Code::RemoveUndrainedVirtualServer,
-                path: format!("services.{service}"),
+                path: InventoryPath::at("services").key(service),
                 message: format!(
                     "virtual server {name} is removed while its real servers still take new connections ({})",
                     hosts.join(", ")
@@ -829,7 +830,7 @@ impl Cause {
             },
             Cause::HostLeavesService { host, service } => UnsafeChange {
                 code: Code::LeaveServiceUndrained,
-                path: format!("hosts.{host}.services"),
+                path: InventoryPath::at("hosts").key(host).key("services"),
                 message: format!(
                     "{host} leaves service {service} while the directors still send it new connections there"
                 ),
@@ -839,7 +840,7 @@ impl Cause {
             },
             Cause::AddressChanges { host, from } => UnsafeChange {
                 code: Code::ReaddressUndrainedHost,
-                path: format!("hosts.{host}.address"),
+                path: InventoryPath::at("hosts").key(host).key("address"),
                 message: format!(
                     "{host}'s address {from} changes while the directors still send it new connections"
                 ),
@@ -854,7 +855,7 @@ impl Cause {
 fn host_paths(hosts: &[String]) -> String {
     hosts
         .iter()
-        .map(|host| format!("hosts.{host}"))
+        .map(|host| InventoryPath::at("hosts").key(host))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::code::Code;
 use crate::validate::model::host_prefix;
+use crate::yaml::InventoryPath;
 
 /// When a group of steps runs, relative to the others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -314,7 +315,7 @@ pub struct UnsafeChange {
     /// A stable name of the kind of change, for scripts.
     pub code: Code,
     /// Where in the new inventory (or the old one, for what it removes).
-    pub path: String,
+    pub path: InventoryPath,
     /// What is unsafe, and why.
     pub message: String,
     /// The way to roll it out safely.

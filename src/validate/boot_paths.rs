@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::problems::Problems;
 use crate::code::Code;
+use crate::yaml::InventoryPath;
 
 /// Default location of the ifupdown stanza file. No dot in the file name:
 /// `source-directory` includes only names matching `^[a-zA-Z0-9_-]+$`
@@ -17,7 +18,10 @@ pub const DEFAULT_MODULES_PATH: &str = "etc/modules-load.d/lvs-dr.conf";
 /// Default location of the kernel parameters read by systemd-sysctl.
 pub const DEFAULT_SYSCTL_PATH: &str = "etc/sysctl.d/60-lvs-dr.conf";
 
-pub(super) fn check_interfaces_path((file, origin): &(PathBuf, String), problems: &mut Problems) {
+pub(super) fn check_interfaces_path(
+    (file, origin): &(PathBuf, InventoryPath),
+    problems: &mut Problems,
+) {
     if file == Path::new("etc/network/interfaces") {
         problems.add(
             Code::InterfacesPathWholeFile,
@@ -62,7 +66,7 @@ pub(super) fn check_interfaces_path((file, origin): &(PathBuf, String), problems
 /// ships the link `/etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf` that
 /// makes Debian 12 read it. `example` is the path suggested instead.
 pub(super) fn check_sysctl_path(
-    (file, origin): &(PathBuf, String),
+    (file, origin): &(PathBuf, InventoryPath),
     example: &str,
     problems: &mut Problems,
 ) {
@@ -94,7 +98,7 @@ pub(super) fn check_sysctl_path(
 /// `/etc/modules-load.d/modules.conf` that Debian 12 and 13 both ship.
 /// `example` is the path suggested instead.
 pub(super) fn check_modules_path(
-    (file, origin): &(PathBuf, String),
+    (file, origin): &(PathBuf, InventoryPath),
     example: &str,
     problems: &mut Problems,
 ) {
@@ -113,7 +117,7 @@ pub(super) fn check_modules_path(
 }
 
 pub(super) fn check_conf_suffix(
-    (file, origin): &(PathBuf, String),
+    (file, origin): &(PathBuf, InventoryPath),
     directory: &str,
     reader: &str,
     problems: &mut Problems,

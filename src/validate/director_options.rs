@@ -11,6 +11,7 @@ use super::model::{self, Host, Service};
 use super::problems::Problems;
 use crate::code::Code;
 use crate::inventory;
+use crate::yaml::InventoryPath;
 
 /// A service's director options, checked on their own.
 pub(super) struct ServiceOptions {
@@ -25,7 +26,7 @@ pub(super) struct ServiceOptions {
 /// each depends on a health check, a sorry server or persistence that the
 /// service must have, and a sorry server must match the VIPs' families.
 pub(super) fn service_options(
-    path: &str,
+    path: &InventoryPath,
     service: &inventory::Service,
     problems: &mut Problems,
 ) -> ServiceOptions {
@@ -38,7 +39,7 @@ pub(super) fn service_options(
         if !checked {
             problems.add(
                 Code::SorryServerWithoutHealthCheck,
-                format!("{path}.sorry_server"),
+                path.clone().key("sorry_server"),
                 "without a health check no real server is ever taken out, so the sorry server \
                  would never answer: add a `health_check`, or remove `sorry_server`",
             );
@@ -48,7 +49,7 @@ pub(super) fn service_options(
     if service.alpha == Some(true) && !checked {
         problems.add(
             Code::AlphaWithoutHealthCheck,
-            format!("{path}.alpha"),
+            path.clone().key("alpha"),
             "`alpha` keeps a real server out until its health check passes, and the service has \
              no health check: its real servers would never enter the pool. Add a \
              `health_check`, or remove `alpha`",
@@ -71,7 +72,7 @@ pub(super) fn service_options(
 /// One sorry server per VIP family, and none of a family without a VIP:
 /// direct routing forwards a packet to an address of its own family only.
 fn check_sorry_families(
-    path: &str,
+    path: &InventoryPath,
     service: &inventory::Service,
     sorry_servers: &[IpAddr],
     problems: &mut Problems,
@@ -83,7 +84,7 @@ fn check_sorry_families(
         match (vip, sorry) {
             (Some(vip), None) => problems.add(
                 Code::SorryServerFamily,
-                format!("{path}.sorry_server"),
+                path.clone().key("sorry_server"),
                 format!(
                     "the service has the {family} VIP {}, and no {family} sorry server: direct \
                      routing forwards a VIP's packets to an address of the VIP's family only; \
@@ -97,7 +98,7 @@ fn check_sorry_families(
             ),
             (None, Some(sorry)) => problems.add(
                 Code::SorryServerFamily,
-                format!("{path}.sorry_server"),
+                path.clone().key("sorry_server"),
                 format!(
                     "{sorry} is an {family} sorry server, and the service has no {family} VIP: \
                      remove it (direct routing forwards a VIP's packets to an address of the \
@@ -113,7 +114,7 @@ fn check_sorry_families(
 /// keepalived logs the loss of quorum and changes nothing), and the
 /// hysteresis must stay below the quorum (keepalived would set it to 0).
 fn check_quorum(
-    path: &str,
+    path: &InventoryPath,
     service: &inventory::Service,
     no_sorry_server: bool,
     problems: &mut Problems,
@@ -126,7 +127,7 @@ fn check_quorum(
         if set && no_sorry_server {
             problems.add(
                 Code::QuorumWithoutSorryServer,
-                format!("{path}.{key}"),
+                path.clone().key(key),
                 format!(
                     "`{key}` decides when the sorry server takes over, and the service has \
                      none: without one keepalived only logs the loss of quorum. Add a \
@@ -139,7 +140,7 @@ fn check_quorum(
     if let Some(hysteresis) = service.hysteresis.filter(|h| h.get() >= quorum) {
         problems.add(
             Code::QuorumUnreachable,
-            format!("{path}.hysteresis"),
+            path.clone().key("hysteresis"),
             format!(
                 "hysteresis {} is not below the quorum {quorum}: the healthy weight could never \
                  fall below quorum minus hysteresis (keepalived would set it to 0); use 0 to {}",
@@ -153,11 +154,11 @@ fn check_quorum(
 /// One persistence across ports needs persistence, and two ports of one
 /// protocol for it to span.
 fn check_persistence_across_ports(
-    path: &str,
+    path: &InventoryPath,
     service: &inventory::Service,
     problems: &mut Problems,
 ) {
-    let key = format!("{path}.persistence_across_ports");
+    let key = path.clone().key("persistence_across_ports");
     if service.persistence.is_none_or(|seconds| seconds.get() == 0) {
         problems.add(
             Code::PersistenceAcrossPortsUnusable,
@@ -200,7 +201,9 @@ pub(super) fn check_sorry_servers(
         .flat_map(|service| service.vips.iter().copied())
         .collect();
     for service in services {
-        let path = format!("services.{}.sorry_server", service.name);
+        let path = InventoryPath::at("services")
+            .key(&service.name)
+            .key("sorry_server");
         for sorry in &service.sorry_servers {
             check_sorry_server(raw, hosts, &vips, service, *sorry, &path, problems);
         }
@@ -214,7 +217,7 @@ fn check_sorry_server(
     vips: &[IpAddr],
     service: &Service,
     sorry: IpAddr,
-    path: &str,
+    path: &InventoryPath,
     problems: &mut Problems,
 ) {
     if vips.contains(&sorry) {
@@ -301,7 +304,9 @@ fn check_quorum_reachable(service: &Service, hosts: &[Host], problems: &mut Prob
     if u64::from(quorum) > total {
         problems.add(
             Code::QuorumUnreachable,
-            format!("services.{}.quorum", service.name),
+            InventoryPath::at("services")
+                .key(&service.name)
+                .key("quorum"),
             format!(
                 "quorum {quorum} is above the total weight {total} of the service's real \
                  servers (drained ones count 0), so the sorry server would answer even with \
@@ -320,7 +325,10 @@ pub(super) fn track_interfaces(
 ) -> Vec<String> {
     let mut tracked: Vec<String> = Vec::new();
     for (index, device) in director.track_interface.iter().enumerate() {
-        let path = format!("directors.{name}.track_interface[{index}]");
+        let path = InventoryPath::at("directors")
+            .key(name)
+            .key("track_interface")
+            .index(index);
         if device.get() == director.interface.get() {
             problems.add(
                 Code::TrackInterfaceRepeated,

@@ -10,6 +10,7 @@ use super::problems::Problems;
 use crate::code::Code;
 use crate::inventory;
 use crate::values::{Segment, Vip};
+use crate::yaml::InventoryPath;
 
 /// Where a director's keepalived configuration goes (Debian's keepalived
 /// reads it there).
@@ -42,7 +43,7 @@ pub(super) fn validate_directors(
         if raw.vrrp.is_some() {
             problems.add(
                 Code::VrrpWithoutDirectors,
-                "vrrp",
+                InventoryPath::at("vrrp"),
                 "VRRP settings but no directors: add the directors under `directors`, or remove `vrrp`",
             );
         }
@@ -96,7 +97,10 @@ fn director_paths(
         (
             own.as_ref()
                 .map_or_else(|| PathBuf::from(builtin), |path| path.get().clone()),
-            format!("directors.{name}.paths.{field}"),
+            InventoryPath::at("directors")
+                .key(name)
+                .key("paths")
+                .key(field),
         )
     };
     let sysctl = choose("sysctl", &paths.sysctl, DEFAULT_DIRECTOR_SYSCTL_PATH);
@@ -122,7 +126,7 @@ fn validate_vrrp(
     let Some(vrrp) = raw.vrrp.as_ref() else {
         problems.add_missing(
             Code::MissingVrrp,
-            ("vrrp", "directors"),
+            (InventoryPath::at("vrrp"), InventoryPath::at("directors")),
             "the directors need VRRP settings: add `vrrp: {virtual_router_id: 51}` with an id \
              1-255 that no other VRRP router on the segment uses",
         );
@@ -135,7 +139,7 @@ fn validate_vrrp(
     if vrrp.password.is_some() && !any_ipv4 {
         problems.add(
             Code::VrrpPasswordIpv6Only,
-            "vrrp.password",
+            InventoryPath::at("vrrp").key("password"),
             "every VIP is IPv6, and VRRP version 3 (IPv6) has no authentication: remove the password",
         );
     }
@@ -149,7 +153,7 @@ fn validate_vrrp(
     {
         problems.add(
             Code::AdvertIntTooLongForIpv6,
-            "vrrp.advert_int",
+            InventoryPath::at("vrrp").key("advert_int"),
             format!(
                 "{} s is too long for the IPv6 VIPs' VRRP version 3, which counts the \
                  advertisement interval in hundredths of a second up to 40.95 s (keepalived would \
@@ -162,7 +166,7 @@ fn validate_vrrp(
     if unicast && director_count < 2 {
         problems.add(
             Code::VrrpUnicastWithoutPeer,
-            "vrrp.unicast",
+            InventoryPath::at("vrrp").key("unicast"),
             "unicast VRRP sends the advertisements to the other directors, and there is only \
              one: keepalived would have no peer and keep the VIPs in FAULT state (down). Add a \
              second director, or remove `unicast`",
@@ -218,12 +222,12 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
     let mut priorities: Vec<(u32, &str)> = Vec::new();
     let mut folded: Vec<(String, &str)> = Vec::new();
     for (name, director) in &raw.directors.0 {
-        let path = format!("directors.{name}");
+        let path = InventoryPath::at("directors").key(name);
         let lower = name.get().to_ascii_lowercase();
         if let Some((_, first)) = folded.iter().find(|(seen, _)| *seen == lower) {
             problems.add_pair(
                 Code::DirectorNameCase,
-                (&path, format!("directors.{first}")),
+                (&path, InventoryPath::at("directors").key(first)),
                 format!(
                     "director names `{first}` and `{name}` differ only in letter case; names are \
                      case-insensitive and name folders: rename one"
@@ -239,7 +243,7 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
         {
             problems.add_pair(
                 Code::DirectorNameTaken,
-                (&path, format!("hosts.{host}")),
+                (&path, InventoryPath::at("hosts").key(host)),
                 format!(
                     "`{name}` is also the name of host {host}: each host and director names its \
                      own folder in the output; rename one"
@@ -251,15 +255,17 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
                 problems.add_pair(
                     Code::DirectorAddressTaken,
                     (
-                        format!("{path}.address"),
-                        format!("{kind}s.{owner}.address"),
+                        path.clone().key("address"),
+                        InventoryPath::at(format!("{kind}s"))
+                            .key(owner)
+                            .key("address"),
                     ),
                     format!("{address} is also the address of {kind} {owner}: each needs its own"),
                 );
             } else if vips.contains(address) {
                 problems.add(
                     Code::DirectorAddressIsVip,
-                    format!("{path}.address"),
+                    path.clone().key("address"),
                     format!(
                         "{address} is a VIP: a director's own address must stay with it, while \
                          the VIPs move between the directors"
@@ -273,8 +279,8 @@ fn check_director_identities(raw: &inventory::Inventory, problems: &mut Problems
             problems.add_pair(
                 Code::DuplicatePriority,
                 (
-                    format!("{path}.priority"),
-                    format!("directors.{other}.priority"),
+                    path.clone().key("priority"),
+                    InventoryPath::at("directors").key(other).key("priority"),
                 ),
                 format!(
                     "director {other} has the same priority {priority}: give each director its \
@@ -306,7 +312,7 @@ fn check_director_families(
         for (vip, family, example) in families_without_address(&vips, addresses, segment, 2) {
             problems.add(
                 Code::DirectorFamilyWithoutAddress,
-                format!("directors.{name}.address"),
+                InventoryPath::at("directors").key(name).key("address"),
                 format!(
                     "the directors balance the {family} VIP {vip}, and reach its real servers \
                      only from an {family} address of their own on the segment: add one, as in \
@@ -330,11 +336,11 @@ fn check_balanced_services(
 ) {
     check_virtual_services_unique(services, problems);
     for service in services {
-        let path = format!("services.{}", service.name);
+        let path = InventoryPath::at("services").key(&service.name);
         if service.ports.is_empty() {
             problems.add_missing(
                 Code::ServiceWithoutPorts,
-                (format!("{path}.ports"), &path),
+                (path.clone().key("ports"), &path),
                 "the directors balance a service by port: list at least one, such as `ports: [80]`",
             );
         }
@@ -356,7 +362,7 @@ fn check_balanced_services(
         {
             problems.add(
                 Code::VipFamilyWithoutAddress,
-                format!("hosts.{}.address", host.name),
+                InventoryPath::at("hosts").key(&host.name).key("address"),
                 format!(
                     "the host carries the {family} VIP {vip}, and the directors forward it \
                      only to the host's own {family} address: add one, as in \
@@ -478,8 +484,14 @@ fn check_virtual_services_unique(services: &[Service], problems: &mut Problems) 
                     Some((_, owner, first)) => problems.add_pair(
                         Code::DuplicateVirtualService,
                         (
-                            format!("services.{}.ports[{index}]", service.name),
-                            format!("services.{owner}.ports[{first}]"),
+                            InventoryPath::at("services")
+                                .key(&service.name)
+                                .key("ports")
+                                .index(index),
+                            InventoryPath::at("services")
+                                .key(owner)
+                                .key("ports")
+                                .index(*first),
                         ),
                         format!(
                             "{vip} port {}/{} is also balanced by service {owner}: IPVS keeps one \
@@ -508,7 +520,10 @@ fn check_segment(raw: &inventory::Inventory, problems: &mut Problems) {
         {
             problems.add_pair(
                 Code::DuplicateSegmentFamily,
-                (format!("segment[{index}]"), format!("segment[{earlier}]")),
+                (
+                    InventoryPath::at("segment").index(index),
+                    InventoryPath::at("segment").index(earlier),
+                ),
                 "a second prefix of the same address family: the segment is one L2 network, \
                  give one IPv4 and at most one IPv6 prefix",
             );
@@ -539,7 +554,7 @@ fn check_segment(raw: &inventory::Inventory, problems: &mut Problems) {
                 if !prefix.contains(address) {
                     problems.add(
                         Code::AddressOutsideSegment,
-                        format!("{section}.{name}.address"),
+                        InventoryPath::at(section).key(name).key("address"),
                         format!(
                             "{address} is outside the segment {prefix}: direct routing hands \
                              packets to the real servers by MAC address, so directors and real \

@@ -9,6 +9,7 @@ use super::problems::Problems;
 use crate::code::Code;
 use crate::inventory::{self, CheckKinds};
 use crate::values::{CheckKind, DnsType, PortSpec, Protocol};
+use crate::yaml::InventoryPath;
 
 /// Seconds between health checks unless the inventory says otherwise.
 pub const DEFAULT_CHECK_INTERVAL: u32 = 6;
@@ -43,16 +44,16 @@ enum Source {
 /// `services.www`), balanced on `ports`, and builds its model with the
 /// defaults applied; every problem is added to `problems`.
 pub(super) fn health_check(
-    service_path: &str,
+    service_path: &InventoryPath,
     check: &inventory::HealthCheck,
     ports: &[PortSpec],
     problems: &mut Problems,
 ) -> model::HealthCheck {
-    let path = format!("{service_path}.health_check");
+    let path = service_path.clone().key("health_check");
     if check.kind.is_some() && check.tls.is_some() {
         problems.add(
             Code::HealthCheckTlsWithKind,
-            format!("{path}.tls"),
+            path.clone().key("tls"),
             "`tls` is the older way to write `kind: https` (or `kind: http`), and this check \
              has `kind`: remove `tls`",
         );
@@ -114,7 +115,7 @@ impl Uses {
 
 /// The keys a kind needs: a `path` for a page, a `query` for DNS.
 fn refuse_missing_keys(
-    path: &str,
+    path: &InventoryPath,
     check: &inventory::HealthCheck,
     uses: &Uses,
     problems: &mut Problems,
@@ -122,7 +123,7 @@ fn refuse_missing_keys(
     if uses.page && check.path.is_none() {
         problems.add_missing(
             Code::HealthCheckWithoutPath,
-            (format!("{path}.path"), path),
+            (path.clone().key("path"), path),
             "an HTTP or HTTPS check fetches a page from each real server: add its `path`, \
              such as `path: /healthz`, or write `kind: tcp` to check only that the port \
              accepts connections",
@@ -131,7 +132,7 @@ fn refuse_missing_keys(
     if uses.dns && check.query.is_none() {
         problems.add_missing(
             Code::HealthCheckDnsWithoutQuery,
-            (format!("{path}.query"), path),
+            (path.clone().key("query"), path),
             "a DNS check asks each real server for a name and passes on an answer without \
              error: add the `query`, a name the servers answer for (such as `query: \
              www.example.org`; `query: .` asks a resolver for the root), or write `kind: udp`",
@@ -193,7 +194,12 @@ fn port_kind(check: &inventory::HealthCheck, port: PortSpec) -> (CheckKind, Sour
 }
 
 /// A port named in `kind` must be one the service balances.
-fn check_port_is_balanced(path: &str, port: PortSpec, ports: &[PortSpec], problems: &mut Problems) {
+fn check_port_is_balanced(
+    path: &InventoryPath,
+    port: PortSpec,
+    ports: &[PortSpec],
+    problems: &mut Problems,
+) {
     if ports.contains(&port) {
         return;
     }
@@ -205,7 +211,7 @@ fn check_port_is_balanced(path: &str, port: PortSpec, ports: &[PortSpec], proble
     };
     problems.add(
         Code::HealthCheckUnknownPort,
-        format!("{path}.kind.{port}"),
+        path.clone().key("kind").key(port),
         format!(
             "the service balances no port {}/{}, so no check would run there: {hint}",
             port.port(),
@@ -221,7 +227,7 @@ fn check_port_is_balanced(path: &str, port: PortSpec, ports: &[PortSpec], proble
 /// one that serves both passes it while the balanced service is down.
 /// Returns whether it refused.
 fn refuse_other_protocol(
-    path: &str,
+    path: &InventoryPath,
     kind: CheckKind,
     source: Source,
     port: PortSpec,
@@ -241,18 +247,18 @@ fn refuse_other_protocol(
     };
     let (at, fix) = match source {
         Source::Port(port) => (
-            format!("{path}.kind.{port}"),
+            path.clone().key("kind").key(port),
             format!("write `{port}: {first}` ({others})"),
         ),
         Source::Every => (
-            format!("{path}.kind"),
+            path.clone().key("kind"),
             format!(
                 "leave `kind` out (each port then gets a check of its own protocol) or give the \
                  ports their own kinds, such as `kind: {{{port}: {first}}}` ({others})"
             ),
         ),
         Source::Tls => (
-            format!("{path}.tls"),
+            path.clone().key("tls"),
             format!(
                 "remove `tls` (each port then gets a check of its own protocol) and give the \
                  ports their own kinds, such as `kind: {{{port}: {first}}}` ({others})"
@@ -290,7 +296,7 @@ fn article(kind: CheckKind) -> &'static str {
 /// HTTP on 443, TLS on 80. Other ports may carry either (plain HTTP on
 /// 8443 is unusual, not impossible).
 fn refuse_impossible(
-    path: &str,
+    path: &InventoryPath,
     kind: CheckKind,
     source: Source,
     checked: u32,
@@ -315,7 +321,7 @@ fn refuse_impossible(
     let (at, fix) = match source {
         Source::Default => return,
         Source::Every => (
-            format!("{path}.kind"),
+            path.clone().key("kind"),
             format!(
                 "leave `kind` out (a check with a `path` is HTTPS on port 443 and HTTP on the \
                  others) or write `kind: {wanted}`, point the check at {other_port} with \
@@ -323,14 +329,14 @@ fn refuse_impossible(
             ),
         ),
         Source::Port(port) => (
-            format!("{path}.kind.{port}"),
+            path.clone().key("kind").key(port),
             format!(
                 "write `{port}: {wanted}`, point the check at {other_port} with `port:`, or \
                  check only the connection with `{port}: tcp`"
             ),
         ),
         Source::Tls => (
-            format!("{path}.tls"),
+            path.clone().key("tls"),
             format!(
                 "remove `tls` (a check with a `path` is HTTPS on port 443 and HTTP on the \
                  others) or write `kind: {wanted}`, point the check at {other_port} with \
@@ -352,7 +358,7 @@ fn refuse_impossible(
 /// use for the page's keys; they would let a reader believe the page is
 /// checked.
 fn refuse_page_keys(
-    path: &str,
+    path: &InventoryPath,
     check: &inventory::HealthCheck,
     kinds: &[(PortSpec, CheckKind)],
     problems: &mut Problems,
@@ -380,7 +386,7 @@ fn refuse_page_keys(
     for (key, _) in written.iter().filter(|(_, present)| *present) {
         problems.add(
             Code::HealthCheckTcpReadsNoPage,
-            format!("{path}.{key}"),
+            path.clone().key(key),
             format!(
                 "{what}, so `{key}` would never be checked: remove it, or make the check fetch a \
                  page (`kind: http` or `https`, with a `path`)"
@@ -393,7 +399,7 @@ fn refuse_page_keys(
 /// kind: they would let a reader believe the question is asked or the
 /// datagram sent.
 fn refuse_unread_keys(
-    path: &str,
+    path: &InventoryPath,
     check: &inventory::HealthCheck,
     uses: &Uses,
     problems: &mut Problems,
@@ -410,7 +416,7 @@ fn refuse_unread_keys(
     {
         problems.add(
             Code::HealthCheckUnreadKey,
-            format!("{path}.{key}"),
+            path.clone().key(key),
             format!(
                 "no port's check is `{kind}`, so `{key}` would never be used: remove it, or make \
                  a UDP port's check `{kind}` (`kind: {kind}`, or `kind: {{53/udp: {kind}}}` for \

@@ -33,6 +33,7 @@ use crate::inventory::{self, OrderedMap};
 use crate::values::{
     Drain, HostName, InterfaceName, RelativePath, Scheduler, Style, SysctlKey, SysctlValue, Vip,
 };
+use crate::yaml::InventoryPath;
 use boot_paths::{check_conf_suffix, check_interfaces_path, check_modules_path, check_sysctl_path};
 pub use boot_paths::{DEFAULT_INTERFACES_PATH, DEFAULT_MODULES_PATH, DEFAULT_SYSCTL_PATH};
 use model::{Drained, Host, OutputPaths, Service, SysctlSetting, VipInterface};
@@ -79,7 +80,7 @@ pub fn validate(
     if raw.hosts.0.is_empty() {
         problems.add(
             Code::NoHosts,
-            "hosts",
+            InventoryPath::at("hosts"),
             "the inventory has no hosts: add at least one under `hosts`",
         );
     }
@@ -137,11 +138,11 @@ fn validate_services(
         .0
         .iter()
         .map(|(name, service)| {
-            let path = format!("services.{name}");
+            let path = InventoryPath::at("services").key(name);
             if service.vips.is_empty() {
                 problems.add_missing(
                     Code::ServiceWithoutVips,
-                    (format!("{path}.vips"), &path),
+                    (path.clone().key("vips"), &path),
                     "a service needs at least one VIP: list them under `vips`",
                 );
             }
@@ -184,7 +185,7 @@ fn validate_services(
 fn report_repeats<T: Eq + Hash>(
     items: &[T],
     describe: impl Fn(&T) -> String,
-    (parent, field): (&str, &str),
+    (parent, field): (&InventoryPath, &str),
     (what, code): (&str, Code),
     problems: &mut Problems,
 ) {
@@ -197,8 +198,8 @@ fn report_repeats<T: Eq + Hash>(
             problems.add_pair(
                 code,
                 (
-                    format!("{parent}.{field}[{index}]"),
-                    format!("{parent}.{field}[{first}]"),
+                    parent.clone().key(field).index(index),
+                    parent.clone().key(field).index(first),
                 ),
                 format!("{what} {} is listed twice: remove one", describe(item)),
             );
@@ -221,8 +222,8 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
                 problems.add_pair(
                     Code::DuplicateAddress,
                     (
-                        format!("hosts.{name}.address"),
-                        format!("hosts.{first}.address"),
+                        InventoryPath::at("hosts").key(name).key("address"),
+                        InventoryPath::at("hosts").key(first).key("address"),
                     ),
                     format!(
                         "{address} is also the address of host {first}: each host needs its own"
@@ -233,7 +234,7 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
         if let Some(first) = folded.insert(ascii_lowercase(name.get()), name) {
             problems.add_pair(
                 Code::HostNameCase,
-                (format!("hosts.{name}"), format!("hosts.{first}")),
+                (InventoryPath::at("hosts").key(name), InventoryPath::at("hosts").key(first)),
                 format!("host names `{first}` and `{name}` differ only in letter case; host names are case-insensitive and name folders: rename one"),
             );
         }
@@ -244,8 +245,8 @@ fn check_host_addresses(raw: &inventory::Inventory, problems: &mut Problems) {
                 problems.add_pair(
                     Code::VipIsHostAddress,
                     (
-                        format!("services.{service}.vips[{index}]"),
-                        format!("hosts.{owner}.address"),
+                        InventoryPath::at("services").key(service).key("vips").index(index),
+                        InventoryPath::at("hosts").key(owner).key("address"),
                     ),
                     format!("{} is the address of host {owner}: a VIP must never be a real server's own address", vip.get()),
                 );
@@ -347,7 +348,7 @@ fn validate_host(
     problems: &mut Problems,
     shared: &mut Shared,
 ) -> Host {
-    let path = format!("hosts.{name}");
+    let path = InventoryPath::at("hosts").key(name);
     let served = resolve_services(&path, &host.services, services, problems);
     let Served { services, vips } = shared.served(served, services.services);
     let interface = pick(host.interface.as_ref(), defaults.interface.as_ref()).map_or_else(
@@ -388,7 +389,7 @@ fn validate_host(
 /// The services the host is drained in; each one listed must be one it
 /// serves (a drain elsewhere would do nothing, and is most likely a typo).
 fn host_drain(
-    path: &str,
+    path: &InventoryPath,
     drain: Option<&Drain>,
     served: &[String],
     problems: &mut Problems,
@@ -405,7 +406,7 @@ fn host_drain(
                     );
                     problems.add(
                         Code::DrainUnservedService,
-                        format!("{path}.drain[{index}]"),
+                        path.clone().key("drain").index(index),
                         format!("`{name}` is not a service of this host, so there is nothing to drain: {hint}"),
                     );
                 }
@@ -419,7 +420,7 @@ fn host_drain(
 /// every such host with the same VIP device, merged once; if that found a
 /// problem, each such host is merged (and reported) as before.
 fn host_sysctl(
-    path: &str,
+    path: &InventoryPath,
     host: &inventory::Host,
     defaults: &inventory::Settings,
     device: &str,
@@ -444,7 +445,7 @@ fn host_sysctl(
 /// The host's output paths; those of hosts that set none are resolved
 /// once, unless that found a problem (which may name the host).
 fn host_paths(
-    path: &str,
+    path: &InventoryPath,
     host: &inventory::Host,
     defaults: &inventory::Settings,
     problems: &mut Problems,
@@ -479,7 +480,7 @@ fn pick<'a, T>(own: Option<&'a T>, default: Option<&'a T>) -> Option<&'a T> {
 /// The indices of the services a host names, each once, in the order
 /// written; unknown and repeated names are reported.
 fn resolve_services(
-    path: &str,
+    path: &InventoryPath,
     names: &[crate::values::ServiceName],
     services: &ServiceIndex,
     problems: &mut Problems,
@@ -487,7 +488,7 @@ fn resolve_services(
     if names.is_empty() {
         problems.add(
             Code::HostWithoutServices,
-            format!("{path}.services"),
+            path.clone().key("services"),
             "the host serves no service: list at least one under `services`",
         );
     }
@@ -516,7 +517,7 @@ fn resolve_services(
                 };
                 problems.add(
                     Code::UnknownService,
-                    format!("{path}.services[{index}]"),
+                    path.clone().key("services").index(index),
                     format!("unknown service `{name}`: {hint}"),
                 );
             }
@@ -528,7 +529,7 @@ fn resolve_services(
 /// net-tools names every extra IPv4 address by an alias label `<dev>:<n>`,
 /// which must fit Linux's 15 characters.
 fn check_alias_labels(
-    path: &str,
+    path: &InventoryPath,
     interface: &VipInterface,
     vips: &[IpAddr],
     problems: &mut Problems,
@@ -559,13 +560,13 @@ fn check_alias_labels(
 /// overriding in place; then the overrides that would break direct routing
 /// are refused.
 fn merge_sysctl(
-    path: &str,
+    path: &InventoryPath,
     defaults: &OrderedMap<SysctlKey, SysctlValue>,
     own: &OrderedMap<SysctlKey, SysctlValue>,
     device: &str,
     problems: &mut Problems,
 ) -> Vec<SysctlSetting> {
-    let mut merged: Vec<(SysctlSetting, Option<String>)> = BUILTIN_SYSCTL
+    let mut merged: Vec<(SysctlSetting, Option<InventoryPath>)> = BUILTIN_SYSCTL
         .iter()
         .map(|(key, value)| {
             (
@@ -578,8 +579,8 @@ fn merge_sysctl(
         })
         .collect();
     let layers = [
-        ("defaults.sysctl".to_owned(), defaults),
-        (format!("{path}.sysctl"), own),
+        (InventoryPath::at("defaults").key("sysctl"), defaults),
+        (path.clone().key("sysctl"), own),
     ];
     for (origin, layer) in &layers {
         for (key, value) in &layer.0 {
@@ -587,7 +588,7 @@ fn merge_sysctl(
                 key: key.get().clone(),
                 value: value.get().clone(),
             };
-            let source = Some(format!("{origin}.{key}"));
+            let source = Some(origin.clone().key(key));
             match merged
                 .iter_mut()
                 .find(|(existing, _)| existing.key == *key.get())
@@ -632,7 +633,7 @@ fn breaks_direct_routing(setting: &SysctlSetting, device: &str) -> Option<String
 /// Each output path: the host's own, else the default one, else built-in;
 /// then the rules the consuming programs impose on names.
 fn resolve_paths(
-    path: &str,
+    path: &InventoryPath,
     own: &inventory::Paths,
     defaults: &inventory::Paths,
     problems: &mut Problems,
@@ -641,11 +642,14 @@ fn resolve_paths(
                   own: &Option<RelativePath>,
                   default: &Option<RelativePath>,
                   builtin: &str|
-     -> (PathBuf, String) {
+     -> (PathBuf, InventoryPath) {
         match (own, default) {
-            (Some(own), _) => (own.get().clone(), format!("{path}.paths.{field}")),
-            (None, Some(default)) => (default.get().clone(), format!("defaults.paths.{field}")),
-            (None, None) => (PathBuf::from(builtin), format!("{path}.paths.{field}")),
+            (Some(own), _) => (own.get().clone(), path.clone().key("paths").key(field)),
+            (None, Some(default)) => (
+                default.get().clone(),
+                InventoryPath::at("defaults").key("paths").key(field),
+            ),
+            (None, None) => (PathBuf::from(builtin), path.clone().key("paths").key(field)),
         }
     };
     let interfaces = choose(

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use crate::code::Code;
 use crate::diagnostic::Diagnostic;
+use crate::yaml::InventoryPath;
 
 /// The problems found so far, each with its inventory path.
 pub(super) struct Problems<'a> {
@@ -14,9 +15,14 @@ pub(super) struct Problems<'a> {
 
 impl Problems<'_> {
     /// Adds a problem; `code` names the rule (see `Diagnostic::code`).
-    pub(super) fn add(&mut self, code: Code, path: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn add(
+        &mut self,
+        code: Code,
+        path: impl Into<InventoryPath>,
+        message: impl Into<String>,
+    ) {
         self.list
-            .push(Diagnostic::at_path(self.file, code, path, message));
+            .push(Diagnostic::at_path(self.file, code, path.into(), message));
     }
 
     /// Adds a problem about two values: the one at `path` and the earlier
@@ -24,11 +30,11 @@ impl Problems<'_> {
     pub(super) fn add_pair(
         &mut self,
         code: Code,
-        (path, other): (impl Into<String>, impl Into<String>),
+        (path, other): (impl Into<InventoryPath>, impl Into<InventoryPath>),
         message: impl Into<String>,
     ) {
         self.list
-            .push(Diagnostic::at_path(self.file, code, path, message).also(other));
+            .push(Diagnostic::at_path(self.file, code, path.into(), message).also(other.into()));
     }
 
     /// Adds a problem about the key `path` that is not written: placed at
@@ -36,11 +42,11 @@ impl Problems<'_> {
     pub(super) fn add_missing(
         &mut self,
         code: Code,
-        (path, within): (impl Into<String>, impl Into<String>),
+        (path, within): (impl Into<InventoryPath>, impl Into<InventoryPath>),
         message: impl Into<String>,
     ) {
         self.list
-            .push(Diagnostic::at_path(self.file, code, path, message).within(within));
+            .push(Diagnostic::at_path(self.file, code, path.into(), message).within(within.into()));
     }
 
     /// A default inherited by many hosts is reported once, not once a host.

@@ -9,6 +9,7 @@ use super::problems::Problems;
 use crate::code::Code;
 use crate::inventory;
 use crate::values::{Release, Stack, Style};
+use crate::yaml::InventoryPath;
 
 /// The network stack unless the inventory says otherwise.
 pub const DEFAULT_STACK: Stack = Stack::Ifupdown;
@@ -26,21 +27,21 @@ pub const DEFAULT_NETPLAN_PATH: &str = "etc/netplan/60-lvs-dr.yaml";
 
 /// A host's own setting and its inventory path, else the default's.
 pub(super) fn origin<'a, T>(
-    host_path: &str,
+    host_path: &InventoryPath,
     key: &str,
     own: Option<&'a T>,
     default: Option<&'a T>,
-) -> Option<(&'a T, String)> {
+) -> Option<(&'a T, InventoryPath)> {
     match (own, default) {
-        (Some(own), _) => Some((own, format!("{host_path}.{key}"))),
-        (None, Some(default)) => Some((default, format!("defaults.{key}"))),
+        (Some(own), _) => Some((own, host_path.clone().key(key))),
+        (None, Some(default)) => Some((default, InventoryPath::at("defaults").key(key))),
         (None, None) => None,
     }
 }
 
 /// The host's stack (a release matters only to the refusals), after refusing what would not take effect with it.
 pub(super) fn host_stack(
-    path: &str,
+    path: &InventoryPath,
     host: &inventory::Host,
     defaults: &inventory::Settings,
     interface: &VipInterface,
@@ -84,7 +85,7 @@ pub(super) fn host_stack(
 }
 
 fn pick_release(
-    path: &str,
+    path: &InventoryPath,
     host: &inventory::Host,
     defaults: &inventory::Settings,
 ) -> Option<Release> {
@@ -101,9 +102,9 @@ fn pick_release(
 /// systemd-networkd reads `/etc/systemd/network/*.netdev` and `*.network`,
 /// netplan `/etc/netplan/*.yaml`.
 pub(super) fn check_stack_paths(
-    netdev: &(PathBuf, String),
-    network: &(PathBuf, String),
-    netplan: &(PathBuf, String),
+    netdev: &(PathBuf, InventoryPath),
+    network: &(PathBuf, InventoryPath),
+    netplan: &(PathBuf, InventoryPath),
     problems: &mut Problems,
 ) {
     let rules = [

@@ -15,6 +15,7 @@ use super::problems::Problems;
 use crate::code::Code;
 use crate::diagnostic::closest;
 use crate::inventory;
+use crate::yaml::InventoryPath;
 
 /// The name of the group of the services in no named group; also the
 /// name keepalived's instances had before there were groups
@@ -30,7 +31,7 @@ pub const DEFAULT_GROUP_PREEMPT_DELAY: u32 = 5;
 
 /// A group's place in the inventory, for problems: its path, and its name.
 struct Place {
-    path: String,
+    path: InventoryPath,
     name: String,
 }
 
@@ -42,11 +43,11 @@ pub(super) fn groups(
     services: &[Service],
     problems: &mut Problems,
 ) -> Vec<model::VrrpGroup> {
-    let mut claimed: Vec<(&str, String)> = Vec::new();
+    let mut claimed: Vec<(&str, InventoryPath)> = Vec::new();
     let mut named = Vec::new();
     for (name, group) in &vrrp.groups.0 {
         let place = Place {
-            path: format!("vrrp.groups.{name}"),
+            path: InventoryPath::at("vrrp").key("groups").key(name),
             name: name.get().clone(),
         };
         let members = group_services(&place, group, services, &mut claimed, problems);
@@ -57,7 +58,12 @@ pub(super) fn groups(
                 virtual_router_id: group.virtual_router_id.get(),
                 vips: vips_of(&members),
                 services: members.iter().map(|s| s.name.clone()).collect(),
-                priorities: priorities(&format!("vrrp.groups.{name}"), group, raw, problems),
+                priorities: priorities(
+                    &InventoryPath::at("vrrp").key("groups").key(name),
+                    group,
+                    raw,
+                    problems,
+                ),
             },
         ));
     }
@@ -82,7 +88,7 @@ pub(super) fn groups(
     let all: Vec<(Place, model::VrrpGroup)> = default
         .map(|group| {
             let place = Place {
-                path: "vrrp".to_owned(),
+                path: InventoryPath::at("vrrp"),
                 name: DEFAULT_GROUP.to_owned(),
             };
             (place, group)
@@ -100,20 +106,20 @@ fn group_services<'a>(
     place: &Place,
     group: &inventory::VrrpGroup,
     services: &'a [Service],
-    claimed: &mut Vec<(&'a str, String)>,
+    claimed: &mut Vec<(&'a str, InventoryPath)>,
     problems: &mut Problems,
 ) -> Vec<&'a Service> {
     if group.services.is_empty() {
         problems.add_missing(
             Code::GroupWithoutServices,
-            (format!("{}.services", place.path), &place.path),
+            (place.path.clone().key("services"), &place.path),
             "a VRRP group holds the VIPs of its services: list at least one, such as \
              `services: [www]`, or remove the group",
         );
     }
     let mut members = Vec::new();
     for (index, name) in group.services.iter().enumerate() {
-        let path = format!("{}.services[{index}]", place.path);
+        let path = place.path.clone().key("services").index(index);
         let Some(service) = services.iter().find(|s| s.name == *name.get()) else {
             let known = services.iter().map(|s| s.name.as_str());
             let hint = closest(name.get(), known)
@@ -177,7 +183,10 @@ fn default_group(
             };
             problems.add_missing(
                 Code::MissingRouterId,
-                ("vrrp.virtual_router_id", "vrrp"),
+                (
+                    InventoryPath::at("vrrp").key("virtual_router_id"),
+                    InventoryPath::at("vrrp"),
+                ),
                 message,
             );
             None
@@ -185,7 +194,7 @@ fn default_group(
         (Some(_), false) => {
             problems.add(
                 Code::RouterIdUnused,
-                "vrrp.virtual_router_id",
+                InventoryPath::at("vrrp").key("virtual_router_id"),
                 "every service is in a VRRP group, each with its own `virtual_router_id`, so \
                  this one would be used by nothing: remove it",
             );
@@ -207,7 +216,7 @@ fn own_priorities(raw: &inventory::Inventory) -> Vec<(String, u32)> {
 /// A named group's priorities, in the directors' order: its own, which
 /// must name every director once with no tie, or the directors' own.
 fn priorities(
-    path: &str,
+    path: &InventoryPath,
     group: &inventory::VrrpGroup,
     raw: &inventory::Inventory,
     problems: &mut Problems,
@@ -219,7 +228,7 @@ fn priorities(
     let directors: Vec<&str> = own.iter().map(|(name, _)| name.as_str()).collect();
     let mut seen: Vec<(u32, &str)> = Vec::new();
     for (name, priority) in &group.priorities.0 {
-        let entry = format!("{path}.priorities.{name}");
+        let entry = path.clone().key("priorities").key(name);
         if !directors.contains(&name.get().as_str()) {
             let hint = closest(name.get(), directors.iter().copied())
                 .map_or_else(String::new, |near| format!(": did you mean `{near}`?"));
@@ -234,7 +243,7 @@ fn priorities(
         if let Some((_, other)) = seen.iter().find(|(taken, _)| *taken == priority) {
             problems.add_pair(
                 Code::GroupPriorityTie,
-                (&entry, format!("{path}.priorities.{other}")),
+                (&entry, path.clone().key("priorities").key(other)),
                 format!(
                     "director {other} has the same priority {priority} in this group: give \
                      each director its own, the highest for the group's master (VRRP would \
@@ -252,7 +261,7 @@ fn priorities(
     if !missing.is_empty() {
         problems.add(
             Code::GroupPriorityMissing,
-            format!("{path}.priorities"),
+            path.clone().key("priorities"),
             format!(
                 "no priority for {} in this group: give every director one (the highest is \
                  the group's master), or leave `priorities` out to use the directors' own",
@@ -283,8 +292,8 @@ fn check_router_ids(groups: &[(Place, model::VrrpGroup)], problems: &mut Problem
             problems.add_pair(
                 Code::DuplicateRouterId,
                 (
-                    format!("{}.virtual_router_id", place.path),
-                    format!("{}.virtual_router_id", first.path),
+                    place.path.clone().key("virtual_router_id"),
+                    first.path.clone().key("virtual_router_id"),
                 ),
                 format!(
                     "virtual_router_id {id} is also group {}'s: each VRRP group needs its own \
@@ -303,7 +312,7 @@ fn check_router_ids(groups: &[(Place, model::VrrpGroup)], problems: &mut Problem
 /// instance.
 fn check_vips_in_one_group(
     groups: &[(Place, model::VrrpGroup)],
-    claimed: &[(&str, String)],
+    claimed: &[(&str, InventoryPath)],
     services: &[Service],
     problems: &mut Problems,
 ) {
@@ -317,7 +326,10 @@ fn check_vips_in_one_group(
         claimed
             .iter()
             .find(|(name, _)| *name == service)
-            .map_or_else(|| format!("services.{service}"), |(_, path)| path.clone())
+            .map_or_else(
+                || InventoryPath::at("services").key(service),
+                |(_, path)| path.clone(),
+            )
     };
     let mut owners: Vec<(IpAddr, &str, &str)> = Vec::new();
     for (_, group) in groups {

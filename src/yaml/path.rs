@@ -140,12 +140,32 @@ impl Hash for InventoryPath {
     }
 }
 
-/// A path is its text: a set of paths can be looked up by the text of one
-/// built with `format!` (validate's and rollout's, until they are built
-/// as `InventoryPath`s too).
+/// A path is its text: a set of paths can be looked up by the text of a
+/// path, as a diagnostic holds it.
 impl Borrow<str> for InventoryPath {
     fn borrow(&self) -> &str {
         &self.text
+    }
+}
+
+/// Written as its text, as in messages (`--format json`).
+impl serde::Serialize for InventoryPath {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+/// A diagnostic keeps the path's text.
+impl From<InventoryPath> for String {
+    fn from(path: InventoryPath) -> String {
+        path.text
+    }
+}
+
+/// A path lent is a path: `problems.add(code, &path, …)`.
+impl From<&InventoryPath> for InventoryPath {
+    fn from(path: &InventoryPath) -> InventoryPath {
+        path.clone()
     }
 }
 
