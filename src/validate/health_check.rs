@@ -271,9 +271,9 @@ fn refuse_other_protocol(
         at,
         format!(
             "{} of port {port} speaks {spoken}, and the service balances that port as \
-             {balanced}: a real server that serves only {balanced} there fails it every time \
-             (keepalived would take every one out of the service), and one that serves both \
-             passes it while its {balanced} service is down: {fix}, or point the check at a \
+             {balanced}: keepalived takes out every real server that serves only {balanced} \
+             there, and keeps one that serves both while its {balanced} service is down: {fix}, \
+             or point the check at a \
              {spoken} port with `port:`",
             article(kind)
         ),
