@@ -22,10 +22,15 @@ rendered to, both relative to the site file's folder:
 Besides every cluster's own rules, the clusters are checked together: a VIP in two clusters, a \
 host's or director's address in two clusters (or one's VIP the other's address), a machine name \
 in two clusters, two clusters whose directors may share a segment with one virtual_router_id in \
-one address family (both declare overlapping segments, one's directors are in the other's, or \
-neither declares one), an inventory named twice, and output folders that are the same or one \
-inside the other. Every problem of every file is reported at once, each on its file, line and \
-column.";
+one address family, or one connection sync id (both declare overlapping segments, one's \
+directors are in the other's, or neither declares one), an inventory named twice, and output \
+folders that are the same or one inside the other. Every problem of every file is reported at \
+once, each on its file, line and column.";
+
+/// `site check`'s `--format` help: JSON reports the files out of sync too.
+const CHECK_FORMAT_HELP: &str = "How to report problems: `text` on standard error for people, \
+    or `json`: one JSON object per problem and line on standard output, and one per file out \
+    of sync in any cluster's folder, for CI; see the README.";
 
 /// The `site` commands.
 #[derive(Debug, Subcommand)]
@@ -61,7 +66,8 @@ pub enum SiteCommand {
             folder, as a unified diff; write nothing.\n\n\
             The drift check of a site for CI: one run, every problem of every file, and an \
             exit status that says whether every cluster's folder is in sync.\n\n{SITE_FILE}"),
-        after_long_help = exit::help("site-check")
+        after_long_help = exit::help("site-check"),
+        mut_arg("format", |arg| arg.help(CHECK_FORMAT_HELP))
     )]
     Check(SiteCheckArgs),
     /// Show how to roll each cluster's change out, from the site OLD to the

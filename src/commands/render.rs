@@ -35,7 +35,13 @@ pub fn prepare(
     let model = super::setup::load(&args.inventory, access == Access::Write)?;
     check_selection(&model, &args.hosts)?;
     let selected: BTreeSet<String> = args.hosts.iter().cloned().collect();
-    transaction(model, &args.out, args.templates.as_deref(), selected, access)
+    transaction(
+        model,
+        &args.out,
+        args.templates.as_deref(),
+        selected,
+        access,
+    )
 }
 
 /// Renders the valid `model` (the machines of `selected`, empty: all) and

@@ -42,7 +42,7 @@ impl Renderer for Json {
             }
             Outcome::Rendered(rendered) => writeln!(err, "{}", text::rendered_line(rendered)),
             Outcome::Checked(checked) => {
-                write_lines(&drift(checked), out)?;
+                write_lines(&drift(checked, "lvs-dr-gen render"), out)?;
                 out.flush()?;
                 writeln!(err, "{}", text::checked_line(checked))
             }
@@ -81,8 +81,9 @@ fn write_document(document: &Value, out: &mut dyn Write) -> io::Result<()> {
     out.flush()
 }
 
-/// What `check` found out of sync, one problem per file.
-fn drift(checked: &Checked) -> Vec<Diagnostic> {
+/// What `check` found out of sync, one problem per file; `render` is the
+/// command that updates them.
+fn drift(checked: &Checked, render: &str) -> Vec<Diagnostic> {
     checked
         .transaction
         .changes
@@ -99,7 +100,7 @@ fn drift(checked: &Checked) -> Vec<Diagnostic> {
             Diagnostic::in_file(
                 checked.out.join(change.path()).display().to_string(),
                 Code::OutOfSync,
-                format!("{what}: run `lvs-dr-gen render` to update the output"),
+                format!("{what}: run `{render}` to update the output"),
             )
         })
         .collect()
@@ -182,8 +183,9 @@ fn write_site(run: &SiteRun, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
                 writeln!(err, "{name}: {}", text::rendered_line(rendered))?;
             }
             ClusterOutcome::Ran(Outcome::Checked(checked)) => {
-                write_lines(&drift(checked), out)?;
-                writeln!(err, "{name}: {}", text::checked_line(checked))?;
+                let render = format!("lvs-dr-gen site render {}", run.file);
+                write_lines(&drift(checked, &render), out)?;
+                writeln!(err, "{name}: {}", text::checked_state(checked))?;
             }
             _ => {}
         }

@@ -65,7 +65,9 @@ fn unsafe_plan(outcome: &ClusterOutcome) -> bool {
 
 /// Whether every cluster's rollout of a `site plan` is safe.
 pub fn all_safe(run: &SiteRun) -> bool {
-    !run.clusters.iter().any(|cluster| unsafe_plan(&cluster.outcome))
+    !run.clusters
+        .iter()
+        .any(|cluster| unsafe_plan(&cluster.outcome))
 }
 
 /// What a cluster new in the site means for its rollout.

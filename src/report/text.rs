@@ -101,9 +101,11 @@ fn write_site(run: &SiteRun, out: &mut dyn Write, err: &mut dyn Write) -> io::Re
                 summary_on_out = true;
             }
             ClusterOutcome::Ran(Outcome::Checked(checked)) => {
+                // The cluster first: its diff's paths are below its folder.
+                out.flush()?;
+                writeln!(err, "{name}: {}", checked_state(checked))?;
                 checked.transaction.write_diff(out, checked.color)?;
                 out.flush()?;
-                writeln!(err, "{name}: {}", checked_line(checked))?;
             }
             ClusterOutcome::Ran(Outcome::Planned(planned)) => {
                 writeln!(out, "cluster {name}:")?;
@@ -183,13 +185,21 @@ pub fn rendered_line(rendered: &Rendered) -> String {
 
 /// "out/: in sync (7 files)", or how many files would change.
 pub fn checked_line(checked: &Checked) -> String {
+    match checked.transaction.changes.len() {
+        0 => checked_state(checked),
+        _ => format!(
+            "{}; run `lvs-dr-gen render` to update",
+            checked_state(checked)
+        ),
+    }
+}
+
+/// "out/: in sync (7 files)", "out/: 2 files would change".
+pub fn checked_state(checked: &Checked) -> String {
     let out = checked.out.display();
     match checked.transaction.changes.len() {
         0 => format!("{out}: in sync ({} files)", checked.transaction.unchanged),
-        count => format!(
-            "{out}: {count} file{} would change; run `lvs-dr-gen render` to update",
-            plural(count)
-        ),
+        count => format!("{out}: {count} file{} would change", plural(count)),
     }
 }
 

@@ -119,7 +119,10 @@ fn check_names(
                     cluster: index,
                     path: machine.path(cluster),
                     code: Code::ClusterNameTaken,
-                    other: (*earlier, InventoryPath::at(format!("{their_role}s")).key(their_name)),
+                    other: (
+                        *earlier,
+                        InventoryPath::at(format!("{their_role}s")).key(their_name),
+                    ),
                     message: Box::new(move |at| {
                         format!(
                             "`{name}` is also a {their_role} of {at}{as_written}: a machine \
@@ -260,7 +263,8 @@ fn check_routers(
             if ours.kind == RouterKind::Sync && clashed.contains(&(earlier, id)) {
                 continue;
             }
-            let same = |theirs: &&Router| theirs.kind == ours.kind && theirs.virtual_router_id == id;
+            let same =
+                |theirs: &&Router| theirs.kind == ours.kind && theirs.virtual_router_id == id;
             for theirs in all[earlier].iter().filter(same) {
                 let reasons: Vec<(&str, String)> = [(true, "IPv4"), (false, "IPv6")]
                     .into_iter()
@@ -277,24 +281,24 @@ fn check_routers(
                 let families: Vec<&str> = reasons.iter().map(|(family, _)| *family).collect();
                 let (families, why) = (families.join(" and "), reasons[0].1.clone());
                 let message: Box<dyn Fn(&str) -> String> = match ours.kind {
-                        RouterKind::Vrrp => Box::new(move |at: &str| {
-                            format!(
-                                "virtual_router_id {id} is also the {families} VRRP router of \
+                    RouterKind::Vrrp => Box::new(move |at: &str| {
+                        format!(
+                            "virtual_router_id {id} is also the {families} VRRP router of \
                                  {at}, and {why}: VRRP routers with one id on one segment take \
                                  each other's advertisements for their own, and fight over \
                                  the VIPs; give one cluster another virtual_router_id"
-                            )
-                        }),
-                        RouterKind::Sync => Box::new(move |at: &str| {
-                            format!(
-                                "{id} is the connection sync id (the lowest \
+                        )
+                    }),
+                    RouterKind::Sync => Box::new(move |at: &str| {
+                        format!(
+                            "{id} is the connection sync id (the lowest \
                                  virtual_router_id) of both this cluster and {at}, and {why}: \
                                  their sync daemons multicast in {families} with one sync id, \
                                  so each cluster's backups take the other's connections into \
                                  their IPVS table; give one cluster a lowest virtual_router_id \
                                  of its own"
-                            )
-                        }),
+                        )
+                    }),
                 };
                 findings.push(Finding {
                     cluster: index,

@@ -147,11 +147,11 @@ fn a_changed_plan_fails() -> Result<(), Failed> {
 fn a_changed_site_message_fails() -> Result<(), Failed> {
     let copy = copy_of("site/invalid-vip-in-two-clusters");
     let case = copy.path().join("case");
-    if let Err(problems) = site::check(&case) {
+    if let Err(problems) = site::compare(&case) {
         return Err(format!("the unchanged copy differs: {problems}").into());
     }
     edit(&case.join("expected.stderr"), "error", "warning");
-    match site::check(&case) {
+    match site::compare(&case) {
         Err(problems) if problems.starts_with("--- expected/stderr\n") => Ok(()),
         other => Err(format!("a changed site message: not reported, but {other:?}").into()),
     }

@@ -15,8 +15,9 @@
 //!
 //! Besides (`site-checks::<what>`): each cluster's files from `site render`
 //! are byte for byte `render`'s of its inventory, `site check` in one run
-//! names the problems of three files with their lines, and paths are
-//! relative to the site file's folder.
+//! names the problems of three files with their lines, paths are relative
+//! to the site file's folder, and `site check` exits 1 naming the one
+//! cluster whose folder is out of sync (after a clean run exits 0).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -54,6 +55,10 @@ pub fn trials() -> Vec<Trial> {
         Trial::test(
             "site-checks::paths-are-relative-to-the-site-files-folder",
             paths_are_relative_to_the_site_files_folder,
+        ),
+        Trial::test(
+            "site-checks::check-finds-the-cluster-out-of-sync",
+            check_finds_the_cluster_out_of_sync,
         ),
     ]);
     trials
@@ -97,17 +102,28 @@ fn site(dir: &Path, args: &[&str]) -> Output {
 /// Runs one case; compares, or rewrites the expectations with
 /// `UPDATE_GOLDEN=1`.
 pub fn check(case: &Path) -> Result<(), String> {
+    run(case, updating())
+}
+
+/// Runs one case and compares it with its expectations, whatever
+/// `UPDATE_GOLDEN` says (for the negative controls).
+pub fn compare(case: &Path) -> Result<(), String> {
+    run(case, false)
+}
+
+/// Runs one case; rewrites its expectations if `update`, else compares.
+fn run(case: &Path, update: bool) -> Result<(), String> {
     let dir = tempfile::tempdir().expect("temp dir");
     let inputs = scratch(case, dir.path());
     let mut problems = Vec::new();
     let render = site(dir.path(), &["render", "site.yaml"]);
     if render.code() == 0 {
-        check_valid(case, dir.path(), &inputs, &render, &mut problems);
+        check_valid(case, dir.path(), &inputs, &render, update, &mut problems);
     } else {
-        check_invalid(case, dir.path(), &inputs, &render, &mut problems);
+        check_invalid(case, dir.path(), &inputs, &render, update, &mut problems);
     }
     if case.join("old/site.yaml").exists() {
-        check_plan(case, dir.path(), &mut problems);
+        check_plan(case, dir.path(), update, &mut problems);
     }
     verdict(&problems)
 }
@@ -118,12 +134,13 @@ fn check_valid(
     dir: &Path,
     inputs: &[PathBuf],
     render: &Output,
+    update: bool,
     problems: &mut Vec<String>,
 ) {
     let tree = written(dir, inputs);
     let validate = site(dir, &["validate", "site.yaml"]);
     let validate_text = format!("{}{}", validate.stdout, validate.stderr);
-    if updating() {
+    if update {
         let expected = case.join("expected");
         let _ = fs::remove_dir_all(&expected);
         for (path, contents) in &tree {
@@ -135,7 +152,10 @@ fn check_valid(
         return;
     }
     if !render.stderr.is_empty() {
-        problems.push(format!("site render wrote to standard error:\n{}", render.stderr));
+        problems.push(format!(
+            "site render wrote to standard error:\n{}",
+            render.stderr
+        ));
     }
     compare_trees(&read_tree(&case.join("expected"), &[]), &tree, problems);
     let expected = read(&case.join("expected.validate.txt"));
@@ -163,11 +183,12 @@ fn check_invalid(
     dir: &Path,
     inputs: &[PathBuf],
     render: &Output,
+    update: bool,
     problems: &mut Vec<String>,
 ) {
     let status = render.code();
     let json = site(dir, &["render", "site.yaml", "--format", "json"]);
-    if updating() {
+    if update {
         let _ = fs::remove_dir_all(case.join("expected"));
         fs::write(case.join("expected.stderr"), &render.stderr).expect("write");
         fs::write(case.join("expected.status"), format!("{status}\n")).expect("write");
@@ -200,7 +221,7 @@ fn check_invalid(
 }
 
 /// `site plan old/site.yaml site.yaml` in text, JSON and Markdown.
-fn check_plan(case: &Path, dir: &Path, problems: &mut Vec<String>) {
+fn check_plan(case: &Path, dir: &Path, update: bool, problems: &mut Vec<String>) {
     let run = |format: &str| {
         site(
             dir,
@@ -213,7 +234,7 @@ fn check_plan(case: &Path, dir: &Path, problems: &mut Vec<String>) {
         ("md", run("markdown")),
     ];
     let status = outputs[0].1.code();
-    if updating() {
+    if update {
         for (extension, output) in &outputs {
             let name = format!("expected.plan.{extension}");
             fs::write(case.join(name), &output.stdout).expect("write");
@@ -230,10 +251,7 @@ fn check_plan(case: &Path, dir: &Path, problems: &mut Vec<String>) {
     }
     for (extension, output) in &outputs {
         if output.code() != status {
-            problems.push(format!(
-                "plan --format {extension}: exit {}",
-                output.code()
-            ));
+            problems.push(format!("plan --format {extension}: exit {}", output.code()));
         }
         let name = format!("expected.plan.{extension}");
         let expected = read(&case.join(&name));
@@ -343,5 +361,62 @@ fn paths_are_relative_to_the_site_files_folder() -> Result<(), Failed> {
         Ok(())
     } else {
         Err(format!("exit {}:\n{stderr}", output.code()).into())
+    }
+}
+
+/// `site check` after `site render` exits 0; after one cluster's inventory
+/// changes, 1, naming that cluster and only its files, in text and JSON.
+fn check_finds_the_cluster_out_of_sync() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    scratch(&case_dir("three-clusters"), dir.path());
+    let rendered = site(dir.path(), &["render", "site.yaml"]);
+    let clean = site(dir.path(), &["check", "site.yaml"]);
+    if rendered.code() != 0 || clean.code() != 0 {
+        return Err(format!("render {}, check {}", rendered.code(), clean.code()).into());
+    }
+    let east = dir.path().join("clusters/east.yaml");
+    let text = fs::read_to_string(&east).expect("read");
+    fs::write(&east, text.replace("weight: 2", "weight: 3")).expect("write");
+    let check = site(dir.path(), &["check", "site.yaml"]);
+    let json = site(dir.path(), &["check", "site.yaml", "--format", "json"]);
+    let files: Vec<String> = json
+        .stdout
+        .lines()
+        .map(|line| {
+            let line: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+            line["file"].as_str().unwrap_or_default().to_owned()
+        })
+        .collect();
+    let as_expected = check.code() == 1
+        && json.code() == 1
+        && check
+            .stderr
+            .starts_with("east: rendered/east: 2 files would change\n")
+        && check
+            .stderr
+            .contains("west: rendered/west: in sync (12 files)\n")
+        && check.stderr.ends_with(
+            "site.yaml: 1 of 3 clusters out of sync; run `lvs-dr-gen site render site.yaml` to \
+             update\n",
+        )
+        && check
+            .stdout
+            .contains("-        weight 2\n+        weight 3\n")
+        && files
+            == [
+                "rendered/east/lb-east1/etc/keepalived/keepalived.conf",
+                "rendered/east/lb-east2/etc/keepalived/keepalived.conf",
+            ];
+    if as_expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "exit {} and {}:\n{}{}\n{files:?}",
+            check.code(),
+            json.code(),
+            check.stderr,
+            check.stdout
+        )
+        .into())
     }
 }
