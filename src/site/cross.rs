@@ -15,8 +15,8 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
+use super::cluster::Cluster;
 use super::routers::{routers, Router, RouterKind};
-use super::Cluster;
 use crate::code::Code;
 use crate::diagnostic::Diagnostic;
 use crate::yaml::InventoryPath;

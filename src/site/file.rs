@@ -19,6 +19,7 @@ use serde::Deserialize;
 use crate::code::Code;
 use crate::diagnostic::{error_with_code, Diagnostic};
 use crate::inventory::OrderedMap;
+use crate::yaml::InventoryPath;
 
 /// The whole site file, as written.
 #[derive(Debug, Deserialize)]
@@ -42,6 +43,12 @@ pub struct ClusterEntry {
     /// The folder `site render` writes the cluster's files to, as
     /// `render --out` would.
     pub out: SitePath,
+}
+
+/// The path of cluster `name`'s `key` in the site file, such as
+/// `clusters.east.inventory`.
+pub fn entry_path(name: &ClusterName, key: &str) -> InventoryPath {
+    InventoryPath::at("clusters").key(name).key(key)
 }
 
 /// Parses the site file's text; `file` names it in the error.
