@@ -126,10 +126,9 @@ fn check_names(
                     message: Box::new(move |at| {
                         format!(
                             "`{name}` is also a {their_role} of {at}{as_written}: a machine \
-                             belongs to one cluster (it gets that cluster's files and is \
-                             verified, applied and recorded against its inventory; two \
-                             clusters' files on one machine overwrite each other); rename \
-                             this {role}, or keep the machine in one cluster"
+                             belongs to one cluster, whose files it gets and whose inventory \
+                             it is verified, applied and recorded against; rename this \
+                             {role}, or keep the machine in one cluster"
                         )
                     }),
                 });
@@ -284,19 +283,17 @@ fn check_routers(
                     RouterKind::Vrrp => Box::new(move |at: &str| {
                         format!(
                             "virtual_router_id {id} is also the {families} VRRP router of \
-                                 {at}, and {why}: VRRP routers with one id on one segment take \
-                                 each other's advertisements for their own, and fight over \
-                                 the VIPs; give one cluster another virtual_router_id"
+                                 {at}, and {why}: routers with one id on one segment take each \
+                                 other's advertisements and fight over the VIPs; give one \
+                                 cluster another virtual_router_id"
                         )
                     }),
                     RouterKind::Sync => Box::new(move |at: &str| {
                         format!(
-                            "{id} is the connection sync id (the lowest \
-                                 virtual_router_id) of both this cluster and {at}, and {why}: \
-                                 their sync daemons multicast in {families} with one sync id, \
-                                 so each cluster's backups take the other's connections into \
-                                 their IPVS table; give one cluster a lowest virtual_router_id \
-                                 of its own"
+                            "{id} is the connection sync id (the lowest virtual_router_id) \
+                             here and in {at}, and {why}: each cluster's backup sync daemons \
+                             would take the other's {families} sync messages, with its \
+                             connections; give one cluster another lowest virtual_router_id"
                         )
                     }),
                 };
@@ -339,8 +336,7 @@ fn shared_segment(
         (Some(a), None) => director_in(a, second, ours),
         (None, Some(b)) => director_in(b, first, theirs),
         (None, None) => Some(format!(
-            "neither `{}` nor `{}` declares its `segment`, so nothing says their directors \
-             are on different ones (declare each cluster's `segment` to tell)",
+            "neither `{}` nor `{}` declares a `segment` that would tell their directors apart",
             first.name, second.name
         )),
     }
