@@ -154,6 +154,18 @@ codes! {
         PersistenceAcrossPortsUnusable = "persistence-across-ports-unusable": "`persistence_across_ports` without `persistence`, or with fewer than two ports of one protocol",
         TrackInterfaceRepeated = "track-interface-repeated": "a director tracks its own VRRP interface, or one interface twice",
     }
+    "Sites (`site`: several clusters checked together, with a path)" {
+        SiteWithoutClusters = "site-without-clusters": "a site file lists no cluster",
+        InvalidClusterName = "invalid-cluster-name": "a cluster name that is not 1-63 letters, digits, `_`, `.` or `-`",
+        InvalidSitePath = "invalid-site-path": "a cluster's `inventory` or `out` that is not a relative path below the site file's folder (no `..`)",
+        ClusterInventoryUnreadable = "cluster-inventory-unreadable": "a cluster's inventory file cannot be read (placed on its `inventory` in the site file)",
+        ClusterInventoryTwice = "cluster-inventory-twice": "two clusters name the same inventory file",
+        ClusterOutputCollision = "cluster-output-collision": "two clusters' output folders are the same, or one is inside the other",
+        ClusterVipTaken = "cluster-vip-taken": "a VIP is also a VIP of another cluster",
+        ClusterAddressTaken = "cluster-address-taken": "a host's or director's address is also an address or a VIP of another cluster",
+        ClusterNameTaken = "cluster-name-taken": "a host or director name is also a machine of another cluster (letter case aside)",
+        ClusterRouterIdTaken = "cluster-router-id-taken": "two clusters whose directors may share a segment use the same `virtual_router_id` in one address family, or the same connection sync id",
+    }
     "Around the inventory" {
         InventoryUnreadable = "inventory-unreadable": "the inventory file cannot be read",
         UnknownHostSelected = "unknown-host-selected": "`--host` names no host or director of the inventory",
@@ -320,6 +332,11 @@ mod tests {
             if case.ends_with("plan") {
                 for plan in std::fs::read_dir(&case).unwrap() {
                     files.push(plan.unwrap().path().join("expected.json"));
+                }
+            }
+            if case.ends_with("site") {
+                for site in std::fs::read_dir(&case).unwrap() {
+                    files.push(site.unwrap().path().join("expected.jsonl"));
                 }
             }
         }

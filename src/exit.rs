@@ -43,10 +43,17 @@ impl From<ExitStatus> for std::process::ExitCode {
 const TROUBLE: &str = "the inventory is invalid, the usage is wrong, or a file could not be read \
                        or written";
 
+/// Trouble, in the `site` commands' words.
+const SITE_TROUBLE: &str = "the site file or an inventory is invalid, the usage is wrong, or a \
+                            file could not be read or written";
+
 /// The statuses a command ends with and what each means there, by the
 /// command's name; the program's own (`lvs-dr-gen`) for the top level.
 pub fn meanings(command: &str) -> Vec<(ExitStatus, &'static str)> {
     use ExitStatus::{Differences, NothingDeployed, Success, Trouble, Unsafe};
+    if let Some(meanings) = site_meanings(command) {
+        return meanings;
+    }
     match command {
         "render" => vec![(Success, "the files are written"), (Trouble, TROUBLE)],
         "check" => vec![
@@ -128,6 +135,45 @@ pub fn meanings(command: &str) -> Vec<(ExitStatus, &'static str)> {
         ]
         }
     }
+}
+
+/// The statuses of the `site` commands (`site`, `site-validate`, ...), by
+/// name; `None` for any other command.
+fn site_meanings(command: &str) -> Option<Vec<(ExitStatus, &'static str)>> {
+    use ExitStatus::{Differences, Success, Trouble, Unsafe};
+    Some(match command {
+        "site-validate" => vec![
+            (Success, "every cluster is valid, alone and together"),
+            (Trouble, SITE_TROUBLE),
+        ],
+        "site-render" => vec![
+            (Success, "every cluster's files are written"),
+            (Trouble, SITE_TROUBLE),
+        ],
+        "site-check" => vec![
+            (Success, "every cluster's output folder is in sync"),
+            (Differences, "a file of a cluster would change"),
+            (Trouble, SITE_TROUBLE),
+        ],
+        "site-plan" => vec![
+            (Success, "every cluster's rollout is safe"),
+            (Trouble, SITE_TROUBLE),
+            (
+                Unsafe,
+                "a cluster's change would fail requests if rolled out in one step",
+            ),
+        ],
+        "site" => vec![
+            (
+                Success,
+                "valid, written, in sync, or safe, in every cluster",
+            ),
+            (Differences, "check: a file of a cluster would change"),
+            (Trouble, SITE_TROUBLE),
+            (Unsafe, "plan: a cluster's change is unsafe in one step"),
+        ],
+        _ => return None,
+    })
 }
 
 /// The "Exit status:" paragraph of `command`'s help.

@@ -678,6 +678,12 @@ where
 
 /// Parses the inventory text; `file` names it in the error.
 pub fn parse(file: &str, text: &str) -> Result<Inventory, Box<Diagnostic>> {
+    parse_as(file, text)
+}
+
+/// Parses `text` as a `T` with the inventory's YAML reader and its located,
+/// worded errors (the site file uses it too); `file` names it in the error.
+pub fn parse_as<T: de::DeserializeOwned>(file: &str, text: &str) -> Result<T, Box<Diagnostic>> {
     crate::yaml::from_str(text)
         .map_err(|error| Box::new(problems::to_diagnostic(file, text, &error)))
 }

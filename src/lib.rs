@@ -22,6 +22,8 @@
 //!   inventories, pure), `deployed` (the inventory a cluster was last rolled
 //!   out with), `import` (an inventory from running directors'
 //!   keepalived.conf, read by `keepalived_conf`), `arp`.
+//! - Sites: `site` (several clusters' inventories, each validated as
+//!   `validate` does, and checked together).
 //! - `outcome`: what a command produced, which `report` prints and `exit`
 //!   turns into the exit status.
 //! - Beside them: `schema` and `manual` (generated from the types and the
@@ -50,6 +52,7 @@ pub mod render;
 pub mod report;
 pub mod rollout;
 pub mod schema;
+pub mod site;
 pub mod validate;
 pub mod values;
 pub mod verify;

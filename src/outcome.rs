@@ -47,6 +47,8 @@ pub enum Outcome {
     Deployed(Deployed),
     /// `import`: the inventory of a running cluster.
     Imported(Box<Imported>),
+    /// `site`: a command run over every cluster of a site.
+    Site(Box<SiteRun>),
     /// A text for standard output as it is (`schema`, `completions`,
     /// `init -`).
     Printed(String),
@@ -224,6 +226,56 @@ pub struct Deployed {
     pub written_to: Option<PathBuf>,
 }
 
+/// What a `site` command did, cluster by cluster.
+#[derive(Debug)]
+pub struct SiteRun {
+    /// The site file, as given (for `plan`, the one to roll out).
+    pub file: String,
+    /// For `plan`: the site file running now, as given.
+    pub old: Option<String>,
+    /// Each cluster's outcome: the site file's order (for `plan`, the new
+    /// site's clusters, then those only the old one has).
+    pub clusters: Vec<ClusterRun>,
+}
+
+/// One cluster's part of a `site` command.
+#[derive(Debug)]
+pub struct ClusterRun {
+    /// The cluster's name.
+    pub name: String,
+    /// What the command did there.
+    pub outcome: ClusterOutcome,
+}
+
+/// What a `site` command did with one cluster.
+#[derive(Debug)]
+pub enum ClusterOutcome {
+    /// The command's own outcome for the cluster's inventory (validated,
+    /// rendered, checked, planned).
+    Ran(Outcome),
+    /// `plan`: a cluster only the new site has (its inventory, as shown):
+    /// its first rollout installs every machine, with nothing to plan from.
+    Added(String),
+    /// `plan`: a cluster only the old site has (its inventory, as shown):
+    /// nothing is planned for its machines.
+    Removed(String),
+}
+
+impl SiteRun {
+    /// The exit status: the gravest of the clusters' (for `check`, 1 when
+    /// any is out of sync; for `plan`, 3 when any change is unsafe).
+    pub fn status(&self) -> ExitStatus {
+        self.clusters
+            .iter()
+            .map(|cluster| match &cluster.outcome {
+                ClusterOutcome::Ran(outcome) => outcome.status(),
+                ClusterOutcome::Added(_) | ClusterOutcome::Removed(_) => ExitStatus::Success,
+            })
+            .max()
+            .unwrap_or(ExitStatus::Success)
+    }
+}
+
 impl Outcome {
     /// The exit status this outcome gives.
     pub fn status(&self) -> ExitStatus {
@@ -243,6 +295,7 @@ impl Outcome {
                 ExitStatus::Unsafe
             }
             Outcome::Imported(imported) if !imported.import.complete() => ExitStatus::Differences,
+            Outcome::Site(run) => run.status(),
             Outcome::Deployed(deployed) => match deployed.verdict {
                 Verdict::Agreed { .. } => ExitStatus::Success,
                 Verdict::Disagree(_) => ExitStatus::Differences,

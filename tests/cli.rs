@@ -379,10 +379,21 @@ fn completions_and_man_pages_are_generated() {
             "lvs-dr-gen-plan.1",
             "lvs-dr-gen-render.1",
             "lvs-dr-gen-schema.1",
+            "lvs-dr-gen-site-check.1",
+            "lvs-dr-gen-site-plan.1",
+            "lvs-dr-gen-site-render.1",
+            "lvs-dr-gen-site-validate.1",
+            "lvs-dr-gen-site.1",
             "lvs-dr-gen-validate.1",
             "lvs-dr-gen-verify.1",
             "lvs-dr-gen.1"
         ]
+    );
+    // The site page lists its commands' pages, and none for `help`.
+    let site_page = std::fs::read_to_string(work.path("man/lvs-dr-gen-site.1")).unwrap();
+    assert!(
+        site_page.contains(r"lvs\-dr\-gen\-site\-check") && !site_page.contains(r"site\-help"),
+        "{site_page}"
     );
 }
 
@@ -411,6 +422,11 @@ fn bash_completes_commands_and_their_options() {
     assert_eq!(bash_completion(&work, "lvs-dr-gen re"), ["render"]);
     assert_eq!(bash_completion(&work, "lvs-dr-gen render --o"), ["--out"]);
     assert_eq!(bash_completion(&work, "lvs-dr-gen completions f"), ["fish"]);
+    assert_eq!(bash_completion(&work, "lvs-dr-gen site ch"), ["check"]);
+    assert_eq!(
+        bash_completion(&work, "lvs-dr-gen site check --f"),
+        ["--format"]
+    );
 }
 
 const CLUSTER: &str = "\

@@ -42,15 +42,24 @@ fn no_help_text_ends_in_with() {
 
 #[test]
 fn every_visible_command_ends_its_long_help_with_its_exit_statuses() {
+    let mut checked = 0;
     for command in public_command().get_subcommands() {
-        let help = command
-            .get_after_long_help()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        assert!(
-            help.starts_with("Exit status:\n  0  "),
-            "{}: {help}",
-            command.get_name()
-        );
+        // A command's own commands too (`site check`).
+        let nested = command
+            .get_subcommands()
+            .filter(|nested| nested.get_name() != "help");
+        for command in std::iter::once(command).chain(nested) {
+            let help = command
+                .get_after_long_help()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            assert!(
+                help.starts_with("Exit status:\n  0  "),
+                "{}: {help}",
+                command.get_name()
+            );
+            checked += 1;
+        }
     }
+    assert!(checked > 16, "only {checked} commands checked");
 }

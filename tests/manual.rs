@@ -120,10 +120,14 @@ fn every_page_has_examples_and_see_also() {
         if let Some(version) = page.find("\n.SH VERSION\n") {
             assert!(see_also < Some(version), "{name}: SEE ALSO after VERSION");
         }
-        let command =
-            name.strip_suffix(".1")
-                .unwrap_or("")
-                .replacen("lvs-dr-gen-", "lvs-dr-gen ", 1);
+        // A page name's dashes after the program's are the command's spaces
+        // (lvs-dr-gen-site-check.1: `lvs-dr-gen site check`).
+        let command = name.strip_suffix(".1").map_or(String::new(), |page| {
+            page.strip_prefix("lvs-dr-gen-")
+                .map_or(page.to_owned(), |sub| {
+                    format!("lvs-dr-gen {}", sub.replace('-', " "))
+                })
+        });
         if !command.is_empty() {
             assert!(
                 page.contains(&format!(".EX\n{}", roff(&command))),

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use crate::exit;
 
 mod args;
+pub mod site;
 
 pub use args::*;
 
@@ -209,6 +210,13 @@ pub enum Command {
     /// trouble.
     #[command(after_long_help = exit::help("import"))]
     Import(ImportArgs),
+    /// Validate, render, check or plan every cluster of a site at once,
+    /// with the checks across clusters.
+    ///
+    /// A site is several clusters, each an inventory file of its own, listed
+    /// in one site file; see each subcommand's help.
+    #[command(subcommand, after_long_help = exit::help("site"))]
+    Site(site::SiteCommand),
     /// Print the inventory's JSON Schema (draft 2020-12), for editors and
     /// CI.
     ///

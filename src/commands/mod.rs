@@ -15,6 +15,7 @@ mod options;
 pub mod plan;
 pub mod render;
 mod setup;
+pub mod site;
 pub mod validate;
 pub mod verify;
 
@@ -47,6 +48,7 @@ pub fn run(command: Command) -> (Outcome, report::Format) {
         Command::Plan(args) => (plan::run(&args), args.format.into()),
         Command::Deployed(args) => (deployed::run(&args), text),
         Command::Import(args) => (import::run(&args), text),
+        Command::Site(command) => site::run(&command),
         Command::Schema => (Ok(Outcome::Printed(schema_text())), text),
         Command::Completions { shell } => (Ok(Outcome::Printed(completion_script(shell))), text),
         Command::Manpages { out } => (write_man_pages(&out), text),

@@ -34,8 +34,28 @@ pub fn prepare(
 ) -> Result<(Transaction<'static>, Machines), Failure> {
     let model = super::setup::load(&args.inventory, access == Access::Write)?;
     check_selection(&model, &args.hosts)?;
-    let renderer = super::setup::renderer(args.templates.as_deref())?;
     let selected: BTreeSet<String> = args.hosts.iter().cloned().collect();
+    transaction(
+        model,
+        &args.out,
+        args.templates.as_deref(),
+        selected,
+        access,
+    )
+}
+
+/// Renders the valid `model` (the machines of `selected`, empty: all) and
+/// compares it with the output directory `out`: the transaction, and the
+/// machines it covers. `site render` and `site check` prepare each
+/// cluster's this way.
+pub fn transaction(
+    model: Inventory,
+    out: &Path,
+    templates: Option<&Path>,
+    selected: BTreeSet<String>,
+    access: Access,
+) -> Result<(Transaction<'static>, Machines), Failure> {
+    let renderer = super::setup::renderer(templates)?;
     let machines = covered(&model, &selected);
     let only_hosts = (!selected.is_empty()).then(|| selected.clone());
     // Always the whole inventory: a director's file lists every real server,
@@ -48,17 +68,11 @@ pub fn prepare(
     let on_wait = || {
         eprintln!(
             "waiting for another lvs-dr-gen run in {} to finish",
-            args.out.display()
+            out.display()
         );
     };
-    let transaction = output::prepare(
-        &args.out,
-        Box::new(source),
-        only_hosts.as_ref(),
-        access,
-        on_wait,
-    )
-    .map_err(|error| output_trouble(&args.out, &error))?;
+    let transaction = output::prepare(out, Box::new(source), only_hosts.as_ref(), access, on_wait)
+        .map_err(|error| output_trouble(out, &error))?;
     Ok((transaction, machines))
 }
 

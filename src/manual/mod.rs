@@ -31,12 +31,24 @@ pub fn pages(command: &clap::Command, version: &str) -> Vec<(String, String)> {
         command_page(command.clone(), PROGRAM, &command),
     )];
     for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
+        let sub = sub.clone().disable_help_subcommand(true);
         let name = format!("{PROGRAM}-{}", sub.get_name());
         let page = sub.clone().name(name.clone()).version(version.to_owned());
         pages.push((
             format!("{name}.1"),
             command_page(page, sub.get_name(), &command),
         ));
+        // A command's own commands (`site validate`): a page each, named as
+        // the command's page lists them (lvs-dr-gen-site-validate).
+        for nested in sub.get_subcommands().filter(|nested| !nested.is_hide_set()) {
+            let key = format!("{}-{}", sub.get_name(), nested.get_name());
+            let name = format!("{PROGRAM}-{key}");
+            let page = nested
+                .clone()
+                .name(name.clone())
+                .version(version.to_owned());
+            pages.push((format!("{name}.1"), command_page(page, &key, &command)));
+        }
     }
     let inventory = inventory::inventory_page();
     pages.push((
@@ -256,6 +268,63 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
         "lvs-dr-gen completions fish >~/.config/fish/completions/lvs-dr-gen.fish",
     ),
     (
+        PROGRAM,
+        "In CI, a site of several clusters in one command: every problem of every inventory \
+         (and across them) on its file and line, and every cluster's folder in sync:",
+        "lvs-dr-gen site check lvs/site.yaml",
+    ),
+    (
+        "site",
+        "A site file, lvs/site.yaml, listing three clusters (paths relative to its folder):",
+        "version: 1\nclusters:\n  \
+         east: {inventory: east/inventory.yaml, out: east/rendered}\n  \
+         west: {inventory: west/inventory.yaml, out: west/rendered}\n  \
+         mail: {inventory: mail/inventory.yaml, out: mail/rendered}",
+    ),
+    (
+        "site",
+        "Check it in CI: every cluster valid, alone and together, and in sync:",
+        "lvs-dr-gen site check lvs/site.yaml",
+    ),
+    (
+        "site-validate",
+        "Check every cluster's inventory and the clusters together:",
+        "lvs-dr-gen site validate lvs/site.yaml",
+    ),
+    (
+        "site-validate",
+        "For CI annotations, one JSON object per problem, each with its file and line:",
+        "lvs-dr-gen site validate lvs/site.yaml --format json | jq -r -f contrib/ci/github.jq",
+    ),
+    (
+        "site-render",
+        "Write every cluster's files below its own output folder (nothing when any file has a \
+         problem):",
+        "lvs-dr-gen site render lvs/site.yaml",
+    ),
+    (
+        "site-check",
+        "The drift check of a site for CI; exit 1 if any cluster's folder would change:",
+        "lvs-dr-gen site check lvs/site.yaml",
+    ),
+    (
+        "site-check",
+        "The same as JSON lines for the CI annotations of contrib/ci:",
+        "lvs-dr-gen site check lvs/site.yaml --format json",
+    ),
+    (
+        "site-plan",
+        "The rollout of a merge request's site over the one on main, every cluster's \
+         inventory taken from main's folder:",
+        "mkdir -p /tmp/main && git archive main lvs | tar -x -C /tmp/main\n\
+         lvs-dr-gen site plan /tmp/main/lvs/site.yaml lvs/site.yaml",
+    ),
+    (
+        "site-plan",
+        "One Markdown document for the merge request's comment (exit 3: a change is unsafe):",
+        "lvs-dr-gen site plan /tmp/main/lvs/site.yaml lvs/site.yaml --format markdown >plan.md",
+    ),
+    (
         "manpages",
         "Write the man pages, as the Debian package's build does:",
         "lvs-dr-gen manpages --out man/",
@@ -469,8 +538,18 @@ mod tests {
     fn every_command_has_examples() {
         use clap::CommandFactory;
         let command = crate::cli::Cli::command();
-        let names = command.get_subcommands().map(clap::Command::get_name);
-        for name in std::iter::once(PROGRAM).chain(names) {
+        let mut names = vec![PROGRAM.to_owned()];
+        for sub in command.get_subcommands() {
+            names.push(sub.get_name().to_owned());
+            for nested in sub
+                .get_subcommands()
+                .filter(|nested| nested.get_name() != "help")
+            {
+                names.push(format!("{}-{}", sub.get_name(), nested.get_name()));
+            }
+        }
+        assert!(names.contains(&"site-plan".to_owned()), "{names:?}");
+        for name in &names {
             assert!(examples(name).next().is_some(), "no examples for {name}");
         }
     }

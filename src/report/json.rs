@@ -9,10 +9,11 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::renderer::Renderer;
+use super::site::{all_safe, site_line};
 use super::text::{self, Text};
 use crate::code::Code;
 use crate::diagnostic::{Diagnostic, Warning};
-use crate::outcome::{Applied, Checked, Outcome, Planned};
+use crate::outcome::{Applied, Checked, ClusterOutcome, Outcome, Planned, SiteRun};
 use crate::output::Change;
 use crate::verify::Report;
 
@@ -41,7 +42,7 @@ impl Renderer for Json {
             }
             Outcome::Rendered(rendered) => writeln!(err, "{}", text::rendered_line(rendered)),
             Outcome::Checked(checked) => {
-                write_lines(&drift(checked), out)?;
+                write_lines(&drift(checked, "lvs-dr-gen render"), out)?;
                 out.flush()?;
                 writeln!(err, "{}", text::checked_line(checked))
             }
@@ -60,6 +61,7 @@ impl Renderer for Json {
                 }
             }
             Outcome::Planned(planned) => writeln!(out, "{}", plan(planned)),
+            Outcome::Site(run) => write_site(run, out, err),
             _ => Text.render(outcome, out, err),
         }
     }
@@ -79,8 +81,9 @@ fn write_document(document: &Value, out: &mut dyn Write) -> io::Result<()> {
     out.flush()
 }
 
-/// What `check` found out of sync, one problem per file.
-fn drift(checked: &Checked) -> Vec<Diagnostic> {
+/// What `check` found out of sync, one problem per file; `render` is the
+/// command that updates them.
+fn drift(checked: &Checked, render: &str) -> Vec<Diagnostic> {
     checked
         .transaction
         .changes
@@ -97,7 +100,7 @@ fn drift(checked: &Checked) -> Vec<Diagnostic> {
             Diagnostic::in_file(
                 checked.out.join(change.path()).display().to_string(),
                 Code::OutOfSync,
-                format!("{what}: run `lvs-dr-gen render` to update the output"),
+                format!("{what}: run `{render}` to update the output"),
             )
         })
         .collect()
@@ -156,6 +159,72 @@ fn plan(planned: &Planned) -> Value {
         "unsafe": planned.plan.unsafe_changes,
         "consequences": planned.plan.consequences,
         "capacity": planned.plan.capacity,
+    })
+}
+
+/// A `site` command: the clusters' problems and files out of sync as JSON
+/// lines (each on its own file), or for `plan` one document; the lines for
+/// people on standard error.
+fn write_site(run: &SiteRun, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
+    if run.old.is_some() {
+        write_document(&site_plan(run), out)?;
+        return writeln!(err, "{}", site_line(run));
+    }
+    for cluster in &run.clusters {
+        let name = &cluster.name;
+        match &cluster.outcome {
+            ClusterOutcome::Ran(Outcome::Validated(validated)) => {
+                for warning in &validated.warnings {
+                    writeln!(out, "{}", Warning(warning).to_json())?;
+                }
+                writeln!(err, "{name}: {}", text::validated_line(validated))?;
+            }
+            ClusterOutcome::Ran(Outcome::Rendered(rendered)) => {
+                writeln!(err, "{name}: {}", text::rendered_line(rendered))?;
+            }
+            ClusterOutcome::Ran(Outcome::Checked(checked)) => {
+                let render = format!("lvs-dr-gen site render {}", run.file);
+                write_lines(&drift(checked, &render), out)?;
+                writeln!(err, "{name}: {}", text::checked_state(checked))?;
+            }
+            _ => {}
+        }
+    }
+    out.flush()?;
+    writeln!(err, "{}", site_line(run))
+}
+
+/// `site plan` as one document: both site files, whether every rollout is
+/// safe, and per cluster its name, what happens to it (`planned`, `added`,
+/// `removed`) and its plan (`plan --format json`'s document) or inventory.
+fn site_plan(run: &SiteRun) -> Value {
+    let clusters: Vec<Value> = run
+        .clusters
+        .iter()
+        .map(|cluster| match &cluster.outcome {
+            ClusterOutcome::Ran(Outcome::Planned(planned)) => json!({
+                "name": cluster.name,
+                "change": "planned",
+                "plan": plan(planned),
+            }),
+            ClusterOutcome::Added(inventory) => json!({
+                "name": cluster.name,
+                "change": "added",
+                "inventory": inventory,
+            }),
+            ClusterOutcome::Removed(inventory) => json!({
+                "name": cluster.name,
+                "change": "removed",
+                "inventory": inventory,
+            }),
+            ClusterOutcome::Ran(_) => json!({"name": cluster.name}),
+        })
+        .collect();
+    json!({
+        "old": run.old,
+        "new": run.file,
+        "safe": all_safe(run),
+        "clusters": clusters,
     })
 }
 

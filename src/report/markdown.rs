@@ -17,7 +17,8 @@ use std::io::{self, Write};
 
 use super::renderer::Renderer;
 use super::text::Text;
-use crate::outcome::Outcome;
+use crate::diagnostic;
+use crate::outcome::{ClusterOutcome, Outcome, Planned, SiteRun};
 use crate::rollout::{Phase, RolloutPlan, ServiceCapacity, Step};
 use crate::validate::model::Inventory;
 
@@ -62,6 +63,7 @@ impl Renderer for Markdown {
                 )
                 .as_bytes(),
             ),
+            Outcome::Site(run) if run.old.is_some() => out.write_all(site_plan(run).as_bytes()),
             _ => Text.render(outcome, out, err),
         }
     }
@@ -96,6 +98,93 @@ pub fn markdown(
     steps_section(&mut out, plan, &whole);
     debug_assert!(out.chars().count() <= COMMENT_LIMIT);
     out
+}
+
+/// What a site's document keeps free below the comment limit for its own
+/// lines and the forges' additions (the CI templates add a link).
+const SITE_RESERVE: usize = 2_000;
+
+/// `site plan --format markdown`: the marker, a table of the clusters'
+/// verdicts, then the plan of each cluster whose machines change, in the
+/// site's order, as long as the comment holds it (each is at most
+/// [`BUDGET`] characters, so the first always fits; one that does not is
+/// named with the command that prints it).
+pub fn site_plan(run: &SiteRun) -> String {
+    let old = run.old.as_deref().unwrap_or_default();
+    let mut document = String::new();
+    let _ = writeln!(document, "{MARKER}");
+    let _ = writeln!(
+        document,
+        "### Rollout plan of the site: `{}` → `{}`\n",
+        code(old),
+        code(&run.file)
+    );
+    let _ = writeln!(document, "| cluster | verdict |\n|---|---|");
+    let mut sections = Vec::new();
+    for cluster in &run.clusters {
+        let verdict = match &cluster.outcome {
+            ClusterOutcome::Ran(Outcome::Planned(planned)) => {
+                if !planned.plan.is_empty() {
+                    sections.push((cluster.name.as_str(), planned));
+                }
+                cluster_verdict(planned)
+            }
+            ClusterOutcome::Added(inventory) => {
+                format!("new in the site (`{}`): a first rollout", code(inventory))
+            }
+            ClusterOutcome::Removed(inventory) => {
+                format!("no longer in the site (was `{}`)", code(inventory))
+            }
+            ClusterOutcome::Ran(_) => String::new(),
+        };
+        let _ = writeln!(document, "| `{}` | {verdict} |", code(&cluster.name));
+    }
+    document.push('\n');
+    for (name, planned) in sections {
+        let full = markdown(
+            &planned.plan,
+            &planned.before,
+            &planned.after,
+            &planned.old,
+            &planned.new,
+        );
+        let body = full.strip_prefix(MARKER).unwrap_or(&full).trim_start();
+        let section = format!("---\n\n**Cluster `{}`**\n\n{body}\n", code(name));
+        if document.chars().count() + section.chars().count() + SITE_RESERVE <= COMMENT_LIMIT {
+            document.push_str(&section);
+        } else {
+            let _ = writeln!(
+                document,
+                "---\n\n**Cluster `{}`:** its plan does not fit in this comment; \
+                 `lvs-dr-gen plan {} {}` prints it.\n",
+                code(name),
+                code(&planned.old),
+                code(&planned.new)
+            );
+        }
+    }
+    document
+}
+
+/// One cluster's verdict for the site's table.
+fn cluster_verdict(planned: &Planned) -> String {
+    let plan = &planned.plan;
+    if plan.is_empty() {
+        return "no machine changes".to_owned();
+    }
+    let machines = plan.machines();
+    let changes = format!(
+        "{machines} machine{} change{}",
+        diagnostic::plural(machines),
+        if machines == 1 { "s" } else { "" }
+    );
+    match plan.unsafe_changes.len() {
+        0 => format!("**safe:** {changes}"),
+        count => format!(
+            "**unsafe:** {count} change{} would fail requests; {changes}",
+            diagnostic::plural(count)
+        ),
+    }
 }
 
 /// `text` fit for a code span: no backtick, no line break.

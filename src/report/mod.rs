@@ -2,7 +2,8 @@
 //! chose, one renderer per format, each its own module and tested on its
 //! own: `text` for people (every outcome), `json` for scripts and CI,
 //! `prometheus` for `verify`'s textfile collector, and `markdown` for
-//! `plan` in a merge request. A renderer that has no
+//! `plan` in a merge request; `site` holds what they all say of a `site`
+//! command. A renderer that has no
 //! form of its own for an outcome (Prometheus for an error) prints it as
 //! text. The commands never print; this module never decides.
 
@@ -10,6 +11,7 @@ pub mod json;
 pub mod markdown;
 pub mod prometheus;
 mod renderer;
+pub mod site;
 pub mod text;
 
 pub use renderer::Renderer;

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::renderer::Renderer;
+use super::site::{added, removed, site_line};
 use crate::apply::{self, HostActions};
 use crate::deployed::{Disagreement, Verdict};
 use crate::diagnostic::{plural, Warning};
@@ -14,7 +15,8 @@ use crate::diff;
 use crate::import::Import;
 use crate::live::FileState;
 use crate::outcome::{
-    Applied, Checked, Deployed, Diffed, Imported, Invalid, Machines, Outcome, Rendered, Validated,
+    Applied, Checked, ClusterOutcome, Deployed, Diffed, Imported, Invalid, Machines, Outcome,
+    Rendered, SiteRun, Validated,
 };
 use crate::output;
 use crate::rollout::RolloutPlan;
@@ -72,10 +74,58 @@ impl Renderer for Text {
             }
             Outcome::Deployed(deployed) => write_deployed(deployed, out, err),
             Outcome::Imported(imported) => write_imported(imported, out, err),
+            Outcome::Site(run) => write_site(run, out, err),
             Outcome::Printed(text) => out.write_all(text.as_bytes()),
             Outcome::Done => Ok(()),
         }
     }
+}
+
+/// A `site` command: each cluster's outcome as its own command prints it,
+/// named after the cluster, then the site's line (on standard output where
+/// `validate` and `render` print theirs, else on standard error).
+fn write_site(run: &SiteRun, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
+    let mut summary_on_out = false;
+    for cluster in &run.clusters {
+        let name = &cluster.name;
+        match &cluster.outcome {
+            ClusterOutcome::Ran(Outcome::Validated(validated)) => {
+                for warning in &validated.warnings {
+                    writeln!(err, "{}", Warning(warning))?;
+                }
+                writeln!(out, "{name}: {}", validated_line(validated))?;
+                summary_on_out = true;
+            }
+            ClusterOutcome::Ran(Outcome::Rendered(rendered)) => {
+                writeln!(out, "{name}: {}", rendered_line(rendered))?;
+                summary_on_out = true;
+            }
+            ClusterOutcome::Ran(Outcome::Checked(checked)) => {
+                // The cluster first: its diff's paths are below its folder.
+                out.flush()?;
+                writeln!(err, "{name}: {}", checked_state(checked))?;
+                checked.transaction.write_diff(out, checked.color)?;
+                out.flush()?;
+            }
+            ClusterOutcome::Ran(Outcome::Planned(planned)) => {
+                writeln!(out, "cluster {name}:")?;
+                out.write_all(plan(&planned.plan, &planned.old, &planned.new).as_bytes())?;
+                writeln!(out)?;
+            }
+            ClusterOutcome::Ran(other) => Text.render(other, out, err)?,
+            ClusterOutcome::Added(inventory) => {
+                writeln!(out, "cluster {name}:\n{}\n", added(inventory))?;
+            }
+            ClusterOutcome::Removed(inventory) => {
+                writeln!(out, "cluster {name}:\n{}\n", removed(inventory))?;
+            }
+        }
+    }
+    if summary_on_out {
+        return writeln!(out, "{}", site_line(run));
+    }
+    out.flush()?;
+    writeln!(err, "{}", site_line(run))
 }
 
 /// "2 hosts", or "2 hosts, 2 directors" when there are directors.
@@ -135,13 +185,21 @@ pub fn rendered_line(rendered: &Rendered) -> String {
 
 /// "out/: in sync (7 files)", or how many files would change.
 pub fn checked_line(checked: &Checked) -> String {
+    match checked.transaction.changes.len() {
+        0 => checked_state(checked),
+        _ => format!(
+            "{}; run `lvs-dr-gen render` to update",
+            checked_state(checked)
+        ),
+    }
+}
+
+/// "out/: in sync (7 files)", "out/: 2 files would change".
+pub fn checked_state(checked: &Checked) -> String {
     let out = checked.out.display();
     match checked.transaction.changes.len() {
         0 => format!("{out}: in sync ({} files)", checked.transaction.unchanged),
-        count => format!(
-            "{out}: {count} file{} would change; run `lvs-dr-gen render` to update",
-            plural(count)
-        ),
+        count => format!("{out}: {count} file{} would change", plural(count)),
     }
 }
 

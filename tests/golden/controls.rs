@@ -1,8 +1,8 @@
 //! Negative controls of the harness itself: on a copy of a real case, the
 //! comparison finds nothing, then finds exactly the one thing changed in
 //! the expectations (a byte, a file more, a file fewer, the messages, the
-//! JSON report, a plan's text); a folder without its inputs fails rather
-//! than passing. Named `controls::<what>`.
+//! JSON report, a plan's text, a site's messages); a folder without its
+//! inputs fails rather than passing. Named `controls::<what>`.
 
 use std::fs;
 use std::path::Path;
@@ -12,7 +12,7 @@ use libtest_mimic::{Failed, Trial};
 
 use crate::plan::Planned;
 use crate::render::Rendered;
-use crate::{plan, render};
+use crate::{plan, render, site};
 
 /// The controls, one test each.
 pub fn trials() -> Vec<Trial> {
@@ -22,6 +22,10 @@ pub fn trials() -> Vec<Trial> {
         Trial::test("controls::a-file-more-fails", a_file_more_fails),
         Trial::test("controls::changed-messages-fail", changed_messages_fail),
         Trial::test("controls::a-changed-plan-fails", a_changed_plan_fails),
+        Trial::test(
+            "controls::a-changed-site-message-fails",
+            a_changed_site_message_fails,
+        ),
         Trial::test(
             "controls::a-folder-without-inputs-fails",
             a_folder_without_inputs_fails,
@@ -140,6 +144,19 @@ fn a_changed_plan_fails() -> Result<(), Failed> {
     )
 }
 
+fn a_changed_site_message_fails() -> Result<(), Failed> {
+    let copy = copy_of("site/invalid-vip-in-two-clusters");
+    let case = copy.path().join("case");
+    if let Err(problems) = site::compare(&case) {
+        return Err(format!("the unchanged copy differs: {problems}").into());
+    }
+    edit(&case.join("expected.stderr"), "error", "warning");
+    match site::compare(&case) {
+        Err(problems) if problems.starts_with("--- expected/stderr\n") => Ok(()),
+        other => Err(format!("a changed site message: not reported, but {other:?}").into()),
+    }
+}
+
 fn a_folder_without_inputs_fails() -> Result<(), Failed> {
     let dir = tempfile::tempdir().expect("temp dir");
     for (kind, check, message) in [
@@ -153,6 +170,11 @@ fn a_folder_without_inputs_fails() -> Result<(), Failed> {
             plan::check,
             "golden/plan/empty has no old.yaml or new.yaml: every folder of golden/plan/ is a \
              case",
+        ),
+        (
+            site::KIND,
+            site::check,
+            "golden/site/empty has no site.yaml: every folder of golden/site/ is a case",
         ),
     ] {
         match kind.run_case("empty", dir.path(), check) {

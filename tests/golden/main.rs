@@ -1,6 +1,7 @@
 //! The golden cases, one named test each: `golden::<case>` for every
 //! folder under golden/ (render, `render.rs`), `plan::<case>` for every
-//! folder under golden/plan/ (`plan.rs`) and `import::<case>` for every
+//! folder under golden/plan/ (`plan.rs`), `site::<case>` for every folder
+//! under golden/site/ (`site.rs`) and `import::<case>` for every
 //! configuration of the import corpus, tests/import/corpus/ (`import.rs`). A failure names its case, shows
 //! every mismatch of it as a diff, and the other cases still run;
 //! `cargo test -- article` runs the cases whose name holds `article`.
@@ -19,6 +20,7 @@ mod controls;
 mod import;
 mod plan;
 mod render;
+mod site;
 #[allow(
     dead_code,
     unused_imports,
@@ -36,6 +38,7 @@ fn main() {
     let arguments = Arguments::from_args();
     let mut trials = render::trials();
     trials.extend(plan::trials());
+    trials.extend(site::trials());
     trials.extend(import::trials());
     trials.extend(controls::trials());
     libtest_mimic::run(&arguments, trials).exit();

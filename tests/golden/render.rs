@@ -15,14 +15,14 @@ use crate::{read, verdict, Kind};
 
 const MANIFEST: &str = ".lvs-dr-gen-manifest";
 
-/// The render cases: every folder of golden/ but golden/plan/ (the plan
-/// cases).
+/// The render cases: every folder of golden/ but golden/plan/ and
+/// golden/site/ (the plan and site cases).
 pub const KIND: Kind = Kind {
     name: "golden",
     root: "golden",
     inputs: &["inventory.yaml"],
     at_least: 30,
-    not_cases: &["plan"],
+    not_cases: &["plan", "site"],
 };
 
 /// A test per case.
@@ -152,7 +152,7 @@ impl Rendered {
 
 /// Each line of a `--format json` report must be a JSON object with every
 /// documented key, and there must be one per problem of the text report.
-fn check_json_lines(json: &str, stderr: &str) -> Vec<String> {
+pub fn check_json_lines(json: &str, stderr: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let lines: Vec<&str> = json.lines().collect();
     for line in &lines {
@@ -189,7 +189,7 @@ fn check_json_lines(json: &str, stderr: &str) -> Vec<String> {
 
 /// The exact-tree comparison: a missing file, an extra file, and a diff
 /// for each file whose bytes differ.
-fn compare_trees(
+pub fn compare_trees(
     expected: &BTreeMap<PathBuf, Vec<u8>>,
     actual: &BTreeMap<PathBuf, Vec<u8>>,
     problems: &mut Vec<String>,
