@@ -153,6 +153,7 @@ codes! {
         QuorumUnreachable = "quorum-unreachable": "a quorum above the total weight of the service's real servers, or a hysteresis not below the quorum",
         PersistenceAcrossPortsUnusable = "persistence-across-ports-unusable": "`persistence_across_ports` without `persistence`, or with fewer than two ports of one protocol",
         TrackInterfaceRepeated = "track-interface-repeated": "a director tracks its own VRRP interface, or one interface twice",
+        VipAgentPortTaken = "vip-agent-port-taken": "`vip_agent.port` is a TCP port a service balances or checks on its real servers",
     }
     "Around the inventory" {
         InventoryUnreadable = "inventory-unreadable": "the inventory file cannot be read",

@@ -21,12 +21,14 @@
 //!   files against rendered ones), `rollout` (the plan between two
 //!   inventories, pure), `deployed` (the inventory a cluster was last rolled
 //!   out with), `import` (an inventory from running directors'
-//!   keepalived.conf, read by `keepalived_conf`), `arp`.
+//!   keepalived.conf, read by `keepalived_conf`), `arp`, and `agent` (the
+//!   VIP-aware health agent a real server runs for the directors' checks).
 //! - `outcome`: what a command produced, which `report` prints and `exit`
 //!   turns into the exit status.
 //! - Beside them: `schema` and `manual` (generated from the types and the
 //!   command line), `diagnostic`, `code` and `values`.
 
+pub mod agent;
 pub mod app;
 pub mod apply;
 pub mod arp;

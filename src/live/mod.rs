@@ -304,17 +304,7 @@ pub const IPV4_CONF: &str = "net/ipv4/conf";
 pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
     let hostname = hostname()?;
     let interfaces = read_links()?;
-    let mut keys = probe.sysctl.clone();
-    keys.extend(arp_keys(&list_dir(
-        &Path::new("/proc/sys").join(IPV4_CONF),
-    )?));
-    let sysctl = keys
-        .into_iter()
-        .map(|key| {
-            let value = read_sysctl(&key)?;
-            Ok((key, value))
-        })
-        .collect::<Result<_, LiveError>>()?;
+    let sysctl = read_sysctl_keys(probe.sysctl.clone())?;
     let loaded = read_proc(Path::new("/proc/modules")).unwrap_or_default();
     let modules = probe
         .modules
@@ -369,6 +359,32 @@ pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
         arp,
         boot,
     })
+}
+
+/// Reads the interfaces and their addresses, and the ARP parameters of
+/// every interface (and `all`): what every reading holds, and all the
+/// VIP-aware health agent needs. The other fields are left empty.
+pub fn read_network() -> Result<LiveState, LiveError> {
+    Ok(LiveState {
+        interfaces: read_links()?,
+        sysctl: read_sysctl_keys(BTreeSet::new())?,
+        ..LiveState::default()
+    })
+}
+
+/// The kernel parameters `keys` and the ARP parameters of every interface.
+fn read_sysctl_keys(
+    mut keys: BTreeSet<String>,
+) -> Result<BTreeMap<String, Option<String>>, LiveError> {
+    keys.extend(arp_keys(&list_dir(
+        &Path::new("/proc/sys").join(IPV4_CONF),
+    )?));
+    keys.into_iter()
+        .map(|key| {
+            let value = read_sysctl(&key)?;
+            Ok((key, value))
+        })
+        .collect()
 }
 
 /// Reads what the next boot reads, below `root`: the sysctl.d entries and
