@@ -184,7 +184,7 @@ fn linger(stream: &mut TcpStream) -> io::Result<()> {
     stream.shutdown(std::net::Shutdown::Write)?;
     stream.set_read_timeout(Some(Duration::from_millis(200)))?;
     let mut sink = [0u8; 4096];
-    let mut left = 64 * 1024;
+    let mut left: usize = 64 * 1024;
     while left > 0 {
         match stream.read(&mut sink) {
             Ok(0) | Err(_) => break,
