@@ -188,7 +188,10 @@ mod tests {
     #[test]
     fn responses_close_and_count_their_body() {
         let text = String::from_utf8(Response::new(503, "absent").to_bytes()).unwrap();
-        assert!(text.starts_with("HTTP/1.0 503 Service Unavailable\r\n"), "{text}");
+        assert!(
+            text.starts_with("HTTP/1.0 503 Service Unavailable\r\n"),
+            "{text}"
+        );
         assert!(text.contains("Content-Length: 7\r\n"), "{text}");
         assert!(text.contains("Connection: close\r\n"), "{text}");
         assert!(text.ends_with("\r\n\r\nabsent\n"), "{text}");

@@ -55,7 +55,10 @@ pub fn judge(vip: IpAddr, live: &LiveState) -> Result<(), String> {
         return Err(match places.first() {
             None => format!("absent: {vip} is not an address of this host"),
             Some((link, address)) => {
-                let mut why = format!("absent: {vip} is on {} as /{}", link.ifname, address.prefixlen);
+                let mut why = format!(
+                    "absent: {vip} is on {} as /{}",
+                    link.ifname, address.prefixlen
+                );
                 if address.prefixlen != prefix {
                     why.push_str(&format!(", not /{prefix}"));
                 }
@@ -266,7 +269,11 @@ mod tests {
     fn link(name: &str, up: bool, addresses: &[(&str, u8, bool)]) -> Link {
         Link {
             ifname: name.to_owned(),
-            flags: if up { vec!["UP".to_owned()] } else { Vec::new() },
+            flags: if up {
+                vec!["UP".to_owned()]
+            } else {
+                Vec::new()
+            },
             addr_info: addresses
                 .iter()
                 .map(|(local, prefixlen, tentative)| Address {
@@ -298,7 +305,8 @@ mod tests {
         live
     }
 
-    const SILENT: &[(&str, &str, &str)] = &[("all", "1", "2"), ("eth0", "0", "0"), ("lo", "0", "0")];
+    const SILENT: &[(&str, &str, &str)] =
+        &[("all", "1", "2"), ("eth0", "0", "0"), ("lo", "0", "0")];
 
     fn rs(vips: &[(&str, u8, bool)], arp: &[(&str, &str, &str)]) -> LiveState {
         state(
@@ -317,7 +325,10 @@ mod tests {
 
     #[test]
     fn a_vip_carried_with_arp_silent_is_present() {
-        let live = rs(&[("10.0.0.100", 32, false), ("2001:db8::100", 128, false)], SILENT);
+        let live = rs(
+            &[("10.0.0.100", 32, false), ("2001:db8::100", 128, false)],
+            SILENT,
+        );
         assert_eq!(judge(vip("10.0.0.100"), &live), Ok(()));
         assert_eq!(judge(vip("2001:db8::100"), &live), Ok(()));
     }
@@ -329,10 +340,23 @@ mod tests {
             SILENT,
         );
         let why = |ip| judge(vip(ip), &live).unwrap_err();
-        assert_eq!(why("10.0.0.100"), "absent: 10.0.0.100 is not an address of this host");
-        assert_eq!(why("10.0.0.101"), "absent: 10.0.0.101 is on dummy0 as /24, not /32");
-        assert!(why("2001:db8::100").contains("tentative"), "{}", why("2001:db8::100"));
-        let down = state(vec![link("dummy0", false, &[("10.0.0.100", 32, false)])], SILENT);
+        assert_eq!(
+            why("10.0.0.100"),
+            "absent: 10.0.0.100 is not an address of this host"
+        );
+        assert_eq!(
+            why("10.0.0.101"),
+            "absent: 10.0.0.101 is on dummy0 as /24, not /32"
+        );
+        assert!(
+            why("2001:db8::100").contains("tentative"),
+            "{}",
+            why("2001:db8::100")
+        );
+        let down = state(
+            vec![link("dummy0", false, &[("10.0.0.100", 32, false)])],
+            SILENT,
+        );
         assert_eq!(
             judge(vip("10.0.0.100"), &down).unwrap_err(),
             "absent: 10.0.0.100 is on dummy0 as /32, and dummy0 is down"
@@ -342,25 +366,47 @@ mod tests {
     #[test]
     fn a_host_that_may_answer_arp_fails_ipv4_vips_only() {
         let vips = [("10.0.0.100", 32, false), ("2001:db8::100", 128, false)];
-        let loud = rs(&vips, &[("all", "0", "2"), ("eth0", "0", "2"), ("lo", "0", "0")]);
+        let loud = rs(
+            &vips,
+            &[("all", "0", "2"), ("eth0", "0", "2"), ("lo", "0", "0")],
+        );
         let why = judge(vip("10.0.0.100"), &loud).unwrap_err();
-        assert!(why.starts_with("arp: arp_ignore of dummy0 is 0") || why.starts_with("arp: arp_ignore of eth0 is 0"), "{why}");
+        assert!(
+            why.starts_with("arp: arp_ignore of dummy0 is 0")
+                || why.starts_with("arp: arp_ignore of eth0 is 0"),
+            "{why}"
+        );
         assert_eq!(judge(vip("2001:db8::100"), &loud), Ok(()));
         // The interface's own value counts where it is the larger.
-        let own = rs(&vips, &[("all", "0", "0"), ("eth0", "1", "2"), ("dummy0", "1", "2"), ("lo", "0", "0")]);
+        let own = rs(
+            &vips,
+            &[
+                ("all", "0", "0"),
+                ("eth0", "1", "2"),
+                ("dummy0", "1", "2"),
+                ("lo", "0", "0"),
+            ],
+        );
         assert_eq!(judge(vip("10.0.0.100"), &own), Ok(()));
         let announce = rs(&vips, &[("all", "1", "1"), ("eth0", "0", "0")]);
-        assert!(judge(vip("10.0.0.100"), &announce).unwrap_err().contains("arp_announce of eth0 is 1"));
+        assert!(judge(vip("10.0.0.100"), &announce)
+            .unwrap_err()
+            .contains("arp_announce of eth0 is 1"));
     }
 
     #[test]
     fn answers_carry_status_and_reason() {
         let live = rs(&[("10.0.0.100", 32, false)], SILENT);
         let ask = |bytes: &[u8]| answer(bytes, || Ok(live.clone()));
-        assert_eq!(ask(b"GET /vip/10.0.0.100 HTTP/1.0\r\n\r\n"), Response::new(200, "present"));
+        assert_eq!(
+            ask(b"GET /vip/10.0.0.100 HTTP/1.0\r\n\r\n"),
+            Response::new(200, "present")
+        );
         assert_eq!(ask(b"GET /vip/10.0.0.200 HTTP/1.0\r\n\r\n").status, 503);
         assert_eq!(ask(b"GET /metrics HTTP/1.0\r\n\r\n").status, 404);
-        let unreadable = answer(b"GET /vip/10.0.0.100 HTTP/1.0\r\n\r\n", || Err("no ip".into()));
+        let unreadable = answer(b"GET /vip/10.0.0.100 HTTP/1.0\r\n\r\n", || {
+            Err("no ip".into())
+        });
         assert_eq!(unreadable, Response::new(503, "unknown: no ip"));
     }
 
@@ -375,10 +421,17 @@ mod tests {
         garbage.write_all(&[0xff; 10_000]).unwrap();
         let mut reply = Vec::new();
         let _ = garbage.read_to_end(&mut reply);
-        assert!(reply.starts_with(b"HTTP/1.0 400 "), "{}", String::from_utf8_lossy(&reply));
+        assert!(
+            reply.starts_with(b"HTTP/1.0 400 "),
+            "{}",
+            String::from_utf8_lossy(&reply)
+        );
         // 127.0.0.1 is this machine's own address, on lo: /8, not /32.
         let (status, body) = ask(address, vip("127.0.0.1"), Duration::from_secs(5)).unwrap();
-        assert_eq!((status, body.as_str()), (503, "absent: 127.0.0.1 is on lo as /8, not /32"));
+        assert_eq!(
+            (status, body.as_str()),
+            (503, "absent: 127.0.0.1 is on lo as /8, not /32")
+        );
         let (status, _) = ask(address, vip("192.0.2.1"), Duration::from_secs(5)).unwrap();
         assert_eq!(status, 503);
     }

@@ -36,8 +36,14 @@ pub type Tree = BTreeMap<PathBuf, Vec<u8>>;
 /// The built-in templates: name → source, from `templates/`.
 pub const BUILTIN_TEMPLATES: [(&str, &str); 13] = [
     ("header.j2", include_str!("../../templates/header.j2")),
-    ("agent-service.j2", include_str!("../../templates/agent-service.j2")),
-    ("agent-socket.j2", include_str!("../../templates/agent-socket.j2")),
+    (
+        "agent-service.j2",
+        include_str!("../../templates/agent-service.j2"),
+    ),
+    (
+        "agent-socket.j2",
+        include_str!("../../templates/agent-socket.j2"),
+    ),
     (
         "director-modules.j2",
         include_str!("../../templates/director-modules.j2"),

@@ -32,7 +32,11 @@ pub(super) fn validate_agent(
             .and_then(|check| check.port)
             .is_some_and(|checked| checked == u32::from(port));
         if balanced || checked {
-            let what = if balanced { "balances" } else { "health-checks" };
+            let what = if balanced {
+                "balances"
+            } else {
+                "health-checks"
+            };
             problems.add(
                 Code::VipAgentPortTaken,
                 InventoryPath::at("vip_agent").key("port"),

@@ -4,10 +4,10 @@
 //! The director side (keepalived) has its own rules in `directors`, and a
 //! service's health check (the kind of check on each port) in `health_check`.
 
+mod agent;
 mod boot_paths;
 mod director_options;
 mod directors;
-mod agent;
 mod health_check;
 pub mod model;
 mod problems;
