@@ -188,6 +188,7 @@ codes! {
         ReaddressUndrainedHost = "readdress-undrained-host": "a host's address changes while the directors still send it new connections",
         AddressChangesHost = "address-changes-host": "an address passes from one host name to another while the directors send it new connections",
         CapacityBelowShare = "capacity-below-share": "a service is left with less than a share of the weight that took its new connections (`--capacity-share`, one half by default)",
+        AgentPortChange = "agent-port-change": "the VIP-aware agent's port changes: the directors would ask the old port of agents that moved",
         ServiceWithoutWeight = "service-without-weight": "a service keeps its VIPs but is left with no weight taking new connections, and no sorry server",
     }
     "Warnings (`validate`: reported, exit 0)" {
