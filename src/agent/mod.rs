@@ -25,6 +25,7 @@
 
 pub mod http;
 
+use std::fmt::Write as _;
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::os::fd::AsFd;
@@ -60,10 +61,10 @@ pub fn judge(vip: IpAddr, live: &LiveState) -> Result<(), String> {
                     link.ifname, address.prefixlen
                 );
                 if address.prefixlen != prefix {
-                    why.push_str(&format!(", not /{prefix}"));
+                    let _ = write!(why, ", not /{prefix}");
                 }
                 if !link.is_up() {
-                    why.push_str(&format!(", and {} is down", link.ifname));
+                    let _ = write!(why, ", and {} is down", link.ifname);
                 }
                 if address.tentative {
                     why.push_str(", tentative (duplicate address detection not finished)");
