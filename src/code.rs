@@ -153,6 +153,7 @@ codes! {
         QuorumUnreachable = "quorum-unreachable": "a quorum above the total weight of the service's real servers, or a hysteresis not below the quorum",
         PersistenceAcrossPortsUnusable = "persistence-across-ports-unusable": "`persistence_across_ports` without `persistence`, or with fewer than two ports of one protocol",
         TrackInterfaceRepeated = "track-interface-repeated": "a director tracks its own VRRP interface, or one interface twice",
+        VipAgentPortTaken = "vip-agent-port-taken": "`vip_agent.port` is a TCP port a service balances or checks on its real servers",
     }
     "Sites (`site`: several clusters checked together, with a path)" {
         SiteWithoutClusters = "site-without-clusters": "a site file lists no cluster",
@@ -199,6 +200,7 @@ codes! {
         ReaddressUndrainedHost = "readdress-undrained-host": "a host's address changes while the directors still send it new connections",
         AddressChangesHost = "address-changes-host": "an address passes from one host name to another while the directors send it new connections",
         CapacityBelowShare = "capacity-below-share": "a service is left with less than a share of the weight that took its new connections (`--capacity-share`, one half by default)",
+        AgentPortChange = "agent-port-change": "the VIP-aware agent's port changes: the directors would ask the old port of agents that moved",
         ServiceWithoutWeight = "service-without-weight": "a service keeps its VIPs but is left with no weight taking new connections, and no sorry server",
     }
     "Warnings (`validate`: reported, exit 0)" {

@@ -121,6 +121,13 @@ pub fn meanings(command: &str) -> Vec<(ExitStatus, &'static str)> {
             (Success, "the starter inventory is written"),
             (Trouble, "the file exists or cannot be written"),
         ],
+        "agent" => vec![
+            (Success, "never: it serves until it is stopped (SIGTERM)"),
+            (
+                Trouble,
+                "no listening socket: neither one passed by systemd nor --listen",
+            ),
+        ],
         "schema" | "completions" => vec![(Success, "printed")],
         _ => {
             vec![

@@ -69,6 +69,23 @@ pub struct Inventory {
     /// router may stand between them).
     #[serde(default)]
     pub segment: Vec<Segment>,
+    /// The VIP-aware health agent (`lvs-dr-gen agent`), off unless written.
+    /// When set, every real server gets the agent's systemd units (a
+    /// socket on its own addresses at `port`), and every director checks,
+    /// besides each service's own check, that each real server still
+    /// carries the virtual server's VIP: a real server whose VIP is gone
+    /// (or whose ARP settings no longer keep it silent) leaves that VIP's
+    /// virtual servers. Roll the hosts out before the directors.
+    pub vip_agent: Option<VipAgent>,
+}
+
+/// The VIP-aware health agent's settings.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VipAgent {
+    /// The TCP port the agent listens on, on each real server's own
+    /// addresses; no service's port (nor its check's) may be the same.
+    pub port: Port,
 }
 
 /// An LVS director: a keepalived host that holds the VIPs by VRRP and

@@ -21,7 +21,8 @@
 //!   files against rendered ones), `rollout` (the plan between two
 //!   inventories, pure), `deployed` (the inventory a cluster was last rolled
 //!   out with), `import` (an inventory from running directors'
-//!   keepalived.conf, read by `keepalived_conf`), `arp`.
+//!   keepalived.conf, read by `keepalived_conf`), `arp`, and `agent` (the
+//!   VIP-aware health agent a real server runs for the directors' checks).
 //! - Sites: `site` (several clusters' inventories, each validated as
 //!   `validate` does, and checked together).
 //! - `outcome`: what a command produced, which `report` prints and `exit`
@@ -29,6 +30,7 @@
 //! - Beside them: `schema` and `manual` (generated from the types and the
 //!   command line), `diagnostic`, `code` and `values`.
 
+pub mod agent;
 pub mod app;
 pub mod apply;
 pub mod arp;

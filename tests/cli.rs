@@ -285,7 +285,7 @@ fn a_misnamed_or_broken_template_is_an_error_and_nothing_is_written() {
         .status(2)
         .stderr(
             "error: typo/sysctl.jinja.j2: unknown template name; the templates are header.j2, \
-             director-modules.j2, director-sysctl.j2, interfaces-iproute2.j2, \
+             agent-service.j2, agent-socket.j2, director-modules.j2, director-sysctl.j2, interfaces-iproute2.j2, \
              interfaces-net-tools.j2, keepalived.j2, modules.j2, netplan.j2, \
              networkd-netdev.j2, networkd-network.j2, sysctl.j2\n",
         )
@@ -368,6 +368,7 @@ fn completions_and_man_pages_are_generated() {
     assert_eq!(
         pages,
         [
+            "lvs-dr-gen-agent.1",
             "lvs-dr-gen-apply.1",
             "lvs-dr-gen-check.1",
             "lvs-dr-gen-completions.1",

@@ -194,6 +194,10 @@ impl Executor<'_> {
                 self.remember(*pid);
                 Ok(())
             }
+            HostAction::EnableAgent => command(
+                "systemctl",
+                &["enable", "--now", crate::render::AGENT_SOCKET_UNIT],
+            ),
             HostAction::StartKeepalived => {
                 command("systemctl", &["start", "keepalived"])?;
                 if let Some(pid) = keepalived_pid(self.pid_file) {

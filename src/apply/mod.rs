@@ -119,6 +119,9 @@ pub enum HostAction {
     },
     /// Start keepalived (`systemctl start keepalived`).
     StartKeepalived,
+    /// Enable and start the VIP-aware health agent's socket (`systemctl
+    /// enable --now lvs-dr-gen-agent.socket`), once the VIPs are in place.
+    EnableAgent,
 }
 
 impl fmt::Display for HostAction {
@@ -170,6 +173,10 @@ impl fmt::Display for HostAction {
             HostAction::StartKeepalived => {
                 f.write_str("start keepalived (systemctl start keepalived)")
             }
+            HostAction::EnableAgent => f.write_str(
+                "enable and start the VIP-aware health agent (systemctl enable --now \
+                 lvs-dr-gen-agent.socket)",
+            ),
         }
     }
 }
@@ -309,10 +316,28 @@ fn real_server_actions(host: &Host, files: &Tree, now: &Situation) -> HostAction
             netplan: host.stack == Stack::Netplan,
         });
     }
-    HostActions {
-        actions,
-        notes: Vec::new(),
+    let mut notes = Vec::new();
+    if host.agent_port.is_some() && !agent_enabled(now) {
+        if now.systemd {
+            actions.push(HostAction::EnableAgent);
+        } else {
+            notes.push(
+                "the VIP-aware health agent's socket is not enabled, and systemd is not here \
+                 to enable it: the directors will take this host out of every virtual server"
+                    .to_owned(),
+            );
+        }
     }
+    HostActions { actions, notes }
+}
+
+/// Whether the agent's socket unit is enabled (a `*.wants` link to it).
+fn agent_enabled(now: &Situation) -> bool {
+    now.live
+        .boot
+        .as_ref()
+        .and_then(|boot| boot.units.get(crate::render::AGENT_SOCKET_UNIT))
+        .is_some_and(|unit| !unit.wanted_in.is_empty() && unit.masked_by.is_none())
 }
 
 /// The parameters of the rendered sysctl file at `path` whose live value

@@ -217,6 +217,24 @@ pub enum Command {
     /// in one site file; see each subcommand's help.
     #[command(subcommand, after_long_help = exit::help("site"))]
     Site(site::SiteCommand),
+    /// Answer the directors' VIP-aware health checks on a real server.
+    ///
+    /// Serves `GET /vip/<ip>`: 200 `present` when this host carries the
+    /// VIP as a host address (/32 or /128, not tentative, on an interface
+    /// that is up) and, for an IPv4 VIP, every interface's effective
+    /// `arp_ignore` is at least 1 and `arp_announce` at least 2; 503 with
+    /// the reason otherwise. Reads the live system afresh for each request,
+    /// as `verify` does; reads no inventory and needs no privilege. Started
+    /// by systemd from lvs-dr-gen-agent.socket (rendered when the inventory
+    /// has `vip_agent`), which passes the listening socket as standard
+    /// input; or listening itself on `--listen`. Runs until stopped.
+    #[command(after_long_help = exit::help("agent"))]
+    Agent {
+        /// Listen on this address and port (`10.0.0.11:9180`,
+        /// `[2001:db8::11]:9180`) instead of the socket systemd passes.
+        #[arg(long, value_name = "ADDR:PORT")]
+        listen: Option<std::net::SocketAddr>,
+    },
     /// Print the inventory's JSON Schema (draft 2020-12), for editors and
     /// CI.
     ///

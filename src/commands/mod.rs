@@ -49,11 +49,31 @@ pub fn run(command: Command) -> (Outcome, report::Format) {
         Command::Deployed(args) => (deployed::run(&args), text),
         Command::Import(args) => (import::run(&args), text),
         Command::Site(command) => site::run(&command),
+        Command::Agent { listen } => (Err(agent_failure(listen)), text),
         Command::Schema => (Ok(Outcome::Printed(schema_text())), text),
         Command::Completions { shell } => (Ok(Outcome::Printed(completion_script(shell))), text),
         Command::Manpages { out } => (write_man_pages(&out), text),
     };
     (result.unwrap_or_else(Outcome::from), format)
+}
+
+/// Runs the VIP-aware health agent, which serves until the process is
+/// stopped; returns only why it could not start.
+fn agent_failure(listen: Option<std::net::SocketAddr>) -> Failure {
+    let listener = match listen {
+        Some(address) => std::net::TcpListener::bind(address)
+            .map_err(|error| format!("agent: cannot listen on {address}: {error}")),
+        None => crate::agent::inherited_listener().map_err(|error| {
+            format!(
+                "agent: {error}: run it from lvs-dr-gen-agent.socket (StandardInput=socket), \
+                 or give --listen ADDR:PORT"
+            )
+        }),
+    };
+    match listener {
+        Ok(listener) => crate::agent::serve(&listener),
+        Err(message) => Failure::Trouble(Trouble::message(message)),
+    }
 }
 
 /// The inventory's JSON Schema, as `schema` prints it.

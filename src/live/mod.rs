@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -77,6 +77,11 @@ pub struct LiveState {
     /// before it was read: then nothing is said of the next boot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boot: Option<Boot>,
+    /// With `vip_agent` (real servers): the VIP-aware health agent's
+    /// answer for each VIP, asked on the host's own address as a director
+    /// asks it: `200 present`, `503 <reason>`, or why there was none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent: Option<BTreeMap<IpAddr, String>>,
 }
 
 /// What the next boot will read, found below the root: read as it is, to be
@@ -208,6 +213,9 @@ pub struct Probe {
     pub arp: Option<ArpQuestion>,
     /// What of the next boot to read, if anything (real servers).
     pub boot: Option<BootProbe>,
+    /// The VIPs to ask the VIP-aware health agent about, each with the
+    /// agent's address and port to ask on (real servers with `vip_agent`).
+    pub agent: Vec<(IpAddr, SocketAddr)>,
 }
 
 /// What of the next boot to read besides the sysctl.d directories, which
@@ -304,17 +312,7 @@ pub const IPV4_CONF: &str = "net/ipv4/conf";
 pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
     let hostname = hostname()?;
     let interfaces = read_links()?;
-    let mut keys = probe.sysctl.clone();
-    keys.extend(arp_keys(&list_dir(
-        &Path::new("/proc/sys").join(IPV4_CONF),
-    )?));
-    let sysctl = keys
-        .into_iter()
-        .map(|key| {
-            let value = read_sysctl(&key)?;
-            Ok((key, value))
-        })
-        .collect::<Result<_, LiveError>>()?;
+    let sysctl = read_sysctl_keys(probe.sysctl.clone())?;
     let loaded = read_proc(Path::new("/proc/modules")).unwrap_or_default();
     let modules = probe
         .modules
@@ -356,6 +354,7 @@ pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
         }
         None => None,
     };
+    let agent = (!probe.agent.is_empty()).then(|| ask_agent(&probe.agent));
     Ok(LiveState {
         hostname,
         interfaces,
@@ -368,7 +367,53 @@ pub fn read(probe: &Probe, root: &Path) -> Result<LiveState, LiveError> {
         ipvs_stats,
         arp,
         boot,
+        agent,
     })
+}
+
+/// The VIP-aware health agent's answer about each VIP (`200 present`,
+/// `503 <reason>`), or why it gave none.
+fn ask_agent(questions: &[(IpAddr, SocketAddr)]) -> BTreeMap<IpAddr, String> {
+    questions
+        .iter()
+        .map(|(vip, agent)| {
+            let answer = match crate::agent::ask(*agent, *vip, AGENT_TIMEOUT) {
+                Ok((status, body)) => format!("{status} {body}"),
+                Err(why) => why,
+            };
+            (*vip, answer)
+        })
+        .collect()
+}
+
+/// How long `verify` waits for the agent (as long as the directors'
+/// default `connect_timeout`).
+const AGENT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Reads the interfaces and their addresses, and the ARP parameters of
+/// every interface (and `all`): what every reading holds, and all the
+/// VIP-aware health agent needs. The other fields are left empty.
+pub fn read_network() -> Result<LiveState, LiveError> {
+    Ok(LiveState {
+        interfaces: read_links()?,
+        sysctl: read_sysctl_keys(BTreeSet::new())?,
+        ..LiveState::default()
+    })
+}
+
+/// The kernel parameters `keys` and the ARP parameters of every interface.
+fn read_sysctl_keys(
+    mut keys: BTreeSet<String>,
+) -> Result<BTreeMap<String, Option<String>>, LiveError> {
+    keys.extend(arp_keys(&list_dir(
+        &Path::new("/proc/sys").join(IPV4_CONF),
+    )?));
+    keys.into_iter()
+        .map(|key| {
+            let value = read_sysctl(&key)?;
+            Ok((key, value))
+        })
+        .collect()
 }
 
 /// Reads what the next boot reads, below `root`: the sysctl.d entries and

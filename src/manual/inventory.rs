@@ -553,6 +553,7 @@ mod tests {
                 "hosts.NAME",
                 "services.NAME",
                 "services.NAME.health_check",
+                "vip_agent",
                 "vrrp",
                 "vrrp.groups.NAME",
                 "vrrp.notify"

@@ -241,6 +241,13 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
                  --address lb1=192.0.2.2,2001:db8::2 --expect running",
     ),
     (
+        "agent",
+        "By hand on a real server, to try it, then asked as a director asks it (systemd starts \
+                 it from lvs-dr-gen-agent.socket otherwise):",
+        "lvs-dr-gen agent --listen 192.0.2.11:9180 &\n\
+         curl -i http://192.0.2.11:9180/vip/198.51.100.1",
+    ),
+    (
         "schema",
         "Save the schema for an editor or a CI step:",
         "lvs-dr-gen schema >inventory.schema.json",

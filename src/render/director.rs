@@ -167,6 +167,43 @@ struct VirtualServer<'a> {
     alpha: bool,
     quorum: Option<u32>,
     hysteresis: Option<u32>,
+    /// The VIP-aware checks every real server with an agent gets, one per
+    /// VIP the virtual server balances (with a group, each VIP of its
+    /// family: IPVS sends a real server the packets of all of them).
+    agent: Option<AgentChecks>,
+}
+
+/// The agent's `HTTP_GET`s of a virtual server: `GET /vip/<VIP>` for each
+/// VIP, status 200, on the service's check timing (or the defaults).
+/// keepalived takes a real server out as soon as one of its checkers
+/// fails and puts it back when all pass (check/ipwrapper.c,
+/// `update_svr_checker_state`), so these add to the service's own check.
+#[derive(Clone, Serialize)]
+struct AgentChecks {
+    vips: Vec<IpAddr>,
+    interval: u32,
+    connect_timeout: u32,
+    retry: u32,
+    delay_before_retry: u32,
+}
+
+impl AgentChecks {
+    /// The agent's checks of `vips`, timed as `service`'s check.
+    fn new(service: &Service, vips: Vec<IpAddr>) -> Self {
+        use crate::validate::{
+            DEFAULT_CHECK_INTERVAL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DELAY_BEFORE_RETRY,
+            DEFAULT_RETRY,
+        };
+        let check = service.health_check.as_ref();
+        AgentChecks {
+            vips,
+            interval: check.map_or(DEFAULT_CHECK_INTERVAL, |check| check.interval),
+            connect_timeout: check.map_or(DEFAULT_CONNECT_TIMEOUT, |check| check.connect_timeout),
+            retry: check.map_or(DEFAULT_RETRY, |check| check.retry),
+            delay_before_retry: check
+                .map_or(DEFAULT_DELAY_BEFORE_RETRY, |check| check.delay_before_retry),
+        }
+    }
 }
 
 /// A `virtual_server_group`: a service's VIPs of one family and its ports
@@ -183,6 +220,8 @@ struct RealServer<'a> {
     host: &'a str,
     address: IpAddr,
     weight: u32,
+    /// The port of its VIP-aware health agent, when the inventory has one.
+    agent_port: Option<u16>,
 }
 
 /// The health check of one virtual server as keepalived writes it.
@@ -515,6 +554,9 @@ fn grouped_servers<'a>(service: &'a Service, hosts: &'a [Host]) -> Vec<VirtualSe
                 [first, ..] => {
                     let mut server = one_virtual_server(service, &members, first_vip, *first);
                     server.checks = group_checks(service, &ports);
+                    if let Some(agent) = &mut server.agent {
+                        agent.vips.clone_from(&vips);
+                    }
                     server.group = Some(PortGroup {
                         name: group_name(&service.name, ipv4, protocol.name()),
                         members: vips
@@ -583,6 +625,10 @@ fn one_virtual_server<'a>(
         alpha: service.alpha,
         quorum: service.quorum,
         hysteresis: service.hysteresis,
+        agent: members
+            .iter()
+            .any(|host| host.agent_port.is_some())
+            .then(|| AgentChecks::new(service, vec![vip])),
     }
 }
 
@@ -617,6 +663,7 @@ fn real_servers<'a>(members: &[&'a Host], service: &str, vip: IpAddr) -> Vec<Rea
                 host: &host.name,
                 address: *address,
                 weight: host.weight_in(service),
+                agent_port: host.agent_port,
             })
         })
         .collect()

@@ -34,8 +34,16 @@ use crate::values::{PortSpec, Stack, Style};
 pub type Tree = BTreeMap<PathBuf, Vec<u8>>;
 
 /// The built-in templates: name → source, from `templates/`.
-pub const BUILTIN_TEMPLATES: [(&str, &str); 11] = [
+pub const BUILTIN_TEMPLATES: [(&str, &str); 13] = [
     ("header.j2", include_str!("../../templates/header.j2")),
+    (
+        "agent-service.j2",
+        include_str!("../../templates/agent-service.j2"),
+    ),
+    (
+        "agent-socket.j2",
+        include_str!("../../templates/agent-socket.j2"),
+    ),
     (
         "director-modules.j2",
         include_str!("../../templates/director-modules.j2"),
@@ -282,8 +290,19 @@ fn host_files(host: &Host) -> Vec<(&'static str, &Path)> {
         files.push(("modules.j2", paths.modules.as_path()));
     }
     files.push(("sysctl.j2", paths.sysctl.as_path()));
+    if host.agent_port.is_some() {
+        files.push(("agent-socket.j2", Path::new(AGENT_SOCKET_PATH)));
+        files.push(("agent-service.j2", Path::new(AGENT_SERVICE_PATH)));
+    }
     files
 }
+
+/// Where a real server's VIP-aware health agent's socket unit goes.
+pub const AGENT_SOCKET_PATH: &str = "etc/systemd/system/lvs-dr-gen-agent.socket";
+/// Where its service unit goes.
+pub const AGENT_SERVICE_PATH: &str = "etc/systemd/system/lvs-dr-gen-agent.service";
+/// The agent's socket unit, which `apply` enables.
+pub const AGENT_SOCKET_UNIT: &str = "lvs-dr-gen-agent.socket";
 
 /// The permissions of a generated file, by its path below the output
 /// directory (`<unit>/<path on the machine>`): rw------- for netplan's files
@@ -386,6 +405,20 @@ struct HostContext<'a> {
     /// health checks.
     services: Vec<ServiceView<'a>>,
     paths: PathsView,
+    /// The agent socket's `ListenStream=` address and port, when the host
+    /// has one address; `None` with two (one per family: the agent takes a
+    /// single socket, so it listens on every address) or without an agent.
+    agent_listen: Option<String>,
+}
+
+/// `ADDR:PORT` (`[ADDR]:PORT` for IPv6) of the host's only address and
+/// the agent's port.
+fn agent_listen(host: &Host) -> Option<String> {
+    let port = host.agent_port?;
+    match host.addresses.as_slice() {
+        [address] => Some(std::net::SocketAddr::new(*address, port).to_string()),
+        _ => None,
+    }
 }
 
 #[derive(Serialize)]
@@ -440,6 +473,8 @@ struct HostView<'a> {
     ipv4: Vec<Ipv4View>,
     ipv6: Vec<IpAddr>,
     sysctl: &'a [SysctlSetting],
+    /// The VIP-aware health agent's port, when the inventory has one.
+    agent_port: Option<u16>,
 }
 
 /// An IPv4 VIP and the label net-tools gives it: the device itself for the
@@ -513,7 +548,9 @@ impl<'a> HostContext<'a> {
                     .copied()
                     .collect(),
                 sysctl: &host.sysctl,
+                agent_port: host.agent_port,
             },
+            agent_listen: agent_listen(host),
             paths: PathsView {
                 interfaces: absolute(&host.paths.interfaces),
                 modules: absolute(&host.paths.modules),

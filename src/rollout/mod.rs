@@ -194,6 +194,7 @@ pub fn plan(old: &Inventory, new: &Inventory, rules: Rules) -> RolloutPlan {
     let address_moves = identity::address_moves(old, new, &renames);
     let capacity = capacity::capacity(old, new);
     let mut unsafe_list = unsafe_changes(old, new);
+    unsafe_list.extend(agent_port_change(old, new));
     unsafe_list.extend(identity::unsafe_changes(old, new, &address_moves));
     unsafe_list.extend(capacity::unsafe_changes(
         old,
@@ -261,6 +262,7 @@ fn new_host(host: &Host) -> Vec<Action> {
         vip: *vip,
         device: host.interface.device().to_owned(),
     }));
+    actions.extend(host.agent_port.map(|port| Action::StartAgent { port }));
     actions
 }
 
@@ -346,7 +348,40 @@ fn changed_host(old: &Host, new: &Host) -> (Vec<Action>, Vec<Action>) {
             });
         }
     }
+    match (old.agent_port, new.agent_port) {
+        (None, Some(port)) => before.push(Action::StartAgent { port }),
+        (Some(was), Some(port)) if was != port => before.push(Action::StartAgent { port }),
+        (Some(_), None) => after.push(Action::StopAgent),
+        _ => {}
+    }
     (before, after)
+}
+
+/// The agent's port of an inventory (every host has the same one).
+fn agent_port(inventory: &Inventory) -> Option<u16> {
+    inventory.hosts.first().and_then(|host| host.agent_port)
+}
+
+/// A change of the agent's port cannot be ordered: the hosts move their
+/// agent first, and until the directors move their checks, those fail on
+/// every real server at once.
+fn agent_port_change(old: &Inventory, new: &Inventory) -> Option<UnsafeChange> {
+    let (Some(was), Some(port)) = (agent_port(old), agent_port(new)) else {
+        return None;
+    };
+    (was != port).then(|| UnsafeChange {
+        code: Code::AgentPortChange,
+        path: InventoryPath::at("vip_agent").key("port"),
+        message: format!(
+            "the VIP-aware agent moves from port {was} to {port}: once the real servers \
+             listen on {port}, the directors still ask {was} until they are reloaded, and \
+             every real server fails that check at once"
+        ),
+        fix: format!(
+            "remove `vip_agent` and roll that out (directors first, then the agents stop), \
+             then write `vip_agent: {{port: {port}}}` and roll that out"
+        ),
+    })
 }
 
 fn kernel_parameter_changes(old: &Host, new: &Host) -> Vec<Action> {
@@ -410,6 +445,11 @@ fn shared_director_actions(old: &Inventory, new: &Inventory) -> Vec<Action> {
         }
     }
     actions.extend(health_check_changes(old, new, &was, &will));
+    if agent_port(old) != agent_port(new) && !new.directors.is_empty() {
+        actions.push(Action::AgentChecks {
+            port: agent_port(new),
+        });
+    }
     for (key, service) in &was {
         if !will.contains_key(key) {
             actions.push(Action::RemoveVirtualServer {

@@ -149,6 +149,20 @@ pub enum Action {
         /// The VIP.
         vip: IpAddr,
     },
+    /// Start the VIP-aware health agent (its units installed, `apply`
+    /// enables its socket), then `verify`: it answers 200 for every VIP.
+    StartAgent {
+        /// The agent's port.
+        port: u16,
+    },
+    /// Stop and disable the agent, once no director checks it.
+    StopAgent,
+    /// The directors' VIP-aware checks of every real server: added (on
+    /// `port`) or removed (`None`).
+    AgentChecks {
+        /// The agent's port, or `None` when the checks are removed.
+        port: Option<u16>,
+    },
     /// A VRRP setting of this director or of all of them changes.
     ChangeVrrp {
         /// Which, and from what to what.
@@ -258,6 +272,20 @@ impl Action {
             Action::AddVrrpAddress { vip } => format!("VRRP: hold {vip}"),
             Action::RemoveVrrpAddress { vip } => format!("VRRP: release {vip}"),
             Action::ChangeVrrp { change } => format!("VRRP: {change}"),
+            Action::StartAgent { port } => format!(
+                "start the VIP-aware health agent on port {port} (apply enables \
+                 lvs-dr-gen-agent.socket), then verify: it answers 200 for every VIP"
+            ),
+            Action::StopAgent => "stop the VIP-aware health agent (systemctl disable --now \
+                                  lvs-dr-gen-agent.socket lvs-dr-gen-agent.service)"
+                .to_owned(),
+            Action::AgentChecks { port: Some(port) } => format!(
+                "health checks: every real server's VIP-aware agent asked about each VIP \
+                 (port {port})"
+            ),
+            Action::AgentChecks { port: None } => {
+                "health checks: the VIP-aware agent checks removed".to_owned()
+            }
             Action::AddVirtualServer {
                 virtual_server,
                 real_servers,

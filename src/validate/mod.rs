@@ -4,6 +4,7 @@
 //! The director side (keepalived) has its own rules in `directors`, and a
 //! service's health check (the kind of check on each port) in `health_check`.
 
+mod agent;
 mod boot_paths;
 mod director_options;
 mod directors;
@@ -84,6 +85,7 @@ pub fn validate(
             "the inventory has no hosts: add at least one under `hosts`",
         );
     }
+    let agent_port = agent::validate_agent(raw.vip_agent.as_ref(), &services, &mut problems);
     let mut shared = Shared::default();
     let index = ServiceIndex::new(&services);
     let hosts: Vec<Host> = raw
@@ -100,6 +102,7 @@ pub fn validate(
                 &mut shared,
             )
         })
+        .map(|host| Host { agent_port, ..host })
         .collect();
     let (directors, vrrp) = directors::validate_directors(raw, &services, &hosts, &mut problems);
     director_options::check_sorry_servers(raw, &services, &hosts, &mut problems);
@@ -383,6 +386,7 @@ fn validate_host(
         stack,
         sysctl,
         paths,
+        agent_port: None,
     }
 }
 

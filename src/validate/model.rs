@@ -379,4 +379,8 @@ pub struct Host {
     pub sysctl: Arc<[SysctlSetting]>,
     /// Where its files go.
     pub paths: Arc<OutputPaths>,
+    /// The VIP-aware health agent's port (`vip_agent.port`), when the
+    /// inventory has the agent: the host gets its units, `verify` asks it
+    /// about each VIP, and the directors check it per virtual server.
+    pub agent_port: Option<u16>,
 }

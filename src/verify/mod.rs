@@ -50,6 +50,7 @@ pub fn probe(machine: &Machine<'_>, arp: bool) -> Probe {
                 probe.modules.insert(DUMMY_MODULE.to_owned());
             }
             probe.boot = Some(stack::probe(host));
+            probe.agent = agent_questions(host);
         }
         Role::Director(expected) => {
             probe.processes.insert(director::KEEPALIVED.to_owned());
@@ -66,6 +67,59 @@ pub fn probe(machine: &Machine<'_>, arp: bool) -> Probe {
         }
     }
     probe
+}
+
+/// Each VIP of `host` with the agent's address to ask about it on: the
+/// host's own address of the VIP's family, as the directors ask. None
+/// without `vip_agent`.
+fn agent_questions(host: &Host) -> Vec<(IpAddr, std::net::SocketAddr)> {
+    let Some(port) = host.agent_port else {
+        return Vec::new();
+    };
+    host.vips
+        .iter()
+        .filter_map(|vip| {
+            let address = host
+                .addresses
+                .iter()
+                .find(|address| address.is_ipv4() == vip.is_ipv4())?;
+            Some((*vip, std::net::SocketAddr::new(*address, port)))
+        })
+        .collect()
+}
+
+/// The agent's answer about each VIP: `200 present` expected. A state
+/// recorded without the agent's answers says nothing of them.
+fn agent_checks(host: &Host, live: &LiveState) -> Vec<Check> {
+    let mut checks = Vec::new();
+    if let (Some(_), Some(boot)) = (host.agent_port, &live.boot) {
+        let unit = crate::render::AGENT_SOCKET_UNIT;
+        let state = boot.units.get(unit).cloned().unwrap_or_default();
+        let found = match (&state.masked_by, state.wanted_in.first()) {
+            (Some(mask), _) => format!("masked by {}", mask.display()),
+            (None, Some(wants)) => format!("enabled ({})", wants.display()),
+            (None, None) => "not enabled".to_owned(),
+        };
+        let expected = "enabled";
+        checks.push(Check::new(
+            "agent-socket",
+            unit,
+            found.starts_with("enabled"),
+            expected,
+            found,
+        ));
+    }
+    let (Some(_), Some(answers)) = (host.agent_port, &live.agent) else {
+        return checks;
+    };
+    let expected = "200 present";
+    checks.extend(host.vips.iter().map(|vip| {
+        let found = answers
+            .get(vip)
+            .map_or_else(|| "not asked".to_owned(), Clone::clone);
+        Check::new("agent", vip.to_string(), found == expected, expected, found)
+    }));
+    checks
 }
 
 /// Whether `verify --arp` can ask about `machine`: a director with an IPv4
@@ -200,6 +254,7 @@ fn real_server_checks(host: &Host, live: &LiveState) -> Vec<Check> {
     if let Some(boot) = &live.boot {
         checks.extend(nextboot::checks(host, boot));
     }
+    checks.extend(agent_checks(host, live));
     if matches!(host.interface, VipInterface::Dummy(_)) {
         let loaded = live.modules.contains(DUMMY_MODULE);
         checks.push(Check::new(

@@ -41,6 +41,11 @@ pub fn probe(host: &Host) -> BootProbe {
             probe.units.insert(NETWORKD.to_owned());
         }
     }
+    if host.agent_port.is_some() {
+        probe
+            .units
+            .insert(crate::render::AGENT_SOCKET_UNIT.to_owned());
+    }
     probe
 }
 
