@@ -27,7 +27,7 @@ pub mod http;
 
 use std::fmt::Write as _;
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, TcpListener, TcpStream};
 use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
@@ -228,44 +228,10 @@ fn read_request(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
     Ok(request)
 }
 
-/// Asks the agent at `agent` about `vip`, as a director would: the status
-/// code and the body's first line, or why there was no answer within
-/// `timeout`.
-pub fn ask(agent: SocketAddr, vip: IpAddr, timeout: Duration) -> Result<(u16, String), String> {
-    let mut stream = TcpStream::connect_timeout(&agent, timeout)
-        .map_err(|error| format!("no answer from {agent}: {error}"))?;
-    stream
-        .set_read_timeout(Some(timeout))
-        .and_then(|()| stream.set_write_timeout(Some(timeout)))
-        .map_err(|error| format!("{agent}: {error}"))?;
-    let host = match agent {
-        SocketAddr::V4(_) => agent.to_string(),
-        SocketAddr::V6(v6) => format!("[{}]:{}", v6.ip(), v6.port()),
-    };
-    let request = format!("GET /vip/{vip} HTTP/1.0\r\nHost: {host}\r\n\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .map_err(|error| format!("cannot ask {agent}: {error}"))?;
-    let mut reply = Vec::new();
-    stream
-        .take(64 * 1024)
-        .read_to_end(&mut reply)
-        .map_err(|error| format!("no answer from {agent}: {error}"))?;
-    parse_reply(&reply).ok_or_else(|| format!("{agent} does not answer in HTTP"))
-}
-
-/// The status code and the body's first line of an HTTP reply.
-fn parse_reply(reply: &[u8]) -> Option<(u16, String)> {
-    let text = String::from_utf8_lossy(reply);
-    let (head, body) = text.split_once("\r\n\r\n")?;
-    let status = head.split(' ').nth(1)?.parse().ok()?;
-    Some((status, body.lines().next().unwrap_or_default().to_owned()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::live::{Address, Link};
+    use crate::live::{agent_client, Address, Link};
 
     fn link(name: &str, up: bool, addresses: &[(&str, u8, bool)]) -> Link {
         Link {
@@ -412,7 +378,7 @@ mod tests {
     }
 
     /// The agent over a real socket: served by [`serve`] on a loopback
-    /// port, asked by [`ask`], with garbage and a silent client between.
+    /// port, asked by [`live::agent_client::ask`], with garbage and a silent client between.
     #[test]
     fn serves_over_tcp_and_survives_garbage() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -428,21 +394,14 @@ mod tests {
             String::from_utf8_lossy(&reply)
         );
         // 127.0.0.1 is this machine's own address, on lo: /8, not /32.
-        let (status, body) = ask(address, vip("127.0.0.1"), Duration::from_secs(5)).unwrap();
+        let (status, body) =
+            agent_client::ask(address, vip("127.0.0.1"), Duration::from_secs(5)).unwrap();
         assert_eq!(
             (status, body.as_str()),
             (503, "absent: 127.0.0.1 is on lo as /8, not /32")
         );
-        let (status, _) = ask(address, vip("192.0.2.1"), Duration::from_secs(5)).unwrap();
+        let (status, _) =
+            agent_client::ask(address, vip("192.0.2.1"), Duration::from_secs(5)).unwrap();
         assert_eq!(status, 503);
-    }
-
-    #[test]
-    fn replies_are_read_by_status_and_first_line() {
-        assert_eq!(
-            parse_reply(&Response::new(200, "present").to_bytes()),
-            Some((200, "present".to_owned()))
-        );
-        assert_eq!(parse_reply(b"SSH-2.0-OpenSSH\r\n"), None);
     }
 }

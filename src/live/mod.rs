@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::arp;
 
+pub mod agent_client;
 mod root;
 
 pub use root::{FileState, Root};
@@ -377,7 +378,7 @@ fn ask_agent(questions: &[(IpAddr, SocketAddr)]) -> BTreeMap<IpAddr, String> {
     questions
         .iter()
         .map(|(vip, agent)| {
-            let answer = match crate::agent::ask(*agent, *vip, AGENT_TIMEOUT) {
+            let answer = match agent_client::ask(*agent, *vip, AGENT_TIMEOUT) {
                 Ok((status, body)) => format!("{status} {body}"),
                 Err(why) => why,
             };
