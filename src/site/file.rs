@@ -101,10 +101,7 @@ impl std::str::FromStr for ClusterName {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let valid = (1..=63).contains(&text.len())
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        let valid = crate::values::is_plain_name(text, 63);
         if valid {
             Ok(ClusterName(text.to_owned()))
         } else {

@@ -139,10 +139,7 @@ impl FromStr for ServiceName {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let valid = (1..=63).contains(&text.len())
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        let valid = is_plain_name(text, 63);
         if valid {
             Ok(ServiceName(text.to_owned()))
         } else {
@@ -174,10 +171,7 @@ impl FromStr for GroupName {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, String> {
-        let valid = (1..=63).contains(&text.len())
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        let valid = is_plain_name(text, 63);
         if valid {
             Ok(GroupName(text.to_owned()))
         } else {
@@ -251,12 +245,17 @@ impl fmt::Display for InterfaceName {
 /// digits, `_`, `.` or `-`, not `.` or `..` (`dev_valid_name` in the kernel,
 /// narrowed to characters that are safe in every config file).
 fn is_linux_device_name(text: &str) -> bool {
-    (1..=15).contains(&text.len())
+    is_plain_name(text, 15) && text != "." && text != ".."
+}
+
+/// Whether `text` is 1 to `max` letters, digits, `_`, `.` or `-`: the names
+/// (services, VRRP groups, clusters, devices) that are safe as they are in
+/// every config file and path.
+pub fn is_plain_name(text: &str, max: usize) -> bool {
+    (1..=max).contains(&text.len())
         && text
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-        && text != "."
-        && text != ".."
 }
 
 /// The network card a director uses on the real servers' segment: it sends
