@@ -38,6 +38,21 @@ pub struct VrrpDraft {
     pub sync_connections: Option<bool>,
     /// `notify`.
     pub notify: Notify,
+    /// `groups`: empty for one VRRP group (`virtual_router_id` and the
+    /// directors' own priorities, as an inventory without groups).
+    pub groups: Vec<GroupDraft>,
+}
+
+/// A VRRP group (`vrrp.groups.NAME`): one of the directors' sync groups or
+/// lone instances.
+#[derive(Debug)]
+pub struct GroupDraft {
+    /// Its name.
+    pub name: String,
+    /// `virtual_router_id`.
+    pub vrid: u32,
+    /// `priorities`: each director's, in the directors' order.
+    pub priorities: Vec<(String, u32)>,
 }
 
 /// A director.
@@ -60,6 +75,8 @@ pub struct DirectorDraft {
 pub struct ServiceDraft {
     /// Its name.
     pub name: String,
+    /// The index of its VRRP group in [`VrrpDraft::groups`] (0 without).
+    pub group: usize,
     /// `vips`.
     pub vips: Vec<IpAddr>,
     /// `ports`.
@@ -234,7 +251,9 @@ impl Draft {
 
     fn write_vrrp(&self, out: &mut String) {
         let vrrp = &self.vrrp;
-        let _ = writeln!(out, "  virtual_router_id: {}", vrrp.vrid);
+        if vrrp.groups.is_empty() {
+            let _ = writeln!(out, "  virtual_router_id: {}", vrrp.vrid);
+        }
         let _ = writeln!(out, "  advert_int: {}", vrrp.advert_int);
         if let Some(password) = &vrrp.password {
             let _ = writeln!(out, "  password: {}", quoted(password));
@@ -260,6 +279,58 @@ impl Draft {
                 }
             }
         }
+        self.write_groups(out);
+    }
+
+    /// `preempt_delay: 0` and `groups`, each with its services, when there
+    /// are named groups. A group no imported service is in is left out (its
+    /// VIPs are reported as balanced by no virtual server).
+    fn write_groups(&self, out: &mut String) {
+        if self.vrrp.groups.is_empty() {
+            return;
+        }
+        // With groups preempt_delay defaults to 5 s; keepalived.conf without
+        // it takes a group back at once.
+        out.push_str("  preempt_delay: 0
+  groups:
+");
+        for (index, group) in self.vrrp.groups.iter().enumerate() {
+            let services: Vec<&str> = self
+                .services
+                .iter()
+                .filter(|service| service.group == index)
+                .map(|service| service.name.as_str())
+                .collect();
+            if services.is_empty() {
+                continue;
+            }
+            let priorities: Vec<String> = group
+                .priorities
+                .iter()
+                .map(|(director, priority)| format!("{director}: {priority}"))
+                .collect();
+            let _ = write!(
+                out,
+                "    {}:\n      virtual_router_id: {}\n      services: [{}]\n      priorities: {{{}}}\n",
+                key(&group.name),
+                group.vrid,
+                services.join(", "),
+                priorities.join(", ")
+            );
+        }
+    }
+}
+
+/// A name as a YAML mapping key: quoted unless YAML reads it as a string
+/// as it is.
+fn key(name: &str) -> String {
+    let plain = name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && !["y", "n", "yes", "no", "on", "off", "true", "false", "null"]
+            .contains(&name.to_ascii_lowercase().as_str());
+    if plain {
+        name.to_owned()
+    } else {
+        quoted(name)
     }
 }
 
