@@ -100,7 +100,8 @@ pub fn draft(
     let Some(group) = all_groups[0].first() else {
         return Err(ImportError::NoVrrp(reference.name.to_owned()));
     };
-    let mut imported = vec![imported_group(inputs, &all_groups, group).map_err(ImportError::Disagree)?];
+    let mut imported =
+        vec![imported_group(inputs, &all_groups, group).map_err(ImportError::Disagree)?];
     let mut left_out: Vec<(Group, String)> = Vec::new();
     for other in all_groups[0].iter().skip(1) {
         match imported_group(inputs, &all_groups, other)
@@ -183,22 +184,7 @@ pub fn draft(
         }
     }
     sync_daemon(inputs, &imported, &mut draft, findings);
-    let balanced: BTreeSet<IpAddr> = draft
-        .services
-        .iter()
-        .flat_map(|s| s.vips.iter().copied())
-        .collect();
-    for instance in imported.iter().flat_map(|group| &group.group.instances) {
-        for vip in instance.vips.iter().filter(|vip| !balanced.contains(vip)) {
-            findings.push(Finding {
-                director: reference.name.to_owned(),
-                place: instance.place.clone(),
-                part: format!("VIP {vip} of {}", instance.name),
-                reason: "no imported virtual server balances it: the inventory's VIPs are its services' VIPs, so the rendered directors do not hold it".into(),
-                dropped: vec![format!("vip {vip}")],
-            });
-        }
-    }
+    report_unbalanced(reference.name, &imported, &draft, findings);
     if first.notify.any() && !reference.director.script_security {
         findings.push(Finding {
             director: reference.name.to_owned(),
@@ -209,6 +195,31 @@ pub fn draft(
         });
     }
     Ok(draft)
+}
+
+/// The imported groups' VIPs that no imported service balances.
+fn report_unbalanced(
+    director: &str,
+    imported: &[Imported],
+    draft: &Draft,
+    findings: &mut Vec<Finding>,
+) {
+    let balanced: BTreeSet<IpAddr> = draft
+        .services
+        .iter()
+        .flat_map(|s| s.vips.iter().copied())
+        .collect();
+    for instance in imported.iter().flat_map(|group| &group.group.instances) {
+        for vip in instance.vips.iter().filter(|vip| !balanced.contains(vip)) {
+            findings.push(Finding {
+                director: director.to_owned(),
+                place: instance.place.clone(),
+                part: format!("VIP {vip} of {}", instance.name),
+                reason: "no imported virtual server balances it: the inventory's VIPs are its services' VIPs, so the rendered directors do not hold it".into(),
+                dropped: vec![format!("vip {vip}")],
+            });
+        }
+    }
 }
 
 /// The group of the first director's `group` on every director, or why it
@@ -277,16 +288,31 @@ fn report_left_out(
             if imported.iter().any(|g| g.vips == vips) {
                 continue;
             }
-            let reason = left_out.iter().find(|(g, _)| g.vip_set() == vips).map_or_else(
-                || format!("a VRRP group that {} does not have: the inventory takes {}'s groups", inputs[0].name, inputs[0].name),
-                |(_, why)| why.clone(),
-            );
+            let reason = left_out
+                .iter()
+                .find(|(g, _)| g.vip_set() == vips)
+                .map_or_else(
+                    || {
+                        format!(
+                            "a VRRP group that {} does not have: the inventory takes {}'s groups",
+                            inputs[0].name, inputs[0].name
+                        )
+                    },
+                    |(_, why)| why.clone(),
+                );
             findings.push(Finding {
                 director: input.name.to_owned(),
                 place: group.instances[0].place.clone(),
-                part: format!("VRRP group {} (virtual_router_id {})", group.name, group.instances[0].vrid),
+                part: format!(
+                    "VRRP group {} (virtual_router_id {})",
+                    group.name, group.instances[0].vrid
+                ),
                 reason: format!("{reason}; its VIPs and their virtual servers are not imported"),
-                dropped: group.vips().iter().map(|vip| format!("vip {vip}")).collect(),
+                dropped: group
+                    .vips()
+                    .iter()
+                    .map(|vip| format!("vip {vip}"))
+                    .collect(),
             });
         }
     }
@@ -424,7 +450,10 @@ fn check_unicast(
     findings: &mut Vec<Finding>,
 ) {
     for (index, input) in inputs.iter().enumerate() {
-        for instance in imported.iter().flat_map(|group| &group.own[index].instances) {
+        for instance in imported
+            .iter()
+            .flat_map(|group| &group.own[index].instances)
+        {
             if instance.unicast_peers.is_empty() {
                 continue;
             }
@@ -515,7 +544,12 @@ fn sync_daemon(
                 director: input.name.to_owned(),
                 place: daemon.place.clone(),
                 part: "lvs_sync_daemon".into(),
-                reason: daemon_reason(daemon.instance.is_none(), instance.as_deref(), &directorate.interface, id),
+                reason: daemon_reason(
+                    daemon.instance.is_none(),
+                    instance.as_deref(),
+                    &directorate.interface,
+                    id,
+                ),
                 dropped: vec!["sync daemon".into()],
             });
         }
@@ -538,23 +572,20 @@ fn sync_daemon(
 
 /// Why a director's sync daemon is not the rendered one.
 fn daemon_reason(without: bool, rendered: Option<&str>, interface: &str, id: u32) -> String {
-    match rendered {
-        Some(first) => {
-            let what = if without {
-                "a sync daemon without an instance, which runs the master and the backup daemon at once (keepalived #1819)"
-            } else {
-                "a sync daemon of another instance, interface, id or group"
-            };
-            format!("{what}: the rendered one follows the VRRP group's first instance ({first}) on {interface} with id {id}, as an inventory with one VRRP group renders it (with several groups it has no instance)")
-        }
-        None => {
-            let what = if without {
-                "a sync daemon of another interface, id or group"
-            } else {
-                "a sync daemon that follows one instance, so runs the master daemon only while that instance is master and the backup daemon otherwise"
-            };
-            format!("{what}: with VRRP groups the rendered one has no instance and runs the master and the backup daemon at once (keepalived #1819), on {interface} with id {id}, the lowest virtual_router_id of the groups")
-        }
+    if let Some(first) = rendered {
+        let what = if without {
+            "a sync daemon without an instance, which runs the master and the backup daemon at once (keepalived #1819)"
+        } else {
+            "a sync daemon of another instance, interface, id or group"
+        };
+        format!("{what}: the rendered one follows the VRRP group's first instance ({first}) on {interface} with id {id}, as an inventory with one VRRP group renders it (with several groups it has no instance)")
+    } else {
+        let what = if without {
+            "a sync daemon of another interface, id or group"
+        } else {
+            "a sync daemon that follows one instance, so runs the master daemon only while that instance is master and the backup daemon otherwise"
+        };
+        format!("{what}: with VRRP groups the rendered one has no instance and runs the master and the backup daemon at once (keepalived #1819), on {interface} with id {id}, the lowest virtual_router_id of the groups")
     }
 }
 
@@ -567,7 +598,10 @@ fn agreed_servers(
     left_out: &[(Group, String)],
     findings: &mut Vec<Finding>,
 ) -> Vec<VirtualServer> {
-    let vips: BTreeSet<IpAddr> = imported.iter().flat_map(|g| g.vips.iter().copied()).collect();
+    let vips: BTreeSet<IpAddr> = imported
+        .iter()
+        .flat_map(|g| g.vips.iter().copied())
+        .collect();
     let mut kept = Vec::new();
     for (index, input) in inputs.iter().enumerate() {
         for server in &input.director.virtual_servers {

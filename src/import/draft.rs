@@ -291,9 +291,11 @@ impl Draft {
         }
         // With groups preempt_delay defaults to 5 s; keepalived.conf without
         // it takes a group back at once.
-        out.push_str("  preempt_delay: 0
+        out.push_str(
+            "  preempt_delay: 0
   groups:
-");
+",
+        );
         for (index, group) in self.vrrp.groups.iter().enumerate() {
             let services: Vec<&str> = self
                 .services

@@ -254,6 +254,97 @@ mod tests {
         }
     }
 
+    /// The active-active corpus case with each director's keepalived.conf
+    /// changed by `edit`, imported.
+    fn active_active(edit: impl Fn(&str, &str) -> String) -> Result<Import, ImportError> {
+        let case = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/import/corpus/active-active/directors");
+        let dir = tempfile::tempdir().unwrap();
+        let mut directors = Vec::new();
+        for name in ["lb1", "lb2"] {
+            let conf =
+                std::fs::read_to_string(case.join(name).join("etc/keepalived/keepalived.conf"))
+                    .unwrap();
+            let folder = dir.path().join(name).join("etc/keepalived");
+            std::fs::create_dir_all(&folder).unwrap();
+            std::fs::write(folder.join("keepalived.conf"), edit(name, &conf)).unwrap();
+            directors.push((name.to_owned(), Root::open(&dir.path().join(name)).unwrap()));
+        }
+        let mut options = Options::default();
+        for (name, address) in [("lb1", "192.0.2.2"), ("lb2", "192.0.2.3")] {
+            options
+                .addresses
+                .insert(name.into(), vec![address.parse().unwrap()]);
+        }
+        import(&directors, &options)
+    }
+
+    /// Several VRRP instances import as groups, completely; what groups
+    /// cannot express is a finding with its place, never dropped silently:
+    /// a sync daemon bound to one instance, a group without a master, a
+    /// virtual server whose VIPs are in two groups.
+    #[test]
+    fn groups_import_and_what_they_cannot_express_is_reported() {
+        let complete = active_active(|_, conf| conf.to_owned()).unwrap();
+        assert!(complete.complete(), "{:?}", complete.findings);
+        assert!(complete.inventory.contains("  groups:\n    A:\n      virtual_router_id: 70\n      services: [service1]\n      priorities: {lb1: 150, lb2: 100}\n"), "{}", complete.inventory);
+        let parts = |outcome: &Import| -> Vec<String> {
+            outcome
+                .findings
+                .iter()
+                .map(|f| format!("{} {}: {}", f.director, f.place, f.part))
+                .collect()
+        };
+        let bound = active_active(|_, conf| {
+            conf.replace(
+                "lvs_sync_daemon eth0 id 70",
+                "lvs_sync_daemon eth0 inst A id 70",
+            )
+        })
+        .unwrap();
+        assert_eq!(
+            parts(&bound),
+            [
+                "lb1 /etc/keepalived/keepalived.conf:6: lvs_sync_daemon",
+                "lb2 /etc/keepalived/keepalived.conf:6: lvs_sync_daemon"
+            ]
+        );
+        let tie = active_active(|name, conf| {
+            if name == "lb2" {
+                conf.replace("priority 150", "priority 100")
+            } else {
+                conf.to_owned()
+            }
+        })
+        .unwrap();
+        let found = parts(&tie);
+        assert!(
+            found.contains(
+                &"lb1 /etc/keepalived/keepalived.conf:20: VRRP group B (virtual_router_id 71)"
+                    .to_owned()
+            ),
+            "{found:?}"
+        );
+        assert!(
+            tie.findings
+                .iter()
+                .any(|f| f.dropped == ["TCP 198.51.100.41:80"]),
+            "{found:?}"
+        );
+        let span = active_active(|_, conf| {
+            conf.replace("virtual_server 198.51.100.41 80 {", "virtual_server_group both {\n    198.51.100.40 8080\n    198.51.100.41 8080\n}\nvirtual_server 198.51.100.41 80 {")
+                .replace("virtual_server 198.51.100.40 80 {\n    delay_loop 6", "virtual_server group both {\n    delay_loop 6\n    lvs_sched wlc\n    lvs_method DR\n    protocol TCP\n    real_server 192.0.2.41 8080 {\n    }\n}\nvirtual_server 198.51.100.40 80 {\n    delay_loop 6")
+        })
+        .unwrap();
+        assert!(
+            span.findings
+                .iter()
+                .any(|f| f.reason.contains("in 2 VRRP groups (A, B)")),
+            "{:?}",
+            span.findings
+        );
+    }
+
     /// What a finding leaves out is left out of the comparison, and only
     /// that: the VIP dropped, the check of one real server dropped.
     #[test]
