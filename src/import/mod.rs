@@ -18,6 +18,7 @@ mod extract;
 mod hosts;
 mod meaning;
 mod model;
+mod services;
 mod terms;
 
 pub use terms::{Finding, Import, ImportError, Note, Options};
